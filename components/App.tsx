@@ -1,0 +1,3 @@
+export function App({ surface }: { surface: 'sidebar' | 'sidepanel' }) {
+  return <main data-surface={surface}>Callback Desk</main>;
+}

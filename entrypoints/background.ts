@@ -1,0 +1,16 @@
+import { setupBadge, setupNotificationClicks } from '@/utils/alerts';
+import { setupMessageHandlers } from '@/utils/handlers';
+import { restrictStorageToExtension } from '@/utils/permissions';
+
+// Only wiring here: every listener is registered synchronously at start-up (MV3 may wake
+// the worker for any event), and all logic lives in utils/.
+export default defineBackground(() => {
+  restrictStorageToExtension();
+  setupMessageHandlers();
+  setupNotificationClicks();
+  setupBadge();
+  browser.runtime.onInstalled.addListener(() => {
+    // Chrome: the toolbar button opens the side panel.
+    void browser.sidePanel?.setPanelBehavior?.({ openPanelOnActionClick: true }).catch(() => undefined);
+  });
+});

@@ -1,0 +1,5 @@
+import { createRoot } from 'react-dom/client';
+import { App } from '@/components/App';
+import '@/components/app.css';
+
+createRoot(document.getElementById('root')!).render(<App surface="sidebar" />);

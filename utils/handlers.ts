@@ -1,0 +1,75 @@
+import { browser } from '#imports';
+import { z } from 'zod';
+import type { Browser } from 'wxt/browser';
+
+type Sender = Browser.runtime.MessageSender;
+import { db } from './db';
+import { captureCalls, patchLead, recordAttempt } from './leads';
+import { notifyNewCalls, refreshBadge } from './alerts';
+import { onMessage } from './messaging';
+import { DockPrefs, dockPrefsItem, getSettings } from './settings';
+
+/** Largest batch a page may report at once; a portal page shows far fewer rows. */
+const MAX_BATCH_FROM_PAGE = 500;
+
+function isExtensionPage(sender: Sender): boolean {
+  return !sender.tab && (sender.url ?? '').startsWith(browser.runtime.getURL('/'));
+}
+
+/** Messages that change leads come only from our own pages, never from a content script. */
+function requireExtensionPage(sender: Sender): void {
+  if (!isExtensionPage(sender)) throw new Error('Rejected: only Callback Desk pages may do this.');
+}
+
+function siteOf(sender: Sender): string {
+  const url = sender.tab?.url ?? sender.url;
+  if (!url) throw new Error('Rejected: unknown sender.');
+  return new URL(url).hostname;
+}
+
+export function setupMessageHandlers(): void {
+  onMessage('captureCalls', async ({ data, sender }) => {
+    const fromPage = !isExtensionPage(sender);
+    const calls = z.array(z.unknown()).max(fromPage ? MAX_BATCH_FROM_PAGE : 5_000).parse(data);
+    // A content script can only ever report what it read from a page.
+    const input = fromPage
+      ? calls.map((c) => (typeof c === 'object' && c ? { ...c, capturePath: 'portal' } : c))
+      : calls;
+    const result = await captureCalls(db, await getSettings(), input);
+    if (result.added.length > 0 || result.answeredClosed > 0) await refreshBadge();
+    if (result.added.length > 0) await notifyNewCalls(result.added);
+    return result;
+  });
+
+  onMessage('recordAttempt', async ({ data, sender }) => {
+    requireExtensionPage(sender);
+    const result = await recordAttempt(db, await getSettings(), data);
+    await refreshBadge();
+    return result;
+  });
+
+  onMessage('patchLead', async ({ data, sender }) => {
+    requireExtensionPage(sender);
+    const lead = await patchLead(db, await getSettings(), data);
+    await refreshBadge();
+    return lead;
+  });
+
+  onMessage('refreshBadge', () => refreshBadge());
+
+  onMessage('getDockPrefs', async ({ sender }) => {
+    const prefs = await dockPrefsItem.getValue();
+    return prefs[siteOf(sender)] ?? { open: false, hidden: false };
+  });
+
+  onMessage('setDockPrefs', async ({ data, sender }) => {
+    const site = siteOf(sender);
+    const patch = DockPrefs.partial().strict().parse(data);
+    const all = await dockPrefsItem.getValue();
+    const next = { open: false, hidden: false, ...all[site], ...patch };
+    await dockPrefsItem.setValue({ ...all, [site]: next });
+    return next;
+  });
+
+  onMessage('ping', () => 'pong' as const);
+}

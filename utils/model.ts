@@ -1,0 +1,182 @@
+import { z } from 'zod';
+
+/** How a missed call reached us. */
+export const CAPTURE_PATHS = ['portal', 'api', 'crm', 'csv', 'manual'] as const;
+export const CapturePath = z.enum(CAPTURE_PATHS);
+export type CapturePath = z.infer<typeof CapturePath>;
+
+/** Why the call counts as missed. Answered calls only close or inform a lead. */
+export const CALL_REASONS = [
+  'no-answer',
+  'voicemail',
+  'after-hours',
+  'abandoned',
+  'busy',
+  'answered',
+] as const;
+export const CallReason = z.enum(CALL_REASONS);
+export type CallReason = z.infer<typeof CallReason>;
+
+export const LEAD_STATUSES = ['open', 'claimed', 'done'] as const;
+export const LeadStatus = z.enum(LEAD_STATUSES);
+export type LeadStatus = z.infer<typeof LeadStatus>;
+
+export const ATTEMPT_METHODS = ['call', 'voicemail', 'text', 'email'] as const;
+export const AttemptMethod = z.enum(ATTEMPT_METHODS);
+export type AttemptMethod = z.infer<typeof AttemptMethod>;
+
+export const OUTCOMES = [
+  'reached',
+  'left-voicemail',
+  'no-answer',
+  'wrong-number',
+  'not-a-fit',
+  'consultation-booked',
+  'retained',
+  'sent',
+] as const;
+export const Outcome = z.enum(OUTCOMES);
+export type Outcome = z.infer<typeof Outcome>;
+
+export const OUTCOME_LABELS: Record<Outcome, string> = {
+  reached: 'Reached',
+  'left-voicemail': 'Left voicemail',
+  'no-answer': 'No answer',
+  'wrong-number': 'Wrong number',
+  'not-a-fit': 'Not a fit',
+  'consultation-booked': 'Consultation booked',
+  retained: 'Retained',
+  sent: 'Sent (text/email)',
+};
+
+/** Outcomes that end the callback: the lead needs no further attempt. */
+export const CLOSING_OUTCOMES: readonly Outcome[] = [
+  'reached',
+  'wrong-number',
+  'not-a-fit',
+  'consultation-booked',
+  'retained',
+];
+
+const isoInstant = z.number().int().nonnegative();
+
+/**
+ * A missed call as any capture path reports it, before normalisation. This is the shape
+ * content scripts, API pullers, CSV rows and the manual form all produce; it is validated
+ * at the edge (messages, CSV rows) with this schema.
+ */
+export const IncomingCall = z.object({
+  /** The caller's number as shown ("(555) 123-4567", "+44 20…", "Anonymous"). */
+  from: z.string().trim().max(64),
+  /** When the call started, epoch ms. */
+  startedAt: isoInstant,
+  callerName: z.string().trim().max(120).optional(),
+  /** The firm line / tracking number that was dialled. */
+  dialedLine: z.string().trim().max(64).optional(),
+  reason: CallReason.default('no-answer'),
+  provider: z.string().trim().min(1).max(40),
+  /** The provider's own id for the call, when it has one (dedupe across re-reads). */
+  providerCallId: z.string().trim().max(200).optional(),
+  capturePath: CapturePath,
+  /** Source tag chosen by hand (manual entry); otherwise source rules decide. */
+  source: z.string().trim().max(80).optional(),
+  practiceArea: z.string().trim().max(80).optional(),
+  /** Staff member whose line/portal saw the call. */
+  agent: z.string().trim().max(120).optional(),
+});
+export type IncomingCall = z.input<typeof IncomingCall>;
+export type ParsedIncomingCall = z.output<typeof IncomingCall>;
+
+export interface Lead {
+  id: string;
+  /** E.164 for callable numbers; `nocallback:<callId>` for anonymous / malformed callers. */
+  phoneKey: string;
+  /** E.164 or null when there is no callback number. */
+  phone: string | null;
+  extension?: string;
+  /** What the caller ID showed, kept for leads with no callback number. */
+  rawNumber: string;
+  noCallbackNumber: boolean;
+  name?: string;
+  source?: string;
+  practiceArea?: string;
+  priority: boolean;
+  status: LeadStatus;
+  assignee?: string;
+  firstMissedAt: number;
+  lastMissedAt: number;
+  missedCount: number;
+  /** Target time to call back (5 min in hours). */
+  dueAt: number;
+  /** Hard limit; past it the lead is overdue (15 min in hours). */
+  overdueAt: number;
+  /** Copies of dueAt/overdueAt kept only while the lead is open, so indexes list open leads. */
+  openDueAt?: number;
+  openOverdueAt?: number;
+  attemptCount: number;
+  lastAttemptAt?: number;
+  /** Time of the first callback attempt (for time-to-callback metrics). */
+  firstAttemptAt?: number;
+  closedAt?: number;
+  closeOutcome?: Outcome;
+  /** A later answered call from this caller: they got through, so no callback is needed. */
+  answeredLaterAt?: number;
+  crm?: { system: 'hubspot' | 'clio'; contactId: string; url?: string; name?: string };
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface MissedCall {
+  id: string;
+  leadId: string;
+  phoneKey: string;
+  provider: string;
+  providerCallId?: string;
+  /** `${provider}:${providerCallId}` — unique index for exact re-reads. */
+  providerKey?: string;
+  startedAt: number;
+  dialedLine?: string;
+  callerName?: string;
+  reason: CallReason;
+  capturePath: CapturePath;
+  /** Other paths that saw the same call (merged duplicates). */
+  alsoSeenBy?: CapturePath[];
+  agent?: string;
+  source?: string;
+  capturedAt: number;
+}
+
+export interface Attempt {
+  id: string;
+  leadId: string;
+  method: AttemptMethod;
+  at: number;
+  by?: string;
+  outcome: Outcome;
+  notes?: string;
+}
+
+export const AttemptInput = z.object({
+  leadId: z.string().min(1),
+  method: AttemptMethod,
+  outcome: Outcome,
+  notes: z.string().max(10_000).optional(),
+  by: z.string().max(120).optional(),
+  /** Close the lead after recording (defaults from the outcome). */
+  close: z.boolean().optional(),
+});
+export type AttemptInput = z.input<typeof AttemptInput>;
+
+export const LeadPatch = z.object({
+  leadId: z.string().min(1),
+  assignee: z.string().max(120).nullable().optional(),
+  status: LeadStatus.optional(),
+  practiceArea: z.string().max(80).nullable().optional(),
+  source: z.string().max(80).nullable().optional(),
+  name: z.string().max(120).nullable().optional(),
+});
+export type LeadPatch = z.input<typeof LeadPatch>;
+
+export function isOpen(lead: Pick<Lead, 'status'>): boolean {
+  return lead.status !== 'done';
+}

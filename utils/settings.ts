@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { storage } from '#imports';
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time as HH:mm');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date as YYYY-MM-DD');
+
+export const OpeningInterval = z
+  .object({ open: hhmm, close: hhmm })
+  .refine((i) => i.open < i.close, 'opening must be before closing');
+export type OpeningInterval = z.infer<typeof OpeningInterval>;
+
+/** Index 0 = Sunday … 6 = Saturday (Date#getDay order). */
+export const WeeklyHours = z.array(z.array(OpeningInterval)).length(7);
+export type WeeklyHours = z.infer<typeof WeeklyHours>;
+
+export const SlaWindows = z.object({
+  /** Business hours: call back within this many minutes (target). */
+  targetMinutes: z.number().int().min(1).max(24 * 60),
+  /** Business hours: overdue after this many minutes (limit). */
+  limitMinutes: z.number().int().min(1).max(24 * 60),
+  /** After hours: due within this many minutes of the next opening. */
+  afterHoursMinutes: z.number().int().min(1).max(24 * 60),
+});
+export type SlaWindows = z.infer<typeof SlaWindows>;
+
+export const SourceRule = z.object({
+  id: z.string().min(1),
+  /** The dialled line / tracking number (any format; normalised when matched). */
+  line: z.string().trim().min(1),
+  source: z.string().trim().min(1).max(80),
+  practiceArea: z.string().trim().max(80).optional(),
+  priority: z.boolean().default(false),
+  /** Tighter windows for priority (paid) sources. */
+  sla: SlaWindows.partial().optional(),
+});
+export type SourceRule = z.infer<typeof SourceRule>;
+
+export const StaffMember = z.object({
+  id: z.string().min(1),
+  name: z.string().trim().min(1).max(120),
+  email: z.string().trim().max(200).optional(),
+});
+export type StaffMember = z.infer<typeof StaffMember>;
+
+export const FirmSettings = z.object({
+  firmName: z.string().trim().max(120),
+  timeZone: z.string().refine(isValidTimeZone, 'unknown time zone'),
+  defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'two-letter country code'),
+  weeklyHours: WeeklyHours,
+  holidays: z.array(isoDate),
+  sla: SlaWindows,
+  sourceRules: z.array(SourceRule),
+  practiceAreas: z.array(z.string().trim().min(1).max(80)),
+  sources: z.array(z.string().trim().min(1).max(80)),
+  staff: z.array(StaffMember),
+  /** Which staff member uses this browser ("mine" filter, attempts' author). */
+  currentStaffId: z.string().optional(),
+  notifyNewCalls: z.boolean(),
+  /** Two calls from the same caller this close together are one call seen twice. */
+  dedupeWindowSeconds: z.number().int().min(0).max(3600),
+});
+export type FirmSettings = z.infer<typeof FirmSettings>;
+
+function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const weekday: OpeningInterval[] = [{ open: '09:00', close: '17:00' }];
+
+export const DEFAULT_SETTINGS: FirmSettings = {
+  firmName: 'My Law Firm',
+  timeZone: 'America/New_York',
+  defaultCountry: 'US',
+  weeklyHours: [[], weekday, weekday, weekday, weekday, weekday, []],
+  holidays: [],
+  sla: { targetMinutes: 5, limitMinutes: 15, afterHoursMinutes: 60 },
+  sourceRules: [],
+  practiceAreas: [
+    'Personal injury',
+    'Criminal defense',
+    'DUI',
+    'Family law',
+    'Estate planning',
+    'Immigration',
+    'Employment',
+  ],
+  sources: ['Google Ads – PI', 'Website', 'Referral', 'Attorney Leads', 'Yelp', 'Direct'],
+  staff: [],
+  notifyNewCalls: true,
+  dedupeWindowSeconds: 120,
+};
+
+/**
+ * Firm settings. Versioned so a later shape can migrate stored values; parsed with zod on
+ * every read so a corrupted value falls back to defaults field by field instead of crashing.
+ */
+export const firmSettingsItem = storage.defineItem<FirmSettings>('local:firmSettings', {
+  fallback: DEFAULT_SETTINGS,
+  version: 1,
+});
+
+export function parseSettings(value: unknown): FirmSettings {
+  const merged = { ...DEFAULT_SETTINGS, ...(typeof value === 'object' && value ? value : {}) };
+  const parsed = FirmSettings.safeParse(merged);
+  if (parsed.success) return parsed.data;
+  // Keep every field that is valid on its own; reset the broken ones.
+  const repaired: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof FirmSettings)[]) {
+    const field = FirmSettings.shape[key].safeParse((merged as Record<string, unknown>)[key]);
+    if (field.success) repaired[key] = field.data;
+  }
+  return FirmSettings.parse(repaired);
+}
+
+export async function getSettings(): Promise<FirmSettings> {
+  return parseSettings(await firmSettingsItem.getValue());
+}
+
+/** Validate and save. Throws a ZodError with readable issues when the input is invalid. */
+export async function saveSettings(next: FirmSettings): Promise<FirmSettings> {
+  const parsed = FirmSettings.parse(next);
+  await firmSettingsItem.setValue(parsed);
+  return parsed;
+}
+
+/** Per-site dock preferences, owned by the background (content scripts ask for them). */
+export const DockPrefs = z.object({
+  open: z.boolean(),
+  hidden: z.boolean(),
+});
+export type DockPrefs = z.infer<typeof DockPrefs>;
+
+export const dockPrefsItem = storage.defineItem<Record<string, DockPrefs>>('local:dockPrefs', {
+  fallback: {},
+  version: 1,
+});
+
+/** The lead a notification click asked to show; the sidebar opens on it. */
+export const focusLeadItem = storage.defineItem<{ leadId: string; at: number } | null>(
+  'local:focusLead',
+  { fallback: null },
+);
