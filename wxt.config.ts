@@ -16,8 +16,22 @@ export default defineConfig({
   manifest: {
     name: 'Callback Desk',
     description: 'Every missed call from a lead, called back in minutes.',
-    permissions: ['storage', 'alarms', 'notifications', 'sidePanel', 'unlimitedStorage'],
+    permissions: ['storage', 'alarms', 'notifications', 'sidePanel', 'unlimitedStorage', 'identity'],
     action: { default_title: 'Callback Desk' },
+    // CRM and provider APIs: asked for when the user connects each one (least privilege).
+    optional_host_permissions: [
+      'https://api.hubapi.com/*',
+      'https://app.clio.com/*',
+      'https://eu.app.clio.com/*',
+      'https://ca.app.clio.com/*',
+      'https://au.app.clio.com/*',
+      'https://grow.clio.com/*',
+      'https://platform.ringcentral.com/*',
+      'https://api.aircall.io/*',
+      'https://api.twilio.com/*',
+      'https://dialpad.com/*',
+      'http://127.0.0.1/*',
+    ],
     web_accessible_resources: [{ resources: ['sidebar.html'], matches: CRM_WEB_MATCHES }],
   },
 });

@@ -1,3 +1,25 @@
+import { FirmSection } from './options/FirmSection';
+import { SourceRulesSection } from './options/SourceRulesSection';
+import { TeamSection } from './options/TeamSection';
+import { CrmConnectionsSection } from './options/CrmConnectionsSection';
+import { ProviderConnectionsSection } from './options/ProviderConnectionsSection';
+import { CsvImportSection } from './options/CsvImportSection';
+import { CustomAdapterSection } from './options/CustomAdapterSection';
+import { SampleDataSection } from './options/SampleDataSection';
+
+/** Settings page: one section per concern, each owning its own form and validation. */
 export function OptionsApp() {
-  return <main>Settings</main>;
+  return (
+    <main className="options">
+      <h1>Callback Desk settings</h1>
+      <FirmSection />
+      <SourceRulesSection />
+      <TeamSection />
+      <CrmConnectionsSection />
+      <ProviderConnectionsSection />
+      <CsvImportSection />
+      <CustomAdapterSection />
+      <SampleDataSection />
+    </main>
+  );
 }

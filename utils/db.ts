@@ -1,6 +1,45 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { Attempt, Lead, MissedCall } from './model';
 
+/** Health of one site adapter on one site (rows seen/read, misses), shown in the sidebar. */
+export interface AdapterHealthRecord {
+  adapterId: string;
+  host: string;
+  rowsSeen: number;
+  rowsRead: number;
+  selectorMisses: number;
+  lastSuccessAt?: number;
+  lastSeenAt: number;
+  lastError?: string;
+}
+
+/** Credentials. Only the background and extension pages open this database. */
+export interface SecretRecord {
+  key: string;
+  value: unknown;
+  updatedAt: number;
+}
+
+/** Where an API poller got to, so a restart neither misses nor repeats calls. */
+export interface CursorRecord {
+  sourceId: string;
+  cursor: unknown;
+  lastPollAt?: number;
+  lastSuccessAt?: number;
+  lastError?: string;
+  nextPollAfter?: number;
+}
+
+/** One durable CRM write (the outbox). Shape owned by utils/outbox.ts. */
+export interface SyncJobRecord {
+  id: string;
+  idempotencyKey: string;
+  leadId: string;
+  state: string;
+  nextTryAt: number;
+  [key: string]: unknown;
+}
+
 /**
  * The one database, in the extension's origin. Opened only by extension pages and the
  * background (never by content scripts, whose IndexedDB would belong to the host page).
@@ -10,11 +49,16 @@ import type { Attempt, Lead, MissedCall } from './model';
  * 2. open-lead indexes (openDueAt/openOverdueAt only exist while a lead is open, so the
  *    badge counts overdue leads from an index instead of scanning), caller+status lookup,
  *    provider call ids for exact re-read dedupe.
+ * 3. adapter health, secrets (credentials), poller cursors, the CRM outbox.
  */
 export class CallbackDeskDB extends Dexie {
   leads!: EntityTable<Lead, 'id'>;
   calls!: EntityTable<MissedCall, 'id'>;
   attempts!: EntityTable<Attempt, 'id'>;
+  adapterHealth!: EntityTable<AdapterHealthRecord, 'adapterId'>;
+  secrets!: EntityTable<SecretRecord, 'key'>;
+  cursors!: EntityTable<CursorRecord, 'sourceId'>;
+  outbox!: EntityTable<SyncJobRecord, 'id'>;
 
   constructor(name = 'callback-desk') {
     super(name);
@@ -50,10 +94,16 @@ export class CallbackDeskDB extends Dexie {
             if (call.providerCallId) call.providerKey = `${call.provider}:${call.providerCallId}`;
           });
       });
+    this.version(3).stores({
+      adapterHealth: 'adapterId, host, lastSeenAt',
+      secrets: 'key',
+      cursors: 'sourceId',
+      outbox: 'id, &idempotencyKey, state, nextTryAt, leadId',
+    });
   }
 }
 
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 /** The shared database handle of this context. Dexie opens it on first use. */
 export const db = new CallbackDeskDB();

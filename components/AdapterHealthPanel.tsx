@@ -1,0 +1,3 @@
+export function AdapterHealthPanel() {
+  return null;
+}

@@ -1,0 +1,3 @@
+export function CrmConnectionsSection() {
+  return null;
+}

@@ -1,0 +1,3 @@
+export function CsvImportSection() {
+  return null;
+}

@@ -1,0 +1,3 @@
+export function CustomAdapterSection() {
+  return null;
+}

@@ -1,0 +1,3 @@
+export function FirmSection() {
+  return null;
+}

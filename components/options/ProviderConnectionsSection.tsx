@@ -1,0 +1,3 @@
+export function ProviderConnectionsSection() {
+  return null;
+}

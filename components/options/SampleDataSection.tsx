@@ -1,0 +1,3 @@
+export function SampleDataSection() {
+  return null;
+}

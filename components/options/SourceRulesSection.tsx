@@ -1,0 +1,3 @@
+export function SourceRulesSection() {
+  return null;
+}
