@@ -13,6 +13,8 @@ export const CRM_WEB_MATCHES = [
 
 export default defineConfig({
   modules: ['@wxt-dev/module-react'],
+  // WXT_OUT_DIR lets parallel builds (e.g. a benchmark and a test run) use their own folder.
+  outDir: process.env.WXT_OUT_DIR ?? '.output',
   manifest: {
     name: 'Callback Desk',
     description: 'Every missed call from a lead, called back in minutes.',
