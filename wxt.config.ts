@@ -1,15 +1,9 @@
 import { defineConfig } from 'wxt';
+import { CRM_WEB_MATCHES } from './utils/crmSites';
 
-// CRM and phone-portal hosts. The CRM web apps are where the dock lives; API hosts are
-// optional permissions requested when the user connects (see utils/permissions.ts).
-export const CRM_WEB_MATCHES = [
-  'https://app.hubspot.com/*',
-  'https://app-eu1.hubspot.com/*',
-  'https://app.clio.com/*',
-  'https://eu.app.clio.com/*',
-  'https://ca.app.clio.com/*',
-  'https://au.app.clio.com/*',
-];
+// CRM web apps are where the dock lives (list shared with the CRM content script); API hosts
+// are optional permissions requested when the user connects (see utils/permissions.ts).
+export { CRM_WEB_MATCHES };
 
 export default defineConfig({
   modules: ['@wxt-dev/module-react'],

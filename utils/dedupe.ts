@@ -26,30 +26,6 @@ export function isSameCall(known: CallIdentity, incoming: CallIdentity, windowMs
   return Math.abs(known.startedAt - incoming.startedAt) <= windowMs;
 }
 
-/** Collapse duplicates inside one batch (e.g. a CSV with the same row twice), keeping order. */
-export function dedupeBatch<T extends CallIdentity>(calls: T[], windowMs: number): { unique: T[]; duplicates: number } {
-  const unique: T[] = [];
-  const byCaller = new Map<string, T[]>();
-  const byProviderKey = new Set<string>();
-  let duplicates = 0;
-  for (const call of calls) {
-    const key = providerKeyOf(call);
-    if (key && byProviderKey.has(key)) {
-      duplicates++;
-      continue;
-    }
-    const sameCaller = call.phoneKey ? (byCaller.get(call.phoneKey) ?? []) : [];
-    if (sameCaller.some((known) => isSameCall(known, call, windowMs))) {
-      duplicates++;
-      continue;
-    }
-    if (key) byProviderKey.add(key);
-    if (call.phoneKey) byCaller.set(call.phoneKey, [...sameCaller, call]);
-    unique.push(call);
-  }
-  return { unique, duplicates };
-}
-
 /** Record that another path saw a stored call (for the "seen by" hint and metrics). */
 export function mergeSighting(stored: MissedCall, path: CapturePath): MissedCall['alsoSeenBy'] {
   if (stored.capturePath === path || stored.alsoSeenBy?.includes(path)) return stored.alsoSeenBy;

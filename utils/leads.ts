@@ -1,6 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { CallbackDeskDB } from './db';
-import { dedupeBatch, isSameCall, mergeSighting, providerKeyOf } from './dedupe';
+import { isSameCall, mergeSighting, providerKeyOf } from './dedupe';
 import {
   AttemptInput,
   CLOSING_OUTCOMES,
@@ -89,11 +89,11 @@ export async function captureCalls(
     }
     valid.push({ ...parsed.data, phoneKey: normalizePhone(parsed.data.from, country).e164, index });
   });
-  const batch = dedupeBatch(valid, windowMs);
-  result.duplicates += batch.duplicates;
 
+  // Calls are checked one by one inside the transaction, which sees its own writes, so a
+  // duplicate within the batch is caught (and merged) exactly like one already stored.
   await db.transaction('rw', db.leads, db.calls, async () => {
-    for (const call of batch.unique) {
+    for (const call of valid) {
       const providerKey = providerKeyOf(call);
       const sameProviderCall = providerKey ? await db.calls.where('providerKey').equals(providerKey).first() : undefined;
       const nearby = call.phoneKey

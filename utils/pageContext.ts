@@ -1,13 +1,19 @@
 import { z } from 'zod';
 
-/** What the CRM page around the dock is showing, passed to the sidebar in its URL hash. */
-export const PageContext = z.object({
-  crm: z.enum(['hubspot', 'clio']),
-  /** The CRM contact record open on the page, when there is one. */
-  contactId: z.string().regex(/^\d{1,20}$/).optional(),
-  host: z.string().max(100),
-});
-export type PageContext = z.infer<typeof PageContext>;
+/**
+ * What the CRM page around the dock is showing, passed to the sidebar in its URL hash.
+ * A function, not a module-level schema: the CRM content script imports this file only to
+ * encode the hash, and an unused function lets the bundler leave zod (~70 KB) out of it.
+ */
+function pageContextSchema() {
+  return z.object({
+    crm: z.enum(['hubspot', 'clio']),
+    /** The CRM contact record open on the page, when there is one. */
+    contactId: z.string().regex(/^\d{1,20}$/).optional(),
+    host: z.string().max(100),
+  });
+}
+export type PageContext = z.infer<ReturnType<typeof pageContextSchema>>;
 
 const HUBSPOT_HOSTS = /^app(-[a-z]{2}\d)?\.hubspot\.com$/;
 const CLIO_HOSTS = /^((eu|ca|au)\.)?app\.clio\.com$/;
@@ -47,7 +53,7 @@ export function contextFromHash(hash: string): PageContext | null {
   const match = /(?:^#|&)ctx=([^&]*)/.exec(hash);
   if (!match) return null;
   try {
-    const parsed = PageContext.safeParse(JSON.parse(decodeURIComponent(match[1] ?? '')));
+    const parsed = pageContextSchema().safeParse(JSON.parse(decodeURIComponent(match[1] ?? '')));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

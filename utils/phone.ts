@@ -30,9 +30,8 @@ export function normalizePhone(raw: string, defaultCountry: CountryCode = 'US'):
   const e164 = parsed.number;
   const display =
     parsed.country === defaultCountry ? parsed.formatNational() : parsed.formatInternational();
-  return parsed.ext
-    ? { e164, extension: parsed.ext, display: `${display} ext. ${parsed.ext}` }
-    : { e164, display };
+  // libphonenumber's formatters already append " ext. N".
+  return parsed.ext ? { e164, extension: parsed.ext, display } : { e164, display };
 }
 
 /** Display form of a stored E.164 number. */

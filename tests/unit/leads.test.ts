@@ -1,0 +1,185 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TZDate } from '@date-fns/tz';
+import { CallbackDeskDB } from '@/utils/db';
+import { captureCalls, countDueSoon, countOverdue, patchLead, recordAttempt } from '@/utils/leads';
+import { DEFAULT_SETTINGS, type FirmSettings } from '@/utils/settings';
+import type { IncomingCall } from '@/utils/model';
+
+const NY = 'America/New_York';
+const at = (h: number, m = 0) => new TZDate(2026, 2, 4, h, m, NY).getTime(); // a Wednesday
+const settings: FirmSettings = {
+  ...DEFAULT_SETTINGS,
+  sourceRules: [
+    { id: 'r1', line: '(800) 555-0100', source: 'Google Ads – PI', practiceArea: 'Personal injury', priority: true, sla: { targetMinutes: 2, limitMinutes: 5 } },
+  ],
+};
+
+function call(overrides: Partial<IncomingCall> = {}): IncomingCall {
+  return { from: '(212) 555-0143', startedAt: at(10), provider: 'ringcentral', capturePath: 'portal', reason: 'no-answer', ...overrides };
+}
+
+let db: CallbackDeskDB;
+beforeEach(async () => {
+  db = new CallbackDeskDB(`test-${crypto.randomUUID()}`);
+  await db.open();
+});
+afterEach(async () => {
+  await db.delete();
+});
+
+describe('captureCalls', () => {
+  it('opens a lead with due times and normalised number', async () => {
+    const result = await captureCalls(db, settings, [call({ callerName: 'Maria Lopez' })], at(10, 1));
+    expect(result.added).toHaveLength(1);
+    const [lead] = await db.leads.toArray();
+    expect(lead).toMatchObject({
+      phone: '+12125550143',
+      name: 'Maria Lopez',
+      status: 'open',
+      missedCount: 1,
+      dueAt: at(10, 5),
+      overdueAt: at(10, 15),
+      openDueAt: at(10, 5),
+      openOverdueAt: at(10, 15),
+      noCallbackNumber: false,
+    });
+  });
+
+  it('one lead per caller: a repeat call joins the open lead', async () => {
+    await captureCalls(db, settings, [call()], at(10, 1));
+    const result = await captureCalls(db, settings, [call({ from: '+1 212-555-0143', startedAt: at(10, 30) })], at(10, 31));
+    expect(result.added[0]?.newLead).toBe(false);
+    expect(await db.leads.count()).toBe(1);
+    expect(await db.calls.count()).toBe(2);
+    const [lead] = await db.leads.toArray();
+    expect(lead).toMatchObject({ missedCount: 2, lastMissedAt: at(10, 30), dueAt: at(10, 5) });
+  });
+
+  it('the same call seen by two paths or rung to several agents is stored once', async () => {
+    await captureCalls(db, settings, [call({ agent: 'Ann' })], at(10, 1));
+    const again = await captureCalls(
+      db,
+      settings,
+      [
+        call({ agent: 'Bob', startedAt: at(10) + 20_000 }),
+        call({ provider: 'aircall', capturePath: 'api', providerCallId: 'A-1', startedAt: at(10) + 45_000, reason: 'voicemail' }),
+      ],
+      at(10, 2),
+    );
+    expect(again.added).toHaveLength(0);
+    expect(again.duplicates).toBe(2);
+    const calls = await db.calls.toArray();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ reason: 'voicemail', alsoSeenBy: ['api'] });
+  });
+
+  it('re-reading a call by its provider id adds nothing, even outside the window', async () => {
+    await captureCalls(db, settings, [call({ providerCallId: 'rc-1' })], at(10, 1));
+    const again = await captureCalls(db, settings, [call({ providerCallId: 'rc-1', startedAt: at(10, 30) })], at(11));
+    expect(again.duplicates).toBe(1);
+    expect(await db.calls.count()).toBe(1);
+  });
+
+  it('duplicates inside one batch are dropped', async () => {
+    const result = await captureCalls(db, settings, [call(), call(), call({ startedAt: at(10) + 1000 })], at(10, 1));
+    expect(result).toMatchObject({ duplicates: 2 });
+    expect(await db.calls.count()).toBe(1);
+  });
+
+  it('anonymous and malformed callers are kept as separate leads flagged "no callback number"', async () => {
+    const result = await captureCalls(db, settings, [call({ from: 'Anonymous' }), call({ from: 'Anonymous', startedAt: at(10, 1) }), call({ from: '12' })], at(10, 2));
+    expect(result.added).toHaveLength(3);
+    const leads = await db.leads.toArray();
+    expect(leads.every((l) => l.noCallbackNumber && l.phone === null)).toBe(true);
+    expect(new Set(leads.map((l) => l.phoneKey)).size).toBe(3);
+  });
+
+  it('maps the dialled line to a source with tighter priority windows', async () => {
+    await captureCalls(db, settings, [call({ dialedLine: '1-800-555-0100' })], at(10, 1));
+    const [lead] = await db.leads.toArray();
+    expect(lead).toMatchObject({ source: 'Google Ads – PI', practiceArea: 'Personal injury', priority: true, dueAt: at(10, 2), overdueAt: at(10, 5) });
+  });
+
+  it('rejects bad input with a reason and writes nothing for it', async () => {
+    const result = await captureCalls(db, settings, [{ from: 42 }, call({ startedAt: at(12) }), { ...call(), startedAt: -5 }, null], at(10));
+    expect(result.added).toHaveLength(0);
+    expect(result.rejected.map((r) => r.index)).toEqual([0, 1, 2, 3]);
+    expect(result.rejected[1]?.error).toMatch(/future/);
+    expect(await db.leads.count()).toBe(0);
+  });
+
+  it('a caller who got through later needs no callback', async () => {
+    await captureCalls(db, settings, [call()], at(10, 1));
+    const result = await captureCalls(db, settings, [call({ reason: 'answered', startedAt: at(10, 20), providerCallId: 'x' })], at(10, 21));
+    expect(result.answeredClosed).toBe(1);
+    const [lead] = await db.leads.toArray();
+    expect(lead).toMatchObject({ status: 'done', answeredLaterAt: at(10, 20) });
+    expect(lead?.openOverdueAt).toBeUndefined();
+  });
+
+  it('answered calls with no open lead store nothing', async () => {
+    const result = await captureCalls(db, settings, [call({ reason: 'answered' })], at(10, 1));
+    expect(result.ignored).toBe(1);
+    expect(await db.calls.count()).toBe(0);
+  });
+
+  it('a new call after the lead was closed opens a new lead', async () => {
+    const first = await captureCalls(db, settings, [call()], at(10, 1));
+    await patchLead(db, settings, { leadId: first.added[0]!.leadId, status: 'done' }, at(10, 3));
+    const second = await captureCalls(db, settings, [call({ startedAt: at(14) })], at(14, 1));
+    expect(second.added[0]?.newLead).toBe(true);
+    expect(await db.leads.count()).toBe(2);
+  });
+});
+
+describe('attempts and overdue counts', () => {
+  it('counts overdue and due-soon open leads from the index', async () => {
+    await captureCalls(db, settings, [call(), call({ from: '(212) 555-0199', startedAt: at(10, 10) })], at(10, 11));
+    expect(await countOverdue(db, at(10, 20))).toBe(1);
+    expect(await countDueSoon(db, at(10, 20), 15 * 60_000)).toBe(1);
+  });
+
+  it('a closing outcome closes the lead and clears it from the overdue count', async () => {
+    const { added } = await captureCalls(db, settings, [call()], at(10, 1));
+    const leadId = added[0]!.leadId;
+    expect(await countOverdue(db, at(10, 20))).toBe(1);
+    const { lead } = await recordAttempt(db, settings, { leadId, method: 'call', outcome: 'consultation-booked', notes: 'Thu 2pm' }, at(10, 20));
+    expect(lead).toMatchObject({ status: 'done', attemptCount: 1, closeOutcome: 'consultation-booked', firstAttemptAt: at(10, 20) });
+    expect(await countOverdue(db, at(10, 20))).toBe(0);
+    expect(await db.attempts.where('leadId').equals(leadId).count()).toBe(1);
+  });
+
+  it('an unanswered attempt moves the due time to the next step of the cadence', async () => {
+    const { added } = await captureCalls(db, settings, [call()], at(10, 1));
+    const { lead } = await recordAttempt(db, settings, { leadId: added[0]!.leadId, method: 'call', outcome: 'no-answer' }, at(10, 3));
+    expect(lead.status).toBe('open');
+    expect(lead.dueAt).toBe(at(11, 3));
+    expect(await countOverdue(db, at(10, 30))).toBe(0);
+  });
+
+  it('the third unanswered attempt completes the cadence and closes the lead', async () => {
+    const { added } = await captureCalls(db, settings, [call()], at(10, 1));
+    const leadId = added[0]!.leadId;
+    await recordAttempt(db, settings, { leadId, method: 'call', outcome: 'no-answer' }, at(10, 3));
+    await recordAttempt(db, settings, { leadId, method: 'voicemail', outcome: 'left-voicemail' }, at(11, 3));
+    const { lead } = await recordAttempt(db, settings, { leadId, method: 'email', outcome: 'sent' }, at(10) + 86_400_000);
+    expect(lead.status).toBe('done');
+  });
+
+  it('rejects an attempt on a closed lead and writes nothing', async () => {
+    const { added } = await captureCalls(db, settings, [call()], at(10, 1));
+    const leadId = added[0]!.leadId;
+    await patchLead(db, settings, { leadId, status: 'done' }, at(10, 2));
+    await expect(recordAttempt(db, settings, { leadId, method: 'call', outcome: 'reached' }, at(10, 3))).rejects.toThrow(/already closed/);
+    await expect(recordAttempt(db, settings, { leadId, method: 'fax', outcome: 'reached' }, at(10, 3))).rejects.toThrow();
+    expect(await db.attempts.count()).toBe(0);
+  });
+
+  it('reopening a lead makes it due again from now', async () => {
+    const { added } = await captureCalls(db, settings, [call()], at(10, 1));
+    const leadId = added[0]!.leadId;
+    await patchLead(db, settings, { leadId, status: 'done' }, at(10, 2));
+    const lead = await patchLead(db, settings, { leadId, status: 'open', assignee: 'ann' }, at(13));
+    expect(lead).toMatchObject({ status: 'open', dueAt: at(13, 5), assignee: 'ann', openDueAt: at(13, 5) });
+  });
+});
