@@ -12,7 +12,14 @@ export default defineConfig({
   manifest: {
     name: 'Callback Desk',
     description: 'Every missed call from a lead, called back in minutes.',
-    permissions: ['storage', 'alarms', 'notifications', 'sidePanel', 'unlimitedStorage', 'identity'],
+    permissions: [
+      'storage',
+      'alarms',
+      'notifications',
+      'sidePanel',
+      'unlimitedStorage',
+      'identity',
+    ],
     action: { default_title: 'Callback Desk' },
     // CRM and provider APIs: asked for when the user connects each one (least privilege).
     optional_host_permissions: [

@@ -17,14 +17,19 @@ export async function refreshBadge(now: number = Date.now()): Promise<BadgeState
     db.leads.where('openOverdueAt').belowOrEqual(now).first(),
     db.leads.where('openOverdueAt').above(now).first(),
   ]);
-  const state = badgeState(overdue, dueSoon, oldest?.openOverdueAt ? now - oldest.openOverdueAt : 0);
+  const state = badgeState(
+    overdue,
+    dueSoon,
+    oldest?.openOverdueAt ? now - oldest.openOverdueAt : 0,
+  );
   await Promise.all([
     browser.action.setBadgeText({ text: state.text }),
     browser.action.setBadgeBackgroundColor({ color: state.color }),
     browser.action.setTitle({ title: state.title }),
   ]);
   // The periodic alarm keeps it fresh every 30 s; this one flips it right when a lead breaches.
-  if (next?.openOverdueAt) await browser.alarms.create(BADGE_NEXT_ALARM, { when: next.openOverdueAt + 500 });
+  if (next?.openOverdueAt)
+    await browser.alarms.create(BADGE_NEXT_ALARM, { when: next.openOverdueAt + 500 });
   return state;
 }
 
@@ -37,7 +42,12 @@ export function setupBadge(): void {
 }
 
 function formatTime(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat(undefined, { timeZone, hour: 'numeric', minute: '2-digit', weekday: 'short' }).format(ms);
+  return new Intl.DateTimeFormat(undefined, {
+    timeZone,
+    hour: 'numeric',
+    minute: '2-digit',
+    weekday: 'short',
+  }).format(ms);
 }
 
 /** One notification per new missed call: number, caller-ID name, time, source, practice area. */
@@ -50,7 +60,9 @@ export async function notifyNewCalls(calls: CapturedCall[]): Promise<void> {
         type: 'basic',
         iconUrl: browser.runtime.getURL('/icon/128.png'),
         title: `Missed call — ${call.display}`,
-        message: [call.callerName, formatTime(call.startedAt, settings.timeZone), call.source].filter(Boolean).join(' · '),
+        message: [call.callerName, formatTime(call.startedAt, settings.timeZone), call.source]
+          .filter(Boolean)
+          .join(' · '),
         contextMessage: call.practiceArea ?? (call.newLead ? 'New lead' : 'Called again'),
         priority: 2,
         requireInteraction: false,
@@ -71,12 +83,16 @@ export function setupNotificationClicks(): void {
 
 export async function openLead(leadId: string): Promise<void> {
   await focusLeadItem.setValue({ leadId, at: Date.now() });
-  const [win] = await browser.windows.getAll({ windowTypes: ['normal'] }).then((ws) => ws.filter((w) => w.focused).concat(ws));
+  const [win] = await browser.windows
+    .getAll({ windowTypes: ['normal'] })
+    .then((ws) => ws.filter((w) => w.focused).concat(ws));
   try {
     if (!win?.id) throw new Error('no window');
     await browser.sidePanel.open({ windowId: win.id });
   } catch {
     // No user gesture or no side panel support (Firefox): fall back to a tab.
-    await browser.tabs.create({ url: browser.runtime.getURL(`/sidebar.html#lead=${encodeURIComponent(leadId)}`) });
+    await browser.tabs.create({
+      url: browser.runtime.getURL(`/sidebar.html#lead=${encodeURIComponent(leadId)}`),
+    });
   }
 }

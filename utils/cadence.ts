@@ -1,11 +1,21 @@
 import type { AttemptMethod } from './model';
-import { addBusinessMinutes, computeDue, isOpenAt, type BusinessCalendar, type DueTimes } from './sla';
+import {
+  addBusinessMinutes,
+  computeDue,
+  isOpenAt,
+  type BusinessCalendar,
+  type DueTimes,
+} from './sla';
 import type { SlaWindows } from './settings';
 
 /** Three attempts over 24 hours, each by a different method. */
 export const CADENCE: readonly { step: number; methods: AttemptMethod[]; label: string }[] = [
   { step: 1, methods: ['call'], label: 'Call now' },
-  { step: 2, methods: ['call', 'voicemail', 'text'], label: 'Call again, leave a voicemail, send a text' },
+  {
+    step: 2,
+    methods: ['call', 'voicemail', 'text'],
+    label: 'Call again, leave a voicemail, send a text',
+  },
   { step: 3, methods: ['email'], label: 'Send a follow-up email' },
 ];
 
@@ -28,12 +38,20 @@ export function nextAttemptDue(
   if (attemptsMade <= 0) return computeDue(cal, sla, firstMissedAt);
   if (attemptsMade === 1) {
     const at = addBusinessMinutes(cal, lastAttemptAt, SECOND_ATTEMPT_AFTER_MINUTES);
-    return { dueAt: at, overdueAt: addBusinessMinutes(cal, at, sla.limitMinutes), afterHours: !isOpenAt(cal, lastAttemptAt) };
+    return {
+      dueAt: at,
+      overdueAt: addBusinessMinutes(cal, at, sla.limitMinutes),
+      afterHours: !isOpenAt(cal, lastAttemptAt),
+    };
   }
   if (attemptsMade === 2) {
     const target = Math.max(firstMissedAt + THIRD_ATTEMPT_AFTER_HOURS * 3_600_000, lastAttemptAt);
     if (isOpenAt(cal, target)) {
-      return { dueAt: target, overdueAt: addBusinessMinutes(cal, target, sla.afterHoursMinutes), afterHours: false };
+      return {
+        dueAt: target,
+        overdueAt: addBusinessMinutes(cal, target, sla.afterHoursMinutes),
+        afterHours: false,
+      };
     }
     return computeDue(cal, sla, target);
   }

@@ -8,7 +8,9 @@ export interface CallIdentity {
   startedAt: number;
 }
 
-export function providerKeyOf(call: Pick<CallIdentity, 'provider' | 'providerCallId'>): string | undefined {
+export function providerKeyOf(
+  call: Pick<CallIdentity, 'provider' | 'providerCallId'>,
+): string | undefined {
   return call.providerCallId ? `${call.provider}:${call.providerCallId}` : undefined;
 }
 

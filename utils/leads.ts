@@ -41,7 +41,10 @@ export interface CaptureResult {
 /** Caller-ID strings that are not a name. */
 const NOT_A_NAME = /^(wireless caller|unknown|anonymous|restricted|private|[+\d\s().-]+)$/i;
 
-export function sourceRuleFor(settings: FirmSettings, dialedLine: string | undefined): SourceRule | undefined {
+export function sourceRuleFor(
+  settings: FirmSettings,
+  dialedLine: string | undefined,
+): SourceRule | undefined {
   if (!dialedLine) return undefined;
   const country = settings.defaultCountry as CountryCode;
   const dialed = normalizePhone(dialedLine, country).e164;
@@ -72,7 +75,13 @@ export async function captureCalls(
   input: unknown[],
   now: number = Date.now(),
 ): Promise<CaptureResult> {
-  const result: CaptureResult = { added: [], duplicates: 0, answeredClosed: 0, ignored: 0, rejected: [] };
+  const result: CaptureResult = {
+    added: [],
+    duplicates: 0,
+    answeredClosed: 0,
+    ignored: 0,
+    rejected: [],
+  };
   const country = settings.defaultCountry as CountryCode;
   const windowMs = settings.dedupeWindowSeconds * 1000;
 
@@ -80,7 +89,12 @@ export async function captureCalls(
   input.forEach((raw, index) => {
     const parsed = IncomingCall.safeParse(raw);
     if (!parsed.success) {
-      result.rejected.push({ index, error: parsed.error.issues.map((i) => `${i.path.join('.') || 'call'}: ${i.message}`).join('; ') });
+      result.rejected.push({
+        index,
+        error: parsed.error.issues
+          .map((i) => `${i.path.join('.') || 'call'}: ${i.message}`)
+          .join('; '),
+      });
       return;
     }
     if (parsed.data.startedAt > now + 5 * 60_000) {
@@ -95,11 +109,18 @@ export async function captureCalls(
   await db.transaction('rw', db.leads, db.calls, async () => {
     for (const call of valid) {
       const providerKey = providerKeyOf(call);
-      const sameProviderCall = providerKey ? await db.calls.where('providerKey').equals(providerKey).first() : undefined;
+      const sameProviderCall = providerKey
+        ? await db.calls.where('providerKey').equals(providerKey).first()
+        : undefined;
       const nearby = call.phoneKey
         ? await db.calls
             .where('[phoneKey+startedAt]')
-            .between([call.phoneKey, call.startedAt - windowMs], [call.phoneKey, call.startedAt + windowMs], true, true)
+            .between(
+              [call.phoneKey, call.startedAt - windowMs],
+              [call.phoneKey, call.startedAt + windowMs],
+              true,
+              true,
+            )
             .toArray()
         : [];
       const known = sameProviderCall ?? nearby.find((c) => isSameCall(c, call, windowMs));
@@ -109,7 +130,8 @@ export async function captureCalls(
         const upgrade: Partial<MissedCall> = { alsoSeenBy };
         if (!known.callerName && call.callerName) upgrade.callerName = call.callerName;
         if (!known.dialedLine && call.dialedLine) upgrade.dialedLine = call.dialedLine;
-        if (known.reason === 'no-answer' && call.reason === 'voicemail') upgrade.reason = 'voicemail';
+        if (known.reason === 'no-answer' && call.reason === 'voicemail')
+          upgrade.reason = 'voicemail';
         await db.calls.update(known.id, upgrade);
         continue;
       }
@@ -123,7 +145,14 @@ export async function captureCalls(
         if (openLead && openLead.lastMissedAt < call.startedAt) {
           await storeCall(db, call, openLead.id, now);
           await db.leads.put(
-            openIndexes({ ...openLead, status: 'done', closedAt: now, closeOutcome: 'reached', answeredLaterAt: call.startedAt, updatedAt: now }),
+            openIndexes({
+              ...openLead,
+              status: 'done',
+              closedAt: now,
+              closeOutcome: 'reached',
+              answeredLaterAt: call.startedAt,
+              updatedAt: now,
+            }),
           );
           result.answeredClosed++;
         } else {
@@ -136,7 +165,8 @@ export async function captureCalls(
       const rule = sourceRuleFor(settings, call.dialedLine);
       const source = call.source ?? rule?.source;
       const practiceArea = call.practiceArea ?? rule?.practiceArea;
-      const name = call.callerName && !NOT_A_NAME.test(call.callerName) ? call.callerName : undefined;
+      const name =
+        call.callerName && !NOT_A_NAME.test(call.callerName) ? call.callerName : undefined;
       let lead: Lead;
       let newLead = false;
       const callId = crypto.randomUUID();
@@ -241,7 +271,8 @@ export async function recordAttempt(
   return db.transaction('rw', db.leads, db.attempts, async () => {
     const lead = await db.leads.get(data.leadId);
     if (!lead) throw new Error('This lead no longer exists.');
-    if (lead.status === 'done') throw new Error('This lead is already closed. Reopen it to record another attempt.');
+    if (lead.status === 'done')
+      throw new Error('This lead is already closed. Reopen it to record another attempt.');
     const attempt: Attempt = {
       id: crypto.randomUUID(),
       leadId: lead.id,
@@ -319,5 +350,8 @@ export function countOverdue(db: CallbackDeskDB, now: number): Promise<number> {
 
 /** Open leads that will become overdue within `withinMs`. */
 export function countDueSoon(db: CallbackDeskDB, now: number, withinMs: number): Promise<number> {
-  return db.leads.where('openOverdueAt').between(now, now + withinMs, false, true).count();
+  return db.leads
+    .where('openOverdueAt')
+    .between(now, now + withinMs, false, true)
+    .count();
 }

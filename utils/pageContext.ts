@@ -9,7 +9,10 @@ function pageContextSchema() {
   return z.object({
     crm: z.enum(['hubspot', 'clio']),
     /** The CRM contact record open on the page, when there is one. */
-    contactId: z.string().regex(/^\d{1,20}$/).optional(),
+    contactId: z
+      .string()
+      .regex(/^\d{1,20}$/)
+      .optional(),
     host: z.string().max(100),
   });
 }

@@ -17,7 +17,11 @@ const ANONYMOUS =
 export function normalizePhone(raw: string, defaultCountry: CountryCode = 'US'): NormalizedPhone {
   const text = (raw ?? '').trim();
   if (text === '' || ANONYMOUS.test(text)) {
-    return { e164: null, display: text === '' ? 'Unknown caller' : titleCase(text), problem: 'anonymous' };
+    return {
+      e164: null,
+      display: text === '' ? 'Unknown caller' : titleCase(text),
+      problem: 'anonymous',
+    };
   }
   // "tel:" links and sip-ish forms show up in portal markup.
   const cleaned = text.replace(/^tel:/i, '').replace(/^sip:/i, '').replace(/@.*$/, '');

@@ -15,11 +15,23 @@ export type WeeklyHours = z.infer<typeof WeeklyHours>;
 
 export const SlaWindows = z.object({
   /** Business hours: call back within this many minutes (target). */
-  targetMinutes: z.number().int().min(1).max(24 * 60),
+  targetMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
   /** Business hours: overdue after this many minutes (limit). */
-  limitMinutes: z.number().int().min(1).max(24 * 60),
+  limitMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
   /** After hours: due within this many minutes of the next opening. */
-  afterHoursMinutes: z.number().int().min(1).max(24 * 60),
+  afterHoursMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
 });
 export type SlaWindows = z.infer<typeof SlaWindows>;
 

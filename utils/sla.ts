@@ -98,7 +98,11 @@ export function windowsFor(sla: SlaWindows, rule?: Pick<SourceRule, 'sla'>): Sla
 export function computeDue(cal: BusinessCalendar, sla: SlaWindows, calledAt: number): DueTimes {
   if (isOpenAt(cal, calledAt)) {
     const dueAt = addBusinessMinutes(cal, calledAt, sla.targetMinutes);
-    const overdueAt = addBusinessMinutes(cal, calledAt, Math.max(sla.limitMinutes, sla.targetMinutes));
+    const overdueAt = addBusinessMinutes(
+      cal,
+      calledAt,
+      Math.max(sla.limitMinutes, sla.targetMinutes),
+    );
     return { dueAt, overdueAt, afterHours: false };
   }
   const opening = nextOpening(cal, calledAt) ?? calledAt;

@@ -1,4 +1,10 @@
-import { test as base, chromium, type BrowserContext, type Page, type Worker } from '@playwright/test';
+import {
+  test as base,
+  chromium,
+  type BrowserContext,
+  type Page,
+  type Worker,
+} from '@playwright/test';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
@@ -9,7 +15,11 @@ export const EXTENSION_DIR = path.resolve(process.env.EXTENSION_DIR ?? '.output/
 
 /** A usable Chromium: CHROME_PATH, Debian's, or Playwright's own if installed. */
 export function chromiumPath(): string | undefined {
-  for (const candidate of [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser']) {
+  for (const candidate of [
+    process.env.CHROME_PATH,
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+  ]) {
     if (candidate && existsSync(candidate)) return candidate;
   }
   return undefined;
@@ -53,7 +63,11 @@ export async function restartServiceWorker(context: BrowserContext, page: Page):
   await page.evaluate(async () => {
     for (let i = 0; i < 50; i++) {
       try {
-        const reply = await chrome.runtime.sendMessage({ id: 0, type: 'ping', timestamp: Date.now() });
+        const reply = await chrome.runtime.sendMessage({
+          id: 0,
+          type: 'ping',
+          timestamp: Date.now(),
+        });
         if (reply) return;
       } catch {
         /* worker still starting */

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BADGE_COLORS, badgeState } from '@/utils/badge';
-import { DEFAULT_SETTINGS, firmSettingsItem, getSettings, parseSettings, saveSettings } from '@/utils/settings';
+import {
+  DEFAULT_SETTINGS,
+  firmSettingsItem,
+  getSettings,
+  parseSettings,
+  saveSettings,
+} from '@/utils/settings';
 import { contextFromHash, contextHash, crmPageContext } from '@/utils/pageContext';
 import { isSameCall } from '@/utils/dedupe';
 
@@ -23,22 +29,45 @@ describe('settings', () => {
     expect(await getSettings()).toEqual(DEFAULT_SETTINGS);
   });
   it('repairs a corrupted field without losing the valid ones', () => {
-    const repaired = parseSettings({ ...DEFAULT_SETTINGS, firmName: 'Hale & Ruiz', timeZone: 'Mars/Olympus', weeklyHours: 'always' });
-    expect(repaired).toMatchObject({ firmName: 'Hale & Ruiz', timeZone: DEFAULT_SETTINGS.timeZone, weeklyHours: DEFAULT_SETTINGS.weeklyHours });
+    const repaired = parseSettings({
+      ...DEFAULT_SETTINGS,
+      firmName: 'Hale & Ruiz',
+      timeZone: 'Mars/Olympus',
+      weeklyHours: 'always',
+    });
+    expect(repaired).toMatchObject({
+      firmName: 'Hale & Ruiz',
+      timeZone: DEFAULT_SETTINGS.timeZone,
+      weeklyHours: DEFAULT_SETTINGS.weeklyHours,
+    });
   });
   it('refuses to save invalid settings and keeps the old value', async () => {
     await saveSettings({ ...DEFAULT_SETTINGS, firmName: 'First' });
-    await expect(saveSettings({ ...DEFAULT_SETTINGS, weeklyHours: [[{ open: '17:00', close: '09:00' }], [], [], [], [], [], []] })).rejects.toThrow(/opening must be before closing/);
+    await expect(
+      saveSettings({
+        ...DEFAULT_SETTINGS,
+        weeklyHours: [[{ open: '17:00', close: '09:00' }], [], [], [], [], [], []],
+      }),
+    ).rejects.toThrow(/opening must be before closing/);
     expect((await firmSettingsItem.getValue()).firmName).toBe('First');
   });
 });
 
 describe('page context', () => {
   it.each([
-    ['https://app.hubspot.com/contacts/4412/record/0-1/9001', { crm: 'hubspot', contactId: '9001', host: 'app.hubspot.com' }],
-    ['https://app-eu1.hubspot.com/contacts/4412/contact/77', { crm: 'hubspot', contactId: '77', host: 'app-eu1.hubspot.com' }],
+    [
+      'https://app.hubspot.com/contacts/4412/record/0-1/9001',
+      { crm: 'hubspot', contactId: '9001', host: 'app.hubspot.com' },
+    ],
+    [
+      'https://app-eu1.hubspot.com/contacts/4412/contact/77',
+      { crm: 'hubspot', contactId: '77', host: 'app-eu1.hubspot.com' },
+    ],
     ['https://app.hubspot.com/reports-dashboard/4412', { crm: 'hubspot', host: 'app.hubspot.com' }],
-    ['https://eu.app.clio.com/nc/#/contacts/123456', { crm: 'clio', contactId: '123456', host: 'eu.app.clio.com' }],
+    [
+      'https://eu.app.clio.com/nc/#/contacts/123456',
+      { crm: 'clio', contactId: '123456', host: 'eu.app.clio.com' },
+    ],
     ['https://app.clio.com/nc/#/matters/5', { crm: 'clio', host: 'app.clio.com' }],
     ['https://evil.example/contacts/1/record/0-1/2', null],
     ['not a url', null],
@@ -48,7 +77,11 @@ describe('page context', () => {
   it('round-trips through the sidebar hash and rejects tampering', () => {
     const ctx = crmPageContext('https://app.hubspot.com/contacts/1/record/0-1/2');
     expect(contextFromHash(contextHash(ctx))).toEqual(ctx);
-    expect(contextFromHash('#ctx=' + encodeURIComponent('{"crm":"hubspot","contactId":"<img>","host":"x"}'))).toBeNull();
+    expect(
+      contextFromHash(
+        '#ctx=' + encodeURIComponent('{"crm":"hubspot","contactId":"<img>","host":"x"}'),
+      ),
+    ).toBeNull();
     expect(contextFromHash('#ctx=%7Bbroken')).toBeNull();
   });
 });
@@ -64,6 +97,12 @@ describe('isSameCall', () => {
     expect(isSameCall(base, other, 120_000)).toBe(same);
   });
   it('matches on provider id whatever the time', () => {
-    expect(isSameCall({ ...base, phoneKey: null, providerCallId: 'x' }, { ...base, phoneKey: null, providerCallId: 'x', startedAt: 9e9 }, 0)).toBe(true);
+    expect(
+      isSameCall(
+        { ...base, phoneKey: null, providerCallId: 'x' },
+        { ...base, phoneKey: null, providerCallId: 'x', startedAt: 9e9 },
+        0,
+      ),
+    ).toBe(true);
   });
 });

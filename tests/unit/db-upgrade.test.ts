@@ -29,7 +29,14 @@ describe('database upgrades', () => {
     expect(await db.attempts.count()).toBe(v1.data.attempts.length);
 
     const open = await db.leads.get('L1');
-    expect(open).toMatchObject({ ...v1.data.leads[0], overdueAt: 1772637300000, openDueAt: 1772636700000, openOverdueAt: 1772637300000, priority: false, attemptCount: 0 });
+    expect(open).toMatchObject({
+      ...v1.data.leads[0],
+      overdueAt: 1772637300000,
+      openDueAt: 1772636700000,
+      openOverdueAt: 1772637300000,
+      priority: false,
+      attemptCount: 0,
+    });
     const closed = await db.leads.get('L2');
     expect(closed?.openOverdueAt).toBeUndefined();
     expect(await db.leads.get('L3')).toMatchObject({ status: 'claimed', openDueAt: 1772640300000 });
@@ -49,11 +56,19 @@ describe('database upgrades', () => {
     const db = new CallbackDeskDB(name);
     await db.open();
     expect(db.verno).toBe(DB_VERSION);
-    expect(await db.leads.toArray()).toEqual(expect.arrayContaining(v2.data.leads.map((l) => expect.objectContaining(l))));
+    expect(await db.leads.toArray()).toEqual(
+      expect.arrayContaining(v2.data.leads.map((l) => expect.objectContaining(l))),
+    );
     expect(await db.calls.count()).toBe(v2.data.calls.length);
     expect(await db.attempts.count()).toBe(v2.data.attempts.length);
     expect(await countOverdue(db, 1772650000000)).toBe(2);
-    await db.outbox.add({ id: 'J1', idempotencyKey: 'k', leadId: 'L1', state: 'queued', nextTryAt: 0 });
+    await db.outbox.add({
+      id: 'J1',
+      idempotencyKey: 'k',
+      leadId: 'L1',
+      state: 'queued',
+      nextTryAt: 0,
+    });
     expect(await db.outbox.count()).toBe(1);
     await db.delete();
   });

@@ -10,12 +10,26 @@ const at = (h: number, m = 0) => new TZDate(2026, 2, 4, h, m, NY).getTime(); // 
 const settings: FirmSettings = {
   ...DEFAULT_SETTINGS,
   sourceRules: [
-    { id: 'r1', line: '(800) 555-0100', source: 'Google Ads – PI', practiceArea: 'Personal injury', priority: true, sla: { targetMinutes: 2, limitMinutes: 5 } },
+    {
+      id: 'r1',
+      line: '(800) 555-0100',
+      source: 'Google Ads – PI',
+      practiceArea: 'Personal injury',
+      priority: true,
+      sla: { targetMinutes: 2, limitMinutes: 5 },
+    },
   ],
 };
 
 function call(overrides: Partial<IncomingCall> = {}): IncomingCall {
-  return { from: '(212) 555-0143', startedAt: at(10), provider: 'ringcentral', capturePath: 'portal', reason: 'no-answer', ...overrides };
+  return {
+    from: '(212) 555-0143',
+    startedAt: at(10),
+    provider: 'ringcentral',
+    capturePath: 'portal',
+    reason: 'no-answer',
+    ...overrides,
+  };
 }
 
 let db: CallbackDeskDB;
@@ -29,7 +43,12 @@ afterEach(async () => {
 
 describe('captureCalls', () => {
   it('opens a lead with due times and normalised number', async () => {
-    const result = await captureCalls(db, settings, [call({ callerName: 'Maria Lopez' })], at(10, 1));
+    const result = await captureCalls(
+      db,
+      settings,
+      [call({ callerName: 'Maria Lopez' })],
+      at(10, 1),
+    );
     expect(result.added).toHaveLength(1);
     const [lead] = await db.leads.toArray();
     expect(lead).toMatchObject({
@@ -47,7 +66,12 @@ describe('captureCalls', () => {
 
   it('one lead per caller: a repeat call joins the open lead', async () => {
     await captureCalls(db, settings, [call()], at(10, 1));
-    const result = await captureCalls(db, settings, [call({ from: '+1 212-555-0143', startedAt: at(10, 30) })], at(10, 31));
+    const result = await captureCalls(
+      db,
+      settings,
+      [call({ from: '+1 212-555-0143', startedAt: at(10, 30) })],
+      at(10, 31),
+    );
     expect(result.added[0]?.newLead).toBe(false);
     expect(await db.leads.count()).toBe(1);
     expect(await db.calls.count()).toBe(2);
@@ -62,7 +86,13 @@ describe('captureCalls', () => {
       settings,
       [
         call({ agent: 'Bob', startedAt: at(10) + 20_000 }),
-        call({ provider: 'aircall', capturePath: 'api', providerCallId: 'A-1', startedAt: at(10) + 45_000, reason: 'voicemail' }),
+        call({
+          provider: 'aircall',
+          capturePath: 'api',
+          providerCallId: 'A-1',
+          startedAt: at(10) + 45_000,
+          reason: 'voicemail',
+        }),
       ],
       at(10, 2),
     );
@@ -75,19 +105,38 @@ describe('captureCalls', () => {
 
   it('re-reading a call by its provider id adds nothing, even outside the window', async () => {
     await captureCalls(db, settings, [call({ providerCallId: 'rc-1' })], at(10, 1));
-    const again = await captureCalls(db, settings, [call({ providerCallId: 'rc-1', startedAt: at(10, 30) })], at(11));
+    const again = await captureCalls(
+      db,
+      settings,
+      [call({ providerCallId: 'rc-1', startedAt: at(10, 30) })],
+      at(11),
+    );
     expect(again.duplicates).toBe(1);
     expect(await db.calls.count()).toBe(1);
   });
 
   it('duplicates inside one batch are dropped', async () => {
-    const result = await captureCalls(db, settings, [call(), call(), call({ startedAt: at(10) + 1000 })], at(10, 1));
+    const result = await captureCalls(
+      db,
+      settings,
+      [call(), call(), call({ startedAt: at(10) + 1000 })],
+      at(10, 1),
+    );
     expect(result).toMatchObject({ duplicates: 2 });
     expect(await db.calls.count()).toBe(1);
   });
 
   it('anonymous and malformed callers are kept as separate leads flagged "no callback number"', async () => {
-    const result = await captureCalls(db, settings, [call({ from: 'Anonymous' }), call({ from: 'Anonymous', startedAt: at(10, 1) }), call({ from: '12' })], at(10, 2));
+    const result = await captureCalls(
+      db,
+      settings,
+      [
+        call({ from: 'Anonymous' }),
+        call({ from: 'Anonymous', startedAt: at(10, 1) }),
+        call({ from: '12' }),
+      ],
+      at(10, 2),
+    );
     expect(result.added).toHaveLength(3);
     const leads = await db.leads.toArray();
     expect(leads.every((l) => l.noCallbackNumber && l.phone === null)).toBe(true);
@@ -97,11 +146,22 @@ describe('captureCalls', () => {
   it('maps the dialled line to a source with tighter priority windows', async () => {
     await captureCalls(db, settings, [call({ dialedLine: '1-800-555-0100' })], at(10, 1));
     const [lead] = await db.leads.toArray();
-    expect(lead).toMatchObject({ source: 'Google Ads – PI', practiceArea: 'Personal injury', priority: true, dueAt: at(10, 2), overdueAt: at(10, 5) });
+    expect(lead).toMatchObject({
+      source: 'Google Ads – PI',
+      practiceArea: 'Personal injury',
+      priority: true,
+      dueAt: at(10, 2),
+      overdueAt: at(10, 5),
+    });
   });
 
   it('rejects bad input with a reason and writes nothing for it', async () => {
-    const result = await captureCalls(db, settings, [{ from: 42 }, call({ startedAt: at(12) }), { ...call(), startedAt: -5 }, null], at(10));
+    const result = await captureCalls(
+      db,
+      settings,
+      [{ from: 42 }, call({ startedAt: at(12) }), { ...call(), startedAt: -5 }, null],
+      at(10),
+    );
     expect(result.added).toHaveLength(0);
     expect(result.rejected.map((r) => r.index)).toEqual([0, 1, 2, 3]);
     expect(result.rejected[1]?.error).toMatch(/future/);
@@ -110,7 +170,12 @@ describe('captureCalls', () => {
 
   it('a caller who got through later needs no callback', async () => {
     await captureCalls(db, settings, [call()], at(10, 1));
-    const result = await captureCalls(db, settings, [call({ reason: 'answered', startedAt: at(10, 20), providerCallId: 'x' })], at(10, 21));
+    const result = await captureCalls(
+      db,
+      settings,
+      [call({ reason: 'answered', startedAt: at(10, 20), providerCallId: 'x' })],
+      at(10, 21),
+    );
     expect(result.answeredClosed).toBe(1);
     const [lead] = await db.leads.toArray();
     expect(lead).toMatchObject({ status: 'done', answeredLaterAt: at(10, 20) });
@@ -134,7 +199,12 @@ describe('captureCalls', () => {
 
 describe('attempts and overdue counts', () => {
   it('counts overdue and due-soon open leads from the index', async () => {
-    await captureCalls(db, settings, [call(), call({ from: '(212) 555-0199', startedAt: at(10, 10) })], at(10, 11));
+    await captureCalls(
+      db,
+      settings,
+      [call(), call({ from: '(212) 555-0199', startedAt: at(10, 10) })],
+      at(10, 11),
+    );
     expect(await countOverdue(db, at(10, 20))).toBe(1);
     expect(await countDueSoon(db, at(10, 20), 15 * 60_000)).toBe(1);
   });
@@ -143,15 +213,30 @@ describe('attempts and overdue counts', () => {
     const { added } = await captureCalls(db, settings, [call()], at(10, 1));
     const leadId = added[0]!.leadId;
     expect(await countOverdue(db, at(10, 20))).toBe(1);
-    const { lead } = await recordAttempt(db, settings, { leadId, method: 'call', outcome: 'consultation-booked', notes: 'Thu 2pm' }, at(10, 20));
-    expect(lead).toMatchObject({ status: 'done', attemptCount: 1, closeOutcome: 'consultation-booked', firstAttemptAt: at(10, 20) });
+    const { lead } = await recordAttempt(
+      db,
+      settings,
+      { leadId, method: 'call', outcome: 'consultation-booked', notes: 'Thu 2pm' },
+      at(10, 20),
+    );
+    expect(lead).toMatchObject({
+      status: 'done',
+      attemptCount: 1,
+      closeOutcome: 'consultation-booked',
+      firstAttemptAt: at(10, 20),
+    });
     expect(await countOverdue(db, at(10, 20))).toBe(0);
     expect(await db.attempts.where('leadId').equals(leadId).count()).toBe(1);
   });
 
   it('an unanswered attempt moves the due time to the next step of the cadence', async () => {
     const { added } = await captureCalls(db, settings, [call()], at(10, 1));
-    const { lead } = await recordAttempt(db, settings, { leadId: added[0]!.leadId, method: 'call', outcome: 'no-answer' }, at(10, 3));
+    const { lead } = await recordAttempt(
+      db,
+      settings,
+      { leadId: added[0]!.leadId, method: 'call', outcome: 'no-answer' },
+      at(10, 3),
+    );
     expect(lead.status).toBe('open');
     expect(lead.dueAt).toBe(at(11, 3));
     expect(await countOverdue(db, at(10, 30))).toBe(0);
@@ -161,8 +246,18 @@ describe('attempts and overdue counts', () => {
     const { added } = await captureCalls(db, settings, [call()], at(10, 1));
     const leadId = added[0]!.leadId;
     await recordAttempt(db, settings, { leadId, method: 'call', outcome: 'no-answer' }, at(10, 3));
-    await recordAttempt(db, settings, { leadId, method: 'voicemail', outcome: 'left-voicemail' }, at(11, 3));
-    const { lead } = await recordAttempt(db, settings, { leadId, method: 'email', outcome: 'sent' }, at(10) + 86_400_000);
+    await recordAttempt(
+      db,
+      settings,
+      { leadId, method: 'voicemail', outcome: 'left-voicemail' },
+      at(11, 3),
+    );
+    const { lead } = await recordAttempt(
+      db,
+      settings,
+      { leadId, method: 'email', outcome: 'sent' },
+      at(10) + 86_400_000,
+    );
     expect(lead.status).toBe('done');
   });
 
@@ -170,8 +265,12 @@ describe('attempts and overdue counts', () => {
     const { added } = await captureCalls(db, settings, [call()], at(10, 1));
     const leadId = added[0]!.leadId;
     await patchLead(db, settings, { leadId, status: 'done' }, at(10, 2));
-    await expect(recordAttempt(db, settings, { leadId, method: 'call', outcome: 'reached' }, at(10, 3))).rejects.toThrow(/already closed/);
-    await expect(recordAttempt(db, settings, { leadId, method: 'fax', outcome: 'reached' }, at(10, 3))).rejects.toThrow();
+    await expect(
+      recordAttempt(db, settings, { leadId, method: 'call', outcome: 'reached' }, at(10, 3)),
+    ).rejects.toThrow(/already closed/);
+    await expect(
+      recordAttempt(db, settings, { leadId, method: 'fax', outcome: 'reached' }, at(10, 3)),
+    ).rejects.toThrow();
     expect(await db.attempts.count()).toBe(0);
   });
 
@@ -180,6 +279,11 @@ describe('attempts and overdue counts', () => {
     const leadId = added[0]!.leadId;
     await patchLead(db, settings, { leadId, status: 'done' }, at(10, 2));
     const lead = await patchLead(db, settings, { leadId, status: 'open', assignee: 'ann' }, at(13));
-    expect(lead).toMatchObject({ status: 'open', dueAt: at(13, 5), assignee: 'ann', openDueAt: at(13, 5) });
+    expect(lead).toMatchObject({
+      status: 'open',
+      dueAt: at(13, 5),
+      assignee: 'ann',
+      openDueAt: at(13, 5),
+    });
   });
 });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { TZDate } from '@date-fns/tz';
-import { addBusinessMinutes, computeDue, describeDue, isOpenAt, nextOpening, urgencyAt, type BusinessCalendar } from '@/utils/sla';
+import {
+  addBusinessMinutes,
+  computeDue,
+  describeDue,
+  isOpenAt,
+  nextOpening,
+  urgencyAt,
+  type BusinessCalendar,
+} from '@/utils/sla';
 import { DEFAULT_SETTINGS } from '@/utils/settings';
 
 const NY = 'America/New_York';
@@ -12,25 +20,84 @@ const cal: BusinessCalendar = {
 const sla = { targetMinutes: 5, limitMinutes: 15, afterHoursMinutes: 60 };
 
 /** Wall time in New York → epoch ms. */
-const ny = (y: number, mo: number, d: number, h: number, mi = 0) => new TZDate(y, mo - 1, d, h, mi, NY).getTime();
+const ny = (y: number, mo: number, d: number, h: number, mi = 0) =>
+  new TZDate(y, mo - 1, d, h, mi, NY).getTime();
 const iso = (ms: number) => new TZDate(ms, NY).toISOString();
 
 describe('computeDue', () => {
   it.each([
     // [case, called at, expected due (target), expected overdue (limit), after hours]
-    ['business hours: 5 min target, 15 min limit', ny(2026, 3, 4, 10, 0), ny(2026, 3, 4, 10, 5), ny(2026, 3, 4, 10, 15), false],
+    [
+      'business hours: 5 min target, 15 min limit',
+      ny(2026, 3, 4, 10, 0),
+      ny(2026, 3, 4, 10, 5),
+      ny(2026, 3, 4, 10, 15),
+      false,
+    ],
     ['opening minute', ny(2026, 3, 4, 9, 0), ny(2026, 3, 4, 9, 5), ny(2026, 3, 4, 9, 15), false],
-    ['one minute before closing carries over to next opening', ny(2026, 3, 4, 16, 59), ny(2026, 3, 5, 9, 4), ny(2026, 3, 5, 9, 14), false],
-    ['at closing time is after hours', ny(2026, 3, 4, 17, 0), ny(2026, 3, 5, 10, 0), ny(2026, 3, 5, 10, 0), true],
-    ['early morning: within an hour of opening', ny(2026, 3, 4, 7, 30), ny(2026, 3, 4, 10, 0), ny(2026, 3, 4, 10, 0), true],
-    ['Friday night → Monday 10:00', ny(2026, 3, 6, 22, 0), ny(2026, 3, 9, 10, 0), ny(2026, 3, 9, 10, 0), true],
-    ['Saturday → Monday', ny(2026, 3, 7, 12, 0), ny(2026, 3, 9, 10, 0), ny(2026, 3, 9, 10, 0), true],
-    ['Friday night before a Monday holiday → Tuesday', ny(2026, 1, 16, 20, 0), ny(2026, 1, 20, 10, 0), ny(2026, 1, 20, 10, 0), true],
-    ['during the holiday itself → next day', ny(2026, 1, 19, 11, 0), ny(2026, 1, 20, 10, 0), ny(2026, 1, 20, 10, 0), true],
-    ['Friday 16:55 carries over the weekend', ny(2026, 3, 6, 16, 55), ny(2026, 3, 6, 17, 0), ny(2026, 3, 9, 9, 10), false],
+    [
+      'one minute before closing carries over to next opening',
+      ny(2026, 3, 4, 16, 59),
+      ny(2026, 3, 5, 9, 4),
+      ny(2026, 3, 5, 9, 14),
+      false,
+    ],
+    [
+      'at closing time is after hours',
+      ny(2026, 3, 4, 17, 0),
+      ny(2026, 3, 5, 10, 0),
+      ny(2026, 3, 5, 10, 0),
+      true,
+    ],
+    [
+      'early morning: within an hour of opening',
+      ny(2026, 3, 4, 7, 30),
+      ny(2026, 3, 4, 10, 0),
+      ny(2026, 3, 4, 10, 0),
+      true,
+    ],
+    [
+      'Friday night → Monday 10:00',
+      ny(2026, 3, 6, 22, 0),
+      ny(2026, 3, 9, 10, 0),
+      ny(2026, 3, 9, 10, 0),
+      true,
+    ],
+    [
+      'Saturday → Monday',
+      ny(2026, 3, 7, 12, 0),
+      ny(2026, 3, 9, 10, 0),
+      ny(2026, 3, 9, 10, 0),
+      true,
+    ],
+    [
+      'Friday night before a Monday holiday → Tuesday',
+      ny(2026, 1, 16, 20, 0),
+      ny(2026, 1, 20, 10, 0),
+      ny(2026, 1, 20, 10, 0),
+      true,
+    ],
+    [
+      'during the holiday itself → next day',
+      ny(2026, 1, 19, 11, 0),
+      ny(2026, 1, 20, 10, 0),
+      ny(2026, 1, 20, 10, 0),
+      true,
+    ],
+    [
+      'Friday 16:55 carries over the weekend',
+      ny(2026, 3, 6, 16, 55),
+      ny(2026, 3, 6, 17, 0),
+      ny(2026, 3, 9, 9, 10),
+      false,
+    ],
   ])('%s', (_case, calledAt, dueAt, overdueAt, afterHours) => {
     const due = computeDue(cal, sla, calledAt);
-    expect({ due: iso(due.dueAt), overdue: iso(due.overdueAt), afterHours: due.afterHours }).toEqual({
+    expect({
+      due: iso(due.dueAt),
+      overdue: iso(due.overdueAt),
+      afterHours: due.afterHours,
+    }).toEqual({
       due: iso(dueAt),
       overdue: iso(overdueAt),
       afterHours,
@@ -50,14 +117,21 @@ describe('computeDue', () => {
   });
 
   it('a firm open on Sundays across the spring-forward gap keeps wall-clock hours', () => {
-    const sundays: BusinessCalendar = { ...cal, weeklyHours: cal.weeklyHours.map(() => [{ open: '01:00', close: '05:00' }]) };
+    const sundays: BusinessCalendar = {
+      ...cal,
+      weeklyHours: cal.weeklyHours.map(() => [{ open: '01:00', close: '05:00' }]),
+    };
     // 01:58 EST + 5 business minutes: 02:00–03:00 does not exist, so 03:03 EDT = 07:03 UTC.
     const due = computeDue(sundays, sla, ny(2026, 3, 8, 1, 58));
     expect(due.dueAt).toBe(Date.UTC(2026, 2, 8, 7, 3));
   });
 
   it('priority sources can have tighter windows', () => {
-    const due = computeDue(cal, { targetMinutes: 2, limitMinutes: 5, afterHoursMinutes: 30 }, ny(2026, 3, 4, 23, 0));
+    const due = computeDue(
+      cal,
+      { targetMinutes: 2, limitMinutes: 5, afterHoursMinutes: 30 },
+      ny(2026, 3, 4, 23, 0),
+    );
     expect(iso(due.dueAt)).toBe(iso(ny(2026, 3, 5, 9, 30)));
   });
 
@@ -80,7 +154,14 @@ describe('calendar helpers', () => {
   it('lunch breaks split the day', () => {
     const lunch: BusinessCalendar = {
       ...cal,
-      weeklyHours: cal.weeklyHours.map((day) => (day.length ? [{ open: '09:00', close: '12:00' }, { open: '13:00', close: '17:00' }] : [])),
+      weeklyHours: cal.weeklyHours.map((day) =>
+        day.length
+          ? [
+              { open: '09:00', close: '12:00' },
+              { open: '13:00', close: '17:00' },
+            ]
+          : [],
+      ),
     };
     expect(isOpenAt(lunch, ny(2026, 3, 4, 12, 30))).toBe(false);
     expect(nextOpening(lunch, ny(2026, 3, 4, 12, 30))).toBe(ny(2026, 3, 4, 13, 0));
