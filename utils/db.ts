@@ -3,6 +3,8 @@ import type { Attempt, Lead, MissedCall } from './model';
 
 /** Health of one site adapter on one site (rows seen/read, misses), shown in the sidebar. */
 export interface AdapterHealthRecord {
+  /** `${adapterId}@${host}`: one record per adapter per site (a custom adapter may serve several). */
+  id: string;
   adapterId: string;
   host: string;
   rowsSeen: number;
@@ -55,7 +57,7 @@ export class CallbackDeskDB extends Dexie {
   leads!: EntityTable<Lead, 'id'>;
   calls!: EntityTable<MissedCall, 'id'>;
   attempts!: EntityTable<Attempt, 'id'>;
-  adapterHealth!: EntityTable<AdapterHealthRecord, 'adapterId'>;
+  adapterHealth!: EntityTable<AdapterHealthRecord, 'id'>;
   secrets!: EntityTable<SecretRecord, 'key'>;
   cursors!: EntityTable<CursorRecord, 'sourceId'>;
   outbox!: EntityTable<SyncJobRecord, 'id'>;
@@ -95,7 +97,7 @@ export class CallbackDeskDB extends Dexie {
           });
       });
     this.version(3).stores({
-      adapterHealth: 'adapterId, host, lastSeenAt',
+      adapterHealth: 'id, adapterId, host, lastSeenAt',
       secrets: 'key',
       cursors: 'sourceId',
       outbox: 'id, &idempotencyKey, state, nextTryAt, leadId',

@@ -12,8 +12,13 @@ import { DockPrefs, dockPrefsItem, getSettings } from './settings';
 /** Largest batch a page may report at once; a portal page shows far fewer rows. */
 const MAX_BATCH_FROM_PAGE = 500;
 
+/**
+ * Our own pages report our origin as their URL wherever they are shown: side panel, a tab
+ * (options, sidebar fallback) or the dock's iframe inside a CRM tab (which also sets
+ * `sender.tab`). A content script reports the web page's URL.
+ */
 function isExtensionPage(sender: Sender): boolean {
-  return !sender.tab && (sender.url ?? '').startsWith(browser.runtime.getURL('/'));
+  return (sender.url ?? '').startsWith(browser.runtime.getURL('/'));
 }
 
 /** Messages that change leads come only from our own pages, never from a content script. */

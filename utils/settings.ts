@@ -9,8 +9,14 @@ export const OpeningInterval = z
   .refine((i) => i.open < i.close, 'opening must be before closing');
 export type OpeningInterval = z.infer<typeof OpeningInterval>;
 
+/** One day's openings; overlapping intervals would count the same minutes twice. */
+export const DayHours = z.array(OpeningInterval).refine((intervals) => {
+  const sorted = [...intervals].sort((a, b) => a.open.localeCompare(b.open));
+  return sorted.every((interval, i) => i === 0 || sorted[i - 1]!.close <= interval.open);
+}, 'opening hours overlap');
+
 /** Index 0 = Sunday … 6 = Saturday (Date#getDay order). */
-export const WeeklyHours = z.array(z.array(OpeningInterval)).length(7);
+export const WeeklyHours = z.array(DayHours).length(7);
 export type WeeklyHours = z.infer<typeof WeeklyHours>;
 
 export const SlaWindows = z.object({
@@ -35,6 +41,12 @@ export const SlaWindows = z.object({
 });
 export type SlaWindows = z.infer<typeof SlaWindows>;
 
+/** The limit is when a callback becomes overdue, so it cannot come before the target. */
+function limitNotBeforeTarget(w: Partial<SlaWindows>): boolean {
+  return w.limitMinutes === undefined || w.targetMinutes === undefined || w.limitMinutes >= w.targetMinutes;
+}
+const LIMIT_BEFORE_TARGET = { message: 'limit must be at least the target', path: ['limitMinutes'] };
+
 export const SourceRule = z.object({
   id: z.string().min(1),
   /** The dialled line / tracking number (any format; normalised when matched). */
@@ -43,7 +55,7 @@ export const SourceRule = z.object({
   practiceArea: z.string().trim().max(80).optional(),
   priority: z.boolean().default(false),
   /** Tighter windows for priority (paid) sources. */
-  sla: SlaWindows.partial().optional(),
+  sla: SlaWindows.partial().refine(limitNotBeforeTarget, LIMIT_BEFORE_TARGET).optional(),
 });
 export type SourceRule = z.infer<typeof SourceRule>;
 
@@ -60,7 +72,7 @@ export const FirmSettings = z.object({
   defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'two-letter country code'),
   weeklyHours: WeeklyHours,
   holidays: z.array(isoDate),
-  sla: SlaWindows,
+  sla: SlaWindows.refine(limitNotBeforeTarget, LIMIT_BEFORE_TARGET),
   sourceRules: z.array(SourceRule),
   practiceAreas: z.array(z.string().trim().min(1).max(80)),
   sources: z.array(z.string().trim().min(1).max(80)),

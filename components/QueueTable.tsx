@@ -1,0 +1,308 @@
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import {
+  flexRender,
+  getCoreRowModel,
+  useReactTable,
+  type ColumnDef,
+  type RowData,
+} from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { Lead } from '@/utils/model';
+import type { StaffMember } from '@/utils/settings';
+import { describeDue, urgencyAt } from '@/utils/sla';
+import { callerLines, staffName } from '@/utils/queueView';
+import type { FirmClock } from '@/utils/displayTime';
+
+declare module '@tanstack/react-table' {
+  // Cells read the ticking clock and display settings from the table, so the column
+  // definitions stay constant and a tick re-renders only the visible cells.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  interface TableMeta<TData extends RowData> {
+    now: number;
+    clock: FirmClock;
+    defaultCountry: string;
+    staff: readonly StaffMember[];
+  }
+}
+
+/** Two text lines per row; fixed so the virtualiser needs no measuring. */
+export const ROW_HEIGHT = 46;
+
+const STATUS_LABELS: Record<Lead['status'], string> = {
+  open: 'Open',
+  claimed: 'Claimed',
+  done: 'Closed',
+};
+
+const columns: ColumnDef<Lead>[] = [
+  {
+    id: 'caller',
+    header: 'Caller',
+    cell: ({ row, table }) => {
+      const caller = callerLines(row.original, table.options.meta!.defaultCountry);
+      return (
+        <div className="cell-stack">
+          <span className="cell-main caller-name" title={caller.title}>
+            {row.original.priority && (
+              <span className="priority-dot" title="Priority source" aria-label="Priority" />
+            )}
+            {caller.title}
+          </span>
+          {caller.noCallbackNumber ? (
+            <span className="flag flag-nocallback">No callback number</span>
+          ) : (
+            caller.subtitle && <span className="cell-sub">{caller.subtitle}</span>
+          )}
+        </div>
+      );
+    },
+  },
+  {
+    id: 'due',
+    header: 'Due',
+    cell: ({ row, table }) => {
+      const { now, clock } = table.options.meta!;
+      const lead = row.original;
+      const urgency = urgencyAt(lead, now);
+      return (
+        <div className="cell-stack">
+          <span className={`cell-main due due-${urgency}`}>{describeDue(lead, now)}</span>
+          <span className="cell-sub" title={`Overdue at ${clock.full(lead.overdueAt)}`}>
+            {clock.short(urgency === 'due' ? lead.dueAt : lead.overdueAt, now)}
+          </span>
+        </div>
+      );
+    },
+  },
+  {
+    id: 'source',
+    header: 'Source',
+    cell: ({ row }) =>
+      row.original.source ? (
+        <span className="tag" title={row.original.source}>
+          {row.original.source}
+        </span>
+      ) : (
+        <span className="muted">—</span>
+      ),
+  },
+  {
+    id: 'practiceArea',
+    header: 'Practice area',
+    cell: ({ row }) => (
+      <span className="cell-clip" title={row.original.practiceArea}>
+        {row.original.practiceArea ?? <span className="muted">—</span>}
+      </span>
+    ),
+  },
+  {
+    id: 'missedCount',
+    header: 'Missed',
+    cell: ({ row }) => <span className="num">{row.original.missedCount}</span>,
+  },
+  {
+    id: 'lastMissedAt',
+    header: 'Last missed',
+    cell: ({ row, table }) => {
+      const { now, clock } = table.options.meta!;
+      return (
+        <span className="cell-clip" title={clock.full(row.original.lastMissedAt)}>
+          {clock.short(row.original.lastMissedAt, now)}
+        </span>
+      );
+    },
+  },
+  {
+    id: 'attemptCount',
+    header: 'Attempts',
+    cell: ({ row }) => <span className="num">{row.original.attemptCount}</span>,
+  },
+  {
+    id: 'assignee',
+    header: 'Assignee',
+    cell: ({ row, table }) => {
+      const name = staffName(table.options.meta!.staff, row.original.assignee);
+      return name ? (
+        <span className="cell-clip" title={name}>
+          {name}
+        </span>
+      ) : (
+        <span className="muted">Unassigned</span>
+      );
+    },
+  },
+  {
+    id: 'status',
+    header: 'Status',
+    cell: ({ row }) => (
+      <span className={`status status-${row.original.status}`}>
+        {STATUS_LABELS[row.original.status]}
+      </span>
+    ),
+  },
+];
+
+export interface QueueTableProps {
+  leads: readonly Lead[];
+  now: number;
+  clock: FirmClock;
+  defaultCountry: string;
+  staff: readonly StaffMember[];
+  onOpen: (leadId: string) => void;
+  /** A lead just added or returned to: scrolled into view and briefly highlighted. */
+  highlightId?: string | null;
+}
+
+/**
+ * The callback queue: a real table (header, columns, rows) whose body only renders the rows
+ * in view, so 10,000 open leads scroll as smoothly as ten.
+ */
+export function QueueTable({
+  leads,
+  now,
+  clock,
+  defaultCountry,
+  staff,
+  onOpen,
+  highlightId,
+}: QueueTableProps) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const bodyRef = useRef<HTMLTableSectionElement>(null);
+  const [activeIndex, setActiveIndex] = useState(0);
+
+  const table = useReactTable({
+    data: leads as Lead[],
+    columns,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (lead) => lead.id,
+    meta: { now, clock, defaultCountry, staff },
+  });
+  const rows = table.getRowModel().rows;
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+  });
+  const items = virtualizer.getVirtualItems();
+  const paddingTop = items[0]?.start ?? 0;
+  const paddingBottom = items.length
+    ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0)
+    : 0;
+
+  const focusRow = useCallback(
+    (index: number) => {
+      const target = Math.max(0, Math.min(rows.length - 1, index));
+      setActiveIndex(target);
+      virtualizer.scrollToIndex(target, { align: 'auto' });
+      // The row may render only after the scroll: try again on the next frames.
+      let tries = 0;
+      const attempt = () => {
+        const el = bodyRef.current?.querySelector<HTMLElement>(`tr[data-index="${target}"]`);
+        if (el) el.focus({ preventScroll: true });
+        else if (tries++ < 5) requestAnimationFrame(attempt);
+      };
+      requestAnimationFrame(attempt);
+    },
+    [rows.length, virtualizer],
+  );
+
+  const scrolledTo = useRef<string | null>(null);
+  useEffect(() => {
+    if (!highlightId || scrolledTo.current === highlightId) return;
+    const index = leads.findIndex((lead) => lead.id === highlightId);
+    if (index < 0) return;
+    scrolledTo.current = highlightId;
+    virtualizer.scrollToIndex(index, { align: 'center' });
+  }, [highlightId, leads, virtualizer]);
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTableRowElement>, index: number, id: string) => {
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 0) / ROW_HEIGHT) - 1);
+    const moves: Record<string, number> = {
+      ArrowDown: index + 1,
+      ArrowUp: index - 1,
+      PageDown: index + page,
+      PageUp: index - page,
+      Home: 0,
+      End: rows.length - 1,
+    };
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      onOpen(id);
+    } else if (event.key in moves) {
+      event.preventDefault();
+      focusRow(moves[event.key]!);
+    }
+  };
+
+  const tabbable = Math.min(activeIndex, rows.length - 1);
+
+  return (
+    <div className="queue-scroll" ref={scrollRef}>
+      <table className="queue-table" aria-label="Callback queue" aria-rowcount={rows.length + 1}>
+        <thead>
+          {table.getHeaderGroups().map((group) => (
+            <tr key={group.id} aria-rowindex={1}>
+              {group.headers.map((header) => (
+                <th
+                  key={header.id}
+                  scope="col"
+                  className={`col-${header.column.id}`}
+                  aria-sort={header.column.id === 'due' ? 'ascending' : undefined}
+                >
+                  {flexRender(header.column.columnDef.header, header.getContext())}
+                </th>
+              ))}
+            </tr>
+          ))}
+        </thead>
+        <tbody ref={bodyRef}>
+          {paddingTop > 0 && (
+            <tr className="spacer" aria-hidden="true">
+              <td colSpan={columns.length} style={{ height: paddingTop }} />
+            </tr>
+          )}
+          {items.map((item) => {
+            const row = rows[item.index];
+            if (!row) return null;
+            const lead = row.original;
+            const urgency = urgencyAt(lead, now);
+            const classes = [
+              'queue-row',
+              `row-${urgency}`,
+              lead.id === highlightId ? 'row-highlight' : '',
+            ].join(' ');
+            return (
+              <tr
+                key={row.id}
+                data-index={item.index}
+                data-lead-id={lead.id}
+                aria-rowindex={item.index + 2}
+                className={classes}
+                tabIndex={item.index === tabbable ? 0 : -1}
+                onClick={() => {
+                  setActiveIndex(item.index);
+                  onOpen(lead.id);
+                }}
+                onFocus={() => setActiveIndex(item.index)}
+                onKeyDown={(event) => onKeyDown(event, item.index, lead.id)}
+              >
+                {row.getVisibleCells().map((cell) => (
+                  <td key={cell.id} className={`col-${cell.column.id}`}>
+                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                  </td>
+                ))}
+              </tr>
+            );
+          })}
+          {paddingBottom > 0 && (
+            <tr className="spacer" aria-hidden="true">
+              <td colSpan={columns.length} style={{ height: paddingBottom }} />
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
