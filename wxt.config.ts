@@ -19,6 +19,9 @@ export default defineConfig({
       'sidePanel',
       'unlimitedStorage',
       'identity',
+      // Custom portal adapter: registers the portal script on the firm's host, and runs the
+      // options page's live preview on a tab the user picks.
+      'scripting',
     ],
     action: { default_title: 'Callback Desk' },
     // CRM and provider APIs: asked for when the user connects each one (least privilege).
@@ -34,6 +37,9 @@ export default defineConfig({
       'https://api.twilio.com/*',
       'https://dialpad.com/*',
       'http://127.0.0.1/*',
+      // The custom portal's host is the firm's choice, so it cannot be listed ahead: each
+      // origin is requested on its own when the firm saves its adapter or previews a tab.
+      '*://*/*',
     ],
     web_accessible_resources: [{ resources: ['sidebar.html'], matches: CRM_WEB_MATCHES }],
   },

@@ -6,6 +6,7 @@ import { ProviderConnectionsSection } from './options/ProviderConnectionsSection
 import { CsvImportSection } from './options/CsvImportSection';
 import { CustomAdapterSection } from './options/CustomAdapterSection';
 import { SampleDataSection } from './options/SampleDataSection';
+import { DockSitesSection } from './options/DockSitesSection';
 
 /** Settings page: one section per concern, each owning its own form and validation. */
 export function OptionsApp() {
@@ -20,6 +21,7 @@ export function OptionsApp() {
       <CsvImportSection />
       <CustomAdapterSection />
       <SampleDataSection />
+      <DockSitesSection />
     </main>
   );
 }

@@ -170,6 +170,8 @@ export function QueueTable({
   const bodyRef = useRef<HTMLTableSectionElement>(null);
   const [activeIndex, setActiveIndex] = useState(0);
 
+  // The app does not use the React Compiler, so nothing memoises around these hooks.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const table = useReactTable({
     data: leads as Lead[],
     columns,

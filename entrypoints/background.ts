@@ -1,6 +1,8 @@
 import { setupBadge, setupNotificationClicks } from '@/utils/alerts';
+import { setupCustomPortal } from '@/utils/customPortal';
 import { setupMessageHandlers } from '@/utils/handlers';
 import { restrictStorageToExtension } from '@/utils/permissions';
+import { setupPollers } from '@/utils/sources/poller';
 
 // Only wiring here: every listener is registered synchronously at start-up (MV3 may wake
 // the worker for any event), and all logic lives in utils/.
@@ -9,6 +11,8 @@ export default defineBackground(() => {
   setupMessageHandlers();
   setupNotificationClicks();
   setupBadge();
+  setupPollers();
+  setupCustomPortal();
   browser.runtime.onInstalled.addListener(() => {
     // Chrome: the toolbar button opens the side panel.
     void browser.sidePanel?.setPanelBehavior?.({ openPanelOnActionClick: true }).catch(() => undefined);

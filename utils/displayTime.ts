@@ -5,7 +5,7 @@ const DAY = 86_400_000;
 /** Times as the firm reads them: every instant shown in the firm's time zone. */
 export interface FirmClock {
   timeZone: string;
-  /** "9:41 AM" today, "Tue 9:41 AM" within the past week, "Mar 3, 9:41 AM" before. */
+  /** "9:41 AM" today, "Tue 9:41 AM" within a week, "Mar 3, 9:41 AM" further away. */
   short(ms: number, now: number): string;
   /** "Tue, Mar 3, 2026, 9:41 AM EST", for titles and the lead detail. */
   full(ms: number): string;
@@ -59,7 +59,8 @@ export function firmClock(timeZone: string, locale?: string): FirmClock {
     short(ms, now) {
       const days = dayNumber(now, timeZone) - dayNumber(ms, timeZone);
       if (days === 0) return time.format(ms);
-      if (days > 0 && days < 7) return weekdayTime.format(ms);
+      // Within a week either way (a due time can be tomorrow): the weekday says enough.
+      if (Math.abs(days) < 7) return weekdayTime.format(ms);
       const sameYear = new TZDate(ms, timeZone).getFullYear() === new TZDate(now, timeZone).getFullYear();
       return (sameYear ? dateTime : dateTimeYear).format(ms);
     },

@@ -4,10 +4,15 @@ import type { Browser } from 'wxt/browser';
 
 type Sender = Browser.runtime.MessageSender;
 import { db } from './db';
-import { captureCalls, patchLead, recordAttempt } from './leads';
+import { captureCalls, patchLead, recomputeOpenDueTimes, recordAttempt } from './leads';
 import { notifyNewCalls, refreshBadge } from './alerts';
 import { onMessage } from './messaging';
+import { AdapterHealthReport, recordAdapterHealth } from './adapterHealth';
+import { CUSTOM_ADAPTER_ID, SITE_ADAPTERS } from './adapters/registry';
+import { customConfigForHost, previewCustomAdapter } from './customPortal';
 import { DockPrefs, dockPrefsItem, getSettings } from './settings';
+import { pollDueSources, pollSource } from './sources/poller';
+import { SOURCE_IDS } from './sources/types';
 
 /** Largest batch a page may report at once; a portal page shows far fewer rows. */
 const MAX_BATCH_FROM_PAGE = 500;
@@ -61,6 +66,35 @@ export function setupMessageHandlers(): void {
   });
 
   onMessage('refreshBadge', () => refreshBadge());
+
+  onMessage('pollNow', async ({ data, sender }) => {
+    requireExtensionPage(sender);
+    const { sourceId } = z.object({ sourceId: z.enum(SOURCE_IDS).optional() }).parse(data ?? {});
+    return sourceId ? [await pollSource(sourceId)] : pollDueSources();
+  });
+
+  onMessage('recomputeDueTimes', async ({ sender }) => {
+    requireExtensionPage(sender);
+    const result = await recomputeOpenDueTimes(db, await getSettings());
+    await refreshBadge();
+    return result;
+  });
+
+  onMessage('reportAdapterHealth', async ({ data, sender }) => {
+    if (!sender.tab) throw new Error('Rejected: only portal pages report adapter health.');
+    const report = AdapterHealthReport.parse(data);
+    const known = report.adapterId === CUSTOM_ADAPTER_ID || SITE_ADAPTERS.some((a) => a.id === report.adapterId);
+    if (!known) throw new Error(`Rejected: unknown adapter "${report.adapterId}".`);
+    // The host comes from the browser, not from the page's own claim.
+    await recordAdapterHealth(db, siteOf(sender), report);
+  });
+
+  onMessage('getCustomAdapterConfig', ({ sender }) => customConfigForHost(siteOf(sender)));
+
+  onMessage('previewCustomAdapter', ({ data, sender }) => {
+    requireExtensionPage(sender);
+    return previewCustomAdapter(data);
+  });
 
   onMessage('getDockPrefs', async ({ sender }) => {
     const prefs = await dockPrefsItem.getValue();

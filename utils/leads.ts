@@ -355,3 +355,42 @@ export function countDueSoon(db: CallbackDeskDB, now: number, withinMs: number):
     .between(now, now + withinMs, false, true)
     .count();
 }
+
+/**
+ * Recompute due times after the firm's hours, holidays or SLA windows changed. Only open
+ * leads nobody has tried yet: their due time comes from their missed calls and the source
+ * rule of the line each call came in on (as at capture); once someone has made an attempt,
+ * the cadence owns the next due time. Returns how many leads changed.
+ */
+export async function recomputeOpenDueTimes(
+  db: CallbackDeskDB,
+  settings: FirmSettings,
+  now: number = Date.now(),
+): Promise<{ updated: number }> {
+  return db.transaction('rw', db.leads, db.calls, async () => {
+    const open = await db.leads.where('status').anyOf('open', 'claimed').toArray();
+    let updated = 0;
+    for (const lead of open) {
+      if (lead.attemptCount > 0) continue;
+      const calls = (await db.calls.where('leadId').equals(lead.id).toArray()).filter(
+        (c) => c.reason !== 'answered',
+      );
+      const dues = calls.length
+        ? calls.map((c) =>
+            computeDue(
+              settings,
+              windowsFor(settings.sla, sourceRuleFor(settings, c.dialedLine)),
+              c.startedAt,
+            ),
+          )
+        : [computeDue(settings, settings.sla, lead.firstMissedAt)];
+      const due = dues.reduce((a, b) => (b.dueAt < a.dueAt ? b : a));
+      if (due.dueAt === lead.dueAt && due.overdueAt === lead.overdueAt) continue;
+      await db.leads.put(
+        openIndexes({ ...lead, dueAt: due.dueAt, overdueAt: due.overdueAt, updatedAt: now }),
+      );
+      updated++;
+    }
+    return { updated };
+  });
+}

@@ -2,6 +2,10 @@ import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { IncomingCall, LeadPatch, AttemptInput, Lead, Attempt } from './model';
 import type { CaptureResult } from './leads';
 import type { DockPrefs } from './settings';
+import type { AdapterHealthReport } from './adapterHealth';
+import type { CustomAdapterConfig } from './adapters/customConfig';
+import type { CustomAdapterPreview, PreviewRequest } from './customPortal';
+import type { PollOutcome } from './sources/poller';
 
 export interface BadgeState {
   overdue: number;
@@ -22,6 +26,16 @@ export interface ProtocolMap {
   patchLead(input: LeadPatch): Lead;
   /** Recompute the toolbar badge now (after settings change, for example). */
   refreshBadge(): BadgeState;
+  /** Options page: re-derive open, untried leads' due times after hours or SLA changed. */
+  recomputeDueTimes(): { updated: number };
+  /** Portal content scripts: rows seen/read and selector misses since their last report. */
+  reportAdapterHealth(report: AdapterHealthReport): void;
+  /** Portal content script on a host with no built-in adapter: the firm's custom adapter, if it covers it. */
+  getCustomAdapterConfig(): CustomAdapterConfig | null;
+  /** Options page: run the custom adapter's selectors on an open tab (live preview). */
+  previewCustomAdapter(request: PreviewRequest): CustomAdapterPreview;
+  /** Options page: poll connected API sources now (one, or all), respecting rate-limit waits. */
+  pollNow(input: { sourceId?: string }): PollOutcome[];
   /** Dock preferences for the sender tab's site. */
   getDockPrefs(): DockPrefs;
   setDockPrefs(prefs: Partial<DockPrefs>): DockPrefs;

@@ -43,9 +43,16 @@ export type SlaWindows = z.infer<typeof SlaWindows>;
 
 /** The limit is when a callback becomes overdue, so it cannot come before the target. */
 function limitNotBeforeTarget(w: Partial<SlaWindows>): boolean {
-  return w.limitMinutes === undefined || w.targetMinutes === undefined || w.limitMinutes >= w.targetMinutes;
+  return (
+    w.limitMinutes === undefined ||
+    w.targetMinutes === undefined ||
+    w.limitMinutes >= w.targetMinutes
+  );
 }
-const LIMIT_BEFORE_TARGET = { message: 'limit must be at least the target', path: ['limitMinutes'] };
+const LIMIT_BEFORE_TARGET = {
+  message: 'limit must be at least the target',
+  path: ['limitMinutes'],
+};
 
 export const SourceRule = z.object({
   id: z.string().min(1),

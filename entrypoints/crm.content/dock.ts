@@ -3,15 +3,15 @@ export interface DockOptions {
   open: boolean;
   /** The site the "hide" control talks about (the page's host name). */
   site: string;
-  /** The sidebar page's URL with the current page-context hash. */
-  sidebarUrl: () => string;
+  /** The sidebar page's URL with the page-context hash of the page as it is now. */
+  sidebarUrl: string;
   onOpenChange: (open: boolean) => void;
   onHide: () => void;
 }
 
 export interface Dock {
   /** Tell the sidebar which CRM page is showing, without reloading it or adding history. */
-  updateSidebarUrl: () => void;
+  setSidebarUrl: (url: string) => void;
 }
 
 function button(className: string, label: string, title: string): HTMLButtonElement {
@@ -59,6 +59,7 @@ export function buildDock(container: HTMLElement, options: DockOptions): Dock {
 
   let iframe: HTMLIFrameElement | undefined;
   let open = false;
+  let sidebarUrl = options.sidebarUrl;
 
   const render = (next: boolean) => {
     open = next;
@@ -70,7 +71,7 @@ export function buildDock(container: HTMLElement, options: DockOptions): Dock {
     if (open && !iframe) {
       iframe = document.createElement('iframe');
       iframe.title = 'Callback Desk sidebar';
-      iframe.src = options.sidebarUrl();
+      iframe.src = sidebarUrl;
       panel.append(iframe);
     }
   };
@@ -94,10 +95,12 @@ export function buildDock(container: HTMLElement, options: DockOptions): Dock {
   render(options.open);
 
   return {
-    updateSidebarUrl: () => {
+    setSidebarUrl: (url) => {
+      if (url === sidebarUrl) return;
+      sidebarUrl = url;
       // location.replace: a fragment change in the frame, with no entry in the tab's history
       // (setting src would make the page's Back button step through our hash changes).
-      iframe?.contentWindow?.location.replace(options.sidebarUrl());
+      iframe?.contentWindow?.location.replace(url);
     },
   };
 }

@@ -19,8 +19,8 @@ export default defineContentScript({
     const prefs = await sendMessage('getDockPrefs').catch(() => ({ open: false, hidden: false }));
     if (prefs.hidden || ctx.isInvalid) return;
 
-    const sidebarUrl = () =>
-      browser.runtime.getURL('/sidebar.html') + contextHash(crmPageContext(location.href));
+    const sidebarUrl = (pageUrl: string) =>
+      browser.runtime.getURL('/sidebar.html') + contextHash(crmPageContext(pageUrl));
     const remember = (patch: { open?: boolean; hidden?: boolean }) =>
       sendMessage('setDockPrefs', patch).catch(() => undefined);
 
@@ -37,7 +37,7 @@ export default defineContentScript({
         dock = buildDock(container, {
           open: prefs.open,
           site: location.hostname,
-          sidebarUrl,
+          sidebarUrl: sidebarUrl(location.href),
           onOpenChange: (open) => void remember({ open }),
           onHide: () => {
             void remember({ hidden: true, open: false });
@@ -52,6 +52,9 @@ export default defineContentScript({
     ui.mount();
 
     // CRMs are single-page apps: follow navigation so the sidebar knows the open contact.
-    ctx.addEventListener(window, 'wxt:locationchange', () => dock?.updateSidebarUrl());
+    // The event fires before `location` changes, so read the new URL from it.
+    ctx.addEventListener(window, 'wxt:locationchange', ({ newUrl }) =>
+      dock?.setSidebarUrl(sidebarUrl(newUrl.href)),
+    );
   },
 });

@@ -1,0 +1,420 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import { useLiveQuery } from 'dexie-react-hooks';
+import { db } from '@/utils/db';
+import { sendMessage } from '@/utils/messaging';
+import {
+  OUTCOME_LABELS,
+  type Attempt,
+  type AttemptMethod,
+  type CallReason,
+  type Lead,
+  type LeadPatch,
+  type MissedCall,
+} from '@/utils/model';
+import type { FirmSettings } from '@/utils/settings';
+import { describeDue, urgencyAt } from '@/utils/sla';
+import { callerLines, staffName, telHref } from '@/utils/queueView';
+import type { FirmClock } from '@/utils/displayTime';
+import { errorMessage } from '@/utils/errorMessage';
+import { AttemptForm } from './AttemptForm';
+import { LeadSyncPanel } from './LeadSyncPanel';
+
+const REASON_LABELS: Record<CallReason, string> = {
+  'no-answer': 'No answer',
+  voicemail: 'Voicemail',
+  'after-hours': 'After hours',
+  abandoned: 'Abandoned',
+  busy: 'Busy',
+  answered: 'Answered',
+};
+
+const METHOD_LABELS: Record<AttemptMethod, string> = {
+  call: 'Call',
+  voicemail: 'Voicemail',
+  text: 'Text',
+  email: 'Email',
+};
+
+const PATH_LABELS: Record<MissedCall['capturePath'], string> = {
+  portal: 'phone portal',
+  api: 'provider API',
+  crm: 'CRM',
+  csv: 'CSV import',
+  manual: 'added by hand',
+};
+
+const STATUS_LABELS: Record<Lead['status'], string> = {
+  open: 'Open',
+  claimed: 'Claimed',
+  done: 'Closed',
+};
+
+/** Options for a tag select: the configured list, plus the lead's own value if it is not in it. */
+function withCurrent(options: readonly string[], current: string | undefined): string[] {
+  return current && !options.includes(current) ? [current, ...options] : [...options];
+}
+
+export function LeadDetail({
+  leadId,
+  settings,
+  clock,
+  now,
+  onBack,
+}: {
+  leadId: string;
+  settings: FirmSettings;
+  clock: FirmClock;
+  now: number;
+  onBack: () => void;
+}) {
+  // null = no such lead; undefined = still loading.
+  const lead = useLiveQuery(async () => (await db.leads.get(leadId)) ?? null, [leadId]);
+  const calls = useLiveQuery(
+    () => db.calls.where('leadId').equals(leadId).reverse().sortBy('startedAt'),
+    [leadId],
+  );
+  const attempts = useLiveQuery(
+    () => db.attempts.where('leadId').equals(leadId).reverse().sortBy('at'),
+    [leadId],
+  );
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const ids = { source: useId(), practiceArea: useId(), assignee: useId() };
+
+  // Move focus into the view so keyboard and screen-reader users land on the lead.
+  const loaded = Boolean(lead);
+  useEffect(() => {
+    if (loaded) headingRef.current?.focus();
+  }, [loaded]);
+
+  if (lead === undefined) {
+    return (
+      <section className="lead-detail" aria-busy="true">
+        <BackButton onBack={onBack} />
+        <p className="muted pad">Loading lead…</p>
+      </section>
+    );
+  }
+  if (lead === null) {
+    return (
+      <section className="lead-detail">
+        <BackButton onBack={onBack} />
+        <p className="notice notice-error pad" role="alert">
+          This lead no longer exists.
+        </p>
+      </section>
+    );
+  }
+
+  const patch = async (change: Omit<LeadPatch, 'leadId'>, done?: string) => {
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    try {
+      await sendMessage('patchLead', { leadId: lead.id, ...change });
+      if (done) setNotice(done);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const caller = callerLines(lead, settings.defaultCountry);
+  const tel = telHref(lead);
+  const urgency = urgencyAt(lead, now);
+  const me = settings.currentStaffId;
+  const meName = staffName(settings.staff, me);
+  const closed = lead.status === 'done';
+
+  const assign = (assignee: string) => {
+    const status: Lead['status'] | undefined = closed
+      ? undefined
+      : assignee
+        ? 'claimed'
+        : lead.status === 'claimed'
+          ? 'open'
+          : undefined;
+    void patch({ assignee: assignee || null, ...(status ? { status } : {}) });
+  };
+
+  return (
+    <section className="lead-detail" aria-labelledby={`${ids.source}-title`}>
+      <BackButton onBack={onBack} />
+      <header className="lead-head">
+        <h2 id={`${ids.source}-title`} ref={headingRef} tabIndex={-1}>
+          {caller.title}
+        </h2>
+        <div className="lead-head-sub">
+          {caller.subtitle && <span>{caller.subtitle}</span>}
+          {caller.noCallbackNumber && <span className="flag flag-nocallback">No callback number</span>}
+          {lead.priority && <span className="flag flag-priority">Priority</span>}
+          <span className={`status status-${lead.status}`}>{STATUS_LABELS[lead.status]}</span>
+        </div>
+      </header>
+
+      {lead.answeredLaterAt && (
+        <p className="banner banner-ok" role="status">
+          Caller got through at {clock.short(lead.answeredLaterAt, now)} — no callback needed.
+        </p>
+      )}
+
+      <div className={`due-banner due-banner-${urgency}`}>
+        {closed ? (
+          <>
+            <strong>Closed</strong>
+            {lead.closedAt && <span> {clock.short(lead.closedAt, now)}</span>}
+            {lead.closeOutcome && <span> · {OUTCOME_LABELS[lead.closeOutcome]}</span>}
+          </>
+        ) : (
+          <>
+            <strong className="due-text">{describeDue(lead, now)}</strong>
+            <span className="due-times">
+              target {clock.short(lead.dueAt, now)} · limit {clock.short(lead.overdueAt, now)}
+            </span>
+          </>
+        )}
+      </div>
+
+      <div className="lead-actions">
+        {tel ? (
+          <a className="button primary" href={tel}>
+            Call {caller.subtitle ?? caller.title}
+          </a>
+        ) : (
+          <span className="muted">No number to call back</span>
+        )}
+        {!closed && me && lead.assignee !== me && (
+          <button
+            type="button"
+            className="secondary"
+            disabled={busy}
+            onClick={() => void patch({ assignee: me, status: 'claimed' }, `Claimed by ${meName}.`)}
+          >
+            Claim
+          </button>
+        )}
+        {closed ? (
+          <button
+            type="button"
+            className="secondary"
+            disabled={busy}
+            onClick={() => void patch({ status: 'open' }, 'Reopened: back in the queue.')}
+          >
+            Reopen
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="secondary"
+            disabled={busy}
+            onClick={() => void patch({ status: 'done' }, 'Lead closed.')}
+          >
+            Close lead
+          </button>
+        )}
+      </div>
+      {!closed && !me && settings.staff.length > 0 && (
+        <p className="hint pad">To claim leads, choose who you are under Team in Settings.</p>
+      )}
+      {error && (
+        <p className="notice notice-error pad" role="alert">
+          {error}
+        </p>
+      )}
+      {notice && (
+        <p className="notice notice-info pad" role="status">
+          {notice}
+        </p>
+      )}
+
+      <dl className="facts">
+        <dt>Number</dt>
+        <dd>
+          {tel ? (
+            <a href={tel} title="Call">
+              {lead.phone}
+              {lead.extension ? ` ext. ${lead.extension}` : ''}
+            </a>
+          ) : (
+            <span title="What caller ID showed">{lead.rawNumber || 'Unknown caller'}</span>
+          )}
+        </dd>
+        <dt>
+          <label htmlFor={ids.source}>Source</label>
+        </dt>
+        <dd>
+          <select
+            id={ids.source}
+            value={lead.source ?? ''}
+            disabled={busy}
+            onChange={(e) => void patch({ source: e.target.value || null })}
+          >
+            <option value="">Not known</option>
+            {withCurrent(settings.sources, lead.source).map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </dd>
+        <dt>
+          <label htmlFor={ids.practiceArea}>Practice area</label>
+        </dt>
+        <dd>
+          <select
+            id={ids.practiceArea}
+            value={lead.practiceArea ?? ''}
+            disabled={busy}
+            onChange={(e) => void patch({ practiceArea: e.target.value || null })}
+          >
+            <option value="">Not known</option>
+            {withCurrent(settings.practiceAreas, lead.practiceArea).map((area) => (
+              <option key={area} value={area}>
+                {area}
+              </option>
+            ))}
+          </select>
+        </dd>
+        <dt>
+          <label htmlFor={ids.assignee}>Assignee</label>
+        </dt>
+        <dd>
+          <select
+            id={ids.assignee}
+            value={lead.assignee ?? ''}
+            disabled={busy}
+            onChange={(e) => assign(e.target.value)}
+          >
+            <option value="">Unassigned</option>
+            {lead.assignee && !settings.staff.some((m) => m.id === lead.assignee) && (
+              <option value={lead.assignee}>{lead.assignee}</option>
+            )}
+            {settings.staff.map((member) => (
+              <option key={member.id} value={member.id}>
+                {member.name}
+                {member.id === me ? ' (me)' : ''}
+              </option>
+            ))}
+          </select>
+          {settings.staff.length === 0 && (
+            <span className="hint"> Add your team in Settings to assign leads.</span>
+          )}
+        </dd>
+        <dt>Missed calls</dt>
+        <dd>
+          {lead.missedCount} · first {clock.short(lead.firstMissedAt, now)}
+        </dd>
+        {lead.crm && (
+          <>
+            <dt>CRM</dt>
+            <dd>
+              {lead.crm.url?.startsWith('https://') ? (
+                <a href={lead.crm.url} target="_blank" rel="noreferrer noopener">
+                  {lead.crm.name ?? `${lead.crm.system} contact ${lead.crm.contactId}`}
+                </a>
+              ) : (
+                (lead.crm.name ?? `${lead.crm.system} contact ${lead.crm.contactId}`)
+              )}
+            </dd>
+          </>
+        )}
+      </dl>
+
+      {!closed && (
+        <AttemptForm
+          key={`${lead.id}:${lead.attemptCount}`}
+          lead={lead}
+          currentStaffId={me}
+          onRecorded={(message) => {
+            setError(null);
+            setNotice(message);
+          }}
+        />
+      )}
+
+      <LeadSyncPanel lead={lead} />
+
+      <section className="history" aria-label="Attempts and notes">
+        <h3>Attempts &amp; notes</h3>
+        {attempts === undefined ? null : attempts.length === 0 ? (
+          <p className="muted">No attempts yet.</p>
+        ) : (
+          <ol className="timeline">
+            {attempts.map((attempt) => (
+              <AttemptItem key={attempt.id} attempt={attempt} settings={settings} clock={clock} now={now} />
+            ))}
+          </ol>
+        )}
+      </section>
+
+      <section className="history" aria-label="Missed calls">
+        <h3>Missed calls</h3>
+        {calls === undefined ? null : (
+          <ol className="timeline">
+            {calls.map((call) => (
+              <li key={call.id}>
+                <div className="timeline-head">
+                  <span className="timeline-title">{REASON_LABELS[call.reason]}</span>
+                  <time dateTime={new Date(call.startedAt).toISOString()} title={clock.full(call.startedAt)}>
+                    {clock.short(call.startedAt, now)}
+                  </time>
+                </div>
+                <div className="timeline-meta">
+                  {call.callerName && <span>Caller ID “{call.callerName}”</span>}
+                  {call.dialedLine && <span>to {call.dialedLine}</span>}
+                  <span>
+                    via {PATH_LABELS[call.capturePath]}
+                    {call.provider !== 'manual' ? ` (${call.provider})` : ''}
+                    {call.alsoSeenBy?.length
+                      ? `; also seen by ${call.alsoSeenBy.map((p) => PATH_LABELS[p]).join(', ')}`
+                      : ''}
+                  </span>
+                  {call.agent && <span>rang {call.agent}</span>}
+                </div>
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+    </section>
+  );
+}
+
+function AttemptItem({
+  attempt,
+  settings,
+  clock,
+  now,
+}: {
+  attempt: Attempt;
+  settings: FirmSettings;
+  clock: FirmClock;
+  now: number;
+}) {
+  const by = staffName(settings.staff, attempt.by);
+  return (
+    <li>
+      <div className="timeline-head">
+        <span className="timeline-title">
+          {METHOD_LABELS[attempt.method]} · {OUTCOME_LABELS[attempt.outcome]}
+        </span>
+        <time dateTime={new Date(attempt.at).toISOString()} title={clock.full(attempt.at)}>
+          {clock.short(attempt.at, now)}
+        </time>
+      </div>
+      {by && <div className="timeline-meta">by {by}</div>}
+      {attempt.notes && <p className="timeline-notes">{attempt.notes}</p>}
+    </li>
+  );
+}
+
+function BackButton({ onBack }: { onBack: () => void }) {
+  return (
+    <button type="button" className="back-button" onClick={onBack}>
+      <span aria-hidden="true">←</span> Queue
+    </button>
+  );
+}

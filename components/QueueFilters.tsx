@@ -1,0 +1,75 @@
+import { useId } from 'react';
+import { hasActiveFilter, NO_FILTER, type QueueFilter } from '@/utils/queueView';
+
+export interface QueueFiltersProps {
+  filter: QueueFilter;
+  onChange: (next: QueueFilter) => void;
+  /** Source tags present in the queue. */
+  sources: readonly string[];
+  shown: number;
+  total: number;
+  /** Whether this browser's user is known (settings.currentStaffId): "Mine" needs it. */
+  hasCurrentStaff: boolean;
+}
+
+export function QueueFilters({
+  filter,
+  onChange,
+  sources,
+  shown,
+  total,
+  hasCurrentStaff,
+}: QueueFiltersProps) {
+  const sourceId = useId();
+  const set = (patch: Partial<QueueFilter>) => onChange({ ...filter, ...patch });
+  // Keep a chosen source selectable even after its last lead has left the queue.
+  const options = filter.source && !sources.includes(filter.source) ? [filter.source, ...sources] : sources;
+
+  return (
+    <div className="filters" role="group" aria-label="Filter the queue">
+      <label className={`chip-toggle${filter.overdueOnly ? ' on' : ''}`}>
+        <input
+          type="checkbox"
+          checked={filter.overdueOnly}
+          onChange={(e) => set({ overdueOnly: e.target.checked })}
+        />
+        Overdue only
+      </label>
+      <label className={`chip-toggle${filter.mine ? ' on' : ''}`}>
+        <input type="checkbox" checked={filter.mine} onChange={(e) => set({ mine: e.target.checked })} />
+        Mine
+      </label>
+      <label htmlFor={sourceId} className="visually-hidden">
+        Source
+      </label>
+      <select
+        id={sourceId}
+        className="filter-select"
+        value={filter.source}
+        onChange={(e) => set({ source: e.target.value })}
+      >
+        <option value="">All sources</option>
+        {options.map((source) => (
+          <option key={source} value={source}>
+            {source}
+          </option>
+        ))}
+      </select>
+      {hasActiveFilter(filter) && (
+        <>
+          <span className="filter-count" aria-live="polite">
+            {shown} of {total}
+          </span>
+          <button type="button" className="link-button" onClick={() => onChange(NO_FILTER)}>
+            Clear
+          </button>
+        </>
+      )}
+      {filter.mine && !hasCurrentStaff && (
+        <p className="hint filter-hint" role="note">
+          “Mine” needs to know who you are: choose yourself under Team in Settings.
+        </p>
+      )}
+    </div>
+  );
+}

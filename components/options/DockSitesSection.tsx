@@ -1,0 +1,66 @@
+import { useEffect, useState } from 'react';
+import { DockPrefs, dockPrefsItem } from '@/utils/settings';
+import { errorMessage } from '@/utils/errorMessage';
+
+/** Sites whose stored preference says "hidden"; a malformed entry is ignored, not trusted. */
+function hiddenSites(prefs: Record<string, unknown>): string[] {
+  return Object.entries(prefs)
+    .filter(([, value]) => DockPrefs.safeParse(value).data?.hidden)
+    .map(([site]) => site)
+    .sort();
+}
+
+/** CRM sites where the user chose "Hide on this site" in the dock, with a way back. */
+export function DockSitesSection() {
+  const [hidden, setHidden] = useState<string[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let active = true;
+    void dockPrefsItem.getValue().then((prefs) => {
+      if (active) setHidden(hiddenSites(prefs));
+    });
+    const unwatch = dockPrefsItem.watch((prefs) => setHidden(hiddenSites(prefs ?? {})));
+    return () => {
+      active = false;
+      unwatch();
+    };
+  }, []);
+
+  const showAgain = async (site: string) => {
+    setError(null);
+    try {
+      const all = await dockPrefsItem.getValue();
+      const current = DockPrefs.safeParse(all[site]).data ?? { open: false, hidden: true };
+      await dockPrefsItem.setValue({ ...all, [site]: { ...current, hidden: false } });
+    } catch (e) {
+      setError(`Could not show the dock on ${site}: ${errorMessage(e)}`);
+    }
+  };
+
+  return (
+    <section aria-labelledby="dock-sites-heading">
+      <h2 id="dock-sites-heading">Dock on CRM pages</h2>
+      <p>
+        On HubSpot and Clio a dock on the right edge opens the callback queue. Sites where you
+        chose “Hide on this site”:
+      </p>
+      {hidden === null ? null : hidden.length === 0 ? (
+        <p>None: the dock shows on every CRM site.</p>
+      ) : (
+        <ul>
+          {hidden.map((site) => (
+            <li key={site}>
+              {site}{' '}
+              <button type="button" onClick={() => void showAgain(site)}>
+                Show the dock on {site} again
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {hidden && hidden.length > 0 ? <p>Reload the CRM page afterwards to see the dock.</p> : null}
+      {error ? <p role="alert">{error}</p> : null}
+    </section>
+  );
+}

@@ -1,0 +1,782 @@
+// @vitest-environment happy-dom
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createCustomAdapter, extractCustomRows } from '@/utils/adapters/custom';
+import { CustomAdapterConfig } from '@/utils/adapters/customConfig';
+import { adapterForUrl, PORTAL_MATCHES, SITE_ADAPTERS } from '@/utils/adapters/registry';
+import type { AdapterReadResult, SiteAdapter } from '@/utils/adapters/types';
+import type { IncomingCall } from '@/utils/model';
+
+const ADAPTER_DIR = path.resolve('utils/adapters');
+const FIXTURE_DIR = path.resolve('tests/fixtures/portals');
+/** Files in utils/adapters/ that are shared machinery, not site adapters. */
+const INFRASTRUCTURE = [
+  'types.ts',
+  'registry.ts',
+  'observe.ts',
+  'read.ts',
+  'time.ts',
+  'customConfig.ts',
+];
+
+/** Tuesday 2026-12-08, 3:00 PM in New York: the clock every fixture was "saved" at. */
+const NOW = Date.parse('2026-12-08T15:00:00-05:00');
+const ZONE = 'America/New_York';
+
+const customConfig = CustomAdapterConfig.parse(
+  JSON.parse(readFileSync(path.join(FIXTURE_DIR, 'custom/config.json'), 'utf8')),
+);
+const custom = createCustomAdapter(customConfig);
+const ALL_ADAPTERS: SiteAdapter[] = [...SITE_ADAPTERS, custom];
+
+function load(html: string): Document {
+  return new DOMParser().parseFromString(html, 'text/html');
+}
+function fixture(site: string, state: string): Document {
+  return load(readFileSync(path.join(FIXTURE_DIR, site, `${state}.html`), 'utf8'));
+}
+function read(adapter: SiteAdapter, doc: ParentNode): AdapterReadResult {
+  return adapter.read(doc, { now: NOW, timeZone: ZONE });
+}
+
+type Expected = Omit<IncomingCall, 'startedAt' | 'capturePath' | 'provider'> & { at: string };
+function calls(provider: string, expected: Expected[]): IncomingCall[] {
+  return expected.map(({ at, ...rest }) => ({
+    provider,
+    capturePath: 'portal',
+    startedAt: Date.parse(at),
+    ...rest,
+  }));
+}
+
+interface Case {
+  rowsSeen: number;
+  rowsRead: number;
+  misses?: string[];
+  calls: Expected[];
+}
+
+/** Exact expectations for every fixture: a fixture without an entry fails the convention test. */
+const EXPECTED: Record<string, Record<string, Case>> = {
+  ringcentral: {
+    empty: { rowsSeen: 0, rowsRead: 0, calls: [] },
+    mixed: {
+      rowsSeen: 5,
+      rowsRead: 5,
+      calls: [
+        {
+          from: '+14155550132',
+          at: '2026-12-08T14:14:07-05:00',
+          reason: 'no-answer',
+          callerName: 'Maria Gonzalez',
+          dialedLine: '(212) 555-0100',
+          providerCallId: 'Y2aWg7QpZ1xRtA',
+        },
+        {
+          from: '+16465550187',
+          at: '2026-12-08T13:40:51-05:00',
+          reason: 'answered',
+          callerName: 'Derek Olsen',
+          dialedLine: '(212) 555-0100',
+          providerCallId: 'Y2aWg5LmB0cKpQ',
+        },
+        // No tel: link, no <time>: the number hook's text and the visible clock time.
+        {
+          from: '(718) 555-0199',
+          at: '2026-12-08T11:47:00-05:00',
+          reason: 'no-answer',
+          dialedLine: '(212) 555-0142',
+        },
+        {
+          from: '+13325550110',
+          at: '2026-12-07T17:52:00-05:00',
+          reason: 'no-answer',
+          callerName: 'Priya Raman',
+          providerCallId: 'Y2aVz0PqT4mHcE',
+        },
+      ],
+    },
+    voicemail: {
+      rowsSeen: 2,
+      rowsRead: 2,
+      calls: [
+        {
+          from: '+13125550176',
+          at: '2026-12-08T14:31:00-05:00',
+          reason: 'voicemail',
+          callerName: 'Tom Becker',
+          dialedLine: '(212) 555-0142',
+          providerCallId: 'Y2aWh2VmA7rLqS',
+        },
+        {
+          from: '+13125550176',
+          at: '2026-12-08T14:29:12-05:00',
+          reason: 'no-answer',
+          callerName: 'Tom Becker',
+          providerCallId: 'Y2aWh1XeQ3tNbD',
+        },
+      ],
+    },
+    anonymous: {
+      rowsSeen: 2,
+      rowsRead: 2,
+      calls: [
+        {
+          from: 'Anonymous',
+          at: '2026-12-08T14:50:40-05:00',
+          reason: 'no-answer',
+          dialedLine: '(212) 555-0100',
+          providerCallId: 'Y2aWi9AnOn0001',
+        },
+        // "3 min ago" against the page clock; the store drops "WIRELESS CALLER" as a name.
+        {
+          from: '+19295550163',
+          at: '2026-12-08T14:57:00-05:00',
+          reason: 'no-answer',
+          callerName: 'WIRELESS CALLER',
+        },
+      ],
+    },
+    international: {
+      rowsSeen: 2,
+      rowsRead: 2,
+      calls: [
+        {
+          from: '+442079460958',
+          at: '2026-12-08T15:03:22Z',
+          reason: 'no-answer',
+          callerName: 'Oliver Hughes',
+          providerCallId: 'Y2aWj4IntL0nD1',
+        },
+        { from: '+525512345678', at: '2026-12-07T16:20:00-05:00', reason: 'no-answer' },
+      ],
+    },
+  },
+  dialpad: {
+    empty: { rowsSeen: 0, rowsRead: 0, calls: [] },
+    mixed: {
+      rowsSeen: 4,
+      rowsRead: 4,
+      calls: [
+        {
+          from: '+14155550132',
+          at: '2026-12-08T14:14:07-05:00',
+          reason: 'no-answer',
+          callerName: 'Maria Gonzalez',
+          dialedLine: '(212) 555-0100',
+          providerCallId: '5839201746329600',
+          agent: 'Sarah Lee',
+        },
+        {
+          from: '+16465550187',
+          at: '2026-12-08T13:40:51-05:00',
+          reason: 'answered',
+          callerName: 'Derek Olsen',
+          dialedLine: '(212) 555-0100',
+          providerCallId: '5839201746329611',
+          agent: 'James Ortiz',
+        },
+        {
+          from: '+17185550199',
+          at: '2026-12-08T11:47:02-05:00',
+          reason: 'no-answer',
+          dialedLine: '(212) 555-0142',
+          providerCallId: '5839201746329633',
+          agent: 'James Ortiz',
+        },
+      ],
+    },
+    voicemail: {
+      rowsSeen: 2,
+      rowsRead: 2,
+      calls: [
+        {
+          from: '+13125550176',
+          at: '2026-12-08T14:31:00-05:00',
+          reason: 'voicemail',
+          callerName: 'Tom Becker',
+          dialedLine: '(212) 555-0142',
+          providerCallId: '5839201746330001',
+        },
+        // "Yesterday" on screen; the exact time comes from the title.
+        {
+          from: '+15035550121',
+          at: '2026-12-07T18:02:44-05:00',
+          reason: 'voicemail',
+          dialedLine: '(212) 555-0100',
+          providerCallId: '5839201746330012',
+        },
+      ],
+    },
+    anonymous: {
+      rowsSeen: 2,
+      rowsRead: 2,
+      calls: [
+        {
+          from: 'Unknown',
+          at: '2026-12-08T14:50:40-05:00',
+          reason: 'no-answer',
+          dialedLine: '(212) 555-0100',
+          providerCallId: '5839201746331001',
+          agent: 'Sarah Lee',
+        },
+        {
+          from: 'Restricted',
+          at: '2026-12-08T14:52:03-05:00',
+          reason: 'no-answer',
+          dialedLine: '(212) 555-0100',
+          providerCallId: '5839201746331012',
+          agent: 'Sarah Lee',
+        },
+      ],
+    },
+    international: {
+      rowsSeen: 2,
+      rowsRead: 2,
+      calls: [
+        {
+          from: '+442079460958',
+          at: '2026-12-08T10:03:22-05:00',
+          reason: 'no-answer',
+          callerName: 'Oliver Hughes',
+          dialedLine: '(212) 555-0100',
+          providerCallId: '5839201746332001',
+          agent: 'Sarah Lee',
+        },
+        {
+          from: '+61 2 9374 4000',
+          at: '2026-12-07T19:15:09-05:00',
+          reason: 'no-answer',
+          dialedLine: '(212) 555-0100',
+          providerCallId: '5839201746332012',
+          agent: 'James Ortiz',
+        },
+      ],
+    },
+  },
+  aircall: {
+    empty: { rowsSeen: 0, rowsRead: 0, calls: [] },
+    mixed: {
+      rowsSeen: 4,
+      rowsRead: 4,
+      calls: [
+        {
+          from: '+1 415-555-0132',
+          at: '2026-12-08T14:14:07-05:00',
+          reason: 'no-answer',
+          callerName: 'Maria Gonzalez',
+          dialedLine: '+1 212-555-0100',
+          providerCallId: '1754398220',
+        },
+        {
+          from: '+1 646-555-0187',
+          at: '2026-12-08T13:40:51-05:00',
+          reason: 'answered',
+          callerName: 'Derek Olsen',
+          dialedLine: '+1 212-555-0100',
+          providerCallId: '1754397011',
+        },
+        {
+          from: '+1 718-555-0199',
+          at: '2026-12-08T11:47:02-05:00',
+          reason: 'no-answer',
+          dialedLine: '+1 212-555-0142',
+          providerCallId: '1754390123',
+        },
+      ],
+    },
+    // Dashboard view (dashboard.aircall.io/calls): a table with a User column.
+    voicemail: {
+      rowsSeen: 2,
+      rowsRead: 2,
+      calls: [
+        {
+          from: '+13125550176',
+          at: '2026-12-08T14:31:00-05:00',
+          reason: 'voicemail',
+          callerName: 'Tom Becker',
+          dialedLine: '+1 212-555-0142',
+          providerCallId: '1754399870',
+          agent: 'James Ortiz',
+        },
+        {
+          from: '+13125550176',
+          at: '2026-12-08T14:29:12-05:00',
+          reason: 'no-answer',
+          callerName: 'Tom Becker',
+          dialedLine: '+1 212-555-0142',
+          providerCallId: '1754399512',
+          agent: 'James Ortiz',
+        },
+      ],
+    },
+    anonymous: {
+      rowsSeen: 2,
+      rowsRead: 2,
+      calls: [
+        {
+          from: 'Anonymous',
+          at: '2026-12-08T14:50:40-05:00',
+          reason: 'no-answer',
+          dialedLine: '+1 212-555-0100',
+          providerCallId: '1754401001',
+        },
+        {
+          from: 'Private number',
+          at: '2026-12-08T14:55:12-05:00',
+          reason: 'no-answer',
+          dialedLine: '+1 212-555-0100',
+          providerCallId: '1754401077',
+        },
+      ],
+    },
+    international: {
+      rowsSeen: 2,
+      rowsRead: 2,
+      calls: [
+        {
+          from: '+442079460958',
+          at: '2026-12-08T10:03:22-05:00',
+          reason: 'no-answer',
+          callerName: 'Oliver Hughes',
+          dialedLine: '+1 212-555-0100',
+          providerCallId: '1754392200',
+          agent: 'Sarah Lee',
+        },
+        {
+          from: '+33142685300',
+          at: '2026-12-07T16:20:00-05:00',
+          reason: 'no-answer',
+          dialedLine: '+1 212-555-0100',
+          providerCallId: '1754380044',
+          agent: 'Sarah Lee',
+        },
+      ],
+    },
+  },
+  zoom: {
+    empty: { rowsSeen: 0, rowsRead: 0, calls: [] },
+    mixed: {
+      rowsSeen: 4,
+      rowsRead: 4,
+      calls: [
+        {
+          from: '(415) 555-0132',
+          at: '2026-12-08T14:14:07-05:00',
+          reason: 'no-answer',
+          callerName: 'Maria Gonzalez',
+          dialedLine: '(212) 555-0100',
+          providerCallId: '7b3d1c2e-51a0-4e3f-9a61-0c1f7d2e8a01',
+          agent: 'Sarah Lee',
+        },
+        {
+          from: '(646) 555-0187',
+          at: '2026-12-08T13:40:51-05:00',
+          reason: 'answered',
+          callerName: 'Derek Olsen',
+          dialedLine: '(212) 555-0100',
+          providerCallId: '7b3d1c2e-51a0-4e3f-9a61-0c1f7d2e8a02',
+          agent: 'James Ortiz',
+        },
+        {
+          from: '(718) 555-0199',
+          at: '2026-12-08T11:47:02-05:00',
+          reason: 'no-answer',
+          dialedLine: '(212) 555-0142',
+          providerCallId: '7b3d1c2e-51a0-4e3f-9a61-0c1f7d2e8a04',
+          agent: 'Intake Queue',
+        },
+      ],
+    },
+    voicemail: {
+      rowsSeen: 2,
+      rowsRead: 2,
+      calls: [
+        {
+          from: '(312) 555-0176',
+          at: '2026-12-08T14:31:00-05:00',
+          reason: 'voicemail',
+          callerName: 'Tom Becker',
+          dialedLine: '(212) 555-0142',
+          providerCallId: '7b3d1c2e-51a0-4e3f-9a61-0c1f7d2e8b01',
+          agent: 'Intake Queue',
+        },
+        {
+          from: '(503) 555-0121',
+          at: '2026-12-07T18:02:44-05:00',
+          reason: 'voicemail',
+          dialedLine: '(212) 555-0100',
+          providerCallId: '7b3d1c2e-51a0-4e3f-9a61-0c1f7d2e8b02',
+          agent: 'Sarah Lee',
+        },
+      ],
+    },
+    anonymous: {
+      rowsSeen: 2,
+      rowsRead: 2,
+      calls: [
+        {
+          from: 'Anonymous',
+          at: '2026-12-08T14:50:40-05:00',
+          reason: 'no-answer',
+          dialedLine: '(212) 555-0100',
+          providerCallId: '7b3d1c2e-51a0-4e3f-9a61-0c1f7d2e8c01',
+          agent: 'Sarah Lee',
+        },
+        {
+          from: 'No Caller ID',
+          at: '2026-12-08T14:52:03-05:00',
+          reason: 'no-answer',
+          dialedLine: '(212) 555-0100',
+          providerCallId: '7b3d1c2e-51a0-4e3f-9a61-0c1f7d2e8c02',
+          agent: 'Intake Queue',
+        },
+      ],
+    },
+    international: {
+      rowsSeen: 2,
+      rowsRead: 2,
+      calls: [
+        {
+          from: '+44 20 7946 0958',
+          at: '2026-12-08T10:03:22-05:00',
+          reason: 'no-answer',
+          callerName: 'Oliver Hughes',
+          dialedLine: '(212) 555-0100',
+          providerCallId: '7b3d1c2e-51a0-4e3f-9a61-0c1f7d2e8d01',
+          agent: 'Sarah Lee',
+        },
+        {
+          from: '+49 30 901820',
+          at: '2026-12-07T16:20:00-05:00',
+          reason: 'no-answer',
+          dialedLine: '(212) 555-0100',
+          providerCallId: '7b3d1c2e-51a0-4e3f-9a61-0c1f7d2e8d02',
+          agent: 'James Ortiz',
+        },
+      ],
+    },
+  },
+  googlevoice: {
+    empty: { rowsSeen: 0, rowsRead: 0, calls: [] },
+    mixed: {
+      rowsSeen: 4,
+      rowsRead: 4,
+      calls: [
+        {
+          from: '(415) 555-0132',
+          at: '2026-12-08T14:14:00-05:00',
+          reason: 'no-answer',
+          callerName: 'Maria Gonzalez',
+        },
+        {
+          from: '(646) 555-0187',
+          at: '2026-12-08T13:40:00-05:00',
+          reason: 'answered',
+          callerName: 'Derek Olsen',
+        },
+        { from: '(718) 555-0199', at: '2026-12-08T11:47:00-05:00', reason: 'no-answer' },
+      ],
+    },
+    voicemail: {
+      rowsSeen: 2,
+      rowsRead: 2,
+      calls: [
+        {
+          from: '(312) 555-0176',
+          at: '2026-12-08T14:31:00-05:00',
+          reason: 'voicemail',
+          callerName: 'Tom Becker',
+        },
+        { from: '(503) 555-0121', at: '2026-12-07T18:02:00-05:00', reason: 'voicemail' },
+      ],
+    },
+    anonymous: {
+      rowsSeen: 2,
+      rowsRead: 1,
+      // "Dec 1" with no title: no time of day, so not captured — and said so.
+      misses: ['time: only a date, no time of day (1 row)'],
+      calls: [{ from: 'Unknown', at: '2026-12-08T14:50:00-05:00', reason: 'no-answer' }],
+    },
+    international: {
+      rowsSeen: 2,
+      rowsRead: 2,
+      calls: [
+        {
+          from: '+44 20 7946 0958',
+          at: '2026-12-08T10:03:00-05:00',
+          reason: 'no-answer',
+          callerName: 'Oliver Hughes',
+        },
+        { from: '+81 3-1234-5678', at: '2026-12-07T16:20:00-05:00', reason: 'no-answer' },
+      ],
+    },
+  },
+  custom: {
+    empty: { rowsSeen: 0, rowsRead: 0, calls: [] },
+    mixed: {
+      rowsSeen: 4,
+      rowsRead: 4,
+      calls: [
+        {
+          from: '+14155550132',
+          at: '2026-12-08T14:14:07-05:00',
+          reason: 'no-answer',
+          callerName: 'Maria Gonzalez',
+          providerCallId: '88120931',
+        },
+        {
+          from: '(718) 555-0199',
+          at: '2026-12-08T11:47:00-05:00',
+          reason: 'busy',
+          providerCallId: '88120644',
+        },
+      ],
+    },
+    voicemail: {
+      rowsSeen: 2,
+      rowsRead: 2,
+      calls: [
+        {
+          from: '+13125550176',
+          at: '2026-12-08T14:31:00-05:00',
+          reason: 'voicemail',
+          callerName: 'Tom Becker',
+          providerCallId: '88121002',
+        },
+        {
+          from: '+13125550176',
+          at: '2026-12-08T14:29:12-05:00',
+          reason: 'no-answer',
+          callerName: 'Tom Becker',
+          providerCallId: '88120990',
+        },
+      ],
+    },
+    anonymous: {
+      rowsSeen: 2,
+      rowsRead: 1,
+      misses: ['number: numberSelector found no phone number (1 row)'],
+      calls: [
+        {
+          from: 'Anonymous',
+          at: '2026-12-08T14:50:40-05:00',
+          reason: 'no-answer',
+          providerCallId: '88121101',
+        },
+      ],
+    },
+    international: {
+      rowsSeen: 2,
+      rowsRead: 2,
+      calls: [
+        {
+          from: '+442079460958',
+          at: '2026-12-08T10:03:22-05:00',
+          reason: 'no-answer',
+          callerName: 'Oliver Hughes',
+          providerCallId: '88119001',
+        },
+        {
+          from: '011 52 55 1234 5678',
+          at: '2026-12-07T16:20:00-05:00',
+          reason: 'no-answer',
+          providerCallId: '88118950',
+        },
+      ],
+    },
+  },
+};
+
+describe.each(ALL_ADAPTERS.map((adapter) => [adapter.id, adapter] as const))(
+  '%s adapter',
+  (id, adapter) => {
+    it.each(Object.entries(EXPECTED[id] ?? {}))(
+      'reads the %s fixture exactly',
+      (state, expected) => {
+        const result = read(adapter, fixture(id, state));
+        expect(result).toEqual({
+          calls: calls(id, expected.calls),
+          rowsSeen: expected.rowsSeen,
+          rowsRead: expected.rowsRead,
+          misses: expected.misses ?? [],
+        });
+      },
+    );
+
+    it('reports misses, never throws, when the rows lose their cues', () => {
+      // The page's rows with every durable cue stripped: a redesign that renamed everything.
+      const doc = fixture(id, 'mixed');
+      for (const el of Array.from(doc.querySelectorAll('*'))) {
+        for (const name of el.getAttributeNames()) {
+          if (/^(aria-label|datetime|title|href|data-mat-icon-name)$/.test(name))
+            el.removeAttribute(name);
+        }
+        if (
+          el.children.length === 0 &&
+          el.closest('[role="row"], [role="listitem"], tr, gv-thread-item')
+        ) {
+          el.textContent = 'x';
+        }
+      }
+      const result = read(adapter, doc);
+      expect(result.calls).toEqual([]);
+      expect(result.rowsSeen).toBeGreaterThan(0);
+      // The custom adapter reads rows its missed pattern does not match as "not missed".
+      if (id !== 'custom') {
+        expect(result.rowsRead).toBe(0);
+        expect(result.misses.length).toBeGreaterThan(0);
+      }
+    });
+
+    it('says so when the call list is there but no row selector matches', () => {
+      const doc = fixture(id, 'mixed');
+      const rows = read(adapter, doc).rowsSeen;
+      expect(rows).toBeGreaterThan(0);
+      // Rows re-rendered under unknown markup: same text, no roles, hooks or classes.
+      for (const el of Array.from(
+        doc.querySelectorAll('[role="row"], [role="listitem"], tr, gv-thread-item, li'),
+      )) {
+        if (el.querySelector('th, [role="columnheader"]')) continue;
+        const replacement = doc.createElement('section');
+        replacement.textContent = el.textContent;
+        el.replaceWith(replacement);
+      }
+      const result = read(adapter, doc);
+      expect(result.calls).toEqual([]);
+      if (id !== 'custom')
+        expect(result.misses).toEqual(['rows: call list found but no rows matched']);
+    });
+
+    it('reads nothing, quietly, on pages that are not its call history', () => {
+      for (const html of [
+        '',
+        '<html><body><h1>Settings</h1><p>Ringtone</p></body></html>',
+        '<div role="list"><div role="listitem"><<<>>></div></div>',
+      ]) {
+        const result = read(adapter, load(html));
+        expect(result.calls).toEqual([]);
+        expect(result.misses).toEqual([]);
+      }
+    });
+  },
+);
+
+it('a vanished call list on the call-history view is a miss, not silence', () => {
+  const doc = load(
+    '<html><head><title>Call history - RingCentral</title></head><body><h1>Call history</h1><div class="css-x">…</div></body></html>',
+  );
+  expect(read(SITE_ADAPTERS[0]!, doc).misses).toEqual([
+    'list: call-history view without a recognisable call list',
+  ]);
+});
+
+describe('registry', () => {
+  it('picks the adapter by URL and never runs on unrelated pages', () => {
+    expect(adapterForUrl('https://app.ringcentral.com/phone/calls')?.id).toBe('ringcentral');
+    expect(adapterForUrl('https://dialpad.com/app/calls')?.id).toBe('dialpad');
+    expect(adapterForUrl('https://dialpad.com/pricing')).toBeUndefined();
+    expect(adapterForUrl('https://phone.aircall.io/history')?.id).toBe('aircall');
+    expect(adapterForUrl('https://dashboard.aircall.io/calls')?.id).toBe('aircall');
+    expect(adapterForUrl('https://zoom.us/pbx/page/telephone/user#/history')?.id).toBe('zoom');
+    expect(adapterForUrl('https://smithjones.zoom.us/pbx/page/telephone/user')?.id).toBe('zoom');
+    expect(adapterForUrl('https://voice.google.com/u/0/calls')?.id).toBe('googlevoice');
+    expect(adapterForUrl('https://portal.example-voip.com/cp/cdr')).toBeUndefined();
+    expect(adapterForUrl('https://portal.example-voip.com/cp/cdr', customConfig)?.id).toBe(
+      'custom',
+    );
+    expect(adapterForUrl('https://evil.example.com/', customConfig)).toBeUndefined();
+    expect(
+      adapterForUrl('https://portal.example-voip.com/', { ...customConfig, enabled: false }),
+    ).toBeUndefined();
+  });
+
+  it('the content script matches only the portals’ hosts', () => {
+    expect(PORTAL_MATCHES).not.toContain('<all_urls>');
+    for (const match of PORTAL_MATCHES)
+      expect(match).toMatch(/^https:\/\/[a-z*][a-z0-9.-]*\.[a-z]+\//);
+  });
+});
+
+describe('conventions', () => {
+  const adapterFiles = readdirSync(ADAPTER_DIR).filter(
+    (f) => f.endsWith('.ts') && !INFRASTRUCTURE.includes(f),
+  );
+
+  it('every adapter file in utils/adapters is registered under its file name', () => {
+    const ids = ALL_ADAPTERS.map((a) => a.id).sort();
+    expect(adapterFiles.map((f) => f.replace(/\.ts$/, '')).sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it.each(ALL_ADAPTERS.map((a) => [a.id]))(
+    '%s has ≥4 fixture states, each with exact expectations',
+    (id) => {
+      const dir = path.join(FIXTURE_DIR, id);
+      expect(existsSync(dir)).toBe(true);
+      const states = readdirSync(dir)
+        .filter((f) => f.endsWith('.html'))
+        .map((f) => f.replace(/\.html$/, ''));
+      expect(states.length).toBeGreaterThanOrEqual(4);
+      for (const required of ['empty', 'mixed', 'voicemail', 'anonymous', 'international']) {
+        expect(states).toContain(required);
+      }
+      expect(Object.keys(EXPECTED[id] ?? {}).sort()).toEqual(states.sort());
+    },
+  );
+});
+
+describe('custom adapter', () => {
+  it('its row reader runs from its source alone (what the live preview injects into a tab)', () => {
+    // executeScript sends only the function's text: it must not lean on anything outside it.
+    const standalone = new Function(
+      `return (${extractCustomRows.toString()})`,
+    )() as typeof extractCustomRows;
+    const doc = fixture('custom', 'mixed');
+    expect(standalone(customConfig, doc)).toEqual(extractCustomRows(customConfig, doc));
+    expect(standalone(customConfig, doc).rows).toHaveLength(4);
+  });
+
+  it('reports broken selectors and patterns as misses', () => {
+    const doc = fixture('custom', 'mixed');
+    expect(extractCustomRows({ ...customConfig, rowSelector: 'tr[' }, doc).misses).toEqual([
+      'rowSelector: invalid CSS selector',
+    ]);
+    expect(extractCustomRows({ ...customConfig, missedPattern: '(' }, doc).misses).toEqual([
+      'missedPattern: invalid regular expression',
+    ]);
+    const result = createCustomAdapter({ ...customConfig, timeSelector: '.nope' }).read(doc, {
+      now: NOW,
+      timeZone: ZONE,
+    });
+    expect(result.calls).toEqual([]);
+    expect(result.misses).toEqual(['time: no readable call time (timeSelector) (2 rows)']);
+  });
+
+  it('validates the configuration: host, selectors, pattern, and no built-in portal hosts', () => {
+    expect(
+      CustomAdapterConfig.safeParse({ ...customConfig, hostPattern: 'Portal.Example-VoIP.com ' })
+        .data?.hostPattern,
+    ).toBe('portal.example-voip.com');
+    expect(
+      CustomAdapterConfig.safeParse({ ...customConfig, hostPattern: '*.example-voip.com' }).success,
+    ).toBe(true);
+    expect(
+      CustomAdapterConfig.safeParse({ ...customConfig, hostPattern: 'https://x.com/path' }).success,
+    ).toBe(false);
+    expect(
+      CustomAdapterConfig.safeParse({ ...customConfig, hostPattern: 'app.ringcentral.com' })
+        .success,
+    ).toBe(false);
+    expect(
+      CustomAdapterConfig.safeParse({ ...customConfig, hostPattern: '*.zoom.us' }).success,
+    ).toBe(false);
+    expect(CustomAdapterConfig.safeParse({ ...customConfig, missedPattern: '(' }).success).toBe(
+      false,
+    );
+    expect(CustomAdapterConfig.safeParse({ ...customConfig, rowSelector: ' ' }).success).toBe(
+      false,
+    );
+  });
+});

@@ -1,0 +1,308 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TZDate } from '@date-fns/tz';
+import { startHubSpotEmulator, type HubSpotEmulator } from '../emulators/hubspot.ts';
+import { routedFetch } from '../emulators/route.ts';
+import { CallbackDeskDB } from '@/utils/db';
+import { dbLimiterStore } from '@/utils/http';
+import { captureCalls, recordAttempt } from '@/utils/leads';
+import { DEFAULT_SETTINGS, type FirmSettings } from '@/utils/settings';
+import { HubSpotConnector } from '@/utils/crm/hubspot';
+import { buildSyncDrafts } from '@/utils/crm/records';
+import { contactDraft } from '@/utils/crm/matching';
+import { idempotencyKey, type SyncJob } from '@/utils/crm/model';
+import type { TokenSession } from '@/utils/crm/tokens';
+import {
+  drainOutbox,
+  enqueueDrafts,
+  MAX_TRIES,
+  NEVER,
+  requeueAfterReconnect,
+  retryJobs,
+  type OutboxDeps,
+} from '@/utils/outbox';
+
+const NY = 'America/New_York';
+const t0 = new TZDate(2026, 2, 4, 10, 0, NY).getTime(); // a Wednesday morning
+const settings: FirmSettings = {
+  ...DEFAULT_SETTINGS,
+  staff: [{ id: 'ana', name: 'Ana Lopez', email: 'ana@firm.example' }],
+};
+
+let emulator: HubSpotEmulator;
+let db: CallbackDeskDB;
+let token: string;
+let offset: number;
+
+beforeAll(async () => {
+  emulator = await startHubSpotEmulator({ privateAppTokens: ['pat-a', 'pat-b'] });
+});
+afterAll(() => emulator.close());
+beforeEach(async () => {
+  db = new CallbackDeskDB(`outbox-${crypto.randomUUID()}`);
+  await db.open();
+  token = 'pat-a';
+  offset = 0;
+});
+afterEach(async () => {
+  await db.delete();
+  try {
+    emulator.assertNoViolations();
+  } finally {
+    emulator.reset();
+  }
+});
+
+/** Virtual time: sleeping moves the clock instead of waiting. */
+const now = () => Date.now() + offset;
+const sleep = async (ms: number) => {
+  offset += ms;
+};
+
+function deps(overrides: Partial<OutboxDeps> & { fetch?: typeof fetch; maxWaitMs?: number } = {}): OutboxDeps {
+  const session: TokenSession = { current: async () => token, afterUnauthorized: async () => null };
+  const fetch = overrides.fetch ?? routedFetch({ 'https://api.hubapi.com': emulator.url });
+  return {
+    db,
+    runId: crypto.randomUUID(),
+    connectorFor: async (system) =>
+      system === 'hubspot'
+        ? new HubSpotConnector(
+            { session, limiterStore: dbLimiterStore(db), fetch, now, sleep, maxWaitMs: overrides.maxWaitMs ?? 30_000, timeoutMs: 2_000 },
+            { auth: 'private-app', portalId: '77' },
+          )
+        : null,
+    ownerFor: async (_system, staffId) => (staffId === 'ana' ? '101' : undefined),
+    now,
+    sleep,
+    random: () => 0.5,
+    inProcessWaitMs: 0,
+    ...overrides,
+  };
+}
+
+/** A lead with one unanswered callback, linked to a HubSpot contact. */
+async function leadWithAttempt(opts: { linked?: boolean; phone?: string } = {}) {
+  const phone = opts.phone ?? '(415) 555-0134';
+  await captureCalls(db, settings, [{ from: phone, startedAt: t0, provider: 'manual', capturePath: 'manual', callerName: 'Dana Whitfield', source: 'Google Ads – PI' }], t0);
+  const lead = (await db.leads.toArray()).find((l) => l.rawNumber === phone)!;
+  await recordAttempt(db, settings, { leadId: lead.id, method: 'call', outcome: 'no-answer', by: 'ana' }, t0 + 3 * 60_000);
+  if (opts.linked !== false) {
+    const contact = emulator.seedContact({ firstname: 'Dana', lastname: 'Whitfield', phone });
+    await db.leads.update(lead.id, { crm: { system: 'hubspot', contactId: contact.id, name: 'Dana Whitfield' } });
+  }
+  const fresh = (await db.leads.get(lead.id))!;
+  const attempts = await db.attempts.where('leadId').equals(lead.id).toArray();
+  return { lead: fresh, attempts };
+}
+
+async function enqueueLead(lead: Awaited<ReturnType<typeof leadWithAttempt>>) {
+  return enqueueDrafts(db, buildSyncDrafts({ system: 'hubspot', lead: lead.lead, attempts: lead.attempts, settings }), now());
+}
+
+const jobs = async () => (await db.outbox.toArray()) as unknown as SyncJob[];
+const counts = () => ({
+  calls: emulator.records('calls').length,
+  notes: emulator.records('notes').length,
+  tasks: emulator.records('tasks').length,
+});
+
+describe('outbox', () => {
+  it('syncs a call, a note and a follow-up task once, associated with the contact and owner', async () => {
+    const lead = await leadWithAttempt();
+    const enqueued = await enqueueLead(lead);
+    expect(enqueued.map((j) => j.kind)).toEqual(['call', 'note', 'task']);
+    const report = await drainOutbox(deps());
+    expect(report).toMatchObject({ ran: true, synced: 3, failed: 0, nextTryAt: null });
+    expect(counts()).toEqual({ calls: 1, notes: 1, tasks: 1 });
+    const contactId = lead.lead.crm!.contactId;
+    for (const type of ['calls', 'notes', 'tasks'] as const) {
+      expect(emulator.associatedWith(contactId, type)).toHaveLength(1);
+      expect(emulator.records(type)[0]!.properties.hubspot_owner_id).toBe('101');
+    }
+    const [task] = emulator.records('tasks');
+    // The second attempt of the cadence is due an hour after the first.
+    expect(Date.parse(task!.properties.hs_timestamp!)).toBe(t0 + 63 * 60_000);
+    expect((await jobs()).every((j) => j.state === 'synced' && j.remoteId && j.remoteUrl?.includes('/contacts/77/record/0-1/'))).toBe(true);
+
+    // Clicking Sync again, or draining again, adds nothing.
+    await enqueueLead(lead);
+    await drainOutbox(deps());
+    expect(await db.outbox.count()).toBe(3);
+    expect(counts()).toEqual({ calls: 1, notes: 1, tasks: 1 });
+  });
+
+  it('never duplicates a record when the worker dies between the request and saving the answer', async () => {
+    const lead = await leadWithAttempt();
+    await enqueueLead(lead);
+    emulator.options.searchLagMs = 1_000;
+    // Worker A: the first create reaches HubSpot, then the worker dies before the answer.
+    let died = false;
+    const base = routedFetch({ 'https://api.hubapi.com': emulator.url });
+    const dyingFetch: typeof fetch = async (input, init) => {
+      const response = await base(input, init);
+      if (!died && init?.method === 'POST' && !String(input).includes('/search')) {
+        died = true;
+        return new Promise<Response>(() => undefined);
+      }
+      return response;
+    };
+    void drainOutbox(deps({ fetch: dyingFetch, runId: 'worker-a' }));
+    await expect.poll(() => emulator.records('calls').length + emulator.records('notes').length).toBe(1);
+    expect((await jobs()).find((j) => j.state === 'syncing')?.sentBy).toBe('worker-a');
+
+    // Worker B starts at once: the search index may not show the record yet, so it waits.
+    const first = await drainOutbox(deps({ runId: 'worker-b' }));
+    const orphan = (await jobs()).find((j) => j.kind === 'call')!;
+    expect(orphan).toMatchObject({ state: 'queued', maybeCreated: true });
+    expect(first.nextTryAt).toBe(orphan.nextTryAt);
+
+    // Once the index has caught up it finds the record and records it instead of re-creating.
+    await new Promise((r) => setTimeout(r, 1_050));
+    offset += 10_000;
+    await drainOutbox(deps({ runId: 'worker-b' }));
+    expect(counts()).toEqual({ calls: 1, notes: 1, tasks: 1 });
+    const call = (await jobs()).find((j) => j.kind === 'call')!;
+    expect(call.state).toBe('synced');
+    expect(call.remoteId).toBe(emulator.records('calls')[0]!.id);
+    emulator.options.searchLagMs = 0;
+  });
+
+  it('batches many records into one request per kind and survives a lost batch answer', async () => {
+    const leads = [];
+    for (let i = 0; i < 12; i++) leads.push(await leadWithAttempt({ phone: `(415) 555-01${String(10 + i)}` }));
+    for (const lead of leads) await enqueueLead(lead);
+    emulator.faults.push({ kind: 'drop-after', match: /batch\/create/ });
+    await drainOutbox(deps());
+    offset += 11_000;
+    await drainOutbox(deps());
+    expect(counts()).toEqual({ calls: 12, notes: 12, tasks: 12 });
+    expect((await jobs()).every((j) => j.state === 'synced')).toBe(true);
+    const creates = emulator.log.filter((l) => l.path.endsWith('/batch/create'));
+    // One lost call batch resent after the lookup (found all 12: nothing resent), notes, tasks.
+    expect(creates).toHaveLength(3);
+  });
+
+  it('backs off on 5xx and timeouts, looks up before re-creating, and counts tries', async () => {
+    const lead = await leadWithAttempt();
+    await enqueueLead(lead);
+    emulator.faults.push({ kind: '500-after', match: /POST \/crm\/v3\/objects\/calls/ });
+    emulator.faults.push({ kind: 'timeout', match: /POST \/crm\/v3\/objects\/notes/ });
+    await drainOutbox(deps({ batching: false }));
+    const afterFirst = await jobs();
+    const call = afterFirst.find((j) => j.kind === 'call')!;
+    expect(call).toMatchObject({ state: 'queued', tries: 1, maybeCreated: true });
+    expect(call.lastError).toMatch(/answered 500/);
+    // Equal-jitter backoff: 2 s base → between 1 and 2 s, but never before the index settles.
+    expect(call.nextTryAt - call.uncertainAt!).toBe(10_000);
+    for (let i = 0; i < 4; i++) {
+      offset += 11_000;
+      await drainOutbox(deps({ batching: false }));
+    }
+    expect(counts()).toEqual({ calls: 1, notes: 1, tasks: 1 });
+    expect((await jobs()).every((j) => j.state === 'synced')).toBe(true);
+  });
+
+  it('waits out a HubSpot 429 without counting it as a failure', async () => {
+    const lead = await leadWithAttempt();
+    await enqueueLead(lead);
+    emulator.faults.push({ kind: '429', times: 3 });
+    // Waits longer than a second are handed back to the outbox (an alarm), not slept through.
+    await drainOutbox(deps({ batching: false, maxWaitMs: 1_000 }));
+    const waiting = (await jobs()).find((j) => j.state === 'queued')!;
+    expect(waiting.tries).toBe(0);
+    expect(waiting.lastError).toMatch(/rate limit/);
+    expect(waiting.nextTryAt).toBeGreaterThanOrEqual(now() + 9_000);
+    for (let i = 0; i < 3; i++) {
+      offset += 10_000;
+      await drainOutbox(deps({ batching: false, maxWaitMs: 1_000 }));
+    }
+    expect(counts()).toEqual({ calls: 1, notes: 1, tasks: 1 });
+    expect((await jobs()).map((j) => j.tries)).toEqual([0, 0, 0]);
+  });
+
+  it('fails the system with "Reconnect HubSpot" on a refused token, and resumes after reconnecting', async () => {
+    const lead = await leadWithAttempt();
+    await enqueueLead(lead);
+    emulator.revokePrivateAppToken('pat-a');
+    await drainOutbox(deps());
+    expect((await jobs()).map((j) => [j.state, j.lastError])).toEqual([
+      ['failed', 'Reconnect HubSpot: it no longer accepts the saved token.'],
+      ['failed', 'Reconnect HubSpot: it no longer accepts the saved token.'],
+      ['failed', 'Reconnect HubSpot: it no longer accepts the saved token.'],
+    ]);
+    token = 'pat-b';
+    expect(await requeueAfterReconnect(db, 'hubspot', now())).toBe(3);
+    await drainOutbox(deps());
+    expect(counts()).toEqual({ calls: 1, notes: 1, tasks: 1 });
+  });
+
+  it('isolates a record HubSpot rejects inside a batch; the rest go through', async () => {
+    const a = await leadWithAttempt({ phone: '(415) 555-0150' });
+    const b = await leadWithAttempt({ phone: '(415) 555-0151' });
+    await enqueueLead(a);
+    await enqueueLead(b);
+    // Ana's owner mapping points at an owner HubSpot does not have, for lead b only.
+    const ownerFor: OutboxDeps['ownerFor'] = async (_s, staffId) => (staffId ? '101' : undefined);
+    const bJobIds = new Set((await jobs()).filter((j) => j.leadId === b.lead.id).map((j) => j.id));
+    await db.outbox.toCollection().modify((j) => {
+      if (bJobIds.has(j.id as string)) (j.payload as { staffId?: string }).staffId = 'ghost';
+    });
+    await drainOutbox(
+      deps({ ownerFor: async (s, staffId) => (staffId === 'ghost' ? '999' : ownerFor(s, staffId)) }),
+    );
+    const all = await jobs();
+    expect(all.filter((j) => j.leadId === a.lead.id).every((j) => j.state === 'synced')).toBe(true);
+    const rejected = all.filter((j) => j.leadId === b.lead.id);
+    expect(rejected.every((j) => j.state === 'failed' && /HubSpot refused it \(400: .*999 is not a valid owner/.test(j.lastError!))).toBe(true);
+    // Fixing the mapping and pressing Retry sends them.
+    expect(await retryJobs(db, { leadId: b.lead.id }, now())).toBe(3);
+    await drainOutbox(deps());
+    expect(counts()).toEqual({ calls: 2, notes: 2, tasks: 2 });
+  });
+
+  it('waits for the contact, creates it first, then attaches the records to it', async () => {
+    const lead = await leadWithAttempt({ linked: false });
+    await enqueueLead(lead);
+    await drainOutbox(deps());
+    expect((await jobs()).every((j) => j.waitingFor === 'contact' && j.nextTryAt === NEVER)).toBe(true);
+    const draft = contactDraft(lead.lead)!;
+    expect(draft).toMatchObject({ phone: '+14155550134', firstName: 'Dana', lastName: 'Whitfield', source: 'Google Ads – PI' });
+    await enqueueDrafts(db, [{ idempotencyKey: idempotencyKey({ leadId: lead.lead.id }, 'hubspot', 'contact'), system: 'hubspot', kind: 'contact', leadId: lead.lead.id, payload: draft }], now());
+    await drainOutbox(deps());
+    const [contact] = emulator.records('contacts');
+    expect(contact!.properties).toMatchObject({ firstname: 'Dana', lastname: 'Whitfield', phone: '+14155550134', lifecyclestage: 'lead' });
+    expect((await db.leads.get(lead.lead.id))!.crm).toMatchObject({ system: 'hubspot', contactId: contact!.id, name: 'Dana Whitfield' });
+    for (const type of ['calls', 'notes', 'tasks'] as const) expect(emulator.associatedWith(contact!.id, type)).toHaveLength(1);
+  });
+
+  it('stops after MAX_TRIES server failures and says why', async () => {
+    const lead = await leadWithAttempt();
+    await enqueueDrafts(db, buildSyncDrafts({ system: 'hubspot', lead: lead.lead, attempts: lead.attempts, settings }).slice(1, 2), now());
+    emulator.faults.push({ kind: '500', times: 100 });
+    for (let i = 0; i < MAX_TRIES + 2; i++) {
+      offset += 15 * 60_000;
+      await drainOutbox(deps());
+    }
+    const [note] = await jobs();
+    expect(note).toMatchObject({ state: 'failed', tries: MAX_TRIES });
+    expect(note!.lastError).toMatch(/^Gave up after 8 tries: api\.hubapi\.com answered 500/);
+    expect(counts().notes).toBe(0);
+  });
+
+  it('fails visibly when the CRM is not connected', async () => {
+    const lead = await leadWithAttempt();
+    await enqueueDrafts(db, buildSyncDrafts({ system: 'clio', lead: { ...lead.lead, crm: { system: 'clio', contactId: '5' } }, attempts: lead.attempts, settings }), now());
+    await drainOutbox(deps());
+    expect((await jobs()).every((j) => j.state === 'failed' && j.lastError === 'Clio is not connected. Connect it in Settings, then retry.')).toBe(true);
+  });
+
+  it('runs one drain at a time per worker and makes the running one look again', async () => {
+    const lead = await leadWithAttempt();
+    await enqueueLead(lead);
+    const shared = deps({ runId: 'same-worker' });
+    const [first, second] = await Promise.all([drainOutbox(shared), drainOutbox(shared)]);
+    expect([first.ran, second.ran].sort()).toEqual([false, true]);
+    expect(counts()).toEqual({ calls: 1, notes: 1, tasks: 1 });
+    expect(await db.cursors.get('outbox:lease')).toBeUndefined();
+  });
+});

@@ -1,0 +1,45 @@
+import { aircall } from './aircall';
+import { createCustomAdapter } from './custom';
+import type { CustomAdapterConfig } from './customConfig';
+import { dialpad } from './dialpad';
+import { googlevoice } from './googlevoice';
+import { ringcentral } from './ringcentral';
+import type { SiteAdapter } from './types';
+import { zoom } from './zoom';
+
+/**
+ * The one list of portal adapters. The content script's matches, the adapter picked for a
+ * page, and the health panel's labels all come from here; the convention test checks that
+ * every file in utils/adapters/ that holds an adapter is in this list and has fixtures.
+ */
+export const SITE_ADAPTERS: readonly SiteAdapter[] = [
+  ringcentral,
+  dialpad,
+  aircall,
+  zoom,
+  googlevoice,
+];
+
+/** The firm-configured adapter's id (its file is custom.ts; it has no fixed hosts). */
+export const CUSTOM_ADAPTER_ID = 'custom';
+
+/** Manifest matches of the portal content script: the built-in portals' hosts, nothing more. */
+export const PORTAL_MATCHES: string[] = SITE_ADAPTERS.flatMap((adapter) => adapter.hostMatches);
+
+/** The adapter for a page: a built-in one by URL, else the firm's custom one if it covers the host. */
+export function adapterForUrl(
+  url: string,
+  custom?: CustomAdapterConfig | null,
+): SiteAdapter | undefined {
+  const builtIn = SITE_ADAPTERS.find((adapter) => adapter.matches(url));
+  if (builtIn) return builtIn;
+  if (!custom?.enabled) return undefined;
+  const adapter = createCustomAdapter(custom);
+  return adapter.matches(url) ? adapter : undefined;
+}
+
+/** Display name of an adapter id, for the health panel. */
+export function adapterLabel(adapterId: string): string {
+  if (adapterId === CUSTOM_ADAPTER_ID) return 'Custom portal';
+  return SITE_ADAPTERS.find((adapter) => adapter.id === adapterId)?.label ?? adapterId;
+}

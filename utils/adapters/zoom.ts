@@ -1,0 +1,144 @@
+import {
+  allOf,
+  attr,
+  callerFromText,
+  dataId,
+  firstOf,
+  phoneInText,
+  portalCall,
+  readContext,
+  readList,
+  statusFromText,
+  telNumber,
+  textOf,
+  timeFrom,
+  type RowOutcome,
+} from './read';
+import type { SiteAdapter } from './types';
+
+/**
+ * Zoom web portal, Phone → Call History (zoom.us/pbx/…, also vanity subdomains). A Vue +
+ * Element-style table whose cells carry only positional classes (`zm-table_1_column_3`),
+ * so this adapter finds each column by its header text, which is what users read and what
+ * Zoom keeps stable; text patterns are the fallback when a header is renamed.
+ */
+const SELECTORS = {
+  list: [
+    '[role="table"][aria-label*="call" i]',
+    '.zm-table[aria-label*="call" i]',
+    'table[aria-label*="call" i]',
+    '.zm-table',
+  ],
+  headers: ['[role="columnheader"]', 'th'],
+  // Body rows (the header row is dropped by readList).
+  rows: ['tr.zm-table__row', '[role="row"]', 'tbody tr'],
+  cells: ['[role="cell"]', '[role="gridcell"]', 'td'],
+  empty: ['.zm-table__empty-block', '[data-empty="true"]'],
+  // Zoom's call-log id on the row (the id its Call Logs API returns).
+  callId: ['data-call-log-id', 'data-row-key'],
+} as const;
+
+/** Header text → column, in Zoom's wording ("Caller", "Callee", "Date & Time", "Result"). */
+const COLUMNS = {
+  caller: /^(caller|from)\b/i,
+  callee: /^(callee|receiver|to)\b/i,
+  time: /date|time/i,
+  result: /^(result|status)\b/i,
+  direction: /^direction\b/i,
+} as const;
+type Column = keyof typeof COLUMNS;
+
+function columnIndexes(root: ParentNode): Partial<Record<Column, number>> {
+  const headers = allOf(root, SELECTORS.headers).map(textOf);
+  const indexes: Partial<Record<Column, number>> = {};
+  for (const [column, pattern] of Object.entries(COLUMNS) as [Column, RegExp][]) {
+    const at = headers.findIndex((h) => pattern.test(h));
+    if (at >= 0) indexes[column] = at;
+  }
+  return indexes;
+}
+
+function readRow(
+  row: Element,
+  columns: Partial<Record<Column, number>>,
+  now: number,
+  timeZone: string,
+): RowOutcome {
+  const cells = allOf(row, SELECTORS.cells);
+  const cell = (column: Column) =>
+    columns[column] === undefined ? undefined : cells[columns[column]!];
+
+  // Direction first: an outbound call's "No Answer" is the callee's, not a missed lead.
+  if (/outbound|outgoing/i.test(textOf(cell('direction')))) return { skip: 'outbound call' };
+  const resultText =
+    textOf(cell('result')) || cells.map(textOf).find((t) => statusFromText(t)) || '';
+  const status = statusFromText(resultText);
+  if (!status) return { miss: 'status: no result column' };
+  if (status === 'outbound') return { skip: 'outbound call' };
+
+  const callerCell = cell('caller');
+  if (!callerCell) return { miss: 'number: no Caller column' };
+  // The caller cell shows "Name" over "(415) 555-0132", or the number alone.
+  const lines = Array.from(callerCell.querySelectorAll('span, div, a'))
+    .filter((el) => el.children.length === 0)
+    .map(textOf)
+    .filter(Boolean);
+  const from =
+    telNumber(callerCell) ??
+    lines.map(callerFromText).find(Boolean) ??
+    callerFromText(textOf(callerCell));
+  if (!from) return { miss: 'number: no caller number' };
+  const callerName = lines.find((l) => !callerFromText(l) && !/^ext\.?\s*\d+$/i.test(l));
+
+  const timeCell = cell('time') ?? cells.find((c) => /\d{1,2}:\d{2}/.test(textOf(c)));
+  const timeEl = timeCell ? (firstOf(timeCell, ['time']) ?? timeCell) : undefined;
+  const time = timeFrom([attr(timeEl, 'datetime'), attr(timeEl, 'title'), textOf(timeEl)], {
+    now,
+    timeZone,
+  });
+  if ('miss' in time) return time;
+
+  // The callee cell names the user who was rung and the number dialled.
+  const calleeCell = cell('callee');
+  const calleeLines = calleeCell
+    ? Array.from(calleeCell.querySelectorAll('span, div'))
+        .filter((el) => el.children.length === 0)
+        .map(textOf)
+        .filter(Boolean)
+    : [];
+  return {
+    call: portalCall({
+      provider: 'zoom',
+      from,
+      startedAt: time.at,
+      reason: status,
+      callerName,
+      dialedLine: calleeLines.map(phoneInText).find(Boolean),
+      agent: calleeLines.find((l) => !phoneInText(l) && !/^ext\.?\s*\d+$/i.test(l)),
+      providerCallId: dataId(row, SELECTORS.callId),
+    }),
+  };
+}
+
+export const zoom: SiteAdapter = {
+  id: 'zoom',
+  label: 'Zoom Phone',
+  hostMatches: ['https://*.zoom.us/pbx/*'],
+  matches: (url) => /^https:\/\/([a-z0-9-]+\.)*zoom\.us\/pbx\//.test(url),
+  read(root, options) {
+    const { now, timeZone } = readContext(options);
+    const list = firstOf(root, SELECTORS.list);
+    const columns = list ? columnIndexes(list) : {};
+    return readList(
+      root,
+      {
+        list: SELECTORS.list,
+        rows: SELECTORS.rows,
+        empty: SELECTORS.empty,
+        emptyText: /no data|no (call )?records|no calls/i,
+        viewTitle: /call history|call logs?/i,
+      },
+      (row) => readRow(row, columns, now, timeZone),
+    );
+  },
+};

@@ -1,0 +1,456 @@
+import type { CountryCode } from 'libphonenumber-js';
+import { z } from 'zod';
+import { AuthError, describeError, request, rateLimiter, sameOriginUrl, type RateLimitPolicy, type RateLimiter } from '../http';
+import { formatPhone } from '../phone';
+import { ReconnectError, type Connector, type ConnectorDeps } from './connector';
+import { filterCandidates, phoneQueryFormats } from './matching';
+import type { CrmAccount, CrmContact, CrmUser, RemoteRef, SendItem } from './model';
+import { markerLine } from './records';
+import type { ClioCredentials, ClioRegion } from './tokens';
+
+/** Clio Manage API minor version, pinned so answers keep the shape we validate. */
+export const CLIO_API_VERSION = '4.0.13';
+
+export const CLIO_HOSTS: Record<ClioRegion, string> = {
+  us: 'app.clio.com',
+  eu: 'eu.app.clio.com',
+  ca: 'ca.app.clio.com',
+  au: 'au.app.clio.com',
+};
+
+export const CLIO_GROW_HOSTS: Record<ClioRegion, string> = {
+  us: 'grow.clio.com',
+  eu: 'eu.grow.clio.com',
+  ca: 'ca.grow.clio.com',
+  au: 'au.grow.clio.com',
+};
+
+export const CLIO_REGION_LABELS: Record<ClioRegion, string> = {
+  us: 'United States (app.clio.com)',
+  eu: 'Europe (eu.app.clio.com)',
+  ca: 'Canada (ca.app.clio.com)',
+  au: 'Australia (au.app.clio.com)',
+};
+
+/** 50 requests a minute per token at peak (more off-peak; the headers tell). */
+export const CLIO_LIMIT: RateLimitPolicy = { max: 50, intervalMs: 60_000 };
+
+/** The external property that carries our idempotency key on a PhoneCommunication. */
+export const CLIO_EXTERNAL_PROPERTY = 'callback_desk_id';
+
+const Participant = z.object({ id: z.number(), type: z.string().optional(), name: z.string().optional() });
+const ClioUserRow = z.object({
+  id: z.number(),
+  name: z.string().nullish(),
+  email: z.string().nullish(),
+  enabled: z.boolean().nullish(),
+});
+const ClioContactRow = z.object({
+  id: z.number(),
+  name: z.string().nullish(),
+  phone_numbers: z.array(z.object({ number: z.string().nullish() })).nullish(),
+});
+const Show = <T extends z.ZodType>(data: T) => z.object({ data });
+const List = <T extends z.ZodType>(data: T) =>
+  z.object({ data: z.array(data), meta: z.object({ paging: z.object({ next: z.string().optional() }).partial().optional() }).partial().optional() });
+const IdRow = z.object({ id: z.number() });
+const TextRow = z.object({ id: z.number(), detail: z.string().nullish(), description: z.string().nullish() });
+export const ClioTokenAnswer = z.object({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1).optional(),
+  expires_in: z.number().positive(),
+});
+
+export interface ClioOptions {
+  region: ClioRegion;
+  /** The connected user: sender of phone logs and assignee when no staff mapping applies. */
+  userId: string;
+  defaultCountry?: CountryCode;
+  limit?: RateLimitPolicy;
+  growInboxToken?: string;
+}
+
+export class ClioConnector implements Connector {
+  readonly system = 'clio' as const;
+  readonly lookupSettleMs = 3_000;
+  /** Clio has no batch create: one request per record. */
+  readonly maxBatch = 1;
+  private readonly deps: ConnectorDeps;
+  private readonly options: ClioOptions;
+  private readonly limiter: RateLimiter;
+  readonly host: string;
+
+  constructor(deps: ConnectorDeps, options: ClioOptions) {
+    this.deps = deps;
+    this.options = options;
+    this.host = CLIO_HOSTS[options.region];
+    this.limiter = rateLimiter(`clio:${options.region}:${options.userId}`, options.limit ?? CLIO_LIMIT, deps.limiterStore);
+  }
+
+  private get base(): string {
+    return `https://${this.host}/api/v4`;
+  }
+
+  private async call<S extends z.ZodType>(init: {
+    method: 'GET' | 'POST';
+    path: string;
+    /** Clio answers only id and etag without it, so every request names its fields. */
+    fields: string;
+    query?: Record<string, string | number | boolean | undefined>;
+    json?: unknown;
+    schema: S;
+  }): Promise<z.output<S>> {
+    const idempotent = init.method === 'GET';
+    const url = init.path.startsWith('https://') ? sameOriginUrl(init.path, this.base).toString() : `${this.base}${init.path}`;
+    const send = (token: string) =>
+      request({
+        url,
+        method: init.method,
+        query: init.path.startsWith('https://') ? undefined : { ...init.query, fields: init.fields },
+        json: init.json,
+        schema: init.schema,
+        headers: { Authorization: `Bearer ${token}`, 'X-API-VERSION': CLIO_API_VERSION },
+        limiters: [this.limiter],
+        idempotent,
+        retries: idempotent ? 2 : 0,
+        maxWaitMs: this.deps.maxWaitMs,
+        timeoutMs: this.deps.timeoutMs,
+        fetch: this.deps.fetch,
+        now: this.deps.now,
+        sleep: this.deps.sleep,
+        random: this.deps.random,
+      }).then((r) => r.data);
+    const token = await this.deps.session.current();
+    try {
+      return await send(token);
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      const fresh = await this.deps.session.afterUnauthorized(token);
+      if (!fresh) throw new ReconnectError('clio', 'Reconnect Clio: it no longer accepts the saved token.');
+      try {
+        return await send(fresh);
+      } catch (again) {
+        if (again instanceof AuthError) throw new ReconnectError('clio', 'Reconnect Clio: it no longer accepts the saved token.');
+        throw again;
+      }
+    }
+  }
+
+  contactUrl(contactId: string): string {
+    return `https://${this.host}/nc/#/contacts/${contactId}`;
+  }
+
+  async whoAmI(): Promise<CrmAccount> {
+    const answer = await this.call({
+      method: 'GET',
+      path: '/users/who_am_i.json',
+      fields: 'id,name,email',
+      schema: Show(ClioUserRow),
+    });
+    return {
+      id: String(answer.data.id),
+      name: answer.data.name ?? `Clio user ${answer.data.id}`,
+      ...(answer.data.email ? { email: answer.data.email } : {}),
+    };
+  }
+
+  async listUsers(): Promise<CrmUser[]> {
+    const users: CrmUser[] = [];
+    let path = '/users.json';
+    for (let page = 0; page < 20; page++) {
+      const answer = await this.call({
+        method: 'GET',
+        path,
+        fields: 'id,name,email,enabled',
+        query: { enabled: true, limit: 200 },
+        schema: List(ClioUserRow),
+      });
+      for (const u of answer.data) {
+        if (u.enabled === false) continue;
+        users.push({ id: String(u.id), name: u.name ?? `User ${u.id}`, ...(u.email ? { email: u.email } : {}) });
+      }
+      const next = answer.meta?.paging?.next;
+      if (!next) break;
+      path = next;
+    }
+    return users;
+  }
+
+  private toContact(row: z.infer<typeof ClioContactRow>): CrmContact {
+    return {
+      id: String(row.id),
+      name: row.name ?? `Contact ${row.id}`,
+      phones: (row.phone_numbers ?? []).map((p) => p.number ?? '').filter(Boolean),
+      url: this.contactUrl(String(row.id)),
+    };
+  }
+
+  async findContactsByPhone(e164: string): Promise<CrmContact[]> {
+    // Clio keeps numbers as typed and searches by substring: ask in each common spelling.
+    const found: CrmContact[] = [];
+    for (const query of phoneQueryFormats(e164)) {
+      const answer = await this.call({
+        method: 'GET',
+        path: '/contacts.json',
+        fields: 'id,name,phone_numbers{number}',
+        query: { query, limit: 50 },
+        schema: List(ClioContactRow),
+      });
+      found.push(...answer.data.map((row) => this.toContact(row)));
+    }
+    return filterCandidates(found, e164, this.options.defaultCountry ?? 'US');
+  }
+
+  async createContact(item: SendItem): Promise<RemoteRef & { name: string }> {
+    const payload = item.job.payload;
+    if (payload.kind !== 'contact') throw new Error('not a contact job');
+    const country = this.options.defaultCountry ?? 'US';
+    const name =
+      [payload.firstName, payload.lastName].filter(Boolean).join(' ') || `Caller ${formatPhone(payload.phone, country)}`;
+    const answer = await this.call({
+      method: 'POST',
+      path: '/contacts.json',
+      fields: 'id,name',
+      json: {
+        data: {
+          type: 'Person',
+          name,
+          first_name: payload.firstName ?? 'Caller',
+          last_name: payload.lastName ?? formatPhone(payload.phone, country),
+          phone_numbers: [{ number: payload.phone, name: 'Mobile', default_number: true }],
+        },
+      },
+      schema: Show(ClioContactRow),
+    });
+    const created = { id: String(answer.data.id), name: answer.data.name ?? name, url: this.contactUrl(String(answer.data.id)) };
+    if (payload.growLead && this.options.growInboxToken) {
+      // The contact exists now; a Grow failure must not make the outbox create it again.
+      try {
+        await this.postGrowLead(item, name);
+      } catch (error) {
+        return { ...created, warning: `Contact created, but Clio Grow did not take the lead: ${describeError(error)}` };
+      }
+    }
+    return created;
+  }
+
+  /** Clio Grow's Lead Inbox (write-only): the lead with its source tag. */
+  private async postGrowLead(item: SendItem, name: string): Promise<void> {
+    const payload = item.job.payload;
+    if (payload.kind !== 'contact') return;
+    await request({
+      url: `https://${CLIO_GROW_HOSTS[this.options.region]}/inbox_leads`,
+      method: 'POST',
+      json: {
+        inbox_lead_token: this.options.growInboxToken,
+        inbox_lead: {
+          from_first: payload.firstName ?? name,
+          from_last: payload.lastName ?? '',
+          from_message: ['Missed call', payload.practiceArea ? `Practice area: ${payload.practiceArea}` : ''].filter(Boolean).join(' — '),
+          from_source: payload.source ?? 'Missed call',
+          from_phone: payload.phone,
+          referring_url: 'https://callback-desk.invalid/missed-call',
+        },
+      },
+      retries: 0,
+      fetch: this.deps.fetch,
+      now: this.deps.now,
+      timeoutMs: this.deps.timeoutMs,
+    });
+  }
+
+  async logCall(item: SendItem): Promise<RemoteRef> {
+    const payload = item.job.payload;
+    if (payload.kind !== 'call') throw new Error('not a call job');
+    const answer = await this.call({
+      method: 'POST',
+      path: '/communications.json',
+      fields: 'id',
+      json: {
+        data: {
+          type: 'PhoneCommunication',
+          subject: payload.title,
+          body: `${payload.body}\n\n${markerLine(item.marker)}`,
+          received_at: new Date(payload.at).toISOString(),
+          // We called them back: the firm user calls, the contact receives.
+          senders: [{ id: Number(item.ownerId ?? this.options.userId), type: 'User' }],
+          receivers: [{ id: Number(item.contactId), type: 'Contact' }],
+          external_properties: [{ name: CLIO_EXTERNAL_PROPERTY, value: item.job.idempotencyKey }],
+        },
+      },
+      schema: Show(IdRow),
+    });
+    return { id: String(answer.data.id), url: this.contactUrl(item.contactId) };
+  }
+
+  async addNote(item: SendItem): Promise<RemoteRef> {
+    const payload = item.job.payload;
+    if (payload.kind !== 'note') throw new Error('not a note job');
+    const answer = await this.call({
+      method: 'POST',
+      path: '/notes.json',
+      fields: 'id',
+      json: {
+        data: {
+          type: 'Contact',
+          contact: { id: Number(item.contactId) },
+          subject: payload.subject,
+          detail: `${payload.body}\n\n${markerLine(item.marker)}`,
+          detail_text_type: 'plain_text',
+          date: new Date(payload.at).toISOString().slice(0, 10),
+        },
+      },
+      schema: Show(IdRow),
+    });
+    return { id: String(answer.data.id), url: this.contactUrl(item.contactId) };
+  }
+
+  async createTask(item: SendItem): Promise<RemoteRef> {
+    const payload = item.job.payload;
+    if (payload.kind !== 'task') throw new Error('not a task job');
+    // Clio tasks cannot link to a contact: the caller and number are in the text.
+    const answer = await this.call({
+      method: 'POST',
+      path: '/tasks.json',
+      fields: 'id',
+      json: {
+        data: {
+          name: payload.subject,
+          description: `${payload.body}\nContact: ${this.contactUrl(item.contactId)}\n\n${markerLine(item.marker)}`,
+          assignee: { id: Number(item.ownerId ?? this.options.userId), type: 'User' },
+          due_at: new Date(payload.dueAt).toISOString(),
+          priority: payload.priority === 'high' ? 'High' : payload.priority === 'low' ? 'Low' : 'Normal',
+          status: 'pending',
+        },
+      },
+      schema: Show(IdRow),
+    });
+    return { id: String(answer.data.id), url: this.contactUrl(item.contactId) };
+  }
+
+  async findExisting(items: SendItem[]): Promise<Map<string, RemoteRef>> {
+    const found = new Map<string, RemoteRef>();
+    for (const item of items) {
+      const { job } = item;
+      const payload = job.payload;
+      if (payload.kind === 'contact') {
+        const [match] = await this.findContactsByPhone(payload.phone);
+        if (match) found.set(job.id, { id: match.id, url: match.url });
+        continue;
+      }
+      let hit: { id: number } | undefined;
+      if (payload.kind === 'call') {
+        const answer = await this.call({
+          method: 'GET',
+          path: '/communications.json',
+          fields: 'id',
+          query: {
+            type: 'PhoneCommunication',
+            external_property_name: CLIO_EXTERNAL_PROPERTY,
+            external_property_value: job.idempotencyKey,
+            limit: 5,
+          },
+          schema: List(Participant.pick({ id: true })),
+        });
+        hit = answer.data[0];
+      } else if (payload.kind === 'note') {
+        const answer = await this.call({
+          method: 'GET',
+          path: '/notes.json',
+          fields: 'id,detail',
+          query: { type: 'Contact', contact_id: Number(item.contactId), query: item.marker, limit: 5 },
+          schema: List(TextRow),
+        });
+        hit = answer.data.find((n) => (n.detail ?? '').includes(item.marker));
+      } else {
+        const answer = await this.call({
+          method: 'GET',
+          path: '/tasks.json',
+          fields: 'id,description',
+          query: { query: item.marker, limit: 5 },
+          schema: List(TextRow),
+        });
+        hit = answer.data.find((t) => (t.description ?? '').includes(item.marker));
+      }
+      if (hit) found.set(job.id, { id: String(hit.id), url: this.contactUrl(item.contactId) });
+    }
+    return found;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// OAuth with the firm's own Clio app (one per region)
+
+export function clioAuthorizeUrl(params: { region: ClioRegion; clientId: string; redirectUri: string; state: string }): string {
+  const url = new URL(`https://${CLIO_HOSTS[params.region]}/oauth/authorize`);
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set('client_id', params.clientId);
+  url.searchParams.set('redirect_uri', params.redirectUri);
+  url.searchParams.set('state', params.state);
+  return url.toString();
+}
+
+type HttpDeps = Pick<ConnectorDeps, 'fetch' | 'now' | 'timeoutMs'>;
+
+async function tokenRequest(region: ClioRegion, form: Record<string, string>, deps: HttpDeps) {
+  const answer = await request({
+    url: `https://${CLIO_HOSTS[region]}/oauth/token`,
+    method: 'POST',
+    form,
+    schema: ClioTokenAnswer,
+    retries: 0,
+    fetch: deps.fetch,
+    now: deps.now,
+    timeoutMs: deps.timeoutMs,
+  });
+  return answer.data;
+}
+
+export async function exchangeClioCode(
+  params: { region: ClioRegion; clientId: string; clientSecret: string; code: string; redirectUri: string },
+  deps: HttpDeps = {},
+): Promise<Omit<ClioCredentials, 'account' | 'connectedAt'>> {
+  const now = (deps.now ?? Date.now)();
+  const data = await tokenRequest(
+    params.region,
+    {
+      grant_type: 'authorization_code',
+      client_id: params.clientId,
+      client_secret: params.clientSecret,
+      code: params.code,
+      redirect_uri: params.redirectUri,
+    },
+    deps,
+  );
+  if (!data.refresh_token) throw new Error('Clio did not return a refresh token.');
+  return {
+    auth: 'oauth',
+    region: params.region,
+    clientId: params.clientId,
+    clientSecret: params.clientSecret,
+    accessToken: data.access_token,
+    refreshToken: data.refresh_token,
+    expiresAt: now + data.expires_in * 1000,
+  };
+}
+
+/** Clio's refresh answer has no new refresh token: the old one stays valid. */
+export async function refreshClioToken(credentials: ClioCredentials, deps: HttpDeps = {}): Promise<ClioCredentials> {
+  const now = (deps.now ?? Date.now)();
+  const data = await tokenRequest(
+    credentials.region,
+    {
+      grant_type: 'refresh_token',
+      client_id: credentials.clientId,
+      client_secret: credentials.clientSecret,
+      refresh_token: credentials.refreshToken,
+    },
+    deps,
+  );
+  return {
+    ...credentials,
+    accessToken: data.access_token,
+    refreshToken: data.refresh_token ?? credentials.refreshToken,
+    expiresAt: now + data.expires_in * 1000,
+  };
+}

@@ -1,0 +1,80 @@
+import type { LimiterStore } from '../http';
+import type { CrmAccount, CrmContact, CrmSystem, CrmUser, RemoteRef, SendItem, SyncKind } from './model';
+import type { TokenSession } from './tokens';
+
+/**
+ * One CRM behind one interface. Connectors only talk to the CRM (through utils/http.ts);
+ * the outbox decides when, how often and in what order. Creates are never retried inside
+ * a connector: only the outbox, which remembers what it sent, may repeat a write.
+ */
+export interface Connector {
+  readonly system: CrmSystem;
+  /**
+   * How long after an uncertain create the CRM's lookups can be trusted (HubSpot's search
+   * index lags a few seconds behind writes).
+   */
+  readonly lookupSettleMs: number;
+  /** Most records of one kind a single create request carries (1 = no batch endpoint). */
+  readonly maxBatch: number;
+
+  whoAmI(): Promise<CrmAccount>;
+  /** Owners (HubSpot) / users (Clio) that calls and tasks can be assigned to. */
+  listUsers(): Promise<CrmUser[]>;
+  /** Contacts that may have the number; the caller filters exact matches (matching.ts). */
+  findContactsByPhone(e164: string): Promise<CrmContact[]>;
+  createContact(item: SendItem): Promise<RemoteRef & { name: string }>;
+  logCall(item: SendItem): Promise<RemoteRef>;
+  addNote(item: SendItem): Promise<RemoteRef>;
+  createTask(item: SendItem): Promise<RemoteRef>;
+  /**
+   * Create several records of one kind in one request. The answer maps job id → record;
+   * a job missing from it has an unknown fate (look it up before trying again).
+   */
+  createMany?(kind: Exclude<SyncKind, 'contact'>, items: SendItem[]): Promise<Map<string, RemoteRef>>;
+  /**
+   * Find records an earlier, unanswered request may have created, by the job's marker
+   * (HubSpot) or external property (Clio). Job id → record; missing = not created.
+   */
+  findExisting(items: SendItem[]): Promise<Map<string, RemoteRef>>;
+  /** The contact's page in the CRM's web app. */
+  contactUrl(contactId: string): string | undefined;
+}
+
+/** What every connector needs from its surroundings; tests and the benchmark inject these. */
+export interface ConnectorDeps {
+  session: TokenSession;
+  limiterStore: LimiterStore;
+  fetch?: typeof fetch;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Longest in-process wait for a rate limit before giving the job back to the outbox. */
+  maxWaitMs?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * The token was refused, refreshing did not help (or is impossible for a private-app
+ * token): only the user can fix it. The outbox fails the system's jobs with this message.
+ */
+export class ReconnectError extends Error {
+  override name = 'ReconnectError';
+  system: CrmSystem;
+  constructor(system: CrmSystem, message: string) {
+    super(message);
+    this.system = system;
+  }
+}
+
+export function createRecord(connector: Connector, item: SendItem): Promise<RemoteRef> {
+  switch (item.job.kind) {
+    case 'contact':
+      return connector.createContact(item);
+    case 'call':
+      return connector.logCall(item);
+    case 'note':
+      return connector.addNote(item);
+    case 'task':
+      return connector.createTask(item);
+  }
+}

@@ -1,0 +1,484 @@
+import { z } from 'zod';
+import { AuthError, request, rateLimiter, type RateLimitPolicy, type RateLimiter } from '../http';
+import type { Outcome } from '../model';
+import { nationalDigits } from '../phone';
+import type { CountryCode } from 'libphonenumber-js';
+import { ReconnectError, type Connector, type ConnectorDeps } from './connector';
+import { filterCandidates } from './matching';
+import type { CrmAccount, CrmContact, CrmUser, RemoteRef, SendItem, SyncKind } from './model';
+import { markerLine, textToHtml } from './records';
+import type { HubSpotCredentials } from './tokens';
+
+export const HUBSPOT_API = 'https://api.hubapi.com';
+export const HUBSPOT_AUTHORIZE_URL = 'https://app.hubspot.com/oauth/authorize';
+export const HUBSPOT_SCOPES = ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.owners.read'];
+
+/**
+ * Private apps get 100 requests per rolling 10 s (Free/Starter; more on higher tiers, the
+ * X-HubSpot-RateLimit-* headers correct us), OAuth apps 110; search 5 per second.
+ */
+export const HUBSPOT_LIMITS = {
+  privateApp: { max: 100, intervalMs: 10_000 },
+  oauth: { max: 110, intervalMs: 10_000 },
+  search: { max: 5, intervalMs: 1_000 },
+} satisfies Record<string, RateLimitPolicy>;
+
+/** HubSpot's default call outcome GUIDs (hs_call_disposition). */
+export const HUBSPOT_DISPOSITIONS = {
+  busy: '9d9162e7-6cf3-4944-bf63-4dff82258764',
+  connected: 'f240bbac-87c9-4f6e-bf70-924b57d47db7',
+  leftLiveMessage: 'a4c4c377-d246-4b32-a13b-75a56a4cd0ff',
+  leftVoicemail: 'b2cf5968-551e-4856-9783-52b3da59a7d0',
+  noAnswer: '73a0d17f-1163-4015-bdd5-ec830791da20',
+  wrongNumber: '17b47fee-58de-441e-a44c-c6300d46f273',
+} as const;
+
+/** Association type ids (HUBSPOT_DEFINED) from an engagement to its contact. */
+export const TO_CONTACT_ASSOCIATION = { call: 194, note: 202, task: 204 } as const;
+
+const OBJECT_PATH: Record<Exclude<SyncKind, 'contact'>, string> = { call: 'calls', note: 'notes', task: 'tasks' };
+const BODY_PROPERTY: Record<Exclude<SyncKind, 'contact'>, string> = {
+  call: 'hs_call_body',
+  note: 'hs_note_body',
+  task: 'hs_task_body',
+};
+
+/** hs_call_status and disposition for our outcome of an outbound callback. */
+export function callOutcome(outcome: Outcome): { status: string; disposition?: string } {
+  switch (outcome) {
+    case 'no-answer':
+      return { status: 'NO_ANSWER', disposition: HUBSPOT_DISPOSITIONS.noAnswer };
+    case 'left-voicemail':
+      return { status: 'COMPLETED', disposition: HUBSPOT_DISPOSITIONS.leftVoicemail };
+    case 'wrong-number':
+      return { status: 'COMPLETED', disposition: HUBSPOT_DISPOSITIONS.wrongNumber };
+    case 'sent':
+      return { status: 'COMPLETED' };
+    default:
+      return { status: 'COMPLETED', disposition: HUBSPOT_DISPOSITIONS.connected };
+  }
+}
+
+// Property values can be null in HubSpot answers; everything beyond `id` is optional.
+const HsObject = z.object({
+  id: z.string(),
+  properties: z.record(z.string(), z.string().nullable()).default({}),
+  objectWriteTraceId: z.string().optional(),
+});
+type HsObject = z.infer<typeof HsObject>;
+const SearchAnswer = z.object({
+  total: z.number().optional(),
+  results: z.array(HsObject),
+  paging: z.object({ next: z.object({ after: z.string() }).optional() }).optional(),
+});
+const BatchAnswer = z.object({ status: z.string().optional(), results: z.array(HsObject), errors: z.array(z.unknown()).optional() });
+const OwnersAnswer = z.object({
+  results: z.array(
+    z.object({
+      id: z.string(),
+      email: z.string().nullish(),
+      firstName: z.string().nullish(),
+      lastName: z.string().nullish(),
+      archived: z.boolean().optional(),
+      type: z.string().optional(),
+    }),
+  ),
+  paging: z.object({ next: z.object({ after: z.string() }).optional() }).optional(),
+});
+export const HubSpotTokenAnswer = z.object({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1),
+  expires_in: z.number().positive(),
+  hub_id: z.number().optional(),
+});
+
+export interface HubSpotOptions {
+  portalId?: string;
+  auth: 'private-app' | 'oauth';
+  /** How the firm's numbers are written without a country code. */
+  defaultCountry?: CountryCode;
+  /** Override the documented limits (a benchmark against a scaled emulator). */
+  limits?: { general: RateLimitPolicy; search: RateLimitPolicy };
+}
+
+function contactName(properties: Record<string, string | null>): string {
+  const name = [properties.firstname, properties.lastname].filter(Boolean).join(' ').trim();
+  return name || properties.email || properties.phone || properties.mobilephone || 'Unnamed contact';
+}
+
+export class HubSpotConnector implements Connector {
+  readonly system = 'hubspot' as const;
+  readonly lookupSettleMs = 10_000;
+  readonly maxBatch = 100;
+  private readonly deps: ConnectorDeps;
+  private readonly options: HubSpotOptions;
+  private readonly general: RateLimiter;
+  private readonly search: RateLimiter;
+
+  constructor(deps: ConnectorDeps, options: HubSpotOptions) {
+    this.deps = deps;
+    this.options = options;
+    const limits = options.limits ?? {
+      general: options.auth === 'oauth' ? HUBSPOT_LIMITS.oauth : HUBSPOT_LIMITS.privateApp,
+      search: HUBSPOT_LIMITS.search,
+    };
+    // One budget per account for every caller (the outbox, matching, call-log polling).
+    this.general = rateLimiter('hubspot', limits.general, deps.limiterStore);
+    this.search = rateLimiter('hubspot-search', limits.search, deps.limiterStore);
+  }
+
+  private async call<S extends z.ZodType>(init: {
+    method: 'GET' | 'POST';
+    path: string;
+    query?: Record<string, string | number | readonly string[]>;
+    json?: unknown;
+    schema: S;
+    search?: boolean;
+    /** Safe to repeat on 5xx/network errors (reads and searches). */
+    idempotent: boolean;
+  }): Promise<z.output<S>> {
+    const send = (token: string) =>
+      request({
+        url: `${HUBSPOT_API}${init.path}`,
+        method: init.method,
+        query: init.query,
+        json: init.json,
+        schema: init.schema,
+        headers: { Authorization: `Bearer ${token}` },
+        limiters: init.search ? [this.general, this.search] : [this.general],
+        idempotent: init.idempotent,
+        retries: init.idempotent ? 2 : 0,
+        maxWaitMs: this.deps.maxWaitMs,
+        timeoutMs: this.deps.timeoutMs,
+        fetch: this.deps.fetch,
+        now: this.deps.now,
+        sleep: this.deps.sleep,
+        random: this.deps.random,
+      }).then((r) => r.data);
+    const token = await this.deps.session.current();
+    try {
+      return await send(token);
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      // A 401 is never processed: one refresh and one more try are safe even for creates.
+      const fresh = await this.deps.session.afterUnauthorized(token);
+      if (!fresh) throw new ReconnectError('hubspot', 'Reconnect HubSpot: it no longer accepts the saved token.');
+      try {
+        return await send(fresh);
+      } catch (again) {
+        if (again instanceof AuthError) {
+          throw new ReconnectError('hubspot', 'Reconnect HubSpot: it no longer accepts the saved token.');
+        }
+        throw again;
+      }
+    }
+  }
+
+  contactUrl(contactId: string): string | undefined {
+    return this.options.portalId
+      ? `https://app.hubspot.com/contacts/${this.options.portalId}/record/0-1/${contactId}`
+      : undefined;
+  }
+
+  async whoAmI(): Promise<CrmAccount> {
+    // A private app cannot ask who it is; listing owners proves the token and its scopes.
+    await this.call({ method: 'GET', path: '/crm/v3/owners', query: { limit: 1 }, schema: OwnersAnswer, idempotent: true });
+    const id = this.options.portalId ?? '';
+    return { id, name: id ? `HubSpot account ${id}` : 'HubSpot account' };
+  }
+
+  async listUsers(): Promise<CrmUser[]> {
+    const users: CrmUser[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const answer = await this.call({
+        method: 'GET',
+        path: '/crm/v3/owners',
+        query: { limit: 100, ...(after ? { after } : {}) },
+        schema: OwnersAnswer,
+        idempotent: true,
+      });
+      for (const owner of answer.results) {
+        if (owner.archived) continue;
+        const name = [owner.firstName, owner.lastName].filter(Boolean).join(' ') || owner.email || `Owner ${owner.id}`;
+        users.push({ id: owner.id, name, ...(owner.email ? { email: owner.email } : {}) });
+      }
+      after = answer.paging?.next?.after;
+      if (!after) break;
+    }
+    return users;
+  }
+
+  async findContactsByPhone(e164: string): Promise<CrmContact[]> {
+    // HubSpot matches area code + local number; OR = separate filter groups.
+    const digits = nationalDigits(e164);
+    const answer = await this.call({
+      method: 'POST',
+      path: '/crm/v3/objects/contacts/search',
+      json: {
+        filterGroups: ['phone', 'mobilephone'].map((propertyName) => ({
+          filters: [{ propertyName, operator: 'EQ', value: digits }],
+        })),
+        properties: ['firstname', 'lastname', 'email', 'phone', 'mobilephone'],
+        limit: 20,
+        after: '0',
+        sorts: [],
+      },
+      schema: SearchAnswer,
+      search: true,
+      idempotent: true,
+    });
+    return answer.results.map((r) => this.toContact(r));
+  }
+
+  private toContact(r: HsObject): CrmContact {
+    const p = r.properties;
+    return {
+      id: r.id,
+      name: contactName(p),
+      phones: [p.phone, p.mobilephone].filter((x): x is string => Boolean(x)),
+      ...(p.email ? { email: p.email } : {}),
+      ...(this.contactUrl(r.id) ? { url: this.contactUrl(r.id) } : {}),
+    };
+  }
+
+  async createContact(item: SendItem): Promise<RemoteRef & { name: string }> {
+    const payload = item.job.payload;
+    if (payload.kind !== 'contact') throw new Error('not a contact job');
+    const properties: Record<string, string> = {
+      phone: payload.phone,
+      lifecyclestage: 'lead',
+      hs_lead_status: 'NEW',
+      ...(payload.firstName ? { firstname: payload.firstName } : {}),
+      ...(payload.lastName ? { lastname: payload.lastName } : {}),
+      ...(item.ownerId ? { hubspot_owner_id: item.ownerId } : {}),
+    };
+    const created = await this.call({
+      method: 'POST',
+      path: '/crm/v3/objects/contacts',
+      json: { properties, associations: [] },
+      schema: HsObject,
+      idempotent: false,
+    });
+    return { id: created.id, name: contactName(created.properties), url: this.contactUrl(created.id) };
+  }
+
+  /** The create input for an engagement, associated inline with its contact. */
+  engagementInput(item: SendItem): { properties: Record<string, string>; associations: unknown[] } {
+    const { payload } = item.job;
+    const owner: Record<string, string> = item.ownerId ? { hubspot_owner_id: item.ownerId } : {};
+    const withMarker = (text: string) => `${textToHtml(text)}<br><br>${textToHtml(markerLine(item.marker))}`;
+    let properties: Record<string, string>;
+    let typeId: number;
+    switch (payload.kind) {
+      case 'call': {
+        const outcome = callOutcome(payload.outcome);
+        typeId = TO_CONTACT_ASSOCIATION.call;
+        properties = {
+          hs_timestamp: String(payload.at),
+          hs_call_title: payload.title,
+          hs_call_body: withMarker(payload.body),
+          hs_call_direction: 'OUTBOUND',
+          hs_call_status: outcome.status,
+          ...(outcome.disposition ? { hs_call_disposition: outcome.disposition } : {}),
+          hs_call_to_number: payload.toNumber,
+          ...(payload.fromNumber ? { hs_call_from_number: payload.fromNumber } : {}),
+          ...owner,
+        };
+        break;
+      }
+      case 'note':
+        typeId = TO_CONTACT_ASSOCIATION.note;
+        properties = {
+          hs_timestamp: String(payload.at),
+          hs_note_body: `<strong>${textToHtml(payload.subject)}</strong><br>${withMarker(payload.body)}`,
+          ...owner,
+        };
+        break;
+      case 'task':
+        typeId = TO_CONTACT_ASSOCIATION.task;
+        properties = {
+          hs_timestamp: String(payload.dueAt),
+          hs_task_subject: payload.subject,
+          hs_task_body: withMarker(payload.body),
+          hs_task_type: 'CALL',
+          hs_task_status: 'NOT_STARTED',
+          hs_task_priority: payload.priority === 'high' ? 'HIGH' : payload.priority === 'low' ? 'LOW' : 'MEDIUM',
+          ...owner,
+        };
+        break;
+      default:
+        throw new Error('contacts are not engagements');
+    }
+    return {
+      properties,
+      associations: [
+        { to: { id: item.contactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: typeId }] },
+      ],
+    };
+  }
+
+  private async createOne(kind: Exclude<SyncKind, 'contact'>, item: SendItem): Promise<RemoteRef> {
+    const created = await this.call({
+      method: 'POST',
+      path: `/crm/v3/objects/${OBJECT_PATH[kind]}`,
+      json: this.engagementInput(item),
+      schema: HsObject,
+      idempotent: false,
+    });
+    return { id: created.id, url: this.contactUrl(item.contactId) };
+  }
+
+  logCall(item: SendItem): Promise<RemoteRef> {
+    return this.createOne('call', item);
+  }
+
+  addNote(item: SendItem): Promise<RemoteRef> {
+    return this.createOne('note', item);
+  }
+
+  createTask(item: SendItem): Promise<RemoteRef> {
+    return this.createOne('task', item);
+  }
+
+  async createMany(kind: Exclude<SyncKind, 'contact'>, items: SendItem[]): Promise<Map<string, RemoteRef>> {
+    const answer = await this.call({
+      method: 'POST',
+      path: `/crm/v3/objects/${OBJECT_PATH[kind]}/batch/create`,
+      json: { inputs: items.map((item) => ({ ...this.engagementInput(item), objectWriteTraceId: item.job.id })) },
+      schema: BatchAnswer,
+      idempotent: false,
+    });
+    // Result order is not guaranteed: match by trace id, else by the marker in the body.
+    const byId = new Map(items.map((item) => [item.job.id, item]));
+    const found = new Map<string, RemoteRef>();
+    for (const result of answer.results) {
+      const item =
+        (result.objectWriteTraceId ? byId.get(result.objectWriteTraceId) : undefined) ??
+        items.find((i) => (result.properties[BODY_PROPERTY[kind]] ?? '').includes(i.marker));
+      if (item) found.set(item.job.id, { id: result.id, url: this.contactUrl(item.contactId) });
+    }
+    return found;
+  }
+
+  async findExisting(items: SendItem[]): Promise<Map<string, RemoteRef>> {
+    const found = new Map<string, RemoteRef>();
+    for (const item of items.filter((i) => i.job.kind === 'contact')) {
+      const payload = item.job.payload;
+      if (payload.kind !== 'contact') continue;
+      const [match] = filterCandidates(
+        await this.findContactsByPhone(payload.phone),
+        payload.phone,
+        this.options.defaultCountry ?? 'US',
+      );
+      if (match) found.set(item.job.id, { id: match.id, url: match.url });
+    }
+    for (const kind of ['call', 'note', 'task'] as const) {
+      const ofKind = items.filter((i) => i.job.kind === kind);
+      const property = BODY_PROPERTY[kind];
+      // Five filter groups (OR) per search: HubSpot allows at most five.
+      for (let i = 0; i < ofKind.length; i += 5) {
+        const chunk = ofKind.slice(i, i + 5);
+        const answer = await this.call({
+          method: 'POST',
+          path: `/crm/v3/objects/${OBJECT_PATH[kind]}/search`,
+          json: {
+            filterGroups: chunk.map((item) => ({
+              filters: [{ propertyName: property, operator: 'CONTAINS_TOKEN', value: item.marker }],
+            })),
+            properties: [property],
+            limit: 100,
+            after: '0',
+            sorts: [],
+          },
+          schema: SearchAnswer,
+          search: true,
+          idempotent: true,
+        });
+        for (const item of chunk) {
+          const hit = answer.results.find((r) => (r.properties[property] ?? '').includes(item.marker));
+          if (hit) found.set(item.job.id, { id: hit.id, url: this.contactUrl(item.contactId) });
+        }
+      }
+    }
+    return found;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// OAuth with the firm's own HubSpot app
+
+export function hubspotAuthorizeUrl(params: { clientId: string; redirectUri: string; state: string }): string {
+  const url = new URL(HUBSPOT_AUTHORIZE_URL);
+  url.searchParams.set('client_id', params.clientId);
+  url.searchParams.set('redirect_uri', params.redirectUri);
+  url.searchParams.set('scope', HUBSPOT_SCOPES.join(' '));
+  url.searchParams.set('state', params.state);
+  return url.toString();
+}
+
+type HttpDeps = Pick<ConnectorDeps, 'fetch' | 'now' | 'timeoutMs'>;
+
+async function tokenRequest(form: Record<string, string>, deps: HttpDeps) {
+  const answer = await request({
+    url: `${HUBSPOT_API}/oauth/v3/token`,
+    method: 'POST',
+    form,
+    schema: HubSpotTokenAnswer,
+    retries: 0,
+    fetch: deps.fetch,
+    now: deps.now,
+    timeoutMs: deps.timeoutMs,
+  });
+  return answer.data;
+}
+
+/** Exchange the authorization code (POST /oauth/v3/token, form-encoded, with the secret). */
+export async function exchangeHubSpotCode(
+  params: { clientId: string; clientSecret: string; code: string; redirectUri: string },
+  deps: HttpDeps = {},
+): Promise<Omit<Extract<HubSpotCredentials, { auth: 'oauth' }>, 'account' | 'connectedAt'>> {
+  const now = (deps.now ?? Date.now)();
+  const data = await tokenRequest(
+    {
+      grant_type: 'authorization_code',
+      client_id: params.clientId,
+      client_secret: params.clientSecret,
+      redirect_uri: params.redirectUri,
+      code: params.code,
+    },
+    deps,
+  );
+  return {
+    auth: 'oauth',
+    clientId: params.clientId,
+    clientSecret: params.clientSecret,
+    accessToken: data.access_token,
+    refreshToken: data.refresh_token,
+    expiresAt: now + data.expires_in * 1000,
+    ...(data.hub_id !== undefined ? { portalId: String(data.hub_id) } : {}),
+  };
+}
+
+/** A new access token from the refresh token (HubSpot access tokens last 30 minutes). */
+export async function refreshHubSpotToken(
+  credentials: Extract<HubSpotCredentials, { auth: 'oauth' }>,
+  deps: HttpDeps = {},
+): Promise<HubSpotCredentials> {
+  const now = (deps.now ?? Date.now)();
+  const data = await tokenRequest(
+    {
+      grant_type: 'refresh_token',
+      client_id: credentials.clientId,
+      client_secret: credentials.clientSecret,
+      refresh_token: credentials.refreshToken,
+    },
+    deps,
+  );
+  return {
+    ...credentials,
+    accessToken: data.access_token,
+    refreshToken: data.refresh_token,
+    expiresAt: now + data.expires_in * 1000,
+  };
+}
