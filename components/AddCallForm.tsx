@@ -127,7 +127,12 @@ export function AddCallForm({
     >
       <div className="panel-head">
         <h2 id={`${ids.from}-title`}>Add a missed call</h2>
-        <button type="button" className="icon-button" aria-label="Close the form" onClick={onCancel}>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label="Close the form"
+          onClick={onCancel}
+        >
           ×
         </button>
       </div>
@@ -199,7 +204,10 @@ export function AddCallForm({
         </div>
         <div className="field">
           <label htmlFor={ids.practiceArea}>Practice area</label>
-          <select {...fieldProps('practiceArea')} onChange={(e) => update('practiceArea', e.target.value)}>
+          <select
+            {...fieldProps('practiceArea')}
+            onChange={(e) => update('practiceArea', e.target.value)}
+          >
             <option value="">Not known</option>
             {settings.practiceAreas.map((area) => (
               <option key={area} value={area}>
@@ -233,7 +241,10 @@ export function AddCallForm({
         </div>
       </div>
       {notice && (
-        <p className={notice.kind === 'error' ? 'notice notice-error' : 'notice notice-info'} role="alert">
+        <p
+          className={notice.kind === 'error' ? 'notice notice-error' : 'notice notice-info'}
+          role="alert"
+        >
           {notice.text}
         </p>
       )}

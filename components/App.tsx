@@ -88,7 +88,8 @@ export function App({ surface }: { surface: Surface }) {
   }
 
   useEffect(() => {
-    if (counts) document.title = counts.overdue ? `(${counts.overdue}) Callback Desk` : 'Callback Desk';
+    if (counts)
+      document.title = counts.overdue ? `(${counts.overdue}) Callback Desk` : 'Callback Desk';
   }, [counts]);
 
   const openLead = (leadId: string) => {
@@ -100,7 +101,11 @@ export function App({ surface }: { surface: Surface }) {
     setOpenLeadId(null);
     // Leaving the lead: drop it from the hash so a reload shows the queue.
     if (leadIdFromHash(location.hash)) {
-      history.replaceState(null, '', `${location.pathname}${location.search}${hashWithoutLead(location.hash)}`);
+      history.replaceState(
+        null,
+        '',
+        `${location.pathname}${location.search}${hashWithoutLead(location.hash)}`,
+      );
     }
   };
   const startAdding = () => {
@@ -112,12 +117,7 @@ export function App({ surface }: { surface: Surface }) {
   const ready = settings && clock && leads && counts;
   return (
     <div className="cd-app" data-surface={surface}>
-      <Header
-        firmName={settings?.firmName}
-        counts={counts}
-        adding={adding}
-        onAdd={startAdding}
-      />
+      <Header firmName={settings?.firmName} counts={counts} adding={adding} onAdd={startAdding} />
       {!ready ? (
         <p className="muted pad" aria-busy="true">
           Loading the queue…
@@ -193,7 +193,13 @@ function Header({
         <button type="button" className="primary" onClick={onAdd} aria-pressed={adding}>
           <span aria-hidden="true">+</span> Add call
         </button>
-        <button type="button" className="icon-button" onClick={openSettings} aria-label="Settings" title="Settings">
+        <button
+          type="button"
+          className="icon-button"
+          onClick={openSettings}
+          aria-label="Settings"
+          title="Settings"
+        >
           <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
             <path
               fill="currentColor"
@@ -253,9 +259,14 @@ function QueueView(props: QueueViewProps) {
       {contactId && (
         <div className="context-strip" role="note">
           <span>
-            On this CRM contact: <strong>{contactCount}</strong> {contactCount === 1 ? 'lead' : 'leads'}
+            On this CRM contact: <strong>{contactCount}</strong>{' '}
+            {contactCount === 1 ? 'lead' : 'leads'}
           </span>
-          <button type="button" className="link-button" onClick={() => props.onContactOnly(!contactOnly)}>
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => props.onContactOnly(!contactOnly)}
+          >
             {contactOnly ? 'Show whole queue' : 'Only this contact'}
           </button>
         </div>
@@ -264,12 +275,20 @@ function QueueView(props: QueueViewProps) {
         <AddCallForm settings={settings} onAdded={props.onAdded} onCancel={props.onCancelAdd} />
       )}
       {props.added && (
-        <div className={`notice ${props.added.warning ? 'notice-warning' : 'notice-ok'} added-notice`} role="status">
+        <div
+          className={`notice ${props.added.warning ? 'notice-warning' : 'notice-ok'} added-notice`}
+          role="status"
+        >
           <div>
             <p>{props.added.message}</p>
             {props.added.warning && <p>{props.added.warning}</p>}
           </div>
-          <button type="button" className="icon-button" aria-label="Dismiss" onClick={props.onDismissAdded}>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Dismiss"
+            onClick={props.onDismissAdded}
+          >
             ×
           </button>
         </div>

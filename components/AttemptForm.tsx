@@ -75,7 +75,12 @@ export function AttemptForm({
   };
 
   return (
-    <form className="panel attempt-form" aria-labelledby={`${id}-title`} onSubmit={submit} noValidate>
+    <form
+      className="panel attempt-form"
+      aria-labelledby={`${id}-title`}
+      onSubmit={submit}
+      noValidate
+    >
       <h3 id={`${id}-title`}>Record an attempt</h3>
       <p className="cadence-hint">{cadenceHint(lead.attemptCount)}</p>
       <fieldset className="segmented">

@@ -149,7 +149,9 @@ export function LeadDetail({
         </h2>
         <div className="lead-head-sub">
           {caller.subtitle && <span>{caller.subtitle}</span>}
-          {caller.noCallbackNumber && <span className="flag flag-nocallback">No callback number</span>}
+          {caller.noCallbackNumber && (
+            <span className="flag flag-nocallback">No callback number</span>
+          )}
           {lead.priority && <span className="flag flag-priority">Priority</span>}
           <span className={`status status-${lead.status}`}>{STATUS_LABELS[lead.status]}</span>
         </div>
@@ -344,7 +346,13 @@ export function LeadDetail({
         ) : (
           <ol className="timeline">
             {attempts.map((attempt) => (
-              <AttemptItem key={attempt.id} attempt={attempt} settings={settings} clock={clock} now={now} />
+              <AttemptItem
+                key={attempt.id}
+                attempt={attempt}
+                settings={settings}
+                clock={clock}
+                now={now}
+              />
             ))}
           </ol>
         )}
@@ -358,7 +366,10 @@ export function LeadDetail({
               <li key={call.id}>
                 <div className="timeline-head">
                   <span className="timeline-title">{REASON_LABELS[call.reason]}</span>
-                  <time dateTime={new Date(call.startedAt).toISOString()} title={clock.full(call.startedAt)}>
+                  <time
+                    dateTime={new Date(call.startedAt).toISOString()}
+                    title={clock.full(call.startedAt)}
+                  >
                     {clock.short(call.startedAt, now)}
                   </time>
                 </div>

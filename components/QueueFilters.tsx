@@ -23,7 +23,8 @@ export function QueueFilters({
   const sourceId = useId();
   const set = (patch: Partial<QueueFilter>) => onChange({ ...filter, ...patch });
   // Keep a chosen source selectable even after its last lead has left the queue.
-  const options = filter.source && !sources.includes(filter.source) ? [filter.source, ...sources] : sources;
+  const options =
+    filter.source && !sources.includes(filter.source) ? [filter.source, ...sources] : sources;
 
   return (
     <div className="filters" role="group" aria-label="Filter the queue">
@@ -36,7 +37,11 @@ export function QueueFilters({
         Overdue only
       </label>
       <label className={`chip-toggle${filter.mine ? ' on' : ''}`}>
-        <input type="checkbox" checked={filter.mine} onChange={(e) => set({ mine: e.target.checked })} />
+        <input
+          type="checkbox"
+          checked={filter.mine}
+          onChange={(e) => set({ mine: e.target.checked })}
+        />
         Mine
       </label>
       <label htmlFor={sourceId} className="visually-hidden">

@@ -3,6 +3,7 @@ import { setupCustomPortal } from '@/utils/customPortal';
 import { setupMessageHandlers } from '@/utils/handlers';
 import { restrictStorageToExtension } from '@/utils/permissions';
 import { setupPollers } from '@/utils/sources/poller';
+import { setupOutbox } from '@/utils/crm/background';
 
 // Only wiring here: every listener is registered synchronously at start-up (MV3 may wake
 // the worker for any event), and all logic lives in utils/.
@@ -12,6 +13,7 @@ export default defineBackground(() => {
   setupNotificationClicks();
   setupBadge();
   setupPollers();
+  setupOutbox();
   setupCustomPortal();
   browser.runtime.onInstalled.addListener(() => {
     // Chrome: the toolbar button opens the side panel.

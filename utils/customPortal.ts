@@ -23,20 +23,29 @@ const PORTAL_SCRIPT = 'content-scripts/portal.js';
  */
 export async function syncCustomPortalScript(): Promise<'registered' | 'unregistered'> {
   const config = await getCustomAdapterConfig();
+  const origin = config?.enabled ? customMatchPattern(config.hostPattern) : null;
+  const wanted = origin !== null && (await browser.permissions.contains({ origins: [origin] }));
   const existing = await browser.scripting.getRegisteredContentScripts({ ids: [SCRIPT_ID] });
-  if (existing.length > 0) await browser.scripting.unregisterContentScripts({ ids: [SCRIPT_ID] });
-  if (!config?.enabled) return 'unregistered';
-  const origin = customMatchPattern(config.hostPattern);
-  if (!(await browser.permissions.contains({ origins: [origin] }))) return 'unregistered';
-  await browser.scripting.registerContentScripts([
-    {
-      id: SCRIPT_ID,
-      matches: [origin],
-      js: [PORTAL_SCRIPT],
-      runAt: 'document_idle',
-      persistAcrossSessions: true,
-    },
-  ]);
+  if (!wanted) {
+    // Another sync may have removed it already (saving fires both a storage and a permission event).
+    if (existing.length > 0) {
+      await browser.scripting.unregisterContentScripts({ ids: [SCRIPT_ID] }).catch(() => undefined);
+    }
+    return 'unregistered';
+  }
+  const script = {
+    id: SCRIPT_ID,
+    matches: [origin],
+    js: [PORTAL_SCRIPT],
+    runAt: 'document_idle' as const,
+    persistAcrossSessions: true,
+  };
+  if (existing.length > 0) await browser.scripting.updateContentScripts([script]);
+  else {
+    await browser.scripting
+      .registerContentScripts([script])
+      .catch(() => browser.scripting.updateContentScripts([script]));
+  }
   return 'registered';
 }
 

@@ -61,7 +61,8 @@ export function firmClock(timeZone: string, locale?: string): FirmClock {
       if (days === 0) return time.format(ms);
       // Within a week either way (a due time can be tomorrow): the weekday says enough.
       if (Math.abs(days) < 7) return weekdayTime.format(ms);
-      const sameYear = new TZDate(ms, timeZone).getFullYear() === new TZDate(now, timeZone).getFullYear();
+      const sameYear =
+        new TZDate(ms, timeZone).getFullYear() === new TZDate(now, timeZone).getFullYear();
       return (sameYear ? dateTime : dateTimeYear).format(ms);
     },
     full: (ms) => full.format(ms),

@@ -4,7 +4,11 @@
  */
 export function errorMessage(error: unknown): string {
   const raw =
-    error instanceof Error ? error.message : typeof error === 'string' ? error : String(error ?? '');
+    error instanceof Error
+      ? error.message
+      : typeof error === 'string'
+        ? error
+        : String(error ?? '');
   const text = raw.trim();
   if (text.startsWith('[')) {
     try {

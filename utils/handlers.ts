@@ -13,6 +13,7 @@ import { customConfigForHost, previewCustomAdapter } from './customPortal';
 import { DockPrefs, dockPrefsItem, getSettings } from './settings';
 import { pollDueSources, pollSource } from './sources/poller';
 import { SOURCE_IDS } from './sources/types';
+import { registerCrmHandlers } from './crm/background';
 
 /** Largest batch a page may report at once; a portal page shows far fewer rows. */
 const MAX_BATCH_FROM_PAGE = 500;
@@ -83,7 +84,9 @@ export function setupMessageHandlers(): void {
   onMessage('reportAdapterHealth', async ({ data, sender }) => {
     if (!sender.tab) throw new Error('Rejected: only portal pages report adapter health.');
     const report = AdapterHealthReport.parse(data);
-    const known = report.adapterId === CUSTOM_ADAPTER_ID || SITE_ADAPTERS.some((a) => a.id === report.adapterId);
+    const known =
+      report.adapterId === CUSTOM_ADAPTER_ID ||
+      SITE_ADAPTERS.some((a) => a.id === report.adapterId);
     if (!known) throw new Error(`Rejected: unknown adapter "${report.adapterId}".`);
     // The host comes from the browser, not from the page's own claim.
     await recordAdapterHealth(db, siteOf(sender), report);
@@ -109,6 +112,8 @@ export function setupMessageHandlers(): void {
     await dockPrefsItem.setValue({ ...all, [site]: next });
     return next;
   });
+
+  registerCrmHandlers(requireExtensionPage);
 
   onMessage('ping', () => 'pong' as const);
 }

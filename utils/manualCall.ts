@@ -32,8 +32,7 @@ export const MANUAL_REASONS: readonly { value: CallReason; label: string }[] = [
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 export type ManualCallCheck =
-  | { ok: true; call: IncomingCall; warning?: string }
-  | { ok: false; errors: FieldErrors };
+  { ok: true; call: IncomingCall; warning?: string } | { ok: false; errors: FieldErrors };
 
 /**
  * Why a number cannot be called back, in words, or null when it can. Such calls are still
@@ -136,7 +135,12 @@ export function describeManualCapture(
   const added = result.added[0];
   if (added) {
     return added.newLead
-      ? { kind: 'added', leadId: added.leadId, newLead: true, message: `Added ${added.display} to the queue.` }
+      ? {
+          kind: 'added',
+          leadId: added.leadId,
+          newLead: true,
+          message: `Added ${added.display} to the queue.`,
+        }
       : {
           kind: 'added',
           leadId: added.leadId,
@@ -158,7 +162,9 @@ export function describeManualCapture(
     }
     return {
       kind: 'rejected',
-      message: loose.length ? `Not added: ${loose.join('; ')}` : 'Not added: check the fields marked below.',
+      message: loose.length
+        ? `Not added: ${loose.join('; ')}`
+        : 'Not added: check the fields marked below.',
       errors,
     };
   }

@@ -6,6 +6,11 @@ import type { AdapterHealthReport } from './adapterHealth';
 import type { CustomAdapterConfig } from './adapters/customConfig';
 import type { CustomAdapterPreview, PreviewRequest } from './customPortal';
 import type { PollOutcome } from './sources/poller';
+import type { CrmConnectionInfo } from './crm/connections';
+import type { CrmLink } from './crm/matching';
+import type { CrmSystem, CrmUser } from './crm/model';
+import type { MatchResult } from './crm/service';
+import type { ClioRegion } from './crm/tokens';
 
 export interface BadgeState {
   overdue: number;
@@ -36,6 +41,23 @@ export interface ProtocolMap {
   previewCustomAdapter(request: PreviewRequest): CustomAdapterPreview;
   /** Options page: poll connected API sources now (one, or all), respecting rate-limit waits. */
   pollNow(input: { sourceId?: string }): PollOutcome[];
+  /** CRM sync (utils/crm/background.ts): our own pages only; tokens never leave the background. */
+  crmConnectHubSpotToken(input: { token: string; portalId?: string }): CrmConnectionInfo;
+  crmConnectOAuth(
+    input:
+      | { system: 'hubspot'; clientId: string; clientSecret: string }
+      | { system: 'clio'; region: ClioRegion; clientId: string; clientSecret: string; growInboxToken?: string },
+  ): CrmConnectionInfo;
+  crmDisconnect(input: { system: CrmSystem }): void;
+  crmRefreshUsers(input: { system: CrmSystem }): CrmUser[];
+  /** Match a lead to a CRM contact by phone (a single match is linked at once). */
+  crmMatchLead(input: { leadId: string; system: CrmSystem }): MatchResult;
+  crmChooseContact(input: { leadId: string; system: CrmSystem; contact: { id: string; name: string; url?: string } }): CrmLink;
+  /** One click: the lead's attempts (call, note, follow-up task) into the outbox, then drain. */
+  enqueueSync(input: { leadId: string; system: CrmSystem; createContact?: boolean }): { queued: number };
+  retrySync(input: { leadId: string; system?: CrmSystem }): { requeued: number };
+  /** Drain the outbox now. */
+  syncNow(): void;
   /** Dock preferences for the sender tab's site. */
   getDockPrefs(): DockPrefs;
   setDockPrefs(prefs: Partial<DockPrefs>): DockPrefs;

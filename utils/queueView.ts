@@ -102,7 +102,10 @@ export function sourcesIn(leads: readonly Lead[]): string[] {
 }
 
 /** Display name of a staff id; an id no longer in the team shows as itself. */
-export function staffName(staff: readonly StaffMember[], id: string | undefined): string | undefined {
+export function staffName(
+  staff: readonly StaffMember[],
+  id: string | undefined,
+): string | undefined {
   if (!id) return undefined;
   return staff.find((member) => member.id === id)?.name ?? id;
 }
@@ -123,7 +126,8 @@ export function callerLines(
     ? formatPhone(lead.phone, defaultCountry as CountryCode) +
       (lead.extension ? ` ext. ${lead.extension}` : '')
     : lead.rawNumber.trim() || 'Unknown caller';
-  if (lead.name) return { title: lead.name, subtitle: number, noCallbackNumber: lead.noCallbackNumber };
+  if (lead.name)
+    return { title: lead.name, subtitle: number, noCallbackNumber: lead.noCallbackNumber };
   return { title: number, noCallbackNumber: lead.noCallbackNumber };
 }
 

@@ -1,7 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import type { z } from 'zod';
 import { browser } from '#imports';
-import type { Browser } from 'wxt/browser';
 import {
   CustomAdapterConfig,
   customAdapterConfigItem,
@@ -81,15 +80,6 @@ interface TabChoice {
   id: number;
   title: string;
   url: string;
-}
-
-function originPattern(url: string): string | null {
-  try {
-    const { protocol, hostname } = new URL(url);
-    return protocol === 'https:' || protocol === 'http:' ? `${protocol}//${hostname}/*` : null;
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -230,6 +220,17 @@ export function CustomAdapterSection() {
   );
 }
 
+/** The host pattern if it is a valid one (the schema's own rule), else null. */
+function validHost(hostPattern: string): string | null {
+  const parsed = CustomAdapterConfig.shape.hostPattern.safeParse(hostPattern);
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * Runs the draft selectors on an open tab of the portal. Tabs are listed by the portal's host
+ * pattern: once the firm grants access to that host (asked on the click), the tabs there
+ * show their titles — no blanket "tabs" permission needed.
+ */
 function LivePreview({ draft }: { draft: Draft }) {
   const selectId = useId();
   const [tabs, setTabs] = useState<TabChoice[]>([]);
@@ -237,32 +238,30 @@ function LivePreview({ draft }: { draft: Draft }) {
   const [preview, setPreview] = useState<CustomAdapterPreview | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-
-  const showTabs = (all: Browser.tabs.Tab[]) => {
-    const choices = all
-      .filter((t) => t.id !== undefined && originPattern(t.url ?? '') !== null)
-      .map((t) => ({ id: t.id!, title: t.title || t.url!, url: t.url! }));
-    setTabs(choices);
-    setTabId((current) =>
-      current !== null && choices.some((t) => t.id === current)
-        ? current
-        : (choices[0]?.id ?? null),
-    );
-  };
-  const loadTabs = () => void browser.tabs.query({}).then(showTabs);
-  useEffect(loadTabs, []);
+  const host = validHost(draft.hostPattern);
 
   const run = async () => {
-    const tab = tabs.find((t) => t.id === tabId);
-    const origin = tab && originPattern(tab.url);
-    if (!tab || !origin) return;
+    if (!host) return;
     setBusy(true);
     setProblem(null);
     try {
-      if (!(await requestHostAccess([origin]))) {
-        setProblem(`Callback Desk needs access to ${new URL(tab.url).hostname} to read that tab.`);
+      if (!(await requestHostAccess([customMatchPattern(host)]))) {
+        setProblem(`Callback Desk needs access to ${host} to read its pages.`);
         return;
       }
+      const found: TabChoice[] = (await browser.tabs.query({ url: customMatchPattern(host) }))
+        .filter((t) => t.id !== undefined)
+        .map((t) => ({ id: t.id!, title: t.title || t.url || `Tab ${t.id}`, url: t.url ?? '' }));
+      setTabs(found);
+      const tab = found.find((t) => t.id === tabId) ?? found[0];
+      if (!tab) {
+        setPreview(null);
+        setProblem(
+          `No tab is showing ${host}. Open the portal’s call list in a tab, then preview.`,
+        );
+        return;
+      }
+      setTabId(tab.id);
       setPreview(
         await sendMessage('previewCustomAdapter', { tabId: tab.id, config: toConfig(draft) }),
       );
@@ -278,30 +277,31 @@ function LivePreview({ draft }: { draft: Draft }) {
     <fieldset className="options-group">
       <legend>Live preview</legend>
       <div className="input-row">
-        <label htmlFor={selectId}>Open tab</label>
-        <select
-          id={selectId}
-          value={tabId ?? ''}
-          onChange={(e) => setTabId(Number(e.target.value))}
-        >
-          {tabs.length === 0 && <option value="">No open web pages</option>}
-          {tabs.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.title.slice(0, 80)}
-            </option>
-          ))}
-        </select>
-        <button type="button" onClick={loadTabs}>
-          Refresh tabs
-        </button>
+        {tabs.length > 1 && (
+          <>
+            <label htmlFor={selectId}>Portal tab</label>
+            <select
+              id={selectId}
+              value={tabId ?? ''}
+              onChange={(e) => setTabId(Number(e.target.value))}
+            >
+              {tabs.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.title.slice(0, 80)}
+                </option>
+              ))}
+            </select>
+          </>
+        )}
         <button
           type="button"
-          disabled={busy || tabId === null || !draft.rowSelector.trim()}
+          disabled={busy || !host || !draft.rowSelector.trim()}
           onClick={() => void run()}
         >
-          {busy ? 'Reading…' : 'Preview'}
+          {busy ? 'Reading…' : host ? `Preview on the open ${host} tab` : 'Preview'}
         </button>
       </div>
+      {!host && <p className="options-hint">Enter the portal host to preview.</p>}
       {problem && <p className="notice notice-error">{problem}</p>}
       {preview && <PreviewResult preview={preview} />}
     </fieldset>

@@ -42,8 +42,8 @@ export function DockSitesSection() {
     <section aria-labelledby="dock-sites-heading">
       <h2 id="dock-sites-heading">Dock on CRM pages</h2>
       <p>
-        On HubSpot and Clio a dock on the right edge opens the callback queue. Sites where you
-        chose “Hide on this site”:
+        On HubSpot and Clio a dock on the right edge opens the callback queue. Sites where you chose
+        “Hide on this site”:
       </p>
       {hidden === null ? null : hidden.length === 0 ? (
         <p>None: the dock shows on every CRM site.</p>

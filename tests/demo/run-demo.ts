@@ -228,9 +228,9 @@ async function main() {
     // 3. The demo phone portal, answering for RingCentral's web app.
     await portal.routeInto(context);
     const portalPage = await context.newPage();
-    await portalPage.goto(portal.url);
+    await portalPage.goto(portal.hostUrl);
     say(
-      `Demo phone portal: ${portal.hostUrl} (shown at ${portal.url}), a missed call every ${intervalSeconds} s`,
+      `Demo phone portal: ${portal.hostUrl} (served from ${portal.url}), a missed call every ${intervalSeconds} s`,
     );
 
     const hubspot = await context.newPage();
@@ -328,10 +328,23 @@ async function main() {
         await new Promise((resolve) => setTimeout(resolve, 2_000));
       }
     }
-    await shutdown(process.exitCode ?? 0);
+    await shutdown(Number(process.exitCode ?? 0));
   } catch (error) {
     if (closing) return;
     console.error(`\nDemo failed: ${error instanceof Error ? error.message : String(error)}`);
+    // What each tab showed when it failed, to see why without re-running.
+    mkdirSync(OUT_DIR, { recursive: true });
+    for (const [i, page] of context.pages().entries()) {
+      const file = path.join(OUT_DIR, `failure-tab-${i + 1}.png`);
+      if (
+        await page.screenshot({ path: file }).then(
+          () => true,
+          () => false,
+        )
+      ) {
+        console.error(`  ${page.url()} → ${path.relative(process.cwd(), file)}`);
+      }
+    }
     await shutdown(1);
   }
 }

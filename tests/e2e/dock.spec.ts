@@ -31,7 +31,10 @@ const closeHandle = (page: Page) =>
 const sidebarApp = (page: Page) =>
   page.frameLocator('callback-desk-dock iframe').locator('[data-surface="sidebar"]');
 const sidebarFrameUrl = (page: Page) =>
-  page.frames().find((frame) => frame.url().startsWith('chrome-extension://'))?.url() ?? '';
+  page
+    .frames()
+    .find((frame) => frame.url().startsWith('chrome-extension://'))
+    ?.url() ?? '';
 
 test.beforeEach(async ({ context }) => {
   await routeCrmSites(context);
@@ -39,7 +42,12 @@ test.beforeEach(async ({ context }) => {
 
 test('the dock shows on HubSpot and Clio, regional hosts included', async ({ context }) => {
   const page = await context.newPage();
-  for (const host of ['app.hubspot.com', 'app-eu1.hubspot.com', 'app.clio.com', 'eu.app.clio.com']) {
+  for (const host of [
+    'app.hubspot.com',
+    'app-eu1.hubspot.com',
+    'app.clio.com',
+    'eu.app.clio.com',
+  ]) {
     await page.goto(`https://${host}/contacts`);
     await expect(openHandle(page), host).toBeVisible();
     // Closed by default: the sidebar app is not loaded until the user asks for it.
@@ -105,7 +113,16 @@ interface LayoutSnapshot {
 }
 
 const LAYOUT_PROBES = {
-  hubspot: ['#hs-nav-v4', '#account-menu', '.rail', 'main', '#create-contact', '#contacts-table', '#contacts-table tbody tr:last-child td:last-child', '#help-launcher'],
+  hubspot: [
+    '#hs-nav-v4',
+    '#account-menu',
+    '.rail',
+    'main',
+    '#create-contact',
+    '#contacts-table',
+    '#contacts-table tbody tr:last-child td:last-child',
+    '#help-launcher',
+  ],
   clio: ['#clio-nav', '#top-bar', '#user-menu', '#content', '#contact-list', '#timer'],
 };
 

@@ -46,7 +46,9 @@ export interface HubSpotEmulatorOptions {
   port?: number;
   /** The 10-second rolling limit (scale intervalMs down for a quick benchmark). */
   rateLimit?: { max: number; intervalMs: number };
+  /** Searches allowed per `searchIntervalMs` (HubSpot: 5 per second). */
   searchPerSecond?: number;
+  searchIntervalMs?: number;
   /** How long a new record takes to become searchable. */
   searchLagMs?: number;
   privateAppTokens?: string[];
@@ -151,6 +153,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
   const opts: HubSpotEmulator['options'] = {
     rateLimit: options.rateLimit ?? { max: 100, intervalMs: 10_000 },
     searchPerSecond: options.searchPerSecond ?? 5,
+    searchIntervalMs: options.searchIntervalMs ?? 1000,
     searchLagMs: options.searchLagMs ?? 0,
     privateAppTokens: options.privateAppTokens ?? ['pat-na1-emulator-token'],
     oauthClients: options.oauthClients ?? [{ clientId: 'emulator-client', clientSecret: 'emulator-secret' }],
@@ -166,7 +169,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
   const accessTokens = new Map<string, { expiresAt: number; refreshToken: string }>();
   const refreshTokens = new Map<string, { clientId: string }>();
   const general = new RollingWindow(opts.rateLimit.max, opts.rateLimit.intervalMs);
-  const search = new RollingWindow(opts.searchPerSecond, 1000);
+  const search = new RollingWindow(opts.searchPerSecond, opts.searchIntervalMs);
 
   function ownerExists(id: string): boolean {
     return opts.owners.some((o) => o.id === id);

@@ -60,10 +60,10 @@ const ClioContact = z.object({
 const CONTACT_TYPES = new Set(['Person', 'Company', 'Contact']);
 const MISSED = /\b(missed|no[- ]answer|unanswered|abandoned|hung up)\b/i;
 const VOICEMAIL = /\bvoice ?mail\b/i;
-/** Our CRM sync tags what it writes with external properties named like this. */
+/** Our CRM sync tags what it writes with an external property named like this (callback_desk_id). */
 const OWN_PROPERTY = /^callback[-_ ]?desk/i;
 /** A phone number as people type it: optional +, 7–15 digits with spaces, dots, dashes, brackets. */
-const PHONE_IN_TEXT = /(?:\+|\b)\d[\d\s().-]{5,18}\d\b/g;
+const PHONE_IN_TEXT = /(?:\+\d|\(\d|\b\d)[\d\s().-]{5,18}\d\b/g;
 
 /** First phone-number-looking token in a text (normalised later by captureCalls). */
 export function phoneInText(value: string | null | undefined): string | undefined {

@@ -1,0 +1,274 @@
+import type { BrowserContext, Page } from '@playwright/test';
+import { startHubSpotEmulator, type HubSpotEmulator } from '../emulators/hubspot.ts';
+import { startClioEmulator, type ClioEmulator } from '../emulators/clio.ts';
+import { expect, restartServiceWorker, test } from './fixtures';
+
+declare const chrome: typeof import('wxt/browser').browser;
+
+/**
+ * One-click CRM sync in the real browser. The extension talks to the real hosts
+ * (https://api.hubapi.com, https://app.clio.com); Playwright routes them — service-worker
+ * fetches included — to the local emulators, which validate every request and answer
+ * against the vendors' OpenAPI specs.
+ */
+
+const allDay = [{ open: '00:00', close: '23:59' }];
+const FIRM_SETTINGS = {
+  firmName: 'Whitfield & Park Injury Law',
+  timeZone: 'UTC',
+  defaultCountry: 'US',
+  weeklyHours: [allDay, allDay, allDay, allDay, allDay, allDay, allDay],
+  holidays: [],
+  sla: { targetMinutes: 5, limitMinutes: 15, afterHoursMinutes: 60 },
+  sourceRules: [],
+  practiceAreas: ['Personal injury', 'Family law'],
+  sources: ['Google Ads – PI', 'Website'],
+  staff: [
+    { id: 'ana', name: 'Ana Lopez', email: 'ana@firm.example' },
+    { id: 'ben', name: 'Ben Okafor', email: 'ben@firm.example' },
+  ],
+  currentStaffId: 'ana',
+  notifyNewCalls: false,
+  dedupeWindowSeconds: 120,
+};
+
+const HUBSPOT_TOKEN = 'pat-na1-e2e-token';
+
+/** Send what the extension sends to a real host to the emulator instead. */
+async function routeHost(context: BrowserContext, origin: string, emulatorUrl: string) {
+  await context.route(`${origin}/**`, async (route) => {
+    const url = new URL(route.request().url());
+    try {
+      const response = await route.fetch({ url: `${emulatorUrl}${url.pathname}${url.search}`, timeout: 60_000 });
+      await route.fulfill({ response });
+    } catch {
+      // The emulator dropped the connection (fault injection): the browser sees the same.
+      await route.abort('connectionreset').catch(() => undefined);
+    }
+  });
+}
+
+async function extensionPage(context: BrowserContext, extensionId: string, path: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`chrome-extension://${extensionId}/${path}`);
+  return page;
+}
+
+/** Routes added after launch miss the worker's start-up fetches: restart it behind them. */
+async function startWithRoutes(context: BrowserContext, extensionId: string, routes: Record<string, string>) {
+  for (const [origin, url] of Object.entries(routes)) await routeHost(context, origin, url);
+  const page = await extensionPage(context, extensionId, 'options.html');
+  await page.evaluate((settings) => chrome.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } }), FIRM_SETTINGS);
+  await restartServiceWorker(context, page);
+  return page;
+}
+
+/** A missed call reported the way an extension page reports it (captureCalls message). */
+async function captureCall(page: Page, call: { from: string; callerName: string; source?: string }) {
+  const reply = await page.evaluate(
+    (c) =>
+      chrome.runtime.sendMessage({
+        id: 1,
+        type: 'captureCalls',
+        timestamp: Date.now(),
+        data: [{ ...c, startedAt: Date.now() - 2 * 60_000, provider: 'manual', capturePath: 'manual', dialedLine: '(800) 555-0100' }],
+      }),
+    call,
+  );
+  expect(reply).toMatchObject({ res: { added: [expect.objectContaining({ newLead: true })] } });
+}
+
+/** Open the lead in the sidebar and record an unanswered call. */
+async function recordNoAnswer(context: BrowserContext, extensionId: string, name: string) {
+  const sidebar = await extensionPage(context, extensionId, 'sidebar.html');
+  await sidebar.getByRole('table', { name: 'Callback queue' }).getByRole('row').filter({ hasText: name }).click();
+  const detail = sidebar.getByRole('region', { name });
+  const attempt = detail.getByRole('form', { name: 'Record an attempt' });
+  await attempt.getByLabel('Outcome').selectOption({ label: 'No answer' });
+  await attempt.getByLabel('Notes').fill('Rang 8 times, no voicemail box.');
+  await attempt.getByRole('button', { name: 'Save attempt' }).click();
+  await expect(detail.getByRole('region', { name: 'Attempts and notes' })).toContainText('No answer');
+  return { sidebar, detail };
+}
+
+let hubspot: HubSpotEmulator | undefined;
+let clio: ClioEmulator | undefined;
+test.afterEach(async () => {
+  await hubspot?.close();
+  await clio?.close();
+  hubspot = undefined;
+  clio = undefined;
+});
+
+test('HubSpot: connect with a token, match the caller, sync one call, note and task', async ({ context, extensionId }) => {
+  hubspot = await startHubSpotEmulator({ privateAppTokens: [HUBSPOT_TOKEN] });
+  const contact = hubspot.seedContact({ firstname: 'Dana', lastname: 'Whitfield', phone: '(415) 555-0134' });
+  const options = await startWithRoutes(context, extensionId, { 'https://api.hubapi.com': hubspot.url });
+
+  // A wrong token is refused with a real call, and nothing is saved.
+  const section = options.getByRole('group', { name: 'HubSpot' });
+  await section.getByLabel('Private-app access token').fill('pat-na1-wrong');
+  await section.getByRole('button', { name: 'Connect HubSpot' }).click();
+  await expect(section.getByRole('status').filter({ hasText: 'Not connected' })).toContainText('HubSpot refused this token');
+
+  await section.getByLabel('Private-app access token').fill(HUBSPOT_TOKEN);
+  await section.getByLabel('Account ID (for links to records)').fill('4242');
+  await section.getByRole('button', { name: 'Connect HubSpot' }).click();
+  await expect(section).toContainText('Connected to HubSpot account 4242');
+  // Staff are mapped to HubSpot owners by email.
+  await expect(section.getByLabel('HubSpot owner for Ana Lopez')).toHaveValue('101');
+  await expect(section.getByLabel('HubSpot owner for Ben Okafor')).toHaveValue('102');
+
+  await captureCall(options, { from: '(415) 555-0134', callerName: 'Dana Whitfield', source: 'Google Ads – PI' });
+  const { detail } = await recordNoAnswer(context, extensionId, 'Dana Whitfield');
+
+  const panel = detail.getByRole('group', { name: 'HubSpot sync' });
+  await expect(panel.getByRole('link', { name: 'Dana Whitfield' })).toHaveAttribute(
+    'href',
+    `https://app.hubspot.com/contacts/4242/record/0-1/${contact.id}`,
+  );
+  await expect(panel.getByRole('status')).toHaveText('3 records are not in HubSpot yet.');
+  await panel.getByRole('button', { name: 'Sync to HubSpot' }).click();
+  await expect(panel.getByRole('status')).toContainText('Synced to HubSpot at');
+  await expect(panel.getByRole('button', { name: 'Sync to HubSpot' })).toBeDisabled();
+
+  for (const type of ['calls', 'notes', 'tasks'] as const) {
+    expect(hubspot.records(type)).toHaveLength(1);
+    expect(hubspot.associatedWith(contact.id, type)).toHaveLength(1);
+    expect(hubspot.records(type)[0]!.properties.hubspot_owner_id).toBe('101');
+  }
+  expect(hubspot.records('calls')[0]!.properties).toMatchObject({
+    hs_call_status: 'NO_ANSWER',
+    hs_call_direction: 'OUTBOUND',
+    hs_call_to_number: '+14155550134',
+    hs_call_from_number: '(800) 555-0100',
+  });
+  expect(hubspot.records('notes')[0]!.properties.hs_note_body).toContain('Rang 8 times, no voicemail box.');
+  hubspot.assertNoViolations();
+
+  // Disconnect really forgets the token.
+  await section.getByRole('button', { name: 'Disconnect HubSpot' }).click();
+  await expect(section.getByRole('button', { name: 'Connect HubSpot' })).toBeVisible();
+  const secrets = await options.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('callback-desk');
+        open.onsuccess = () => {
+          const count = open.result.transaction('secrets').objectStore('secrets').count();
+          count.onsuccess = () => resolve(count.result);
+          count.onerror = () => reject(count.error);
+        };
+        open.onerror = () => reject(open.error);
+      }),
+  );
+  expect(secrets).toBe(0);
+});
+
+test('HubSpot: faults and a worker stopped mid-sync still give exactly one of each', async ({ context, extensionId }) => {
+  // Records become searchable a little after they are written, as in HubSpot.
+  hubspot = await startHubSpotEmulator({ privateAppTokens: [HUBSPOT_TOKEN], searchLagMs: 2_000 });
+  const options = await startWithRoutes(context, extensionId, { 'https://api.hubapi.com': hubspot.url });
+  const section = options.getByRole('group', { name: 'HubSpot' });
+  await section.getByLabel('Private-app access token').fill(HUBSPOT_TOKEN);
+  await section.getByRole('button', { name: 'Connect HubSpot' }).click();
+  await expect(section).toContainText('Connected to HubSpot account');
+
+  // Nobody in HubSpot has this number: the contact is created with the records.
+  await captureCall(options, { from: '(646) 555-0188', callerName: 'Luis Ortega', source: 'Google Ads – PI' });
+  const { detail, sidebar } = await recordNoAnswer(context, extensionId, 'Luis Ortega');
+  const panel = detail.getByRole('group', { name: 'HubSpot sync' });
+  await expect(panel).toContainText('No HubSpot contact has this number.');
+
+  // The call is written but its answer never comes; the note gets a 429 and then a 500
+  // after being written; the task's first answer is a dropped connection after the write.
+  hubspot.faults.push({ kind: 'timeout-after', match: /POST \/crm\/v3\/objects\/calls$/ });
+  hubspot.faults.push({ kind: '429', match: /POST \/crm\/v3\/objects\/notes$/ });
+  hubspot.faults.push({ kind: '500-after', match: /POST \/crm\/v3\/objects\/notes$/ });
+  hubspot.faults.push({ kind: 'drop-after', match: /POST \/crm\/v3\/objects\/tasks$/ });
+
+  await panel.getByRole('button', { name: 'Create contact and sync to HubSpot' }).click();
+  await expect.poll(() => hubspot!.records('calls').length, { timeout: 20_000 }).toBe(1);
+  await expect(panel.getByRole('status')).toContainText('Syncing');
+
+  // MV3 kills the worker while the call's request is in flight, before its answer is saved.
+  await restartServiceWorker(context, sidebar);
+
+  await expect(panel.getByRole('status')).toContainText('Synced to HubSpot at', { timeout: 45_000 });
+  const [contact] = hubspot.records('contacts');
+  expect(contact!.properties).toMatchObject({ firstname: 'Luis', lastname: 'Ortega', phone: '+16465550188' });
+  for (const type of ['calls', 'notes', 'tasks'] as const) {
+    expect(hubspot.records(type), type).toHaveLength(1);
+    expect(hubspot.associatedWith(contact!.id, type), type).toHaveLength(1);
+  }
+  await expect(detail.getByRole('group', { name: 'HubSpot sync' }).getByRole('link', { name: 'Luis Ortega' })).toBeVisible();
+  hubspot.assertNoViolations();
+});
+
+/** Clio's OAuth sign-in cannot be driven headless: store tokens as a finished sign-in would. */
+async function connectClioWithTokens(page: Page, emulator: ClioEmulator) {
+  const { access_token, refresh_token } = emulator.grantToken();
+  const user = emulator.options.users[0]!;
+  await page.evaluate(
+    ({ accessToken, refreshToken, userId, userName }) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('callback-desk');
+        open.onsuccess = () => {
+          const tx = open.result.transaction('secrets', 'readwrite');
+          tx.objectStore('secrets').put({
+            key: 'crm:clio',
+            updatedAt: Date.now(),
+            value: {
+              auth: 'oauth',
+              region: 'us',
+              clientId: 'clio-emulator-client',
+              clientSecret: 'clio-emulator-secret',
+              accessToken,
+              refreshToken,
+              expiresAt: Date.now() + 30 * 24 * 3600_000,
+              account: { id: String(userId), name: userName },
+              connectedAt: Date.now(),
+            },
+          });
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        };
+        open.onerror = () => reject(open.error);
+      }).then(() =>
+        chrome.storage.local.set({
+          crmConnections: { clio: { system: 'clio', auth: 'oauth', region: 'us', account: { id: String(userId), name: userName }, connectedAt: Date.now() } },
+          crmConnections$: { v: 1 },
+        }),
+      ),
+    { accessToken: access_token, refreshToken: refresh_token, userId: user.id, userName: user.name },
+  );
+}
+
+test('Clio: match the contact, log the call with our id, a note and a task — also through a 429', async ({ context, extensionId }) => {
+  clio = await startClioEmulator();
+  const contact = clio.seedContact({ first_name: 'Dana', last_name: 'Whitfield', numbers: ['415.555.0134'] });
+  const options = await startWithRoutes(context, extensionId, { 'https://app.clio.com': clio.url });
+  await connectClioWithTokens(options, clio);
+  await expect(options.getByRole('group', { name: 'Clio' })).toContainText('Connected to Ana Lopez');
+  // Staff mapping: Ben takes the follow-ups in Clio.
+  await options.getByRole('button', { name: 'Refresh Clio users' }).click();
+  await expect(options.getByLabel('Clio user for Ana Lopez')).toHaveValue(String(clio.options.users[0]!.id));
+
+  await captureCall(options, { from: '+1 415 555 0134', callerName: 'Dana Whitfield' });
+  const { detail } = await recordNoAnswer(context, extensionId, 'Dana Whitfield');
+  const panel = detail.getByRole('group', { name: 'Clio sync' });
+  await expect(panel.getByRole('link', { name: 'Dana Whitfield' })).toHaveAttribute('href', `https://app.clio.com/nc/#/contacts/${contact.id}`);
+
+  clio.faults.push({ kind: '429', match: /POST \/api\/v4\/communications\.json/ });
+  await panel.getByRole('button', { name: 'Sync to Clio' }).click();
+  await expect(panel.getByRole('status')).toContainText('Synced to Clio at', { timeout: 20_000 });
+
+  expect(clio.communications).toHaveLength(1);
+  expect(clio.notes).toHaveLength(1);
+  expect(clio.tasks).toHaveLength(1);
+  expect(clio.communications[0]!.external_properties[0]!.name).toBe('callback_desk_id');
+  expect(clio.communications[0]!.receivers).toMatchObject([{ id: contact.id }]);
+  expect(clio.notes[0]!.contact?.id).toBe(contact.id);
+  expect(clio.tasks[0]!.description).toContain('+14155550134');
+  expect(clio.log.filter((l) => l.status === 429)).toHaveLength(1);
+  clio.assertNoViolations();
+});

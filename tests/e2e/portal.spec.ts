@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Worker } from '@playwright/test';
+import { badgeText, expect, test } from './fixtures';
+import { insertRowInPage, ringcentralRowHtml, type PortalCall } from '../demo/ringcentralMarkup.ts';
+
+declare const chrome: typeof import('wxt/browser').browser;
+
+const PORTAL_URL = 'https://app.ringcentral.com/phone/calls/all';
+/** The saved empty call-history page; rows are added the way the live app adds them. */
+const EMPTY_PAGE = readFileSync(
+  path.resolve('tests/fixtures/portals/ringcentral/empty.html'),
+  'utf8',
+);
+const EMPTY_STATE =
+  /<div class="css-5r4e3w" data-test-automation-id="emptyCallHistory">[\s\S]*?<\/div>/;
+
+const allDay = [{ open: '00:00', close: '23:59' }];
+/** Open around the clock in UTC, so a call 20 minutes old is overdue whenever the test runs. */
+const FIRM_SETTINGS = {
+  firmName: 'Whitfield & Park Injury Law',
+  timeZone: 'UTC',
+  defaultCountry: 'US',
+  weeklyHours: [allDay, allDay, allDay, allDay, allDay, allDay, allDay],
+  holidays: [],
+  sla: { targetMinutes: 5, limitMinutes: 15, afterHoursMinutes: 5 },
+  sourceRules: [],
+  practiceAreas: ['Personal injury'],
+  sources: ['Website'],
+  staff: [],
+  notifyNewCalls: true,
+  dedupeWindowSeconds: 120,
+};
+
+/** Count or read records straight from the extension's database, inside the service worker. */
+function idbAll(sw: Worker, store: string): Promise<Record<string, unknown>[]> {
+  return sw.evaluate(
+    (name) =>
+      new Promise<Record<string, unknown>[]>((resolve, reject) => {
+        const open = indexedDB.open('callback-desk');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const request = open.result.transaction(name).objectStore(name).getAll();
+          request.onsuccess = () => {
+            open.result.close();
+            resolve(request.result as Record<string, unknown>[]);
+          };
+          request.onerror = () => reject(request.error);
+        };
+      }),
+    store,
+  );
+}
+
+test('a missed call added to the RingCentral page becomes a lead, a badge and a notification — once', async ({
+  context,
+  serviceWorker: sw,
+  openSidebar,
+}) => {
+  await sw.evaluate(
+    (settings) => chrome.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } }),
+    FIRM_SETTINGS,
+  );
+  let served = EMPTY_PAGE;
+  await context.route('https://app.ringcentral.com/**', (route) =>
+    route.fulfill({ contentType: 'text/html; charset=utf-8', body: served }),
+  );
+
+  const portal = await context.newPage();
+  await portal.goto(PORTAL_URL);
+  await expect(portal.getByRole('heading', { name: 'Call history' })).toBeVisible();
+
+  // The call ended 20 minutes ago: past the 15-minute limit, so overdue at once.
+  const call: PortalCall = {
+    id: 'Y2aE2ePortal01',
+    name: 'Maria Gonzalez',
+    number: '(415) 555-0132',
+    e164: '+14155550132',
+    at: Date.now() - 20 * 60_000,
+    kind: 'missed',
+    line: 'Main line (212) 555-0100',
+  };
+  const row = ringcentralRowHtml(call);
+  await portal.evaluate(insertRowInPage, row);
+
+  const sidebar = await openSidebar();
+  await expect(sidebar.getByText('(415) 555-0132').first()).toBeVisible();
+  await expect(sidebar.getByText('Maria Gonzalez').first()).toBeVisible();
+
+  await expect.poll(() => badgeText(sw)).toBe('1');
+  await expect.poll(() => sw.evaluate(() => chrome.action.getTitle({}))).toContain('1 overdue');
+  await expect
+    .poll(async () => Object.keys(await sw.evaluate(() => chrome.notifications.getAll())))
+    .toEqual([expect.stringMatching(/^lead:/)]);
+
+  // The adapter's health is recorded per adapter and site, and shown in the sidebar.
+  await expect
+    .poll(async () =>
+      (await idbAll(sw, 'adapterHealth')).map((h) => [h.id, h.rowsSeen, h.rowsRead]),
+    )
+    .toEqual([['ringcentral@app.ringcentral.com', 1, 1]]);
+  const health = sidebar.getByLabel('Portal capture health');
+  await sidebar.getByText('Capture health').click();
+  await expect(health).toContainText('RingCentral');
+  await expect(health).toContainText('1 rows seen · 1 read');
+
+  // Reload: the page now serves the row itself. Re-reading it adds nothing.
+  served = EMPTY_PAGE.replace(EMPTY_STATE, row);
+  await portal.reload();
+  // The health report follows the capture in the same read, so once the second sighting is
+  // counted the re-read call has been handled.
+  await expect
+    .poll(async () => (await idbAll(sw, 'adapterHealth')).map((h) => h.rowsSeen))
+    .toEqual([2]);
+  expect(await idbAll(sw, 'leads')).toHaveLength(1);
+  expect(await idbAll(sw, 'calls')).toHaveLength(1);
+  expect(Object.keys(await sw.evaluate(() => chrome.notifications.getAll()))).toHaveLength(1);
+  expect(await badgeText(sw)).toBe('1');
+});

@@ -1,0 +1,206 @@
+import type { BrowserContext, Page } from '@playwright/test';
+import { startAircall, startRingCentral, type Emulator } from '../emulators/providers';
+import { expect, restartServiceWorker, test } from './fixtures';
+
+declare const chrome: typeof import('wxt/browser').browser & {
+  developerPrivate: { addHostPermission(extensionId: string, host: string): Promise<void> };
+};
+
+/**
+ * Headless Chromium shows the optional-permission prompt where nobody can click it, so
+ * `permissions.request` would wait forever. Grant the host the way a user does in
+ * chrome://extensions → Details → Site access; Connect's own request then resolves at once.
+ */
+async function grantHostAccess(context: BrowserContext, extensionId: string, origin: string): Promise<void> {
+  const page = await context.newPage();
+  await page.goto(`chrome://extensions/?id=${extensionId}`);
+  await page.evaluate(([id, host]) => chrome.developerPrivate.addHostPermission(id!, host!), [extensionId, origin]);
+  await page.close();
+}
+
+interface Stored {
+  leads: number;
+  openLeads: number;
+  calls: number;
+  callKeys: string[];
+  secrets: string[];
+  cursors: string[];
+}
+
+/** What the extension's database holds, read with plain IndexedDB from an extension page. */
+function stored(page: Page): Promise<Stored> {
+  return page.evaluate(
+    () =>
+      new Promise<Stored>((resolve, reject) => {
+        const open = indexedDB.open('callback-desk');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const idb = open.result;
+          const tx = idb.transaction(['leads', 'calls', 'secrets', 'cursors']);
+          const all = (name: string) =>
+            new Promise<Record<string, unknown>[]>((ok) => {
+              const r = tx.objectStore(name).getAll();
+              r.onsuccess = () => ok(r.result as Record<string, unknown>[]);
+            });
+          void Promise.all([all('leads'), all('calls'), all('secrets'), all('cursors')]).then(([leads, calls, secrets, cursors]) => {
+            idb.close();
+            resolve({
+              leads: leads.length,
+              openLeads: leads.filter((l) => l.status !== 'done').length,
+              calls: calls.length,
+              callKeys: calls.map((c) => String(c.providerKey)),
+              secrets: secrets.map((s) => String(s.key)),
+              cursors: cursors.map((c) => String(c.sourceId)),
+            });
+          });
+        };
+      }),
+  );
+}
+
+function pollNow(page: Page, sourceId: string) {
+  return page.evaluate(
+    (id) => chrome.runtime.sendMessage({ id: Date.now(), type: 'pollNow', data: { sourceId: id }, timestamp: Date.now() }),
+    sourceId,
+  );
+}
+
+const minutesAgo = (m: number) => Date.now() - m * 60_000;
+let emulators: Emulator<unknown>[] = [];
+test.afterEach(async () => {
+  await Promise.all(emulators.map((e) => e.close()));
+  emulators = [];
+});
+
+async function openOptions(context: BrowserContext, extensionId: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`chrome-extension://${extensionId}/options.html`);
+  return page;
+}
+
+test('connect Aircall at the emulator: missed calls reach the queue once, through faults and a worker restart', async ({
+  context,
+  extensionId,
+  openSidebar,
+}) => {
+  const aircall = await startAircall();
+  emulators.push(aircall as Emulator<unknown>);
+  aircall.state.addCall({ from: '+12125551001', name: 'Ann Lee', at: minutesAgo(20) });
+  aircall.state.addCall({ from: '+12125551002', name: 'Bo Chen', at: minutesAgo(12), outcome: 'voicemail' });
+  aircall.state.addCall({ from: '+12125551003', at: minutesAgo(9), outcome: 'answered' });
+  await grantHostAccess(context, extensionId, 'http://127.0.0.1/*');
+
+  const options = await openOptions(context, extensionId);
+  const card = options.locator('fieldset[data-source="aircall"]');
+  await card.getByLabel('API ID').fill('aircall-id');
+  await card.getByLabel('API token').fill('aircall-token');
+  await card.getByText('Advanced: API base URL').click();
+  await card.getByLabel('API base URL').fill(aircall.url);
+  await card.getByRole('button', { name: 'Connect Aircall' }).click();
+  await expect(card.getByTestId('account')).toHaveText('Connected to Aircall (3 calls on record).');
+  await expect(card.getByText('Connected', { exact: true })).toBeVisible();
+
+  // Connecting polls at once: both missed callers are in the queue; the answered caller is not.
+  const sidebar = await openSidebar();
+  const queue = sidebar.getByRole('table', { name: 'Callback queue' });
+  await expect(queue.getByRole('row').filter({ hasText: 'Ann Lee' })).toBeVisible();
+  await expect(queue.getByRole('row').filter({ hasText: 'Bo Chen' })).toBeVisible();
+  await expect(card.getByTestId('last-success')).toContainText('3 read, 2 new');
+  await expect(card.getByTestId('last-error')).toHaveText('None');
+
+  // New calls arrive while the API misbehaves; the service worker is also killed midway.
+  const faults = [
+    { kind: '429', retryAfterSeconds: 1 },
+    { kind: '500', times: 3 },
+    { kind: 'malformed' },
+    { kind: 'drop' },
+    { kind: 'slow', delayMs: 500 },
+  ] as const;
+  for (const [i, from] of ['+12125552001', '+12125552002', '+12125552003', '+12125552004'].entries()) {
+    aircall.state.addCall({ from, name: `Wave Caller ${i + 1}`, at: minutesAgo(2) });
+  }
+  aircall.state.faults.push(...faults.map((f) => ({ ...f })));
+  await pollNow(options, 'aircall');
+  await restartServiceWorker(context, options);
+  aircall.state.faults.push(...faults.map((f) => ({ ...f })));
+  aircall.state.addCall({ from: '+12125551001', at: minutesAgo(1) }); // Ann again: joins her open lead
+
+  // Keep asking (as the alarm would); waits set by Retry-After/backoff are respected by the poller.
+  await expect
+    .poll(
+      async () => {
+        await pollNow(options, 'aircall').catch(() => undefined);
+        return (await stored(options)).calls;
+      },
+      { timeout: 45_000, intervals: [500, 1_000, 2_000] },
+    )
+    .toBe(7);
+  const after = await stored(options);
+  expect(after.leads).toBe(6);
+  expect(new Set(after.callKeys).size).toBe(7);
+  expect(aircall.state.requests.filter((r) => r.fault && r.fault !== 'slow').length).toBeGreaterThanOrEqual(8);
+  await expect(queue.getByRole('row').filter({ hasText: 'Wave Caller 4' })).toBeVisible();
+  await expect(queue.getByRole('row').filter({ hasText: 'Ann Lee' })).toHaveCount(1);
+
+  // Once the faults are gone, Options shows a clean status.
+  await options.getByRole('button', { name: 'Poll now' }).first().click();
+  await expect(card.getByTestId('last-error')).toHaveText('None', { timeout: 20_000 });
+});
+
+test('wrong credentials are refused with a clear message and nothing is saved; disconnect forgets everything', async ({
+  context,
+  extensionId,
+}) => {
+  const aircall = await startAircall();
+  emulators.push(aircall as Emulator<unknown>);
+  aircall.state.addCall({ from: '+12125553001', at: minutesAgo(3) });
+  await grantHostAccess(context, extensionId, 'http://127.0.0.1/*');
+  const options = await openOptions(context, extensionId);
+  const card = options.locator('fieldset[data-source="aircall"]');
+
+  await card.getByRole('button', { name: 'Connect Aircall' }).click();
+  await expect(card.getByText('API ID is required')).toBeVisible();
+
+  await card.getByLabel('API ID').fill('aircall-id');
+  await card.getByLabel('API token').fill('not-the-token');
+  await card.getByText('Advanced: API base URL').click();
+  await card.getByLabel('API base URL').fill(aircall.url);
+  await card.getByRole('button', { name: 'Connect Aircall' }).click();
+  await expect(card.getByRole('status')).toContainText('rejected the credentials (401');
+  expect((await stored(options)).secrets).toEqual([]);
+
+  await card.getByLabel('API token').fill('aircall-token');
+  await card.getByRole('button', { name: 'Connect Aircall' }).click();
+  await expect(card.getByTestId('last-success')).toContainText('1 new');
+  expect(await stored(options)).toMatchObject({ secrets: ['source:aircall'], cursors: expect.arrayContaining(['aircall']) });
+
+  await card.getByRole('button', { name: 'Test connection' }).click();
+  await expect(card.getByRole('status')).toHaveText('Connected to Aircall (1 calls on record).');
+
+  await card.getByRole('button', { name: 'Disconnect' }).click();
+  await card.getByRole('button', { name: 'Yes, disconnect' }).click();
+  await expect(card.getByRole('button', { name: 'Connect Aircall' })).toBeVisible();
+  const after = await stored(options);
+  expect(after.secrets).toEqual([]);
+  expect(after.cursors).not.toContain('aircall');
+  // The calls already captured stay in the queue.
+  expect(after.calls).toBe(1);
+});
+
+test('RingCentral sign-in with PKCE through launchWebAuthFlow, then polling', async ({ context, extensionId }) => {
+  const rc = await startRingCentral({ clientId: 'firm-rc-app' });
+  emulators.push(rc as Emulator<unknown>);
+  rc.state.addCall({ from: '+13125550101', name: 'Cy Dorn', at: minutesAgo(4) });
+  await grantHostAccess(context, extensionId, 'http://127.0.0.1/*');
+  const options = await openOptions(context, extensionId);
+  const card = options.locator('fieldset[data-source="ringcentral"]');
+  await expect(card.getByText(`https://${extensionId}.chromiumapp.org/`)).toBeVisible();
+  await card.getByLabel('Client ID').fill('firm-rc-app');
+  await card.getByText('Advanced: API base URL').click();
+  await card.getByLabel('API base URL').fill(rc.url);
+  await card.getByRole('button', { name: 'Sign in to RingCentral' }).click();
+  await expect(card.getByTestId('account')).toHaveText('Signed in to RingCentral as Front Desk (ext. 101).');
+  // The emulator checked the PKCE verifier against the challenge before issuing tokens.
+  expect(rc.oauth.issued).toBe(1);
+  await expect(card.getByTestId('last-success')).toContainText('1 new');
+});

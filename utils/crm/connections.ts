@@ -1,0 +1,65 @@
+import { storage } from '#imports';
+import type { StaffMember } from '../settings';
+import type { CrmAccount, CrmSystem, CrmUser } from './model';
+import type { ClioRegion } from './tokens';
+
+/**
+ * What the pages may know about the CRM connections — never tokens (those are in
+ * db.secrets). Written by the background on connect, disconnect and when a token is
+ * refused; the options page and the sync panel watch it.
+ */
+export interface CrmConnectionInfo {
+  system: CrmSystem;
+  auth: 'private-app' | 'oauth';
+  account: CrmAccount;
+  region?: ClioRegion;
+  portalId?: string;
+  connectedAt: number;
+  /** Set when the CRM refused the token: the user must reconnect. */
+  problem?: string;
+}
+
+export type CrmConnections = Partial<Record<CrmSystem, CrmConnectionInfo>>;
+
+export const crmConnectionsItem = storage.defineItem<CrmConnections>('local:crmConnections', {
+  fallback: {},
+  version: 1,
+});
+
+/** CRM owners/users as last listed, for the staff mapping table. */
+export const crmUsersItem = storage.defineItem<Partial<Record<CrmSystem, CrmUser[]>>>('local:crmUsers', {
+  fallback: {},
+  version: 1,
+});
+
+/** staff id → CRM owner/user id, per CRM: whose name goes on calls and tasks. */
+export type StaffMapping = Partial<Record<CrmSystem, Record<string, string>>>;
+
+export const crmStaffMapItem = storage.defineItem<StaffMapping>('local:crmStaffMap', {
+  fallback: {},
+  version: 1,
+});
+
+/**
+ * Map staff to CRM users by email, for staff not mapped yet (a choice the user made is
+ * never overwritten). Mappings to users that no longer exist are dropped.
+ */
+export function autoMapStaff(
+  staff: StaffMember[],
+  users: CrmUser[],
+  existing: Record<string, string> = {},
+): Record<string, string> {
+  const ids = new Set(users.map((u) => u.id));
+  const next: Record<string, string> = {};
+  for (const member of staff) {
+    const current = existing[member.id];
+    if (current && ids.has(current)) {
+      next[member.id] = current;
+      continue;
+    }
+    const email = member.email?.trim().toLowerCase();
+    const match = email ? users.find((u) => u.email?.trim().toLowerCase() === email) : undefined;
+    if (match) next[member.id] = match.id;
+  }
+  return next;
+}

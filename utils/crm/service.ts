@@ -1,0 +1,369 @@
+import { browser } from '#imports';
+import type { CountryCode } from 'libphonenumber-js';
+import { z } from 'zod';
+import { db } from '../db';
+import { dbLimiterStore } from '../http';
+import { getSettings } from '../settings';
+import {
+  drainOutbox,
+  enqueueDrafts,
+  releaseWaitingJobs,
+  requeueAfterReconnect,
+  retryJobs,
+  type DrainReport,
+} from '../outbox';
+import { ClioConnector, clioAuthorizeUrl, exchangeClioCode, refreshClioToken } from './clio';
+import { ReconnectError, type Connector } from './connector';
+import {
+  autoMapStaff,
+  crmConnectionsItem,
+  crmStaffMapItem,
+  crmUsersItem,
+  type CrmConnectionInfo,
+} from './connections';
+import { exchangeHubSpotCode, hubspotAuthorizeUrl, HubSpotConnector, refreshHubSpotToken } from './hubspot';
+import { contactDraft, decideMatch, linkFor, type CrmLink, type MatchDecision } from './matching';
+import { CRM_LABELS, CrmSystem, idempotencyKey, type CrmContact, type CrmUser } from './model';
+import { buildSyncDrafts, type SyncDraft } from './records';
+import {
+  ClioRegion,
+  forgetCredentials,
+  readCredentials,
+  storedSession,
+  writeCredentials,
+  type TokenSession,
+} from './tokens';
+
+/**
+ * The background's side of CRM sync: connections, matching, enqueueing and the drainer
+ * wiring. Pages reach it through messages (utils/crm/handlers.ts); only this code reads
+ * tokens.
+ */
+
+export const OUTBOX_RETRY_ALARM = 'outbox-retry';
+export const OUTBOX_SWEEP_ALARM = 'outbox-sweep';
+
+async function defaultCountry(): Promise<CountryCode> {
+  return (await getSettings()).defaultCountry as CountryCode;
+}
+
+function session(system: CrmSystem): TokenSession {
+  return system === 'hubspot'
+    ? storedSession(db, 'hubspot', (c) => refreshHubSpotToken(c))
+    : storedSession(db, 'clio', (c) => refreshClioToken(c));
+}
+
+/** A connector for a connected CRM, or null. */
+export async function connectorFor(system: CrmSystem): Promise<Connector | null> {
+  const country = await defaultCountry();
+  const deps = { session: session(system), limiterStore: dbLimiterStore(db) };
+  if (system === 'hubspot') {
+    const c = await readCredentials(db, 'hubspot');
+    return c ? new HubSpotConnector(deps, { auth: c.auth, portalId: c.portalId, defaultCountry: country }) : null;
+  }
+  const c = await readCredentials(db, 'clio');
+  return c
+    ? new ClioConnector(deps, {
+        region: c.region,
+        userId: c.account.id,
+        defaultCountry: country,
+        growInboxToken: c.growInboxToken,
+      })
+    : null;
+}
+
+export async function ownerFor(system: CrmSystem, staffId: string | undefined): Promise<string | undefined> {
+  if (!staffId) return undefined;
+  return (await crmStaffMapItem.getValue())[system]?.[staffId];
+}
+
+// ---------------------------------------------------------------------------------------
+// Draining
+
+/**
+ * One drain, then an alarm for the next retry. Drains are serialised by a lease in the
+ * database, so kicking twice is harmless. `runId` identifies this worker instance.
+ */
+export async function drainNow(runId: string): Promise<DrainReport> {
+  const report = await drainOutbox({ db, runId, connectorFor, ownerFor });
+  if (report.nextTryAt !== null) {
+    // Chrome may round short alarms up to 30 s; the sweep alarm and kicks cover the rest.
+    await browser.alarms.create(OUTBOX_RETRY_ALARM, { when: Math.max(report.nextTryAt, Date.now() + 1_000) });
+  }
+  await noteReconnectProblems();
+  return report;
+}
+
+/** A system whose jobs failed for a refused token shows "Reconnect" in the options page. */
+async function noteReconnectProblems(): Promise<void> {
+  const failed = await db.outbox.where('state').equals('failed').toArray();
+  const connections = await crmConnectionsItem.getValue();
+  let changed = false;
+  for (const system of ['hubspot', 'clio'] as const) {
+    const info = connections[system];
+    if (!info) continue;
+    const problem = failed.find((j) => j.system === system && String(j.lastError ?? '').startsWith('Reconnect'))?.lastError as
+      | string
+      | undefined;
+    if (problem && info.problem !== problem) {
+      connections[system] = { ...info, problem };
+      changed = true;
+    }
+  }
+  if (changed) await crmConnectionsItem.setValue(connections);
+}
+
+// ---------------------------------------------------------------------------------------
+// Connecting
+
+/** Saved and proven: show it, map staff, and resend what failed under the old token. */
+async function finishConnect(system: CrmSystem, info: CrmConnectionInfo, users: CrmUser[]) {
+  await crmConnectionsItem.setValue({ ...(await crmConnectionsItem.getValue()), [system]: info });
+  await saveUsers(system, users);
+  await requeueAfterReconnect(db, system);
+}
+
+async function saveUsers(system: CrmSystem, users: CrmUser[]): Promise<void> {
+  await crmUsersItem.setValue({ ...(await crmUsersItem.getValue()), [system]: users });
+  const settings = await getSettings();
+  const mapping = await crmStaffMapItem.getValue();
+  await crmStaffMapItem.setValue({ ...mapping, [system]: autoMapStaff(settings.staff, users, mapping[system]) });
+}
+
+export const HubSpotTokenInput = z.object({
+  token: z.string().trim().min(8, 'Paste the private-app access token (it starts with "pat-").').max(500),
+  portalId: z
+    .string()
+    .trim()
+    .regex(/^\d{1,15}$/, 'The account ID is the number in your HubSpot URLs.')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+});
+
+/** Private-app token: checked with a real call before anything is saved. */
+export async function connectHubSpotToken(input: unknown): Promise<CrmConnectionInfo> {
+  const { token, portalId } = HubSpotTokenInput.parse(input);
+  const probe = new HubSpotConnector(
+    { session: { current: async () => token, afterUnauthorized: async () => null }, limiterStore: dbLimiterStore(db) },
+    { auth: 'private-app', portalId },
+  );
+  let users: CrmUser[];
+  try {
+    users = await probe.listUsers();
+  } catch (error) {
+    if (error instanceof ReconnectError) {
+      throw new Error('HubSpot refused this token. Copy the whole access token of the private app, and check its scopes.');
+    }
+    throw error;
+  }
+  const account = await probe.whoAmI();
+  const connectedAt = Date.now();
+  await writeCredentials(db, 'hubspot', { auth: 'private-app', token, portalId, account, connectedAt });
+  const info: CrmConnectionInfo = { system: 'hubspot', auth: 'private-app', account, portalId, connectedAt };
+  await finishConnect('hubspot', info, users);
+  return info;
+}
+
+export const OAuthConnectInput = z.discriminatedUnion('system', [
+  z.object({
+    system: z.literal('hubspot'),
+    clientId: z.string().trim().min(1, 'Enter your HubSpot app’s client ID.').max(200),
+    clientSecret: z.string().trim().min(1, 'Enter your HubSpot app’s client secret.').max(200),
+  }),
+  z.object({
+    system: z.literal('clio'),
+    region: ClioRegion,
+    clientId: z.string().trim().min(1, 'Enter your Clio app’s client ID.').max(200),
+    clientSecret: z.string().trim().min(1, 'Enter your Clio app’s client secret.').max(200),
+    growInboxToken: z
+      .string()
+      .trim()
+      .max(200)
+      .optional()
+      .transform((v) => v || undefined),
+  }),
+]);
+
+/** Where the CRM sends the browser back after sign-in (the extension's own URL). */
+export function redirectUri(system: CrmSystem): string {
+  return browser.identity.getRedirectURL(system);
+}
+
+/** The authorization code from the redirect, after checking the state we sent. */
+export function codeFromRedirect(redirected: string, state: string): string {
+  const url = new URL(redirected);
+  const error = url.searchParams.get('error');
+  if (error) throw new Error(`Sign-in was not completed: ${url.searchParams.get('error_description') ?? error}.`);
+  if (url.searchParams.get('state') !== state) throw new Error('Sign-in answer did not match the request; try again.');
+  const code = url.searchParams.get('code');
+  if (!code) throw new Error('Sign-in returned no authorization code.');
+  return code;
+}
+
+/** OAuth with the firm's own app: browser sign-in, code exchange, first real call. */
+export async function connectOAuth(input: unknown): Promise<CrmConnectionInfo> {
+  const data = OAuthConnectInput.parse(input);
+  const state = crypto.randomUUID();
+  const redirect = redirectUri(data.system);
+  const url =
+    data.system === 'hubspot'
+      ? hubspotAuthorizeUrl({ clientId: data.clientId, redirectUri: redirect, state })
+      : clioAuthorizeUrl({ region: data.region, clientId: data.clientId, redirectUri: redirect, state });
+  const redirected = await browser.identity.launchWebAuthFlow({ url, interactive: true });
+  if (!redirected) throw new Error('Sign-in was closed before it finished.');
+  const code = codeFromRedirect(redirected, state);
+  const connectedAt = Date.now();
+  if (data.system === 'hubspot') {
+    const tokens = await exchangeHubSpotCode({ clientId: data.clientId, clientSecret: data.clientSecret, code, redirectUri: redirect });
+    const account = { id: tokens.portalId ?? '', name: tokens.portalId ? `HubSpot account ${tokens.portalId}` : 'HubSpot account' };
+    await writeCredentials(db, 'hubspot', { ...tokens, account, connectedAt });
+    const connector = (await connectorFor('hubspot'))!;
+    const users = await connector.listUsers();
+    const info: CrmConnectionInfo = { system: 'hubspot', auth: 'oauth', account, portalId: tokens.portalId, connectedAt };
+    await finishConnect('hubspot', info, users);
+    return info;
+  }
+  const tokens = await exchangeClioCode({
+    region: data.region,
+    clientId: data.clientId,
+    clientSecret: data.clientSecret,
+    code,
+    redirectUri: redirect,
+  });
+  // Save first (the connector reads tokens from storage), then learn who we are.
+  await writeCredentials(db, 'clio', { ...tokens, account: { id: '0', name: 'Clio' }, connectedAt, growInboxToken: data.growInboxToken });
+  const probe = new ClioConnector(
+    { session: session('clio'), limiterStore: dbLimiterStore(db) },
+    { region: data.region, userId: '0' },
+  );
+  const account = await probe.whoAmI().catch(async (error: unknown) => {
+    await forgetCredentials(db, 'clio');
+    throw error;
+  });
+  const stored = (await readCredentials(db, 'clio'))!;
+  await writeCredentials(db, 'clio', { ...stored, account });
+  const connector = (await connectorFor('clio'))!;
+  const users = await connector.listUsers();
+  const info: CrmConnectionInfo = { system: 'clio', auth: 'oauth', account, region: data.region, connectedAt };
+  await finishConnect('clio', info, users);
+  return info;
+}
+
+/** Forget the tokens for good (and what we cached about the account). */
+export async function disconnect(system: CrmSystem): Promise<void> {
+  await forgetCredentials(db, system);
+  const { [system]: _gone, ...rest } = await crmConnectionsItem.getValue();
+  await crmConnectionsItem.setValue(rest);
+  const { [system]: _users, ...otherUsers } = await crmUsersItem.getValue();
+  await crmUsersItem.setValue(otherUsers);
+}
+
+export async function refreshUsers(system: CrmSystem): Promise<CrmUser[]> {
+  const connector = await connectorFor(system);
+  if (!connector) throw new Error(`${CRM_LABELS[system]} is not connected.`);
+  const users = await connector.listUsers();
+  await saveUsers(system, users);
+  return users;
+}
+
+// ---------------------------------------------------------------------------------------
+// Matching and enqueueing
+
+export type MatchResult =
+  | { kind: 'linked'; link: CrmLink }
+  | { kind: 'choose'; candidates: CrmContact[] }
+  | { kind: 'none'; canCreate: boolean };
+
+async function linkLead(leadId: string, link: CrmLink): Promise<void> {
+  await db.leads.update(leadId, { crm: link, updatedAt: Date.now() });
+  await releaseWaitingJobs(db, leadId, link.system);
+}
+
+/** Match a lead to a contact: link a single match, or say what the user must decide. */
+export async function matchLead(leadId: string, system: CrmSystem): Promise<MatchResult> {
+  const lead = await db.leads.get(leadId);
+  if (!lead) throw new Error('This lead no longer exists.');
+  if (lead.crm?.system === system) return { kind: 'linked', link: lead.crm };
+  if (!lead.phone) return { kind: 'none', canCreate: false };
+  const connector = await connectorFor(system);
+  if (!connector) throw new Error(`${CRM_LABELS[system]} is not connected.`);
+  const decision: MatchDecision = decideMatch(lead, system, await connector.findContactsByPhone(lead.phone), await defaultCountry());
+  switch (decision.kind) {
+    case 'linked':
+      return decision;
+    case 'single': {
+      const link = linkFor(system, decision.contact);
+      await linkLead(leadId, link);
+      return { kind: 'linked', link };
+    }
+    case 'choose':
+      return decision;
+    case 'none':
+      return { kind: 'none', canCreate: decision.draft !== null };
+  }
+}
+
+export const ChooseContactInput = z.object({
+  leadId: z.string().min(1),
+  system: CrmSystem,
+  contact: z.object({
+    id: z.string().regex(/^\d{1,20}$/),
+    name: z.string().max(200),
+    url: z.string().url().startsWith('https://').optional(),
+  }),
+});
+
+/** The user picked one of several contacts: remembered on the lead. */
+export async function chooseContact(input: unknown): Promise<CrmLink> {
+  const { leadId, system, contact } = ChooseContactInput.parse(input);
+  const link: CrmLink = { system, contactId: contact.id, name: contact.name, ...(contact.url ? { url: contact.url } : {}) };
+  await linkLead(leadId, link);
+  return link;
+}
+
+export const EnqueueSyncInput = z.object({
+  leadId: z.string().min(1),
+  system: CrmSystem,
+  /** No contact matched: create one first (carrying source and practice area). */
+  createContact: z.boolean().optional(),
+});
+
+/** One click: everything about the lead not yet in the CRM goes into the outbox. */
+export async function enqueueSync(input: unknown): Promise<{ queued: number }> {
+  const { leadId, system, createContact } = EnqueueSyncInput.parse(input);
+  const lead = await db.leads.get(leadId);
+  if (!lead) throw new Error('This lead no longer exists.');
+  if (!(await readCredentials(db, system))) throw new Error(`Connect ${CRM_LABELS[system]} in Settings first.`);
+  const [attempts, calls, settings] = await Promise.all([
+    db.attempts.where('leadId').equals(leadId).toArray(),
+    db.calls.where('leadId').equals(leadId).toArray(),
+    getSettings(),
+  ]);
+  const firmLine = calls.sort((a, b) => b.startedAt - a.startedAt).find((c) => c.dialedLine)?.dialedLine;
+  const drafts: SyncDraft[] = [];
+  const linked = lead.crm?.system === system;
+  if (!linked && createContact) {
+    const draft = contactDraft(lead);
+    if (!draft) throw new Error('This caller left no number: there is no contact to create.');
+    const grow = system === 'clio' && Boolean((await readCredentials(db, 'clio'))?.growInboxToken);
+    drafts.push({
+      idempotencyKey: idempotencyKey({ leadId }, system, 'contact'),
+      system,
+      kind: 'contact',
+      leadId,
+      payload: { ...draft, staffId: draft.staffId ?? settings.currentStaffId, ...(grow ? { growLead: true } : {}) },
+    });
+  }
+  drafts.push(...buildSyncDrafts({ system, lead, attempts, settings, firmLine }));
+  if (drafts.length === 0) throw new Error('Nothing to sync yet: record an attempt first.');
+  const before = await db.outbox.count();
+  await enqueueDrafts(db, drafts);
+  // Jobs that failed earlier are part of this click too.
+  await retryJobs(db, { leadId, system });
+  return { queued: (await db.outbox.count()) - before };
+}
+
+export async function retrySync(input: unknown): Promise<{ requeued: number }> {
+  const { leadId, system } = z.object({ leadId: z.string().min(1), system: CrmSystem.optional() }).parse(input);
+  return { requeued: await retryJobs(db, { leadId, system }) };
+}
