@@ -41,7 +41,7 @@ export function App({ surface }: { surface: Surface }) {
   // Only open leads carry openDueAt, so this index walk is the open queue in due order.
   const stored = useLiveQuery(() => db.leads.orderBy('openDueAt').toArray(), []);
   const now = useNow(1000);
-  const hash = useLocationHash();
+  const [hash, replaceHash] = useLocationHash();
 
   const [openLeadId, setOpenLeadId] = useState<string | null>(() => leadIdFromHash(location.hash));
   const [adding, setAdding] = useState(false);
@@ -100,13 +100,7 @@ export function App({ surface }: { surface: Surface }) {
     setHighlightId(openLeadId);
     setOpenLeadId(null);
     // Leaving the lead: drop it from the hash so a reload shows the queue.
-    if (leadIdFromHash(location.hash)) {
-      history.replaceState(
-        null,
-        '',
-        `${location.pathname}${location.search}${hashWithoutLead(location.hash)}`,
-      );
-    }
+    if (leadIdFromHash(hash)) replaceHash(hashWithoutLead(hash));
   };
   const startAdding = () => {
     setOpenLeadId(null);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { firmSettingsItem, parseSettings, type FirmSettings } from '@/utils/settings';
 
 /** Firm settings, kept current when the options page (or another helper) saves them. */
@@ -32,13 +32,20 @@ export function useNow(intervalMs = 1000): number {
   return now;
 }
 
-/** `location.hash`, updated on `hashchange` (the dock sets it when the CRM page changes). */
-export function useLocationHash(): string {
+/**
+ * `location.hash`, updated on `hashchange` (the dock sets it when the CRM page changes), and
+ * a way to rewrite it without adding a history entry (which fires no `hashchange`).
+ */
+export function useLocationHash(): [string, (next: string) => void] {
   const [hash, setHash] = useState(() => location.hash);
   useEffect(() => {
     const onChange = () => setHash(location.hash);
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);
   }, []);
-  return hash;
+  const replaceHash = useCallback((next: string) => {
+    history.replaceState(null, '', `${location.pathname}${location.search}${next}`);
+    setHash(location.hash);
+  }, []);
+  return [hash, replaceHash];
 }

@@ -572,7 +572,15 @@ export async function request<S extends z.ZodType = z.ZodUnknown>(options: Reque
     }
 
     if (!parsed.isJson) {
-      throw new InvalidResponseError('the answer is not valid JSON', { status: response.status, url: urlText });
+      // Usually a body cut short or a proxy's error page: as transient as a dropped connection.
+      const wait = backoffDelay(attempt, { baseMs: 500, maxMs: maxWaitMs }, random);
+      if (idempotent && attempt < retries) {
+        await sleep(wait);
+        continue;
+      }
+      const error = new InvalidResponseError('the answer is not valid JSON', { status: response.status, url: urlText });
+      error.retryAfterMs = backoffDelay(attempt + 1, {}, random);
+      throw error;
     }
     if (!options.schema) {
       return { data: parsed.json as z.output<S>, status: response.status, headers: response.headers, rateLimit };

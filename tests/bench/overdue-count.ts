@@ -15,7 +15,14 @@
 import type { Page } from '@playwright/test';
 import { pathToFileURL } from 'node:url';
 import { launchWithExtension, serviceWorkerOf } from '../e2e/fixtures.ts';
-import { benchPhone, ratio, saveBenchSettings, sendFromPage, summarize, type Summary } from './benchKit.ts';
+import {
+  benchPhone,
+  ratio,
+  saveBenchSettings,
+  sendFromPage,
+  summarize,
+  type Summary,
+} from './benchKit.ts';
 
 const RUNS = 15;
 const WARMUP = 3;

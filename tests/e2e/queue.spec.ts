@@ -205,6 +205,7 @@ test('filters narrow the queue; a lead in the URL hash opens; CRM context shows 
   const page = await openSidebar();
   await saveFirmSettings(page);
   await addCall(page, { from: '212-555-0101', name: 'Old Caller', when: utcInputValue(30) });
+  await expect(queueRow(page, 'Old Caller')).toBeVisible();
   await addCall(page, { from: '212-555-0102', name: 'New Caller', source: 'Website' });
   await expect(queue(page).getByRole('row')).toHaveCount(3);
 
@@ -229,6 +230,20 @@ test('filters narrow the queue; a lead in the URL hash opens; CRM context shows 
   const leadId = await queueRow(page, 'New Caller').getAttribute('data-lead-id');
   await page.evaluate((id) => (location.hash = `lead=${id}`), leadId);
   await expect(page.getByRole('heading', { name: 'New Caller' })).toBeVisible();
+  await page.getByRole('button', { name: 'Queue' }).click();
+  await expect(page).not.toHaveURL(/lead=/);
+  // The same link followed again opens the lead again.
+  await page.evaluate((id) => (location.hash = `lead=${id}`), leadId);
+  await expect(page.getByRole('heading', { name: 'New Caller' })).toBeVisible();
+  await page.getByRole('button', { name: 'Queue' }).click();
+
+  // A notification click stores the lead to focus; the open sidebar jumps to it.
+  const oldId = await queueRow(page, 'Old Caller').getAttribute('data-lead-id');
+  await page.evaluate(
+    (leadId) => chrome.storage.local.set({ focusLead: { leadId, at: Date.now() } }),
+    oldId,
+  );
+  await expect(page.getByRole('heading', { name: 'Old Caller' })).toBeVisible();
   await page.getByRole('button', { name: 'Queue' }).click();
 
   const ctx = encodeURIComponent(

@@ -175,7 +175,7 @@ describe('request()', () => {
       http.get(`${API}/broken`, () => new HttpResponse('{"items": [', { headers: { 'Content-Type': 'application/json' } })),
       http.get(`${API}/shape`, () => HttpResponse.json({ items: 'nope' })),
     );
-    await expect(request({ url: `${API}/broken`, schema: z.unknown() })).rejects.toBeInstanceOf(InvalidResponseError);
+    await expect(request({ url: `${API}/broken`, schema: z.unknown(), sleep: noSleep })).rejects.toBeInstanceOf(InvalidResponseError);
     const error = await request({ url: `${API}/shape`, schema: z.object({ items: z.array(z.string()) }) }).catch((e) => e);
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error.issues[0]).toMatch(/^items:/);
@@ -198,6 +198,15 @@ describe('request()', () => {
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error.retryAfterMs).toBe(3_600_000);
     expect(error.message).toBe('daily cap');
+  });
+
+  it('retries a body cut short (not JSON) like a dropped connection', async () => {
+    let n = 0;
+    server.use(http.get(`${API}/cut`, () => (++n === 1 ? new HttpResponse('{"calls": [{"id"', { status: 200 }) : HttpResponse.json({ calls: [] }))));
+    await expect(request({ url: `${API}/cut`, schema: z.object({ calls: z.array(z.unknown()) }), sleep: noSleep })).resolves.toMatchObject({
+      data: { calls: [] },
+    });
+    expect(n).toBe(2);
   });
 
   it('retries 5xx only when the request is idempotent', async () => {
