@@ -12,7 +12,7 @@ import {
   type ParsedIncomingCall,
 } from './model';
 import { nextAttemptDue } from './cadence';
-import { normalizePhone } from './phone';
+import { normalizePhone, type NormalizedPhone } from './phone';
 import { computeDue, windowsFor } from './sla';
 import type { FirmSettings, SourceRule } from './settings';
 
@@ -41,15 +41,28 @@ export interface CaptureResult {
 /** Caller-ID strings that are not a name. */
 const NOT_A_NAME = /^(wireless caller|unknown|anonymous|restricted|private|[+\d\s().-]+)$/i;
 
+/** Source rules keyed by their normalised line, for matching a call's dialled number. */
+export function sourceRuleMatcher(
+  settings: FirmSettings,
+): (dialedLine: string | undefined) => SourceRule | undefined {
+  const country = settings.defaultCountry as CountryCode;
+  const byLine = new Map<string, SourceRule>();
+  for (const rule of settings.sourceRules) {
+    const e164 = normalizePhone(rule.line, country).e164;
+    if (e164 && !byLine.has(e164)) byLine.set(e164, rule);
+  }
+  return (dialedLine) => {
+    if (!dialedLine || byLine.size === 0) return undefined;
+    const dialed = normalizePhone(dialedLine, country).e164;
+    return dialed ? byLine.get(dialed) : undefined;
+  };
+}
+
 export function sourceRuleFor(
   settings: FirmSettings,
   dialedLine: string | undefined,
 ): SourceRule | undefined {
-  if (!dialedLine) return undefined;
-  const country = settings.defaultCountry as CountryCode;
-  const dialed = normalizePhone(dialedLine, country).e164;
-  if (!dialed) return undefined;
-  return settings.sourceRules.find((rule) => normalizePhone(rule.line, country).e164 === dialed);
+  return sourceRuleMatcher(settings)(dialedLine);
 }
 
 function openIndexes(lead: Lead): Lead {
@@ -63,11 +76,24 @@ function openIndexes(lead: Lead): Lead {
   return lead;
 }
 
+type ValidCall = ParsedIncomingCall & {
+  phoneKey: string | null;
+  normalized: NormalizedPhone;
+  index: number;
+};
+
+function describeIssues(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  return error.issues
+    .map((i) => `${i.path.map(String).join('.') || 'call'}: ${i.message}`)
+    .join('; ');
+}
+
 /**
  * Store missed calls: validate, normalise, drop duplicates (same provider id, or the same
  * caller within the dedupe window, also across paths), attach repeat calls to the caller's
  * open lead, or open a new lead with its due times. One transaction per call batch, so a
- * failure writes nothing of the batch.
+ * failure writes nothing of the batch. Everything the batch needs is read with three
+ * indexed queries up front and written with two bulk writes, so large imports stay fast.
  */
 export async function captureCalls(
   db: CallbackDeskDB,
@@ -84,76 +110,111 @@ export async function captureCalls(
   };
   const country = settings.defaultCountry as CountryCode;
   const windowMs = settings.dedupeWindowSeconds * 1000;
+  const ruleFor = sourceRuleMatcher(settings);
 
-  const valid: (ParsedIncomingCall & { phoneKey: string | null; index: number })[] = [];
+  const valid: ValidCall[] = [];
   input.forEach((raw, index) => {
     const parsed = IncomingCall.safeParse(raw);
     if (!parsed.success) {
-      result.rejected.push({
-        index,
-        error: parsed.error.issues
-          .map((i) => `${i.path.join('.') || 'call'}: ${i.message}`)
-          .join('; '),
-      });
+      result.rejected.push({ index, error: describeIssues(parsed.error) });
       return;
     }
     if (parsed.data.startedAt > now + 5 * 60_000) {
       result.rejected.push({ index, error: 'startedAt: the call is in the future' });
       return;
     }
-    valid.push({ ...parsed.data, phoneKey: normalizePhone(parsed.data.from, country).e164, index });
+    const normalized = normalizePhone(parsed.data.from, country);
+    valid.push({ ...parsed.data, phoneKey: normalized.e164, normalized, index });
   });
+  if (valid.length === 0) return result;
 
-  // Calls are checked one by one inside the transaction, which sees its own writes, so a
-  // duplicate within the batch is caught (and merged) exactly like one already stored.
   await db.transaction('rw', db.leads, db.calls, async () => {
+    const providerKeys = [...new Set(valid.map(providerKeyOf).filter((k) => k !== undefined))];
+    const phoneKeys = [...new Set(valid.map((c) => c.phoneKey).filter((k) => k !== null))];
+    const ranges = valid
+      .filter((c) => c.phoneKey !== null)
+      .map((c): [[string, number], [string, number]] => [
+        [c.phoneKey!, c.startedAt - windowMs],
+        [c.phoneKey!, c.startedAt + windowMs],
+      ]);
+    // Many small indexed queries issued together: IndexedDB pipelines them inside the
+    // transaction, which is much faster than one cursor hopping across many key ranges.
+    const [knownByProvider, knownNearby, callerLeads] = await Promise.all([
+      Promise.all(providerKeys.map((k) => db.calls.where('providerKey').equals(k).toArray())),
+      Promise.all(
+        ranges.map(([lower, upper]) =>
+          db.calls.where('[phoneKey+startedAt]').between(lower, upper, true, true).toArray(),
+        ),
+      ),
+      Promise.all(phoneKeys.map((k) => db.leads.where('phoneKey').equals(k).toArray())),
+    ]).then(
+      ([byProvider, nearby, leads]) =>
+        [
+          byProvider.flat(),
+          nearby.flat(),
+          leads.flat().filter((l) => l.status !== 'done'),
+        ] as const,
+    );
+
+    // The batch's working set; it sees its own additions, so a duplicate inside the batch is
+    // caught (and merged) exactly like one already stored.
+    const callsByProviderKey = new Map<string, MissedCall>();
+    const callsByPhone = new Map<string, MissedCall[]>();
+    const remember = (c: MissedCall) => {
+      if (c.providerKey) callsByProviderKey.set(c.providerKey, c);
+      const list = callsByPhone.get(c.phoneKey);
+      if (list) list.push(c);
+      else callsByPhone.set(c.phoneKey, [c]);
+    };
+    for (const c of [...knownByProvider, ...knownNearby]) remember(c);
+    const openLeadByPhone = new Map<string, Lead>();
+    for (const lead of callerLeads) {
+      if (!openLeadByPhone.has(lead.phoneKey)) openLeadByPhone.set(lead.phoneKey, lead);
+    }
+    const changedCalls = new Map<string, MissedCall>();
+    const changedLeads = new Map<string, Lead>();
+    const saveLead = (lead: Lead) => {
+      changedLeads.set(lead.id, openIndexes(lead));
+      if (lead.status === 'done') openLeadByPhone.delete(lead.phoneKey);
+      else openLeadByPhone.set(lead.phoneKey, lead);
+    };
+    const saveCall = (c: MissedCall) => {
+      changedCalls.set(c.id, c);
+      remember(c);
+    };
+
     for (const call of valid) {
       const providerKey = providerKeyOf(call);
-      const sameProviderCall = providerKey
-        ? await db.calls.where('providerKey').equals(providerKey).first()
-        : undefined;
-      const nearby = call.phoneKey
-        ? await db.calls
-            .where('[phoneKey+startedAt]')
-            .between(
-              [call.phoneKey, call.startedAt - windowMs],
-              [call.phoneKey, call.startedAt + windowMs],
-              true,
-              true,
-            )
-            .toArray()
-        : [];
-      const known = sameProviderCall ?? nearby.find((c) => isSameCall(c, call, windowMs));
+      const known =
+        (providerKey ? callsByProviderKey.get(providerKey) : undefined) ??
+        (call.phoneKey
+          ? callsByPhone.get(call.phoneKey)?.find((c) => isSameCall(c, call, windowMs))
+          : undefined);
       if (known) {
         result.duplicates++;
-        const alsoSeenBy = mergeSighting(known, call.capturePath);
-        const upgrade: Partial<MissedCall> = { alsoSeenBy };
-        if (!known.callerName && call.callerName) upgrade.callerName = call.callerName;
-        if (!known.dialedLine && call.dialedLine) upgrade.dialedLine = call.dialedLine;
-        if (known.reason === 'no-answer' && call.reason === 'voicemail')
-          upgrade.reason = 'voicemail';
-        await db.calls.update(known.id, upgrade);
+        const merged: MissedCall = { ...known, alsoSeenBy: mergeSighting(known, call.capturePath) };
+        if (!merged.callerName && call.callerName) merged.callerName = call.callerName;
+        if (!merged.dialedLine && call.dialedLine) merged.dialedLine = call.dialedLine;
+        if (merged.reason === 'no-answer' && call.reason === 'voicemail')
+          merged.reason = 'voicemail';
+        Object.assign(known, merged);
+        changedCalls.set(known.id, known);
         continue;
       }
-      const openLead = call.phoneKey
-        ? ((await db.leads.where('[phoneKey+status]').equals([call.phoneKey, 'open']).first()) ??
-          (await db.leads.where('[phoneKey+status]').equals([call.phoneKey, 'claimed']).first()))
-        : undefined;
+      const openLead = call.phoneKey ? openLeadByPhone.get(call.phoneKey) : undefined;
 
       if (call.reason === 'answered') {
         // A caller who got through later needs no callback: close their lead and say why.
         if (openLead && openLead.lastMissedAt < call.startedAt) {
-          await storeCall(db, call, openLead.id, now);
-          await db.leads.put(
-            openIndexes({
-              ...openLead,
-              status: 'done',
-              closedAt: now,
-              closeOutcome: 'reached',
-              answeredLaterAt: call.startedAt,
-              updatedAt: now,
-            }),
-          );
+          saveCall(toMissedCall(call, openLead.id, openLead.phoneKey, now));
+          saveLead({
+            ...openLead,
+            status: 'done',
+            closedAt: now,
+            closeOutcome: 'reached',
+            answeredLaterAt: call.startedAt,
+            updatedAt: now,
+          });
           result.answeredClosed++;
         } else {
           result.ignored++;
@@ -161,15 +222,15 @@ export async function captureCalls(
         continue;
       }
 
-      const normalized = normalizePhone(call.from, country);
-      const rule = sourceRuleFor(settings, call.dialedLine);
+      const { normalized } = call;
+      const rule = ruleFor(call.dialedLine);
       const source = call.source ?? rule?.source;
       const practiceArea = call.practiceArea ?? rule?.practiceArea;
       const name =
         call.callerName && !NOT_A_NAME.test(call.callerName) ? call.callerName : undefined;
-      let lead: Lead;
-      let newLead = false;
+      const due = computeDue(settings, windowsFor(settings.sla, rule), call.startedAt);
       const callId = crypto.randomUUID();
+      let lead: Lead;
       if (openLead) {
         lead = {
           ...openLead,
@@ -183,14 +244,11 @@ export async function captureCalls(
           updatedAt: now,
         };
         // A repeat call never pushes the deadline back; an earlier-reported call can pull it in.
-        const due = computeDue(settings, windowsFor(settings.sla, rule), call.startedAt);
         if (lead.attemptCount === 0 && due.dueAt < lead.dueAt) {
           lead.dueAt = due.dueAt;
           lead.overdueAt = due.overdueAt;
         }
       } else {
-        newLead = true;
-        const due = computeDue(settings, windowsFor(settings.sla, rule), call.startedAt);
         lead = {
           id: crypto.randomUUID(),
           phoneKey: normalized.e164 ?? `nocallback:${callId}`,
@@ -213,12 +271,12 @@ export async function captureCalls(
           updatedAt: now,
         };
       }
-      await db.leads.put(openIndexes(lead));
-      await storeCall(db, { ...call, source }, lead.id, now, callId, lead.phoneKey);
+      saveLead(lead);
+      saveCall(toMissedCall({ ...call, source }, lead.id, lead.phoneKey, now, callId));
       result.added.push({
         leadId: lead.id,
         callId,
-        newLead,
+        newLead: !openLead,
         display: normalized.display,
         callerName: name,
         startedAt: call.startedAt,
@@ -226,19 +284,20 @@ export async function captureCalls(
         practiceArea,
       });
     }
+    await db.leads.bulkPut([...changedLeads.values()]);
+    await db.calls.bulkPut([...changedCalls.values()]);
   });
   return result;
 }
 
-async function storeCall(
-  db: CallbackDeskDB,
-  call: ParsedIncomingCall & { phoneKey: string | null },
+function toMissedCall(
+  call: ParsedIncomingCall,
   leadId: string,
+  phoneKey: string,
   now: number,
   id: string = crypto.randomUUID(),
-  phoneKey: string = call.phoneKey ?? `nocallback:${id}`,
-): Promise<void> {
-  await db.calls.add({
+): MissedCall {
+  return {
     id,
     leadId,
     phoneKey,
@@ -253,7 +312,7 @@ async function storeCall(
     agent: call.agent,
     source: call.source,
     capturedAt: now,
-  });
+  };
 }
 
 /**

@@ -22,8 +22,30 @@ function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
 
+/**
+ * Per-calendar memo of day intervals: computing them means several time-zone conversions,
+ * and a large import asks for the same few days again and again. Keyed by the settings
+ * object, so a settings change starts a fresh memo.
+ */
+const dayMemo = new WeakMap<BusinessCalendar, Map<string, [number, number][]>>();
+
 /** Business intervals [start, end) of one local day, as instants. Empty on holidays. */
 function intervalsOfDay(cal: BusinessCalendar, base: LocalDay, offset: number): [number, number][] {
+  let memo = dayMemo.get(cal);
+  if (!memo) dayMemo.set(cal, (memo = new Map()));
+  const key = `${base.year}-${base.month}-${base.day + offset}`;
+  const cached = memo.get(key);
+  if (cached) return cached;
+  const intervals = computeIntervalsOfDay(cal, base, offset);
+  memo.set(key, intervals);
+  return intervals;
+}
+
+function computeIntervalsOfDay(
+  cal: BusinessCalendar,
+  base: LocalDay,
+  offset: number,
+): [number, number][] {
   const midnight = new TZDate(base.year, base.month, base.day + offset, 0, 0, cal.timeZone);
   const iso = `${midnight.getFullYear()}-${pad(midnight.getMonth() + 1)}-${pad(midnight.getDate())}`;
   if (cal.holidays.includes(iso)) return [];

@@ -156,7 +156,7 @@ async function runOnce(options: { outcomes: number; scale: number; faultRate: nu
     const fetch = routedFetch({ 'https://api.hubapi.com': emulator.url });
     const session = { current: async () => TOKEN, afterUnauthorized: async () => null };
     const connector = new HubSpotConnector(
-      { session, limiterStore: process.env.MEM ? (await import("../../utils/http.ts")).memoryLimiterStore() : dbLimiterStore(db), fetch, now, sleep, random, maxWaitMs: 15_000, timeoutMs: 20_000 / scale },
+      { session, limiterStore: dbLimiterStore(db), fetch, now, sleep, random, maxWaitMs: 15_000, timeoutMs: 20_000 / scale },
       { auth: 'private-app', portalId: '1' },
     );
     const wallStart = performance.now();

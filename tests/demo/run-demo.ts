@@ -84,8 +84,8 @@ function launchFlags(): string[] {
 }
 
 /** Missed calls stored since `since` by anything but the sample, read in an extension page. */
-function capturedSince(page: Page, since: number) {
-  return page.evaluate(
+function capturedSince(target: Page | Worker, since: number) {
+  return target.evaluate(
     (since) =>
       new Promise<{ from: string; name?: string; provider: string; at: number }[]>(
         (resolve, reject) => {
@@ -257,8 +257,14 @@ async function main() {
     const startedAt = Date.now();
     let reported = 0;
     let lastBadge = '';
+    // MV3 may stop and restart the worker, and the user may close tabs: always read through
+    // whichever extension page or worker is alive right now.
+    const ours = (url: string) => url.startsWith(extensionUrl(''));
+    const liveWorker = () => context.serviceWorkers().find((w) => ours(w.url()));
     const report = async () => {
-      const calls = await capturedSince(options, startedAt);
+      const target = context.pages().find((p) => ours(p.url())) ?? liveWorker();
+      if (!target) return reported;
+      const calls = await capturedSince(target, startedAt);
       for (const call of calls.slice(reported)) {
         const time = new Date(call.at).toLocaleTimeString();
         say(
@@ -266,7 +272,9 @@ async function main() {
         );
       }
       reported = calls.length;
-      const badge = await badgeOf(sw);
+      const worker = liveWorker();
+      if (!worker) return reported;
+      const badge = await badgeOf(worker);
       const line = `  badge: "${badge.text}" — ${badge.title}`;
       if (line !== lastBadge) say(line);
       lastBadge = line;
@@ -276,7 +284,7 @@ async function main() {
     if (headed) {
       say('\nRunning. Close the browser window or press Ctrl-C to stop.');
       for (;;) {
-        await report();
+        await report().catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, 2_000));
       }
     }
@@ -284,7 +292,7 @@ async function main() {
     // Headless: let the portal miss a couple of calls, then take pictures.
     say(`\nWaiting for the extension to capture two calls from the portal…`);
     const deadline = Date.now() + CAPTURE_TIMEOUT_MS;
-    while ((await report()) < 2 && Date.now() < deadline) {
+    while ((await report().catch(() => reported)) < 2 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
     if (reported < 2) {
@@ -317,7 +325,7 @@ async function main() {
     shots.push(path.join(OUT_DIR, 'options.png'));
     await options.screenshot({ path: shots.at(-1)!, fullPage: true });
 
-    const badge = await badgeOf(sw);
+    const badge = await badgeOf(liveWorker() ?? sw);
     shots.push(await renderBadge(context, badge));
     writeFileSync(path.join(OUT_DIR, 'badge.json'), JSON.stringify(badge, null, 2) + '\n');
 
@@ -334,7 +342,7 @@ async function main() {
     if (keep) {
       say('\n--keep: still running (headless). Press Ctrl-C to stop.');
       for (;;) {
-        await report();
+        await report().catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, 2_000));
       }
     }

@@ -3,7 +3,9 @@ import { startHubSpotEmulator, type HubSpotEmulator } from '../emulators/hubspot
 import { startClioEmulator, type ClioEmulator } from '../emulators/clio.ts';
 import { expect, restartServiceWorker, test } from './fixtures';
 
-declare const chrome: typeof import('wxt/browser').browser;
+declare const chrome: typeof import('wxt/browser').browser & {
+  developerPrivate: { addHostPermission(extensionId: string, host: string): Promise<void> };
+};
 
 /**
  * One-click CRM sync in the real browser. The extension talks to the real hosts
@@ -54,9 +56,24 @@ async function extensionPage(context: BrowserContext, extensionId: string, path:
   return page;
 }
 
+/**
+ * Headless Chromium shows the optional-permission prompt where nobody can click it, so
+ * `permissions.request` would wait forever. Grant the host the way a user does in
+ * chrome://extensions → Details → Site access; Connect's own request then resolves at once.
+ */
+async function grantHostAccess(context: BrowserContext, extensionId: string, origin: string): Promise<void> {
+  const page = await context.newPage();
+  await page.goto(`chrome://extensions/?id=${extensionId}`);
+  await page.evaluate(([id, host]) => chrome.developerPrivate.addHostPermission(id!, host!), [extensionId, `${origin}/*`]);
+  await page.close();
+}
+
 /** Routes added after launch miss the worker's start-up fetches: restart it behind them. */
 async function startWithRoutes(context: BrowserContext, extensionId: string, routes: Record<string, string>) {
-  for (const [origin, url] of Object.entries(routes)) await routeHost(context, origin, url);
+  for (const [origin, url] of Object.entries(routes)) {
+    await routeHost(context, origin, url);
+    await grantHostAccess(context, extensionId, origin);
+  }
   const page = await extensionPage(context, extensionId, 'options.html');
   await page.evaluate((settings) => chrome.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } }), FIRM_SETTINGS);
   await restartServiceWorker(context, page);
@@ -91,6 +108,10 @@ async function recordNoAnswer(context: BrowserContext, extensionId: string, name
   return { sidebar, detail };
 }
 
+/** The CRM's card in Options → CRM connections (the call-log sources have their own cards). */
+const crmSection = (options: Page, name: 'HubSpot' | 'Clio') =>
+  options.getByRole('region', { name: 'CRM connections' }).getByRole('group', { name, exact: true });
+
 let hubspot: HubSpotEmulator | undefined;
 let clio: ClioEmulator | undefined;
 test.afterEach(async () => {
@@ -106,7 +127,7 @@ test('HubSpot: connect with a token, match the caller, sync one call, note and t
   const options = await startWithRoutes(context, extensionId, { 'https://api.hubapi.com': hubspot.url });
 
   // A wrong token is refused with a real call, and nothing is saved.
-  const section = options.getByRole('group', { name: 'HubSpot' });
+  const section = crmSection(options, 'HubSpot');
   await section.getByLabel('Private-app access token').fill('pat-na1-wrong');
   await section.getByRole('button', { name: 'Connect HubSpot' }).click();
   await expect(section.getByRole('status').filter({ hasText: 'Not connected' })).toContainText('HubSpot refused this token');
@@ -168,7 +189,7 @@ test('HubSpot: faults and a worker stopped mid-sync still give exactly one of ea
   // Records become searchable a little after they are written, as in HubSpot.
   hubspot = await startHubSpotEmulator({ privateAppTokens: [HUBSPOT_TOKEN], searchLagMs: 2_000 });
   const options = await startWithRoutes(context, extensionId, { 'https://api.hubapi.com': hubspot.url });
-  const section = options.getByRole('group', { name: 'HubSpot' });
+  const section = crmSection(options, 'HubSpot');
   await section.getByLabel('Private-app access token').fill(HUBSPOT_TOKEN);
   await section.getByRole('button', { name: 'Connect HubSpot' }).click();
   await expect(section).toContainText('Connected to HubSpot account');
@@ -248,7 +269,7 @@ test('Clio: match the contact, log the call with our id, a note and a task — a
   const contact = clio.seedContact({ first_name: 'Dana', last_name: 'Whitfield', numbers: ['415.555.0134'] });
   const options = await startWithRoutes(context, extensionId, { 'https://app.clio.com': clio.url });
   await connectClioWithTokens(options, clio);
-  await expect(options.getByRole('group', { name: 'Clio' })).toContainText('Connected to Ana Lopez');
+  await expect(crmSection(options, 'Clio')).toContainText('Connected to Ana Lopez');
   // Staff mapping: Ben takes the follow-ups in Clio.
   await options.getByRole('button', { name: 'Refresh Clio users' }).click();
   await expect(options.getByLabel('Clio user for Ana Lopez')).toHaveValue(String(clio.options.users[0]!.id));

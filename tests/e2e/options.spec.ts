@@ -146,3 +146,31 @@ test('sample data fills the queue and the badge; deleting it empties both', asyn
   await expect(sidebar.getByRole('heading', { name: 'No callbacks waiting' })).toBeVisible();
   await expect.poll(() => badgeText(serviceWorker)).toBe('');
 });
+
+test('after changing the windows, open leads can be moved to the new due times', async ({
+  context,
+  extensionId,
+  serviceWorker,
+}) => {
+  const page = await context.newPage();
+  await openOptions(page, extensionId);
+  await page.getByRole('button', { name: 'Load sample data' }).click();
+  await expect(page.getByText('50 sample leads stored.')).toBeVisible();
+  await expect.poll(() => badgeText(serviceWorker)).toMatch(/^[1-9]\d*$/);
+
+  // A day-long limit and after-hours window: untried sample leads are no longer overdue.
+  const section = firm(page);
+  await section.getByLabel('Limit (overdue after)').fill('1440');
+  await section.getByLabel('After hours: within').fill('1440');
+  const recompute = section.getByRole('button', { name: 'Recompute due times of open leads' });
+  await expect(recompute).toBeDisabled();
+  await section.getByRole('button', { name: 'Save' }).click();
+  await expect(section.getByRole('status').last()).toHaveText('Saved.');
+  const before = Number(await badgeText(serviceWorker));
+
+  await recompute.click();
+  await expect(
+    section.getByText(/^Updated the due times of [1-9]\d* open leads?\.$/),
+  ).toBeVisible();
+  await expect.poll(async () => Number(await badgeText(serviceWorker))).toBeLessThan(before);
+});
