@@ -6,7 +6,13 @@ import type { Attempt, Lead } from '@/utils/model';
 import type { FirmSettings } from '@/utils/settings';
 import { errorMessage } from '@/utils/errorMessage';
 import { crmConnectionsItem, type CrmConnectionInfo } from '@/utils/crm/connections';
-import { CRM_LABELS, CRM_SYSTEMS, type CrmContact, type CrmSystem, type SyncJob } from '@/utils/crm/model';
+import {
+  CRM_LABELS,
+  CRM_SYSTEMS,
+  type CrmContact,
+  type CrmSystem,
+  type SyncJob,
+} from '@/utils/crm/model';
 import { buildSyncDrafts } from '@/utils/crm/records';
 import { summarizeSync, type LeadSyncStatus } from '@/utils/crm/syncStatus';
 import type { MatchResult } from '@/utils/crm/service';
@@ -17,7 +23,8 @@ import './crm.css';
 /** Only links to the CRM's own https pages are rendered as links. */
 const safeUrl = (url: string | undefined) => (url?.startsWith('https://') ? url : undefined);
 
-const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
+const time = (ms: number) =>
+  new Date(ms).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
 
 /**
  * The lead's CRM side, inside the lead detail: which contact it belongs to (matched by
@@ -28,10 +35,14 @@ const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: 'numeri
 export function LeadSyncPanel({ lead }: { lead: Lead }) {
   const connections = useStorageItem(crmConnectionsItem);
   const settings = useFirmSettings();
-  const jobs = useLiveQuery(() => db.outbox.where('leadId').equals(lead.id).toArray(), [lead.id]) as
-    | SyncJob[]
-    | undefined;
-  const attempts = useLiveQuery(() => db.attempts.where('leadId').equals(lead.id).toArray(), [lead.id]);
+  const jobs = useLiveQuery(
+    () => db.outbox.where('leadId').equals(lead.id).toArray(),
+    [lead.id],
+  ) as SyncJob[] | undefined;
+  const attempts = useLiveQuery(
+    () => db.attempts.where('leadId').equals(lead.id).toArray(),
+    [lead.id],
+  );
   if (!connections || !settings || !jobs || !attempts) return null;
   const systems = CRM_SYSTEMS.filter((s) => connections[s]);
   return (
@@ -39,8 +50,11 @@ export function LeadSyncPanel({ lead }: { lead: Lead }) {
       <h3>CRM</h3>
       {systems.length === 0 ? (
         <p className="muted">
-          Connect HubSpot or Clio in <a href="/options.html#crm" target="_blank" rel="noreferrer">Settings</a> to log
-          outcomes there with one click.
+          Connect HubSpot or Clio in{' '}
+          <a href="/options.html#crm" target="_blank" rel="noreferrer">
+            Settings
+          </a>{' '}
+          to log outcomes there with one click.
         </p>
       ) : (
         systems.map((system) => (
@@ -59,11 +73,8 @@ export function LeadSyncPanel({ lead }: { lead: Lead }) {
   );
 }
 
-type MatchState =
-  | { kind: 'idle' }
-  | { kind: 'looking' }
-  | { kind: 'error'; message: string }
-  | Exclude<MatchResult, { kind: 'linked' }>;
+/** What the lookup found; `linked` shows until the lead itself carries the link. */
+type MatchState = { kind: 'error'; message: string } | MatchResult;
 
 function SystemSync({
   system,
@@ -82,24 +93,29 @@ function SystemSync({
 }) {
   const label = CRM_LABELS[system];
   const linked = lead.crm?.system === system ? lead.crm : undefined;
-  const [match, setMatch] = useState<MatchState>({ kind: 'idle' });
+  const lookupKey = `${lead.id}:${system}`;
+  const [lookup, setLookup] = useState<{ key: string; result: MatchState } | null>(null);
+  const match = lookup?.key === lookupKey ? lookup.result : null;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const contactJob = jobs.find((j) => j.kind === 'contact' && j.state !== 'failed');
   const needsMatch = !linked && !contactJob && Boolean(lead.phone);
 
-  const lookUp = () => {
-    setMatch({ kind: 'looking' });
-    sendMessage('crmMatchLead', { leadId: lead.id, system })
-      .then((result) => setMatch(result.kind === 'linked' ? { kind: 'idle' } : result))
-      .catch((err: unknown) => setMatch({ kind: 'error', message: errorMessage(err) }));
-  };
-
   // Look the caller up once per lead; a single match is linked by the background.
   useEffect(() => {
-    if (needsMatch && match.kind === 'idle') lookUp();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [needsMatch, lead.id]);
+    if (!needsMatch || match) return;
+    let current = true;
+    sendMessage('crmMatchLead', { leadId: lead.id, system })
+      .then((result) => current && setLookup({ key: lookupKey, result }))
+      .catch(
+        (err: unknown) =>
+          current &&
+          setLookup({ key: lookupKey, result: { kind: 'error', message: errorMessage(err) } }),
+      );
+    return () => {
+      current = false;
+    };
+  }, [needsMatch, match, lead.id, system, lookupKey]);
 
   const expectedKeys = useMemo(
     () => buildSyncDrafts({ system, lead, attempts, settings }).map((d) => d.idempotencyKey),
@@ -119,30 +135,43 @@ function SystemSync({
     }
   };
   const sync = (createContact = false) =>
-    run(() => sendMessage('enqueueSync', { leadId: lead.id, system, ...(createContact ? { createContact } : {}) }));
+    run(() =>
+      sendMessage('enqueueSync', {
+        leadId: lead.id,
+        system,
+        ...(createContact ? { createContact } : {}),
+      }),
+    );
 
   return (
     <div className="crm-sync-system" aria-label={`${label} sync`} role="group">
       {info.problem && (
         <p className="notice notice-error" role="alert">
-          {info.problem} <a href="/options.html#crm" target="_blank" rel="noreferrer">Open settings</a>
+          {info.problem}{' '}
+          <a href="/options.html#crm" target="_blank" rel="noreferrer">
+            Open settings
+          </a>
         </p>
       )}
       <ContactLine
         label={label}
         linked={linked}
         contactJob={contactJob}
-        match={match}
+        match={needsMatch ? match : null}
+        hasNumber={Boolean(lead.phone)}
         busy={busy}
-        onRetryLookup={lookUp}
+        onRetryLookup={() => setLookup(null)}
         onChoose={(contact) =>
           run(async () => {
             await sendMessage('crmChooseContact', {
               leadId: lead.id,
               system,
-              contact: { id: contact.id, name: contact.name, ...(safeUrl(contact.url) ? { url: contact.url } : {}) },
+              contact: {
+                id: contact.id,
+                name: contact.name,
+                ...(safeUrl(contact.url) ? { url: contact.url } : {}),
+              },
             });
-            setMatch({ kind: 'idle' });
           })
         }
         onCreate={() => sync(true)}
@@ -152,14 +181,24 @@ function SystemSync({
         <div className="crm-sync-actions">
           <SyncState status={status} label={label} />
           {status.state === 'failed' ? (
-            <button type="button" className="primary" disabled={busy} onClick={() => run(() => sendMessage('retrySync', { leadId: lead.id, system }))}>
+            <button
+              type="button"
+              className="primary"
+              disabled={busy}
+              onClick={() => run(() => sendMessage('retrySync', { leadId: lead.id, system }))}
+            >
               Retry
             </button>
           ) : (
             <button
               type="button"
               className="primary"
-              disabled={busy || status.state === 'none' || status.state === 'synced' || status.state === 'syncing'}
+              disabled={
+                busy ||
+                status.state === 'none' ||
+                status.state === 'synced' ||
+                status.state === 'syncing'
+              }
               onClick={() => sync()}
             >
               Sync to {label}
@@ -180,7 +219,9 @@ function ContactLine(props: {
   label: string;
   linked: Lead['crm'];
   contactJob: SyncJob | undefined;
-  match: MatchState;
+  /** Null while looking the caller up. */
+  match: MatchState | null;
+  hasNumber: boolean;
   busy: boolean;
   canSync: boolean;
   onRetryLookup: () => void;
@@ -206,11 +247,11 @@ function ContactLine(props: {
     );
   }
   if (contactJob) return <p className="crm-contact">Creating the {label} contact…</p>;
+  if (!props.hasNumber) return <p className="crm-contact muted">No number to match in {label}.</p>;
+  if (!match) return <p className="crm-contact muted">Looking the caller up in {label}…</p>;
   switch (match.kind) {
-    case 'idle':
-      return <p className="crm-contact muted">No number to match in {label}.</p>;
-    case 'looking':
-      return <p className="crm-contact muted">Looking the caller up in {label}…</p>;
+    case 'linked':
+      return <p className="crm-contact muted">Linking the {label} contact…</p>;
     case 'error':
       return (
         <div className="crm-contact">
@@ -230,7 +271,13 @@ function ContactLine(props: {
           </legend>
           {match.candidates.map((c) => (
             <label key={c.id} className="checkbox">
-              <input type="radio" name={name} value={c.id} checked={chosen === c.id} onChange={() => setChosen(c.id)} />
+              <input
+                type="radio"
+                name={name}
+                value={c.id}
+                checked={chosen === c.id}
+                onChange={() => setChosen(c.id)}
+              />
               <span>
                 {c.name}
                 <span className="muted"> · {c.phones.join(', ')}</span>

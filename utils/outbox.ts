@@ -2,7 +2,15 @@ import type { CallbackDeskDB, SyncJobRecord } from './db';
 import type { Lead } from './model';
 import { backoffDelay, describeError, HttpError, RateLimitError } from './http';
 import { createRecord, ReconnectError, type Connector } from './crm/connector';
-import { CRM_LABELS, markerFor, type CrmSystem, type RemoteRef, type SendItem, type SyncJob, type SyncKind } from './crm/model';
+import {
+  CRM_LABELS,
+  markerFor,
+  type CrmSystem,
+  type RemoteRef,
+  type SendItem,
+  type SyncJob,
+  type SyncKind,
+} from './crm/model';
 import type { SyncDraft } from './crm/records';
 
 /**
@@ -71,11 +79,17 @@ const asRow = (job: SyncJob) => job as unknown as SyncJobRecord;
 // Queue operations (used by the background's message handlers)
 
 /** Add jobs for drafts whose idempotency key is new; returns every draft's job. */
-export async function enqueueDrafts(db: CallbackDeskDB, drafts: SyncDraft[], now: number = Date.now()): Promise<SyncJob[]> {
+export async function enqueueDrafts(
+  db: CallbackDeskDB,
+  drafts: SyncDraft[],
+  now: number = Date.now(),
+): Promise<SyncJob[]> {
   return db.transaction('rw', db.outbox, async () => {
     const jobs: SyncJob[] = [];
     for (const draft of drafts) {
-      const existing = asJob(await db.outbox.where('idempotencyKey').equals(draft.idempotencyKey).first());
+      const existing = asJob(
+        await db.outbox.where('idempotencyKey').equals(draft.idempotencyKey).first(),
+      );
       if (existing) {
         jobs.push(existing);
         continue;
@@ -114,7 +128,16 @@ export async function retryJobs(
       const job = asJob(row)!;
       if (filter.system && job.system !== filter.system) continue;
       if (job.state !== 'failed' && !(job.state === 'queued' && job.nextTryAt > now)) continue;
-      await db.outbox.put(asRow({ ...job, state: 'queued', tries: 0, nextTryAt: now, waitingFor: undefined, updatedAt: now }));
+      await db.outbox.put(
+        asRow({
+          ...job,
+          state: 'queued',
+          tries: 0,
+          nextTryAt: now,
+          waitingFor: undefined,
+          updatedAt: now,
+        }),
+      );
       count++;
     }
     return count;
@@ -133,20 +156,34 @@ export async function releaseWaitingJobs(
     for (const row of rows) {
       const job = asJob(row)!;
       if (job.system !== system || job.waitingFor !== 'contact' || job.state !== 'queued') continue;
-      await db.outbox.put(asRow({ ...job, waitingFor: undefined, lastError: undefined, nextTryAt: now, updatedAt: now }));
+      await db.outbox.put(
+        asRow({
+          ...job,
+          waitingFor: undefined,
+          lastError: undefined,
+          nextTryAt: now,
+          updatedAt: now,
+        }),
+      );
     }
   });
 }
 
 /** After reconnecting: jobs that failed for the old token are sent again. */
-export async function requeueAfterReconnect(db: CallbackDeskDB, system: CrmSystem, now: number = Date.now()): Promise<number> {
+export async function requeueAfterReconnect(
+  db: CallbackDeskDB,
+  system: CrmSystem,
+  now: number = Date.now(),
+): Promise<number> {
   return db.transaction('rw', db.outbox, async () => {
     const rows = await db.outbox.where('state').equals('failed').toArray();
     let count = 0;
     for (const row of rows) {
       const job = asJob(row)!;
       if (job.system !== system) continue;
-      await db.outbox.put(asRow({ ...job, state: 'queued', tries: 0, nextTryAt: now, updatedAt: now }));
+      await db.outbox.put(
+        asRow({ ...job, state: 'queued', tries: 0, nextTryAt: now, updatedAt: now }),
+      );
       count++;
     }
     return count;
@@ -182,7 +219,8 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
 
   const acquired = await leaseOp((lease) => {
     // Another drain of this same worker is running: ask it to look again before it stops.
-    if (lease && lease.owner === runId && lease.until > now()) return { next: { ...lease, again: true }, result: false };
+    if (lease && lease.owner === runId && lease.until > now())
+      return { next: { ...lease, again: true }, result: false };
     return { next: { owner: runId, until: now() + LEASE_MS }, result: true };
   });
   if (!acquired) return report;
@@ -191,7 +229,11 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
   const save = async (jobs: SyncJob[]) => {
     if (jobs.length) await db.outbox.bulkPut(jobs.map(asRow));
   };
-  const update = (job: SyncJob, patch: Partial<SyncJob>): SyncJob => ({ ...job, ...patch, updatedAt: now() });
+  const update = (job: SyncJob, patch: Partial<SyncJob>): SyncJob => ({
+    ...job,
+    ...patch,
+    updatedAt: now(),
+  });
 
   const markSynced = async (results: { item: SendItem; ref: RemoteRef }[]) => {
     if (results.length === 0) return;
@@ -219,7 +261,12 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
         if (lead) {
           await db.leads.put({
             ...lead,
-            crm: { system: job.system, contactId: ref.id, ...(ref.url ? { url: ref.url } : {}), ...(ref.name ? { name: ref.name } : {}) },
+            crm: {
+              system: job.system,
+              contactId: ref.id,
+              ...(ref.url ? { url: ref.url } : {}),
+              ...(ref.name ? { name: ref.name } : {}),
+            },
             updatedAt: now(),
           });
         }
@@ -230,7 +277,11 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
   };
 
   const fail = async (jobs: SyncJob[], message: string) => {
-    await save(jobs.map((job) => update(job, { state: 'failed', lastError: message, lastErrorAt: now(), nextTryAt: NEVER })));
+    await save(
+      jobs.map((job) =>
+        update(job, { state: 'failed', lastError: message, lastErrorAt: now(), nextTryAt: NEVER }),
+      ),
+    );
     report.failed += jobs.length;
   };
 
@@ -238,7 +289,12 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
    * What an error means for jobs whose request may or may not have been processed.
    * Returns 'stop' when the system should not be called again in this pass.
    */
-  const handleError = async (jobs: SyncJob[], error: unknown, sent: boolean, settleMs: number): Promise<'stop' | 'continue'> => {
+  const handleError = async (
+    jobs: SyncJob[],
+    error: unknown,
+    sent: boolean,
+    settleMs: number,
+  ): Promise<'stop' | 'continue'> => {
     const system = jobs[0]?.system;
     const label = system ? CRM_LABELS[system] : 'The CRM';
     if (error instanceof ReconnectError) {
@@ -267,7 +323,10 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
       return 'stop';
     }
     if (error instanceof HttpError && !error.retryable) {
-      await fail(jobs, `${label} refused it (${error.status}${error.message ? `: ${error.message}` : ''}).`);
+      await fail(
+        jobs,
+        `${label} refused it (${error.status}${error.message ? `: ${error.message}` : ''}).`,
+      );
       return 'continue';
     }
     // Timeout, dropped connection, 5xx, an answer we could not read, or a bug: the record
@@ -287,7 +346,10 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
           nextTryAt: NEVER,
         });
       }
-      const delay = Math.max(backoffDelay(tries - 1, { baseMs: 2_000, maxMs: 10 * 60_000 }, random), sent ? settleMs : 0);
+      const delay = Math.max(
+        backoffDelay(tries - 1, { baseMs: 2_000, maxMs: 10 * 60_000 }, random),
+        sent ? settleMs : 0,
+      );
       return update(job, {
         state: 'queued',
         tries,
@@ -318,7 +380,10 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
     await save(items.map((i) => i.job));
   };
 
-  const processItems = async (connector: Connector, items: SendItem[]): Promise<'stop' | 'continue'> => {
+  const processItems = async (
+    connector: Connector,
+    items: SendItem[],
+  ): Promise<'stop' | 'continue'> => {
     if (items.length === 0) return 'continue';
     // 1. Jobs whose earlier request may have landed: look them up first.
     const uncertain = items.filter((i) => i.job.state === 'syncing' || i.job.maybeCreated);
@@ -330,7 +395,14 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
       const settleAt = since + connector.lookupSettleMs;
       if (settleAt > now()) {
         // The CRM's search may not show it yet; looking now could miss it and duplicate it.
-        postponed.push(update(item.job, { state: 'queued', maybeCreated: true, uncertainAt: since, nextTryAt: settleAt }));
+        postponed.push(
+          update(item.job, {
+            state: 'queued',
+            maybeCreated: true,
+            uncertainAt: since,
+            nextTryAt: settleAt,
+          }),
+        );
       } else lookNow.push(item);
     }
     await save(postponed);
@@ -340,7 +412,13 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
         found = await connector.findExisting(lookNow);
       } catch (error) {
         return handleError(
-          lookNow.map((i) => update(i.job, { state: 'queued', maybeCreated: true, uncertainAt: i.job.uncertainAt ?? i.job.sentAt })),
+          lookNow.map((i) =>
+            update(i.job, {
+              state: 'queued',
+              maybeCreated: true,
+              uncertainAt: i.job.uncertainAt ?? i.job.sentAt,
+            }),
+          ),
           error,
           false,
           connector.lookupSettleMs,
@@ -393,7 +471,12 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
           }
         } catch (error) {
           const jobs = chunk.map((c) => c.job);
-          if (chunk.length > 1 && error instanceof HttpError && !error.retryable && !(error instanceof RateLimitError)) {
+          if (
+            chunk.length > 1 &&
+            error instanceof HttpError &&
+            !error.retryable &&
+            !(error instanceof RateLimitError)
+          ) {
             // The CRM rejects a whole batch for one bad record: nothing was created, so
             // send them one by one to find it and let the others through.
             await save(jobs.map((job) => update(job, { state: 'queued', nextTryAt: now() })));
@@ -410,13 +493,17 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
     return 'continue';
   };
 
-  const processOneByOne = async (connector: Connector, items: SendItem[]): Promise<'stop' | 'continue'> => {
+  const processOneByOne = async (
+    connector: Connector,
+    items: SendItem[],
+  ): Promise<'stop' | 'continue'> => {
     for (const item of items) {
       await markSending([item]);
       try {
         await markSynced([{ item, ref: await createRecord(connector, item) }]);
       } catch (error) {
-        if ((await handleError([item.job], error, true, connector.lookupSettleMs)) === 'stop') return 'stop';
+        if ((await handleError([item.job], error, true, connector.lookupSettleMs)) === 'stop')
+          return 'stop';
       }
     }
     return 'continue';
@@ -425,7 +512,10 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
   const processSystem = async (system: CrmSystem, jobs: SyncJob[]) => {
     const connector = await deps.connectorFor(system);
     if (!connector) {
-      await fail(jobs, `${CRM_LABELS[system]} is not connected. Connect it in Settings, then retry.`);
+      await fail(
+        jobs,
+        `${CRM_LABELS[system]} is not connected. Connect it in Settings, then retry.`,
+      );
       return;
     }
     const items: SendItem[] = [];
@@ -460,21 +550,30 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
     // Contacts first: the other records attach to them.
     const contacts = items.filter((i) => i.job.kind === 'contact');
     if ((await processItems(connector, contacts)) === 'stop') return;
-    await processItems(connector, items.filter((i) => i.job.kind !== 'contact'));
+    await processItems(
+      connector,
+      items.filter((i) => i.job.kind !== 'contact'),
+    );
   };
 
   let released = false;
   try {
     const started = now();
     for (;;) {
-      await leaseOp((lease) => ({ next: { ...lease, owner: runId, until: now() + LEASE_MS }, result: undefined }));
+      await leaseOp((lease) => ({
+        next: { ...lease, owner: runId, until: now() + LEASE_MS },
+        result: undefined,
+      }));
       // Orphans first: a job left 'syncing' by a worker that died.
-      const orphans = (await db.outbox.where('state').equals('syncing').toArray()).map((r) => asJob(r)!);
+      const orphans = (await db.outbox.where('state').equals('syncing').toArray()).map((r) =>
+        asJob(r)!,
+      );
       const due = (await db.outbox.where('nextTryAt').belowOrEqual(now()).limit(500).toArray())
         .map((r) => asJob(r)!)
         .filter((j) => j.state === 'queued');
       const ready = [...orphans, ...due].sort(
-        (a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.createdAt - b.createdAt,
+        (a, b) =>
+          KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.createdAt - b.createdAt,
       );
       if (ready.length === 0) {
         const next = await nextDueAt(db);
@@ -484,7 +583,9 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
           continue;
         }
         const again = await leaseOp((lease) =>
-          lease?.again ? { next: { ...lease, again: false }, result: true } : { next: null, result: false },
+          lease?.again
+            ? { next: { ...lease, again: false }, result: true }
+            : { next: null, result: false },
         );
         if (again) continue;
         released = true;
@@ -499,7 +600,11 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
       if (now() - started > budgetMs) break;
     }
   } finally {
-    if (!released) await leaseOp((lease) => ({ next: lease && lease.owner !== runId ? lease : null, result: undefined }));
+    if (!released)
+      await leaseOp((lease) => ({
+        next: lease && lease.owner !== runId ? lease : null,
+        result: undefined,
+      }));
     report.nextTryAt = await nextDueAt(db);
   }
   return report;

@@ -20,7 +20,10 @@ type Status = { kind: 'ok' | 'error' | 'info'; text: string } | null;
 
 function StatusLine({ status }: { status: Status }) {
   return (
-    <span role="status" className={status ? `options-status options-status-${status.kind}` : 'options-status'}>
+    <span
+      role="status"
+      className={status ? `options-status options-status-${status.kind}` : 'options-status'}
+    >
       {status?.text ?? ''}
     </span>
   );
@@ -39,8 +42,9 @@ export function CrmConnectionsSection() {
       <header className="options-section-header">
         <h2 id={headingId}>CRM connections</h2>
         <p className="options-section-description">
-          Log every callback outcome in HubSpot or Clio with one click: a call record, a note and a follow-up task
-          on the caller’s contact. Credentials stay in this browser’s extension storage and are sent only to the CRM.
+          Log every callback outcome in HubSpot or Clio with one click: a call record, a note and a
+          follow-up task on the caller’s contact. Credentials stay in this browser’s extension
+          storage and are sent only to the CRM.
         </p>
       </header>
       <div className="options-section-body">
@@ -55,7 +59,13 @@ export function CrmConnectionsSection() {
   );
 }
 
-function Connected({ info, onDisconnected }: { info: CrmConnectionInfo; onDisconnected?: () => void }) {
+function Connected({
+  info,
+  onDisconnected,
+}: {
+  info: CrmConnectionInfo;
+  onDisconnected?: () => void;
+}) {
   const [status, setStatus] = useState<Status>(null);
   const [busy, setBusy] = useState(false);
   const label = CRM_LABELS[info.system];
@@ -76,7 +86,8 @@ function Connected({ info, onDisconnected }: { info: CrmConnectionInfo; onDiscon
       <span>
         Connected to <strong>{info.account.name}</strong>
         {info.account.email ? ` (${info.account.email})` : ''} · {how}
-        {info.region ? ` · ${CLIO_HOSTS[info.region]}` : ''} · since {new Date(info.connectedAt).toLocaleDateString()}
+        {info.region ? ` · ${CLIO_HOSTS[info.region]}` : ''} · since{' '}
+        {new Date(info.connectedAt).toLocaleDateString()}
       </span>
       <button type="button" disabled={busy} onClick={() => void disconnect()}>
         Disconnect {label}
@@ -94,7 +105,13 @@ function HubSpotConnection({ info }: { info: CrmConnectionInfo | undefined }) {
   const [clientSecret, setClientSecret] = useState('');
   const [status, setStatus] = useState<Status>(null);
   const [busy, setBusy] = useState(false);
-  const ids = { token: useId(), portal: useId(), clientId: useId(), secret: useId(), method: useId() };
+  const ids = {
+    token: useId(),
+    portal: useId(),
+    clientId: useId(),
+    secret: useId(),
+    method: useId(),
+  };
 
   const connect = async (event: FormEvent) => {
     event.preventDefault();
@@ -103,13 +120,23 @@ function HubSpotConnection({ info }: { info: CrmConnectionInfo | undefined }) {
     try {
       // Asked inside the click: browsers only grant host access on a user gesture.
       if (!(await requestHostAccess(['https://api.hubapi.com/*']))) {
-        setStatus({ kind: 'error', text: 'Callback Desk needs access to api.hubapi.com to talk to HubSpot.' });
+        setStatus({
+          kind: 'error',
+          text: 'Callback Desk needs access to api.hubapi.com to talk to HubSpot.',
+        });
         return;
       }
       const connected =
         method === 'token'
-          ? await sendMessage('crmConnectHubSpotToken', { token: token.trim(), ...(portalId.trim() ? { portalId: portalId.trim() } : {}) })
-          : await sendMessage('crmConnectOAuth', { system: 'hubspot', clientId: clientId.trim(), clientSecret: clientSecret.trim() });
+          ? await sendMessage('crmConnectHubSpotToken', {
+              token: token.trim(),
+              ...(portalId.trim() ? { portalId: portalId.trim() } : {}),
+            })
+          : await sendMessage('crmConnectOAuth', {
+              system: 'hubspot',
+              clientId: clientId.trim(),
+              clientSecret: clientSecret.trim(),
+            });
       setToken('');
       setClientSecret('');
       setStatus({ kind: 'ok', text: `Connected to ${connected.account.name}.` });
@@ -123,21 +150,43 @@ function HubSpotConnection({ info }: { info: CrmConnectionInfo | undefined }) {
   return (
     <fieldset className="options-group crm-connection" aria-label="HubSpot">
       <legend>HubSpot</legend>
-      {info && <Connected info={info} onDisconnected={() => setStatus({ kind: 'ok', text: 'Disconnected. The token was deleted.' })} />}
+      {info && (
+        <Connected
+          info={info}
+          onDisconnected={() =>
+            setStatus({ kind: 'ok', text: 'Disconnected. The token was deleted.' })
+          }
+        />
+      )}
       {info?.problem && (
         <p className="notice notice-error" role="alert">
           {info.problem}
         </p>
       )}
       {(!info || info.problem) && (
-        <form className="crm-connection" onSubmit={(e) => void connect(e)} noValidate aria-label="Connect HubSpot">
+        <form
+          className="crm-connection"
+          onSubmit={(e) => void connect(e)}
+          noValidate
+          aria-label="Connect HubSpot"
+        >
           <div className="segmented" role="radiogroup" aria-label="How to connect HubSpot">
             <label className={method === 'token' ? 'on' : ''}>
-              <input type="radio" name={ids.method} checked={method === 'token'} onChange={() => setMethod('token')} />
+              <input
+                type="radio"
+                name={ids.method}
+                checked={method === 'token'}
+                onChange={() => setMethod('token')}
+              />
               Private-app token
             </label>
             <label className={method === 'oauth' ? 'on' : ''}>
-              <input type="radio" name={ids.method} checked={method === 'oauth'} onChange={() => setMethod('oauth')} />
+              <input
+                type="radio"
+                name={ids.method}
+                checked={method === 'oauth'}
+                onChange={() => setMethod('oauth')}
+              />
               Your own HubSpot app (OAuth)
             </label>
           </div>
@@ -145,30 +194,59 @@ function HubSpotConnection({ info }: { info: CrmConnectionInfo | undefined }) {
             <div className="options-grid">
               <div className="field">
                 <label htmlFor={ids.token}>Private-app access token</label>
-                <input id={ids.token} type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} placeholder="pat-…" />
+                <input
+                  id={ids.token}
+                  type="password"
+                  autoComplete="off"
+                  value={token}
+                  onChange={(e) => setToken(e.target.value)}
+                  placeholder="pat-…"
+                />
                 <span className="options-hint">
-                  HubSpot → Settings → Integrations → Private apps. Scopes: crm.objects.contacts.read and .write,
-                  crm.objects.owners.read.
+                  HubSpot → Settings → Integrations → Private apps. Scopes:
+                  crm.objects.contacts.read and .write, crm.objects.owners.read.
                 </span>
               </div>
               <div className="field">
                 <label htmlFor={ids.portal}>Account ID (for links to records)</label>
-                <input id={ids.portal} inputMode="numeric" value={portalId} onChange={(e) => setPortalId(e.target.value)} placeholder="optional, e.g. 4242424" />
-                <span className="options-hint">The number after /contacts/ in your HubSpot address bar.</span>
+                <input
+                  id={ids.portal}
+                  inputMode="numeric"
+                  value={portalId}
+                  onChange={(e) => setPortalId(e.target.value)}
+                  placeholder="optional, e.g. 4242424"
+                />
+                <span className="options-hint">
+                  The number after /contacts/ in your HubSpot address bar.
+                </span>
               </div>
             </div>
           ) : (
             <div className="options-grid">
               <div className="field">
                 <label htmlFor={ids.clientId}>Client ID</label>
-                <input id={ids.clientId} autoComplete="off" value={clientId} onChange={(e) => setClientId(e.target.value)} />
+                <input
+                  id={ids.clientId}
+                  autoComplete="off"
+                  value={clientId}
+                  onChange={(e) => setClientId(e.target.value)}
+                />
               </div>
               <div className="field">
                 <label htmlFor={ids.secret}>Client secret</label>
-                <input id={ids.secret} type="password" autoComplete="off" value={clientSecret} onChange={(e) => setClientSecret(e.target.value)} />
+                <input
+                  id={ids.secret}
+                  type="password"
+                  autoComplete="off"
+                  value={clientSecret}
+                  onChange={(e) => setClientSecret(e.target.value)}
+                />
               </div>
               <p className="options-hint span-2">
-                Redirect URL to enter in your HubSpot app: <span className="crm-redirect">{browser.identity?.getRedirectURL?.('hubspot')}</span>
+                Redirect URL to enter in your HubSpot app:{' '}
+                <span className="crm-redirect">
+                  {browser.identity?.getRedirectURL?.('hubspot')}
+                </span>
               </p>
             </div>
           )}
@@ -200,9 +278,15 @@ function ClioConnection({ info }: { info: CrmConnectionInfo | undefined }) {
     setBusy(true);
     setStatus({ kind: 'info', text: 'Waiting for Clio sign-in…' });
     try {
-      const hosts = [`https://${CLIO_HOSTS[region]}/*`, ...(growToken.trim() ? [`https://${CLIO_GROW_HOSTS[region]}/*`] : [])];
+      const hosts = [
+        `https://${CLIO_HOSTS[region]}/*`,
+        ...(growToken.trim() ? [`https://${CLIO_GROW_HOSTS[region]}/*`] : []),
+      ];
       if (!(await requestHostAccess(hosts))) {
-        setStatus({ kind: 'error', text: `Callback Desk needs access to ${CLIO_HOSTS[region]} to talk to Clio.` });
+        setStatus({
+          kind: 'error',
+          text: `Callback Desk needs access to ${CLIO_HOSTS[region]} to talk to Clio.`,
+        });
         return;
       }
       const connected = await sendMessage('crmConnectOAuth', {
@@ -224,41 +308,79 @@ function ClioConnection({ info }: { info: CrmConnectionInfo | undefined }) {
   return (
     <fieldset className="options-group crm-connection" aria-label="Clio">
       <legend>Clio Manage</legend>
-      {info && <Connected info={info} onDisconnected={() => setStatus({ kind: 'ok', text: 'Disconnected. The tokens were deleted.' })} />}
+      {info && (
+        <Connected
+          info={info}
+          onDisconnected={() =>
+            setStatus({ kind: 'ok', text: 'Disconnected. The tokens were deleted.' })
+          }
+        />
+      )}
       {info?.problem && (
         <p className="notice notice-error" role="alert">
           {info.problem}
         </p>
       )}
       {(!info || info.problem) && (
-        <form className="crm-connection" onSubmit={(e) => void connect(e)} noValidate aria-label="Connect Clio">
+        <form
+          className="crm-connection"
+          onSubmit={(e) => void connect(e)}
+          noValidate
+          aria-label="Connect Clio"
+        >
           <div className="options-grid">
             <div className="field">
               <label htmlFor={ids.region}>Region</label>
-              <select id={ids.region} value={region} onChange={(e) => setRegion(e.target.value as ClioRegion)}>
+              <select
+                id={ids.region}
+                value={region}
+                onChange={(e) => setRegion(e.target.value as ClioRegion)}
+              >
                 {CLIO_REGIONS.map((r) => (
                   <option key={r} value={r}>
                     {CLIO_REGION_LABELS[r]}
                   </option>
                 ))}
               </select>
-              <span className="options-hint">Each region needs its own app in that region’s Clio developer portal.</span>
+              <span className="options-hint">
+                Each region needs its own app in that region’s Clio developer portal.
+              </span>
             </div>
             <div className="field">
               <label htmlFor={ids.grow}>Clio Grow inbox token</label>
-              <input id={ids.grow} autoComplete="off" value={growToken} onChange={(e) => setGrowToken(e.target.value)} placeholder="optional" />
-              <span className="options-hint">New contacts also arrive in Grow’s Lead Inbox, with their source.</span>
+              <input
+                id={ids.grow}
+                autoComplete="off"
+                value={growToken}
+                onChange={(e) => setGrowToken(e.target.value)}
+                placeholder="optional"
+              />
+              <span className="options-hint">
+                New contacts also arrive in Grow’s Lead Inbox, with their source.
+              </span>
             </div>
             <div className="field">
               <label htmlFor={ids.clientId}>App key (client ID)</label>
-              <input id={ids.clientId} autoComplete="off" value={clientId} onChange={(e) => setClientId(e.target.value)} />
+              <input
+                id={ids.clientId}
+                autoComplete="off"
+                value={clientId}
+                onChange={(e) => setClientId(e.target.value)}
+              />
             </div>
             <div className="field">
               <label htmlFor={ids.secret}>App secret</label>
-              <input id={ids.secret} type="password" autoComplete="off" value={clientSecret} onChange={(e) => setClientSecret(e.target.value)} />
+              <input
+                id={ids.secret}
+                type="password"
+                autoComplete="off"
+                value={clientSecret}
+                onChange={(e) => setClientSecret(e.target.value)}
+              />
             </div>
             <p className="options-hint span-2">
-              Redirect URI to enter in your Clio app: <span className="crm-redirect">{browser.identity?.getRedirectURL?.('clio')}</span>
+              Redirect URI to enter in your Clio app:{' '}
+              <span className="crm-redirect">{browser.identity?.getRedirectURL?.('clio')}</span>
             </p>
           </div>
           <div className="options-actions">
@@ -301,7 +423,10 @@ function StaffMapping({ system }: { system: CrmSystem }) {
   const assign = async (staffId: string, userId: string) => {
     const current = mapping[system] ?? {};
     const { [staffId]: _old, ...rest } = current;
-    await crmStaffMapItem.setValue({ ...mapping, [system]: userId ? { ...rest, [staffId]: userId } : rest });
+    await crmStaffMapItem.setValue({
+      ...mapping,
+      [system]: userId ? { ...rest, [staffId]: userId } : rest,
+    });
     setStatus({ kind: 'ok', text: 'Saved.' });
   };
 
@@ -309,7 +434,9 @@ function StaffMapping({ system }: { system: CrmSystem }) {
     <div className="crm-connection">
       <h3 className="options-subheading">Who is who in {label}</h3>
       {settings.staff.length === 0 ? (
-        <p className="options-muted">Add your team above; staff are matched to {label} {kind}s by email.</p>
+        <p className="options-muted">
+          Add your team above; staff are matched to {label} {kind}s by email.
+        </p>
       ) : (
         <table className="crm-staff-map" aria-label={`Staff to ${label} ${kind}s`}>
           <thead>

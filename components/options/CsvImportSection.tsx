@@ -9,6 +9,7 @@ import {
   CSV_FORMAT_LABELS,
   ColumnMapping,
   MAPPABLE_FIELDS,
+  dbImportLookups,
   detectFormat,
   errorReportCsv,
   importCsv,
@@ -99,6 +100,7 @@ export function CsvImportSection() {
         timeZone: settings.timeZone,
         defaultCountry: settings.defaultCountry,
         capture: (calls) => captureCalls(db, settings, calls),
+        lookups: dbImportLookups(db),
         onProgress: setProgress,
         signal: controller.signal,
       });

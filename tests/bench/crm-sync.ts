@@ -14,6 +14,7 @@
  * It runs the real drainer and connector in Node (fake-indexeddb for Dexie).
  * Run alone: `node tests/bench/crm-sync.ts` (no build needed). Exports benchCrmSync().
  */
+import 'fake-indexeddb/auto';
 import { registerHooks } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,7 +28,9 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 function resolveProductImports(): void {
   registerHooks({
     resolve(specifier, context, nextResolve) {
-      let spec = specifier.startsWith('@/') ? pathToFileURL(path.join(REPO, specifier.slice(2))).href : specifier;
+      const spec = specifier.startsWith('@/')
+        ? pathToFileURL(path.join(REPO, specifier.slice(2))).href
+        : specifier;
       const relative = spec.startsWith('.') || spec.startsWith('file:');
       if (relative && !/\.(m?[jt]s|tsx|json)$/.test(spec)) {
         for (const suffix of ['.ts', '/index.ts']) {
@@ -81,7 +84,12 @@ function seeded(seed: number): () => number {
 
 const FAULTS: FaultKind[] = ['429', '500', 'drop', '500-after', 'drop-after', 'timeout-after'];
 
-async function runOnce(options: { outcomes: number; scale: number; faultRate: number; batching: boolean }): Promise<CrmSyncRun> {
+async function runOnce(options: {
+  outcomes: number;
+  scale: number;
+  faultRate: number;
+  batching: boolean;
+}): Promise<CrmSyncRun> {
   const { CallbackDeskDB } = await import('../../utils/db.ts');
   const { dbLimiterStore } = await import('../../utils/http.ts');
   const { HubSpotConnector } = await import('../../utils/crm/hubspot.ts');
@@ -111,7 +119,11 @@ async function runOnce(options: { outcomes: number; scale: number; faultRate: nu
       firmName: 'Bench',
       timeZone: 'America/New_York',
       defaultCountry: 'US',
-      weeklyHours: [[], ...Array.from({ length: 5 }, () => [{ open: '09:00', close: '17:00' }]), []],
+      weeklyHours: [
+        [],
+        ...Array.from({ length: 5 }, () => [{ open: '09:00', close: '17:00' }]),
+        [],
+      ],
       holidays: [],
       sla: { targetMinutes: 5, limitMinutes: 15, afterHoursMinutes: 60 },
       sourceRules: [],
@@ -146,8 +158,18 @@ async function runOnce(options: { outcomes: number; scale: number; faultRate: nu
         updatedAt: t0,
       };
       await db.leads.put(lead);
-      const attempt = { id: `attempt-${i}`, leadId: lead.id, method: 'call' as const, at: t0 + 60_000, outcome: 'no-answer' as const };
-      await enqueueDrafts(db, buildSyncDrafts({ system: 'hubspot', lead, attempts: [attempt], settings }), now());
+      const attempt = {
+        id: `attempt-${i}`,
+        leadId: lead.id,
+        method: 'call' as const,
+        at: t0 + 60_000,
+        outcome: 'no-answer' as const,
+      };
+      await enqueueDrafts(
+        db,
+        buildSyncDrafts({ system: 'hubspot', lead, attempts: [attempt], settings }),
+        now(),
+      );
     }
     const jobs = (await db.outbox.toArray()) as unknown as SyncJob[];
     emulator.log.length = 0;
@@ -156,7 +178,16 @@ async function runOnce(options: { outcomes: number; scale: number; faultRate: nu
     const fetch = routedFetch({ 'https://api.hubapi.com': emulator.url });
     const session = { current: async () => TOKEN, afterUnauthorized: async () => null };
     const connector = new HubSpotConnector(
-      { session, limiterStore: dbLimiterStore(db), fetch, now, sleep, random, maxWaitMs: 15_000, timeoutMs: 20_000 / scale },
+      {
+        session,
+        limiterStore: dbLimiterStore(db),
+        fetch,
+        now,
+        sleep,
+        random,
+        maxWaitMs: 15_000,
+        timeoutMs: 20_000 / scale,
+      },
       { auth: 'private-app', portalId: '1' },
     );
     const wallStart = performance.now();
@@ -189,7 +220,9 @@ async function runOnce(options: { outcomes: number; scale: number; faultRate: nu
     let lost = 0;
     for (const job of jobs) {
       const marker = markerFor(job);
-      const copies = bodies[job.kind as 'call' | 'note' | 'task'].filter((b) => b.includes(marker)).length;
+      const copies = bodies[job.kind as 'call' | 'note' | 'task'].filter((b) =>
+        b.includes(marker),
+      ).length;
       if (copies === 0) lost++;
       if (copies > 1) duplicates += copies - 1;
     }
@@ -220,16 +253,17 @@ export async function benchCrmSync(
   options: { outcomes?: number; scale?: number; faultRate?: number } = {},
 ): Promise<CrmSyncBench> {
   resolveProductImports();
-  await import('fake-indexeddb/auto');
   const outcomes = options.outcomes ?? 1_000;
   const scale = options.scale ?? 10;
   const faultRate = options.faultRate ?? 0.1;
   const runs = [await runOnce({ outcomes, scale, faultRate, batching: true })];
-  if (!process.env.BATCHED_ONLY) runs.push(await runOnce({ outcomes, scale, faultRate, batching: false }));
+  if (!process.env.BATCHED_ONLY)
+    runs.push(await runOnce({ outcomes, scale, faultRate, batching: false }));
   return { outcomes, scale, faultRate, runs };
 }
 
-const runDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+const runDirectly =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (runDirectly) {
   const result = await benchCrmSync({
     outcomes: Number(process.env.OUTCOMES ?? 1_000),

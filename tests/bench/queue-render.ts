@@ -89,9 +89,46 @@ async function measureRender(context: BrowserContext, url: string): Promise<Rend
   return { inDom: summarize(inDom), nextFrame: summarize(nextFrame) };
 }
 
+/**
+ * For reading the render figures: how long the browser takes just to read every open lead
+ * in due order (the index walk the queue's live query does), with plain IndexedDB.
+ */
+async function measureReadOpenLeads(page: Page): Promise<Summary> {
+  const samples = await page.evaluate(
+    ([runs, warmup]) =>
+      new Promise<number[]>((resolve, reject) => {
+        const open = indexedDB.open('callback-desk');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = async () => {
+          const db = open.result;
+          const times: number[] = [];
+          for (let run = 0; run < warmup + runs; run++) {
+            const t = performance.now();
+            await new Promise<void>((done, fail) => {
+              const request = db
+                .transaction('leads', 'readonly')
+                .objectStore('leads')
+                .index('openDueAt')
+                .getAll();
+              request.onsuccess = () => done();
+              request.onerror = () => fail(request.error);
+            });
+            if (run >= warmup) times.push(performance.now() - t);
+          }
+          db.close();
+          resolve(times);
+        };
+      }),
+    [RUNS, WARMUP] as const,
+  );
+  return summarize(samples);
+}
+
 export interface QueueRenderResult {
   baseline: RenderFigures & { openLeads: number };
   large: RenderFigures & { openLeads: number };
+  /** Reading the 10,000 open leads alone (no rendering), for comparison. */
+  readOpenLeads: Summary;
   /** Median first-frame time with 10,000 leads over the median with 100. */
   ratio: number;
   seedSeconds: number;
@@ -113,10 +150,12 @@ export async function benchQueueRender(): Promise<QueueRenderResult> {
     await seedLeads(seeder, 100, 9_900);
     const seedSeconds = Math.round((performance.now() - seedStarted) / 100) / 10;
     const large = await measureRender(context, sidebar);
+    const readOpenLeads = await measureReadOpenLeads(seeder);
 
     return {
       baseline: { openLeads: 100, ...baseline },
       large: { openLeads: 10_000, ...large },
+      readOpenLeads,
       ratio: ratio(large.nextFrame.medianMs, baseline.nextFrame.medianMs),
       seedSeconds,
     };
@@ -135,6 +174,7 @@ if (runDirectly) {
     '100 leads: next frame': result.baseline.nextFrame,
     '10,000 leads: row in DOM': result.large.inDom,
     '10,000 leads: next frame': result.large.nextFrame,
+    '10,000 leads: IndexedDB read only': result.readOpenLeads,
   });
   console.log(`ratio 10,000 / 100 (next frame medians): ${result.ratio}`);
   console.log(`seeding 9,900 leads through captureCalls took ${result.seedSeconds} s`);

@@ -45,6 +45,11 @@ const BENCHMARKS: { id: string; title: string; run: () => Promise<unknown> }[] =
     run: async () => (await import('./detection-latency.ts')).benchDetectionLatency(),
   },
   {
+    id: 'csvImport',
+    title: 'CSV import of 100,000 rows through the Options page',
+    run: async () => (await import('./csv-import.ts')).benchCsvImport(),
+  },
+  {
     id: 'crmSync',
     title: 'CRM sync through the outbox to the HubSpot emulator',
     run: async () => (await import('./crm-sync.ts')).benchCrmSync(),
@@ -55,27 +60,30 @@ function chromiumVersion(): string {
   const binary = chromiumPath();
   if (!binary) return 'Playwright default';
   try {
-    return execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
+    return execFileSync(binary, ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return binary;
   }
 }
 
-/** Nested `{runs, medianMs, …}` objects as table rows keyed by their path. */
-function rowsOf(value: unknown, prefix = ''): Record<string, unknown> {
-  if (Array.isArray(value)) return Object.fromEntries(value.map((v, i) => [`${prefix}${i}`, v]));
-  if (typeof value !== 'object' || value === null) return { [prefix || 'value']: value };
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.every(([, v]) => typeof v !== 'object' || v === null)) return { [prefix]: value };
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** Print a benchmark's figures: plain numbers on one line, `{runs, medianMs, …}` as a table. */
+function printFigures(value: unknown): void {
   const rows: Record<string, unknown> = {};
-  const scalars: Record<string, unknown> = {};
-  for (const [key, v] of entries) {
-    if (typeof v === 'object' && v !== null)
-      Object.assign(rows, rowsOf(v, prefix ? `${prefix}.${key}` : key));
-    else scalars[key] = v;
-  }
-  if (Object.keys(scalars).length > 0) rows[prefix || '(figures)'] = scalars;
-  return rows;
+  const scalars: string[] = [];
+  const walk = (v: unknown, key: string) => {
+    const leaf = isRecord(v) && Object.values(v).every((x) => !isRecord(x));
+    if (leaf || (!isRecord(v) && key === '')) rows[key || 'value'] = v;
+    else if (isRecord(v)) for (const [k, x] of Object.entries(v)) walk(x, key ? `${key}.${k}` : k);
+    else scalars.push(`${key} ${String(v)}`);
+  };
+  walk(value, '');
+  if (scalars.length > 0) console.log(`  ${scalars.join(' · ')}`);
+  if (Object.keys(rows).length > 0) console.table(rows);
 }
 
 const results: Record<string, unknown> = {};
@@ -88,7 +96,7 @@ for (const bench of BENCHMARKS) {
   try {
     const figures = await bench.run();
     results[bench.id] = figures;
-    console.table(rowsOf(figures));
+    printFigures(figures);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     results[bench.id] = { error: message };

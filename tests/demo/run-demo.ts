@@ -83,44 +83,50 @@ function launchFlags(): string[] {
   ];
 }
 
-/** Missed calls stored since `since` by anything but the sample, read in an extension page. */
-function capturedSince(target: Page | Worker, since: number) {
-  return target.evaluate(
-    (since) =>
-      new Promise<{ from: string; name?: string; provider: string; at: number }[]>(
-        (resolve, reject) => {
-          const open = indexedDB.open('callback-desk');
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const db = open.result;
-            const request = db.transaction('calls').objectStore('calls').getAll();
-            request.onerror = () => reject(request.error);
-            request.onsuccess = () => {
-              db.close();
-              const calls = request.result as {
-                phoneKey: string;
-                callerName?: string;
-                provider: string;
-                startedAt: number;
-                capturedAt: number;
-              }[];
-              resolve(
-                calls
-                  .filter((c) => c.provider !== 'sample' && c.capturedAt >= since)
-                  .sort((a, b) => a.capturedAt - b.capturedAt)
-                  .map((c) => ({
-                    from: c.phoneKey.startsWith('nocallback:') ? 'no callback number' : c.phoneKey,
-                    name: c.callerName,
-                    provider: c.provider,
-                    at: c.startedAt,
-                  })),
-              );
-            };
-          };
-        },
-      ),
-    since,
-  );
+interface CapturedCall {
+  from: string;
+  name?: string;
+  provider: string;
+  at: number;
+}
+
+/** Runs in the extension (page or worker): calls stored since `since`, sample excluded. */
+const readCapturedSince = (since: number) =>
+  new Promise<CapturedCall[]>((resolve, reject) => {
+    const open = indexedDB.open('callback-desk');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const request = db.transaction('calls').objectStore('calls').getAll();
+      request.onerror = () => reject(request.error);
+      request.onsuccess = () => {
+        db.close();
+        const calls = request.result as {
+          phoneKey: string;
+          callerName?: string;
+          provider: string;
+          startedAt: number;
+          capturedAt: number;
+        }[];
+        resolve(
+          calls
+            .filter((c) => c.provider !== 'sample' && c.capturedAt >= since)
+            .sort((a, b) => a.capturedAt - b.capturedAt)
+            .map((c) => ({
+              from: c.phoneKey.startsWith('nocallback:') ? 'no callback number' : c.phoneKey,
+              name: c.callerName,
+              provider: c.provider,
+              at: c.startedAt,
+            })),
+        );
+      };
+    };
+  });
+
+function capturedSince(target: Page | Worker, since: number): Promise<CapturedCall[]> {
+  return 'goto' in target
+    ? target.evaluate(readCapturedSince, since)
+    : target.evaluate(readCapturedSince, since);
 }
 
 async function badgeOf(sw: Worker) {
@@ -188,6 +194,9 @@ async function main() {
     headless: !headed,
     viewport: headed ? null : { width: 1400, height: 900 },
     args: launchFlags(),
+    // Ctrl-C goes to our shutdown (browser, then portal server), not Playwright's own.
+    handleSIGINT: false,
+    handleSIGTERM: false,
   });
   const portal = await startDemoPortal({ intervalMs: intervalSeconds * 1000 });
   let closing = false;

@@ -41,7 +41,10 @@ async function routeHost(context: BrowserContext, origin: string, emulatorUrl: s
   await context.route(`${origin}/**`, async (route) => {
     const url = new URL(route.request().url());
     try {
-      const response = await route.fetch({ url: `${emulatorUrl}${url.pathname}${url.search}`, timeout: 60_000 });
+      const response = await route.fetch({
+        url: `${emulatorUrl}${url.pathname}${url.search}`,
+        timeout: 60_000,
+      });
       await route.fulfill({ response });
     } catch {
       // The emulator dropped the connection (fault injection): the browser sees the same.
@@ -50,7 +53,11 @@ async function routeHost(context: BrowserContext, origin: string, emulatorUrl: s
   });
 }
 
-async function extensionPage(context: BrowserContext, extensionId: string, path: string): Promise<Page> {
+async function extensionPage(
+  context: BrowserContext,
+  extensionId: string,
+  path: string,
+): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`chrome-extension://${extensionId}/${path}`);
   return page;
@@ -61,34 +68,59 @@ async function extensionPage(context: BrowserContext, extensionId: string, path:
  * `permissions.request` would wait forever. Grant the host the way a user does in
  * chrome://extensions → Details → Site access; Connect's own request then resolves at once.
  */
-async function grantHostAccess(context: BrowserContext, extensionId: string, origin: string): Promise<void> {
+async function grantHostAccess(
+  context: BrowserContext,
+  extensionId: string,
+  origin: string,
+): Promise<void> {
   const page = await context.newPage();
   await page.goto(`chrome://extensions/?id=${extensionId}`);
-  await page.evaluate(([id, host]) => chrome.developerPrivate.addHostPermission(id!, host!), [extensionId, `${origin}/*`]);
+  await page.evaluate(
+    ([id, host]) => chrome.developerPrivate.addHostPermission(id!, host!),
+    [extensionId, `${origin}/*`],
+  );
   await page.close();
 }
 
 /** Routes added after launch miss the worker's start-up fetches: restart it behind them. */
-async function startWithRoutes(context: BrowserContext, extensionId: string, routes: Record<string, string>) {
+async function startWithRoutes(
+  context: BrowserContext,
+  extensionId: string,
+  routes: Record<string, string>,
+) {
   for (const [origin, url] of Object.entries(routes)) {
     await routeHost(context, origin, url);
     await grantHostAccess(context, extensionId, origin);
   }
   const page = await extensionPage(context, extensionId, 'options.html');
-  await page.evaluate((settings) => chrome.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } }), FIRM_SETTINGS);
+  await page.evaluate(
+    (settings) => chrome.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } }),
+    FIRM_SETTINGS,
+  );
   await restartServiceWorker(context, page);
   return page;
 }
 
 /** A missed call reported the way an extension page reports it (captureCalls message). */
-async function captureCall(page: Page, call: { from: string; callerName: string; source?: string }) {
+async function captureCall(
+  page: Page,
+  call: { from: string; callerName: string; source?: string },
+) {
   const reply = await page.evaluate(
     (c) =>
       chrome.runtime.sendMessage({
         id: 1,
         type: 'captureCalls',
         timestamp: Date.now(),
-        data: [{ ...c, startedAt: Date.now() - 2 * 60_000, provider: 'manual', capturePath: 'manual', dialedLine: '(800) 555-0100' }],
+        data: [
+          {
+            ...c,
+            startedAt: Date.now() - 2 * 60_000,
+            provider: 'manual',
+            capturePath: 'manual',
+            dialedLine: '(800) 555-0100',
+          },
+        ],
       }),
     call,
   );
@@ -98,19 +130,27 @@ async function captureCall(page: Page, call: { from: string; callerName: string;
 /** Open the lead in the sidebar and record an unanswered call. */
 async function recordNoAnswer(context: BrowserContext, extensionId: string, name: string) {
   const sidebar = await extensionPage(context, extensionId, 'sidebar.html');
-  await sidebar.getByRole('table', { name: 'Callback queue' }).getByRole('row').filter({ hasText: name }).click();
+  await sidebar
+    .getByRole('table', { name: 'Callback queue' })
+    .getByRole('row')
+    .filter({ hasText: name })
+    .click();
   const detail = sidebar.getByRole('region', { name });
   const attempt = detail.getByRole('form', { name: 'Record an attempt' });
   await attempt.getByLabel('Outcome').selectOption({ label: 'No answer' });
   await attempt.getByLabel('Notes').fill('Rang 8 times, no voicemail box.');
   await attempt.getByRole('button', { name: 'Save attempt' }).click();
-  await expect(detail.getByRole('region', { name: 'Attempts and notes' })).toContainText('No answer');
+  await expect(detail.getByRole('region', { name: 'Attempts and notes' })).toContainText(
+    'No answer',
+  );
   return { sidebar, detail };
 }
 
 /** The CRM's card in Options → CRM connections (the call-log sources have their own cards). */
 const crmSection = (options: Page, name: 'HubSpot' | 'Clio') =>
-  options.getByRole('region', { name: 'CRM connections' }).getByRole('group', { name, exact: true });
+  options
+    .getByRole('region', { name: 'CRM connections' })
+    .getByRole('group', { name, exact: true });
 
 let hubspot: HubSpotEmulator | undefined;
 let clio: ClioEmulator | undefined;
@@ -121,16 +161,27 @@ test.afterEach(async () => {
   clio = undefined;
 });
 
-test('HubSpot: connect with a token, match the caller, sync one call, note and task', async ({ context, extensionId }) => {
+test('HubSpot: connect with a token, match the caller, sync one call, note and task', async ({
+  context,
+  extensionId,
+}) => {
   hubspot = await startHubSpotEmulator({ privateAppTokens: [HUBSPOT_TOKEN] });
-  const contact = hubspot.seedContact({ firstname: 'Dana', lastname: 'Whitfield', phone: '(415) 555-0134' });
-  const options = await startWithRoutes(context, extensionId, { 'https://api.hubapi.com': hubspot.url });
+  const contact = hubspot.seedContact({
+    firstname: 'Dana',
+    lastname: 'Whitfield',
+    phone: '(415) 555-0134',
+  });
+  const options = await startWithRoutes(context, extensionId, {
+    'https://api.hubapi.com': hubspot.url,
+  });
 
   // A wrong token is refused with a real call, and nothing is saved.
   const section = crmSection(options, 'HubSpot');
   await section.getByLabel('Private-app access token').fill('pat-na1-wrong');
   await section.getByRole('button', { name: 'Connect HubSpot' }).click();
-  await expect(section.getByRole('status').filter({ hasText: 'Not connected' })).toContainText('HubSpot refused this token');
+  await expect(section.getByRole('status').filter({ hasText: 'Not connected' })).toContainText(
+    'HubSpot refused this token',
+  );
 
   await section.getByLabel('Private-app access token').fill(HUBSPOT_TOKEN);
   await section.getByLabel('Account ID (for links to records)').fill('4242');
@@ -140,7 +191,11 @@ test('HubSpot: connect with a token, match the caller, sync one call, note and t
   await expect(section.getByLabel('HubSpot owner for Ana Lopez')).toHaveValue('101');
   await expect(section.getByLabel('HubSpot owner for Ben Okafor')).toHaveValue('102');
 
-  await captureCall(options, { from: '(415) 555-0134', callerName: 'Dana Whitfield', source: 'Google Ads – PI' });
+  await captureCall(options, {
+    from: '(415) 555-0134',
+    callerName: 'Dana Whitfield',
+    source: 'Google Ads – PI',
+  });
   const { detail } = await recordNoAnswer(context, extensionId, 'Dana Whitfield');
 
   const panel = detail.getByRole('group', { name: 'HubSpot sync' });
@@ -164,7 +219,9 @@ test('HubSpot: connect with a token, match the caller, sync one call, note and t
     hs_call_to_number: '+14155550134',
     hs_call_from_number: '(800) 555-0100',
   });
-  expect(hubspot.records('notes')[0]!.properties.hs_note_body).toContain('Rang 8 times, no voicemail box.');
+  expect(hubspot.records('notes')[0]!.properties.hs_note_body).toContain(
+    'Rang 8 times, no voicemail box.',
+  );
   hubspot.assertNoViolations();
 
   // Disconnect really forgets the token.
@@ -185,17 +242,26 @@ test('HubSpot: connect with a token, match the caller, sync one call, note and t
   expect(secrets).toBe(0);
 });
 
-test('HubSpot: faults and a worker stopped mid-sync still give exactly one of each', async ({ context, extensionId }) => {
+test('HubSpot: faults and a worker stopped mid-sync still give exactly one of each', async ({
+  context,
+  extensionId,
+}) => {
   // Records become searchable a little after they are written, as in HubSpot.
   hubspot = await startHubSpotEmulator({ privateAppTokens: [HUBSPOT_TOKEN], searchLagMs: 2_000 });
-  const options = await startWithRoutes(context, extensionId, { 'https://api.hubapi.com': hubspot.url });
+  const options = await startWithRoutes(context, extensionId, {
+    'https://api.hubapi.com': hubspot.url,
+  });
   const section = crmSection(options, 'HubSpot');
   await section.getByLabel('Private-app access token').fill(HUBSPOT_TOKEN);
   await section.getByRole('button', { name: 'Connect HubSpot' }).click();
   await expect(section).toContainText('Connected to HubSpot account');
 
   // Nobody in HubSpot has this number: the contact is created with the records.
-  await captureCall(options, { from: '(646) 555-0188', callerName: 'Luis Ortega', source: 'Google Ads – PI' });
+  await captureCall(options, {
+    from: '(646) 555-0188',
+    callerName: 'Luis Ortega',
+    source: 'Google Ads – PI',
+  });
   const { detail, sidebar } = await recordNoAnswer(context, extensionId, 'Luis Ortega');
   const panel = detail.getByRole('group', { name: 'HubSpot sync' });
   await expect(panel).toContainText('No HubSpot contact has this number.');
@@ -214,14 +280,31 @@ test('HubSpot: faults and a worker stopped mid-sync still give exactly one of ea
   // MV3 kills the worker while the call's request is in flight, before its answer is saved.
   await restartServiceWorker(context, sidebar);
 
-  await expect(panel.getByRole('status')).toContainText('Synced to HubSpot at', { timeout: 45_000 });
+  await expect(panel.getByRole('status')).toContainText('Synced to HubSpot at', {
+    timeout: 45_000,
+  });
   const [contact] = hubspot.records('contacts');
-  expect(contact!.properties).toMatchObject({ firstname: 'Luis', lastname: 'Ortega', phone: '+16465550188' });
+  expect(contact!.properties).toMatchObject({
+    firstname: 'Luis',
+    lastname: 'Ortega',
+    phone: '+16465550188',
+  });
   for (const type of ['calls', 'notes', 'tasks'] as const) {
     expect(hubspot.records(type), type).toHaveLength(1);
     expect(hubspot.associatedWith(contact!.id, type), type).toHaveLength(1);
   }
-  await expect(detail.getByRole('group', { name: 'HubSpot sync' }).getByRole('link', { name: 'Luis Ortega' })).toBeVisible();
+  // Each record whose answer was lost was looked up, found, and never sent again.
+  const posts = (type: string) =>
+    hubspot!.log.filter((l) => l.method === 'POST' && l.path === `/crm/v3/objects/${type}`);
+  const searches = (type: string) =>
+    hubspot!.log.filter((l) => l.path === `/crm/v3/objects/${type}/search`);
+  expect(posts('calls')).toHaveLength(1);
+  expect(posts('notes').map((l) => l.status)).toEqual([429, 500]);
+  expect(posts('tasks').map((l) => l.status)).toEqual(['dropped']);
+  for (const type of ['calls', 'notes', 'tasks'])
+    expect(searches(type).length, type).toBeGreaterThan(0);
+  // No account ID was given, so there is no link, but the created contact is named.
+  await expect(panel).toContainText('HubSpot contact: Luis Ortega');
   hubspot.assertNoViolations();
 });
 
@@ -256,28 +339,53 @@ async function connectClioWithTokens(page: Page, emulator: ClioEmulator) {
         open.onerror = () => reject(open.error);
       }).then(() =>
         chrome.storage.local.set({
-          crmConnections: { clio: { system: 'clio', auth: 'oauth', region: 'us', account: { id: String(userId), name: userName }, connectedAt: Date.now() } },
+          crmConnections: {
+            clio: {
+              system: 'clio',
+              auth: 'oauth',
+              region: 'us',
+              account: { id: String(userId), name: userName },
+              connectedAt: Date.now(),
+            },
+          },
           crmConnections$: { v: 1 },
         }),
       ),
-    { accessToken: access_token, refreshToken: refresh_token, userId: user.id, userName: user.name },
+    {
+      accessToken: access_token,
+      refreshToken: refresh_token,
+      userId: user.id,
+      userName: user.name,
+    },
   );
 }
 
-test('Clio: match the contact, log the call with our id, a note and a task — also through a 429', async ({ context, extensionId }) => {
+test('Clio: match the contact, log the call with our id, a note and a task — also through a 429', async ({
+  context,
+  extensionId,
+}) => {
   clio = await startClioEmulator();
-  const contact = clio.seedContact({ first_name: 'Dana', last_name: 'Whitfield', numbers: ['415.555.0134'] });
+  const contact = clio.seedContact({
+    first_name: 'Dana',
+    last_name: 'Whitfield',
+    numbers: ['415.555.0134'],
+  });
   const options = await startWithRoutes(context, extensionId, { 'https://app.clio.com': clio.url });
   await connectClioWithTokens(options, clio);
   await expect(crmSection(options, 'Clio')).toContainText('Connected to Ana Lopez');
   // Staff mapping: Ben takes the follow-ups in Clio.
   await options.getByRole('button', { name: 'Refresh Clio users' }).click();
-  await expect(options.getByLabel('Clio user for Ana Lopez')).toHaveValue(String(clio.options.users[0]!.id));
+  await expect(options.getByLabel('Clio user for Ana Lopez')).toHaveValue(
+    String(clio.options.users[0]!.id),
+  );
 
   await captureCall(options, { from: '+1 415 555 0134', callerName: 'Dana Whitfield' });
   const { detail } = await recordNoAnswer(context, extensionId, 'Dana Whitfield');
   const panel = detail.getByRole('group', { name: 'Clio sync' });
-  await expect(panel.getByRole('link', { name: 'Dana Whitfield' })).toHaveAttribute('href', `https://app.clio.com/nc/#/contacts/${contact.id}`);
+  await expect(panel.getByRole('link', { name: 'Dana Whitfield' })).toHaveAttribute(
+    'href',
+    `https://app.clio.com/nc/#/contacts/${contact.id}`,
+  );
 
   clio.faults.push({ kind: '429', match: /POST \/api\/v4\/communications\.json/ });
   await panel.getByRole('button', { name: 'Sync to Clio' }).click();

@@ -34,13 +34,27 @@ export const CLIO_ERRATA: SpecErratum[] = [
     docId: 'clio-notes-api-openapi.yml',
     why: 'Note#create: matter/contact required only for their own note type (per field descriptions)',
     apply(doc) {
-      const post = (doc.paths as Record<string, Record<string, { requestBody: { content: Record<string, { schema: Record<string, unknown> }> } }>>)['/notes.json']!.post!;
+      const post = (
+        doc.paths as Record<
+          string,
+          Record<
+            string,
+            { requestBody: { content: Record<string, { schema: Record<string, unknown> }> } }
+          >
+        >
+      )['/notes.json']!.post!;
       for (const media of Object.values(post.requestBody.content)) {
         const data = (media.schema.properties as Record<string, Record<string, unknown>>).data!;
         data.required = ['type'];
         data.allOf = [
-          { if: { properties: { type: { const: 'Contact' } }, required: ['type'] }, then: { required: ['contact'] } },
-          { if: { properties: { type: { const: 'Matter' } }, required: ['type'] }, then: { required: ['matter'] } },
+          {
+            if: { properties: { type: { const: 'Contact' } }, required: ['type'] },
+            then: { required: ['contact'] },
+          },
+          {
+            if: { properties: { type: { const: 'Matter' } }, required: ['type'] },
+            then: { required: ['matter'] },
+          },
         ];
       }
     },
@@ -149,8 +163,24 @@ export interface ClioEmulator extends EmulatorServer {
 }
 
 const DEFAULT_USERS: ClioUser[] = [
-  { id: 345001, name: 'Ana Lopez', first_name: 'Ana', last_name: 'Lopez', email: 'ana@firm.example', enabled: true, time_zone: 'Eastern Time (US & Canada)' },
-  { id: 345002, name: 'Ben Okafor', first_name: 'Ben', last_name: 'Okafor', email: 'ben@firm.example', enabled: true, time_zone: 'Eastern Time (US & Canada)' },
+  {
+    id: 345001,
+    name: 'Ana Lopez',
+    first_name: 'Ana',
+    last_name: 'Lopez',
+    email: 'ana@firm.example',
+    enabled: true,
+    time_zone: 'Eastern Time (US & Canada)',
+  },
+  {
+    id: 345002,
+    name: 'Ben Okafor',
+    first_name: 'Ben',
+    last_name: 'Okafor',
+    email: 'ben@firm.example',
+    enabled: true,
+    time_zone: 'Eastern Time (US & Canada)',
+  },
 ];
 
 /** Parses Clio's `fields` syntax: "id,name,phone_numbers{number,name}". */
@@ -184,7 +214,12 @@ function project(value: unknown, fields: Map<string, unknown> | null): unknown {
   if (Array.isArray(value)) return value.map((v) => project(v, fields));
   if (!value || typeof value !== 'object') return value;
   const source = value as Record<string, unknown>;
-  const wanted = fields ?? new Map([['id', null], ['etag', null]]);
+  const wanted =
+    fields ??
+    new Map([
+      ['id', null],
+      ['etag', null],
+    ]);
   const out: Record<string, unknown> = {};
   for (const [key, sub] of wanted) {
     if (!(key in source) || source[key] === undefined) continue;
@@ -194,7 +229,11 @@ function project(value: unknown, fields: Map<string, unknown> | null): unknown {
 }
 
 function clioError(status: number, type: string, message: string): EmuResponse {
-  return { status, body: { error: { type, message } }, contentType: 'application/json; charset=utf-8' };
+  return {
+    status,
+    body: { error: { type, message } },
+    contentType: 'application/json; charset=utf-8',
+  };
 }
 
 const RESPONSE_TYPE = 'application/json; charset=utf-8';
@@ -202,7 +241,9 @@ const RESPONSE_TYPE = 'application/json; charset=utf-8';
 export async function startClioEmulator(options: ClioEmulatorOptions = {}): Promise<ClioEmulator> {
   const opts: ClioEmulator['options'] = {
     rateLimit: options.rateLimit ?? { max: 50, intervalMs: 60_000 },
-    oauthClients: options.oauthClients ?? [{ clientId: 'clio-emulator-client', clientSecret: 'clio-emulator-secret' }],
+    oauthClients: options.oauthClients ?? [
+      { clientId: 'clio-emulator-client', clientSecret: 'clio-emulator-secret' },
+    ],
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 30 * 24 * 3600,
     users: options.users ?? DEFAULT_USERS,
     growInboxToken: options.growInboxToken ?? 'grow-inbox-token',
@@ -223,7 +264,10 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
   const etag = () => `"${randomUUID().replace(/-/g, '')}"`;
   const withEtag = <T extends object>(record: T) => ({ ...record, etag: etag() });
 
-  function participantName(p: { id: number; type: string }): { id: number; type: 'Person' | 'Company' | 'User'; name: string } | null {
+  function participantName(p: {
+    id: number;
+    type: string;
+  }): { id: number; type: 'Person' | 'Company' | 'User'; name: string } | null {
     if (p.type === 'User') {
       const user = opts.users.find((u) => u.id === p.id);
       return user ? { id: user.id, type: 'User', name: user.name } : null;
@@ -239,22 +283,33 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
     return {
       status: 200,
       contentType: RESPONSE_TYPE,
-      body: { data: page.map((r) => project(withEtag(r), fields)), meta: { paging: {}, records: records.length } },
+      body: {
+        data: page.map((r) => project(withEtag(r), fields)),
+        meta: { paging: {}, records: records.length },
+      },
     };
   }
 
   function show(req: EmuRequest, record: object, status = 200): EmuResponse {
     const fields = parseFields(req.query.get('fields') ?? 'id,etag');
-    return { status, contentType: RESPONSE_TYPE, body: { data: project(withEtag(record), fields) } };
+    return {
+      status,
+      contentType: RESPONSE_TYPE,
+      body: { data: project(withEtag(record), fields) },
+    };
   }
 
   function createContact(body: Record<string, unknown>): ClioContact | string {
     const data = body.data as Record<string, unknown>;
-    const numbers = (data.phone_numbers ?? []) as { number?: string; name?: string; default_number?: boolean }[];
+    const numbers = (data.phone_numbers ?? []) as {
+      number?: string;
+      name?: string;
+      default_number?: boolean;
+    }[];
     const first = String(data.first_name ?? '');
     const last = String(data.last_name ?? '');
     const name = String(data.name ?? `${first} ${last}`.trim());
-    if (!name) return 'name can\'t be blank';
+    if (!name) return "name can't be blank";
     const now = iso();
     const contact: ClioContact = {
       id: nextId++,
@@ -278,7 +333,11 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
 
   function contactView(contact: ClioContact): object {
     const primary = contact.phone_numbers.find((p) => p.primary) ?? contact.phone_numbers[0];
-    return { ...contact, primary_phone_number: primary?.number, phone_numbers: contact.phone_numbers.map(withEtag) };
+    return {
+      ...contact,
+      primary_phone_number: primary?.number,
+      phone_numbers: contact.phone_numbers.map(withEtag),
+    };
   }
 
   const vendor: VendorHandler = {
@@ -289,7 +348,11 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
       const token = bearer(req);
       const access = token ? accessTokens.get(token) : undefined;
       if (!access || access.expiresAt <= Date.now()) {
-        return clioError(401, 'Unauthorized', access ? 'The access token has expired' : 'Invalid access token');
+        return clioError(
+          401,
+          'Unauthorized',
+          access ? 'The access token has expired' : 'Invalid access token',
+        );
       }
       return null;
     },
@@ -300,14 +363,23 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
       const headers: Record<string, string> = {
         'X-RateLimit-Limit': String(limiter.max),
         'X-RateLimit-Remaining': String(taken.remaining),
-        'X-RateLimit-Reset': String(Math.ceil((now + (taken.ok ? limiter.intervalMs : taken.retryAfterMs)) / 1000)),
+        'X-RateLimit-Reset': String(
+          Math.ceil((now + (taken.ok ? limiter.intervalMs : taken.retryAfterMs)) / 1000),
+        ),
         'X-API-VERSION': CLIO_API_VERSION,
       };
       if (!taken.ok) {
         return {
           reject: {
-            ...clioError(429, 'RateLimited', `Rate limit exceeded. Retry in ${Math.ceil(taken.retryAfterMs / 1000)} seconds.`),
-            headers: { ...headers, 'Retry-After': String(Math.max(1, Math.ceil(taken.retryAfterMs / 1000))) },
+            ...clioError(
+              429,
+              'RateLimited',
+              `Rate limit exceeded. Retry in ${Math.ceil(taken.retryAfterMs / 1000)} seconds.`,
+            ),
+            headers: {
+              ...headers,
+              'Retry-After': String(Math.max(1, Math.ceil(taken.retryAfterMs / 1000))),
+            },
           },
           headers,
         };
@@ -318,7 +390,11 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
       if (kind === '429') {
         return {
           ...clioError(429, 'RateLimited', 'Rate limit exceeded. Retry in 2 seconds.'),
-          headers: { 'Retry-After': '2', 'X-RateLimit-Limit': String(limiter.max), 'X-RateLimit-Remaining': '0' },
+          headers: {
+            'Retry-After': '2',
+            'X-RateLimit-Limit': String(limiter.max),
+            'X-RateLimit-Remaining': '0',
+          },
         };
       }
       if (kind === '401') return clioError(401, 'Unauthorized', 'The access token has expired');
@@ -328,37 +404,59 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
       if (!op) return [];
       const problems: string[] = [];
       if (req.headers['x-api-version'] !== CLIO_API_VERSION) {
-        problems.push(`X-API-VERSION must be pinned to ${CLIO_API_VERSION} (got ${String(req.headers['x-api-version'])})`);
+        problems.push(
+          `X-API-VERSION must be pinned to ${CLIO_API_VERSION} (got ${String(req.headers['x-api-version'])})`,
+        );
       }
-      if (!req.query.get('fields')) problems.push('every request names its fields= (Clio returns only id and etag otherwise)');
+      if (!req.query.get('fields'))
+        problems.push('every request names its fields= (Clio returns only id and etag otherwise)');
       return problems;
     },
     unspecified(req) {
       if (req.fullPath === '/oauth/token' && req.method === 'POST') {
         const body = (req.body ?? {}) as Record<string, string>;
         const errors: string[] = [];
-        if (!req.contentType.startsWith('application/x-www-form-urlencoded')) errors.push('token request must be form-encoded');
-        for (const key of ['client_id', 'client_secret', 'grant_type']) if (!body[key]) errors.push(`${key} is required`);
-        if (body.grant_type === 'authorization_code' && (!body.code || !body.redirect_uri)) errors.push('code and redirect_uri are required');
-        if (body.grant_type === 'refresh_token' && !body.refresh_token) errors.push('refresh_token is required');
+        if (!req.contentType.startsWith('application/x-www-form-urlencoded'))
+          errors.push('token request must be form-encoded');
+        for (const key of ['client_id', 'client_secret', 'grant_type'])
+          if (!body[key]) errors.push(`${key} is required`);
+        if (body.grant_type === 'authorization_code' && (!body.code || !body.redirect_uri))
+          errors.push('code and redirect_uri are required');
+        if (body.grant_type === 'refresh_token' && !body.refresh_token)
+          errors.push('refresh_token is required');
         return { known: true, errors };
       }
       if (req.fullPath === '/inbox_leads' && req.method === 'POST') {
-        const body = (req.body ?? {}) as { inbox_lead_token?: unknown; inbox_lead?: Record<string, unknown> };
+        const body = (req.body ?? {}) as {
+          inbox_lead_token?: unknown;
+          inbox_lead?: Record<string, unknown>;
+        };
         const errors: string[] = [];
         if (typeof body.inbox_lead_token !== 'string') errors.push('inbox_lead_token is required');
-        for (const key of ['from_first', 'from_last', 'from_message', 'from_source', 'referring_url']) {
-          if (typeof body.inbox_lead?.[key] !== 'string') errors.push(`inbox_lead.${key} is required`);
+        for (const key of [
+          'from_first',
+          'from_last',
+          'from_message',
+          'from_source',
+          'referring_url',
+        ]) {
+          if (typeof body.inbox_lead?.[key] !== 'string')
+            errors.push(`inbox_lead.${key} is required`);
         }
         return { known: true, errors };
       }
       return { known: false, errors: [] };
     },
     handle(req, op, params) {
-      if (req.fullPath === '/oauth/token') return oauthToken((req.body ?? {}) as Record<string, string>);
+      if (req.fullPath === '/oauth/token')
+        return oauthToken((req.body ?? {}) as Record<string, string>);
       if (req.fullPath === '/inbox_leads') {
-        const body = req.body as { inbox_lead_token: string; inbox_lead: Omit<GrowLead, 'inbox_lead_token'> };
-        if (body?.inbox_lead_token !== opts.growInboxToken) return { status: 401, body: { error: 'Invalid inbox lead token' } };
+        const body = req.body as {
+          inbox_lead_token: string;
+          inbox_lead: Omit<GrowLead, 'inbox_lead_token'>;
+        };
+        if (body?.inbox_lead_token !== opts.growInboxToken)
+          return { status: 401, body: { error: 'Invalid inbox lead token' } };
         growLeads.push({ inbox_lead_token: body.inbox_lead_token, ...body.inbox_lead });
         return { status: 201, body: { inbox_lead: { id: nextId++ } } };
       }
@@ -379,21 +477,31 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
         case 'GET /users/who_am_i.json':
           return show(req, me);
         case 'GET /users.json':
-          return list(req, opts.users.filter((u) => req.query.get('enabled') !== 'true' || u.enabled));
+          return list(
+            req,
+            opts.users.filter((u) => req.query.get('enabled') !== 'true' || u.enabled),
+          );
         case 'GET /contacts.json': {
           const q = (req.query.get('query') ?? '').toLowerCase();
           const hits = contacts.filter(
-            (c) => !q || c.name.toLowerCase().includes(q) || c.phone_numbers.some((p) => p.number.toLowerCase().includes(q)),
+            (c) =>
+              !q ||
+              c.name.toLowerCase().includes(q) ||
+              c.phone_numbers.some((p) => p.number.toLowerCase().includes(q)),
           );
           return list(req, hits.map(contactView));
         }
         case 'GET /contacts/{id}.json': {
           const contact = contacts.find((c) => c.id === Number(params.id));
-          return contact ? show(req, contactView(contact)) : clioError(404, 'NotFound', 'Contact not found');
+          return contact
+            ? show(req, contactView(contact))
+            : clioError(404, 'NotFound', 'Contact not found');
         }
         case 'POST /contacts.json': {
           const created = createContact(body);
-          return typeof created === 'string' ? clioError(422, 'UnprocessableEntity', created) : show(req, contactView(created), 201);
+          return typeof created === 'string'
+            ? clioError(422, 'UnprocessableEntity', created)
+            : show(req, contactView(created), 201);
         }
         case 'GET /communications.json': {
           const name = req.query.get('external_property_name');
@@ -403,19 +511,32 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
           const hits = communications.filter(
             (c) =>
               (!type || c.type === type) &&
-              (!name || c.external_properties.some((p) => p.name === name && (value === null || p.value === value))) &&
-              (!contactId || [...c.senders, ...c.receivers].some((p) => p.type !== 'User' && String(p.id) === contactId)),
+              (!name ||
+                c.external_properties.some(
+                  (p) => p.name === name && (value === null || p.value === value),
+                )) &&
+              (!contactId ||
+                [...c.senders, ...c.receivers].some(
+                  (p) => p.type !== 'User' && String(p.id) === contactId,
+                )),
           );
           return list(req, hits);
         }
         case 'POST /communications.json': {
-          const senders = ((data.senders ?? []) as { id: number; type: string }[]).map(participantName);
-          const receivers = ((data.receivers ?? []) as { id: number; type: string }[]).map(participantName);
-          if (senders.includes(null) || receivers.includes(null)) return clioError(422, 'UnprocessableEntity', 'A sender or receiver does not exist');
+          const senders = ((data.senders ?? []) as { id: number; type: string }[]).map(
+            participantName,
+          );
+          const receivers = ((data.receivers ?? []) as { id: number; type: string }[]).map(
+            participantName,
+          );
+          if (senders.includes(null) || receivers.includes(null))
+            return clioError(422, 'UnprocessableEntity', 'A sender or receiver does not exist');
           const external = (data.external_properties ?? []) as { name: string; value: string }[];
-          if (external.length > 5) return clioError(422, 'UnprocessableEntity', 'At most 5 external_properties');
+          if (external.length > 5)
+            return clioError(422, 'UnprocessableEntity', 'At most 5 external_properties');
           const receivedAt = Date.parse(String(data.received_at));
-          if (Number.isNaN(receivedAt)) return clioError(422, 'UnprocessableEntity', 'received_at is not a date-time');
+          if (Number.isNaN(receivedAt))
+            return clioError(422, 'UnprocessableEntity', 'received_at is not a date-time');
           const record: ClioCommunication = {
             id: nextId++,
             type: data.type as ClioCommunication['type'],
@@ -424,7 +545,11 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
             received_at: new Date(receivedAt).toISOString(),
             senders: senders as ClioCommunication['senders'],
             receivers: receivers as ClioCommunication['receivers'],
-            external_properties: external.map((p) => ({ id: nextId++, name: p.name, value: p.value })),
+            external_properties: external.map((p) => ({
+              id: nextId++,
+              name: p.name,
+              value: p.value,
+            })),
             created_at: now,
             updated_at: now,
           };
@@ -443,8 +568,11 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
           return list(req, hits);
         }
         case 'POST /notes.json': {
-          const contact = contacts.find((c) => c.id === (data.contact as { id?: number } | undefined)?.id);
-          if (data.type !== 'Contact' || !contact) return clioError(422, 'UnprocessableEntity', 'Contact must exist');
+          const contact = contacts.find(
+            (c) => c.id === (data.contact as { id?: number } | undefined)?.id,
+          );
+          if (data.type !== 'Contact' || !contact)
+            return clioError(422, 'UnprocessableEntity', 'Contact must exist');
           const record: ClioNote = {
             id: nextId++,
             type: 'Contact',
@@ -471,10 +599,13 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
         }
         case 'POST /tasks.json': {
           const assignee = data.assignee as { id: number; type: string };
-          const user = assignee?.type === 'User' ? opts.users.find((u) => u.id === assignee.id) : undefined;
-          if (!user) return clioError(422, 'UnprocessableEntity', 'Assignee must be an existing user');
+          const user =
+            assignee?.type === 'User' ? opts.users.find((u) => u.id === assignee.id) : undefined;
+          if (!user)
+            return clioError(422, 'UnprocessableEntity', 'Assignee must be an existing user');
           const dueAt = data.due_at === undefined ? undefined : Date.parse(String(data.due_at));
-          if (dueAt !== undefined && Number.isNaN(dueAt)) return clioError(422, 'UnprocessableEntity', 'due_at is invalid');
+          if (dueAt !== undefined && Number.isNaN(dueAt))
+            return clioError(422, 'UnprocessableEntity', 'due_at is invalid');
           const record: ClioTask = {
             id: nextId++,
             name: String(data.name),
@@ -490,7 +621,11 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
           return show(req, record, 201);
         }
         default:
-          return clioError(404, 'NotFound', `The emulator does not implement ${req.method} ${op.template}`);
+          return clioError(
+            404,
+            'NotFound',
+            `The emulator does not implement ${req.method} ${op.template}`,
+          );
       }
     },
   };
@@ -498,26 +633,38 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
   function oauthToken(body: Record<string, string>): EmuResponse {
     const client = opts.oauthClients.find((c) => c.clientId === body.client_id);
     if (!client || client.clientSecret !== body.client_secret) {
-      return { status: 401, body: { error: 'invalid_client', error_description: 'Client authentication failed' } };
+      return {
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'Client authentication failed' },
+      };
     }
     let refreshToken: string | undefined;
     if (body.grant_type === 'authorization_code') {
       const code = authCodes.get(body.code ?? '');
       if (!code || code.clientId !== client.clientId || code.redirectUri !== body.redirect_uri) {
-        return { status: 400, body: { error: 'invalid_grant', error_description: 'The authorization code is invalid' } };
+        return {
+          status: 400,
+          body: { error: 'invalid_grant', error_description: 'The authorization code is invalid' },
+        };
       }
       authCodes.delete(body.code!);
       refreshToken = `clio-refresh-${randomUUID()}`;
       refreshTokens.set(refreshToken, { clientId: client.clientId });
     } else if (body.grant_type === 'refresh_token') {
       if (refreshTokens.get(body.refresh_token ?? '')?.clientId !== client.clientId) {
-        return { status: 400, body: { error: 'invalid_grant', error_description: 'The refresh token is invalid' } };
+        return {
+          status: 400,
+          body: { error: 'invalid_grant', error_description: 'The refresh token is invalid' },
+        };
       }
     } else {
       return { status: 400, body: { error: 'unsupported_grant_type' } };
     }
     const accessToken = `clio-access-${randomUUID()}`;
-    accessTokens.set(accessToken, { expiresAt: Date.now() + opts.accessTokenTtlSeconds * 1000, userId: opts.users[0]!.id });
+    accessTokens.set(accessToken, {
+      expiresAt: Date.now() + opts.accessTokenTtlSeconds * 1000,
+      userId: opts.users[0]!.id,
+    });
     // Clio's refresh answer carries no new refresh token: the old one stays valid.
     return {
       status: 200,
@@ -557,7 +704,10 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
     grantToken() {
       const access = `clio-access-${randomUUID()}`;
       const refresh = `clio-refresh-${randomUUID()}`;
-      accessTokens.set(access, { expiresAt: Date.now() + opts.accessTokenTtlSeconds * 1000, userId: opts.users[0]!.id });
+      accessTokens.set(access, {
+        expiresAt: Date.now() + opts.accessTokenTtlSeconds * 1000,
+        userId: opts.users[0]!.id,
+      });
       refreshTokens.set(refresh, { clientId: opts.oauthClients[0]!.clientId });
       return { access_token: access, refresh_token: refresh };
     },

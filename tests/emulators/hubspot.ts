@@ -4,7 +4,6 @@ import {
   bearer,
   RollingWindow,
   startEmulatorServer,
-  type EmuRequest,
   type EmuResponse,
   type EmulatorServer,
   type VendorHandler,
@@ -68,7 +67,10 @@ export const CALL_DISPOSITIONS = {
 };
 
 /** Writable properties we accept per object (HubSpot rejects unknown property names). */
-const PROPERTIES: Record<ObjectType, Record<string, readonly string[] | 'text' | 'timestamp' | 'number' | 'owner' | 'disposition'>> = {
+const PROPERTIES: Record<
+  ObjectType,
+  Record<string, readonly string[] | 'text' | 'timestamp' | 'number' | 'owner' | 'disposition'>
+> = {
   contacts: {
     firstname: 'text',
     lastname: 'text',
@@ -77,15 +79,44 @@ const PROPERTIES: Record<ObjectType, Record<string, readonly string[] | 'text' |
     mobilephone: 'text',
     company: 'text',
     hubspot_owner_id: 'owner',
-    lifecyclestage: ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'],
-    hs_lead_status: ['NEW', 'OPEN', 'IN_PROGRESS', 'OPEN_DEAL', 'UNQUALIFIED', 'ATTEMPTED_TO_CONTACT', 'CONNECTED', 'BAD_TIMING'],
+    lifecyclestage: [
+      'subscriber',
+      'lead',
+      'marketingqualifiedlead',
+      'salesqualifiedlead',
+      'opportunity',
+      'customer',
+      'evangelist',
+      'other',
+    ],
+    hs_lead_status: [
+      'NEW',
+      'OPEN',
+      'IN_PROGRESS',
+      'OPEN_DEAL',
+      'UNQUALIFIED',
+      'ATTEMPTED_TO_CONTACT',
+      'CONNECTED',
+      'BAD_TIMING',
+    ],
   },
   calls: {
     hs_timestamp: 'timestamp',
     hs_call_title: 'text',
     hs_call_body: 'text',
     hs_call_direction: ['INBOUND', 'OUTBOUND'],
-    hs_call_status: ['BUSY', 'CALLING_CRM_USER', 'CANCELED', 'COMPLETED', 'CONNECTING', 'FAILED', 'IN_PROGRESS', 'NO_ANSWER', 'QUEUED', 'RINGING'],
+    hs_call_status: [
+      'BUSY',
+      'CALLING_CRM_USER',
+      'CANCELED',
+      'COMPLETED',
+      'CONNECTING',
+      'FAILED',
+      'IN_PROGRESS',
+      'NO_ANSWER',
+      'QUEUED',
+      'RINGING',
+    ],
     hs_call_disposition: 'disposition',
     hs_call_from_number: 'text',
     hs_call_to_number: 'text',
@@ -109,8 +140,17 @@ const PROPERTIES: Record<ObjectType, Record<string, readonly string[] | 'text' |
 };
 
 /** The HUBSPOT_DEFINED association type id from each engagement to a contact. */
-const TO_CONTACT_TYPE_ID: Partial<Record<ObjectType, number>> = { calls: 194, notes: 202, tasks: 204 };
-const OBJECT_TYPE_IDS: Record<string, ObjectType> = { '0-1': 'contacts', '0-48': 'calls', '0-46': 'notes', '0-27': 'tasks' };
+const TO_CONTACT_TYPE_ID: Partial<Record<ObjectType, number>> = {
+  calls: 194,
+  notes: 202,
+  tasks: 204,
+};
+const OBJECT_TYPE_IDS: Record<string, ObjectType> = {
+  '0-1': 'contacts',
+  '0-48': 'calls',
+  '0-46': 'notes',
+  '0-27': 'tasks',
+};
 
 const DEFAULT_OWNERS: HubSpotOwner[] = [
   { id: '101', email: 'ana@firm.example', firstName: 'Ana', lastName: 'Lopez', userId: 9001 },
@@ -142,27 +182,44 @@ function nationalPhoneDigits(stored: string): string {
 }
 
 function tokens(text: string): string[] {
-  return text.toLowerCase().split(/[^a-z0-9@._+-]+/).filter(Boolean);
+  return text
+    .toLowerCase()
+    .split(/[^a-z0-9@._+-]+/)
+    .filter(Boolean);
 }
 
-function error(status: number, category: string, message: string, extra: Record<string, unknown> = {}): EmuResponse {
-  return { status, body: { status: 'error', message, correlationId: randomUUID(), category, ...extra } };
+function error(
+  status: number,
+  category: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): EmuResponse {
+  return {
+    status,
+    body: { status: 'error', message, correlationId: randomUUID(), category, ...extra },
+  };
 }
 
-export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {}): Promise<HubSpotEmulator> {
+export async function startHubSpotEmulator(
+  options: HubSpotEmulatorOptions = {},
+): Promise<HubSpotEmulator> {
   const opts: HubSpotEmulator['options'] = {
     rateLimit: options.rateLimit ?? { max: 100, intervalMs: 10_000 },
     searchPerSecond: options.searchPerSecond ?? 5,
     searchIntervalMs: options.searchIntervalMs ?? 1000,
     searchLagMs: options.searchLagMs ?? 0,
     privateAppTokens: options.privateAppTokens ?? ['pat-na1-emulator-token'],
-    oauthClients: options.oauthClients ?? [{ clientId: 'emulator-client', clientSecret: 'emulator-secret' }],
+    oauthClients: options.oauthClients ?? [
+      { clientId: 'emulator-client', clientSecret: 'emulator-secret' },
+    ],
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 1800,
     owners: options.owners ?? DEFAULT_OWNERS,
     portalId: options.portalId ?? 4_242_424,
   };
   const validator = new OpenApiValidator(specFiles('hubspot'));
-  const objects = new Map<ObjectType, Map<string, HubSpotRecord>>(OBJECT_TYPES.map((t) => [t, new Map()]));
+  const objects = new Map<ObjectType, Map<string, HubSpotRecord>>(
+    OBJECT_TYPES.map((t) => [t, new Map()]),
+  );
   let nextId = 5_000;
   const revoked = new Set<string>();
   const authCodes = new Map<string, { clientId: string; redirectUri: string }>();
@@ -184,23 +241,32 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
         continue;
       }
       const text = String(value);
-      if (Array.isArray(rule) && !rule.includes(text)) problems.push(`${text} was not one of the allowed options for ${name}`);
-      if (rule === 'timestamp' && Number.isNaN(/^\d+$/.test(text) ? Number(text) : Date.parse(text))) {
+      if (Array.isArray(rule) && !rule.includes(text))
+        problems.push(`${text} was not one of the allowed options for ${name}`);
+      if (
+        rule === 'timestamp' &&
+        Number.isNaN(/^\d+$/.test(text) ? Number(text) : Date.parse(text))
+      ) {
         problems.push(`${name}: ${text} is not a valid timestamp`);
       }
-      if (rule === 'number' && !/^\d+(\.\d+)?$/.test(text)) problems.push(`${name}: ${text} is not a number`);
+      if (rule === 'number' && !/^\d+(\.\d+)?$/.test(text))
+        problems.push(`${name}: ${text} is not a number`);
       if (rule === 'owner' && !ownerExists(text)) problems.push(`${text} is not a valid owner id`);
       if (rule === 'disposition' && !Object.values(CALL_DISPOSITIONS).includes(text)) {
         problems.push(`${text} is not a valid call disposition`);
       }
     }
-    if (type !== 'contacts' && !('hs_timestamp' in properties)) problems.push('hs_timestamp is required');
+    if (type !== 'contacts' && !('hs_timestamp' in properties))
+      problems.push('hs_timestamp is required');
     return problems;
   }
 
   interface CreateInput {
     properties: Record<string, string>;
-    associations?: { to: { id: string }; types: { associationCategory: string; associationTypeId: number }[] }[];
+    associations?: {
+      to: { id: string };
+      types: { associationCategory: string; associationTypeId: number }[];
+    }[];
     objectWriteTraceId?: string;
   }
 
@@ -210,10 +276,13 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
       for (const spec of assoc.types ?? []) {
         const expected = TO_CONTACT_TYPE_ID[type];
         if (spec.associationCategory !== 'HUBSPOT_DEFINED' || spec.associationTypeId !== expected) {
-          problems.push(`association type ${spec.associationCategory}/${spec.associationTypeId} is not valid from ${type} to contacts`);
+          problems.push(
+            `association type ${spec.associationCategory}/${spec.associationTypeId} is not valid from ${type} to contacts`,
+          );
         }
       }
-      if (!objects.get('contacts')!.has(String(assoc.to?.id))) problems.push(`contact ${String(assoc.to?.id)} does not exist`);
+      if (!objects.get('contacts')!.has(String(assoc.to?.id)))
+        problems.push(`contact ${String(assoc.to?.id)} does not exist`);
     }
     return problems;
   }
@@ -236,7 +305,9 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
       })),
     };
     if (type !== 'contacts' && /^\d+$/.test(record.properties.hs_timestamp ?? '')) {
-      record.properties.hs_timestamp = new Date(Number(record.properties.hs_timestamp)).toISOString();
+      record.properties.hs_timestamp = new Date(
+        Number(record.properties.hs_timestamp),
+      ).toISOString();
     }
     objects.get(type)!.set(id, record);
     return record;
@@ -247,11 +318,15 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
       hs_object_id: record.id,
       hs_createdate: record.createdAt,
       hs_lastmodifieddate: record.updatedAt,
-      ...(record.type === 'contacts' ? { createdate: record.createdAt, lastmodifieddate: record.updatedAt } : {}),
+      ...(record.type === 'contacts'
+        ? { createdate: record.createdAt, lastmodifieddate: record.updatedAt }
+        : {}),
     };
     const properties =
       only && only.length
-        ? Object.fromEntries(only.filter((p) => p in record.properties).map((p) => [p, record.properties[p]!]))
+        ? Object.fromEntries(
+            only.filter((p) => p in record.properties).map((p) => [p, record.properties[p]!]),
+          )
         : record.properties;
     return {
       id: record.id,
@@ -272,7 +347,8 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
   }
 
   function propertyValue(record: HubSpotRecord, name: string): string | undefined {
-    if (name === 'associations.contact') return record.associations.map((a) => a.toId).join(' ') || undefined;
+    if (name === 'associations.contact')
+      return record.associations.map((a) => a.toId).join(' ') || undefined;
     if (name === 'hs_object_id') return record.id;
     return record.properties[name];
   }
@@ -291,20 +367,35 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     const eq = (expected: string): boolean => {
       if (actual === undefined) return false;
       if (f.propertyName === 'associations.contact') return actual.split(' ').includes(expected);
-      if (isPhone) return nationalPhoneDigits(actual) === digits(expected) && digits(expected).length > 0 && !expected.trim().startsWith('+');
+      if (isPhone)
+        return (
+          nationalPhoneDigits(actual) === digits(expected) &&
+          digits(expected).length > 0 &&
+          !expected.trim().startsWith('+')
+        );
       return comparable(f.propertyName, actual) === comparable(f.propertyName, expected);
     };
     const containsToken = (expected: string): boolean => {
       if (actual === undefined) return false;
       const pattern = expected.toLowerCase();
       if (pattern.includes('*')) {
-        const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+        const re = new RegExp(
+          `^${pattern
+            .split('*')
+            .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+            .join('.*')}$`,
+        );
         return tokens(actual).some((t) => re.test(t));
       }
       return tokens(actual).includes(pattern);
     };
-    const cmp = (expected: string | undefined, test: (a: number | string, b: number | string) => boolean): boolean =>
-      actual !== undefined && expected !== undefined && test(comparable(f.propertyName, actual), comparable(f.propertyName, expected));
+    const cmp = (
+      expected: string | undefined,
+      test: (a: number | string, b: number | string) => boolean,
+    ): boolean =>
+      actual !== undefined &&
+      expected !== undefined &&
+      test(comparable(f.propertyName, actual), comparable(f.propertyName, expected));
     switch (f.operator) {
       case 'EQ':
         return eq(f.value ?? '');
@@ -348,20 +439,27 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     const groups = (body.filterGroups ?? []) as { filters: Filter[] }[];
     const filterCount = groups.reduce((n, g) => n + (g.filters?.length ?? 0), 0);
     if (groups.length > 5 || groups.some((g) => (g.filters?.length ?? 0) > 6) || filterCount > 18) {
-      return error(400, 'VALIDATION_ERROR', 'Too many filter groups or filters (at most 5 groups, 6 filters each, 18 in all).');
+      return error(
+        400,
+        'VALIDATION_ERROR',
+        'Too many filter groups or filters (at most 5 groups, 6 filters each, 18 in all).',
+      );
     }
     const limit = Number(body.limit ?? 10);
     if (limit > 200) return error(400, 'VALIDATION_ERROR', 'limit must be at most 200');
     const query = typeof body.query === 'string' ? body.query.toLowerCase().trim() : '';
     const all = [...objects.get(type)!.values()].filter((r) => r.searchableAt <= now);
     const hits = all.filter((record) => {
-      const byFilters = groups.length === 0 || groups.some((g) => (g.filters ?? []).every((f) => filterMatches(record, f)));
+      const byFilters =
+        groups.length === 0 ||
+        groups.some((g) => (g.filters ?? []).every((f) => filterMatches(record, f)));
       const byQuery =
         !query ||
         DEFAULT_SEARCHABLE[type].some((p) => {
           const value = record.properties[p];
           if (!value) return false;
-          if (p === 'phone' || p === 'mobilephone') return nationalPhoneDigits(value) === digits(query);
+          if (p === 'phone' || p === 'mobilephone')
+            return nationalPhoneDigits(value) === digits(query);
           return tokens(value).some((t) => t.startsWith(query));
         });
       return byFilters && byQuery;
@@ -374,7 +472,9 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
       body: {
         total: hits.length,
         results: page.map((r) => publicObject(r, properties)),
-        ...(offset + limit < hits.length ? { paging: { next: { after: String(offset + limit) } } } : {}),
+        ...(offset + limit < hits.length
+          ? { paging: { next: { after: String(offset + limit) } } }
+          : {}),
       },
     };
   }
@@ -386,12 +486,17 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
       if (req.path === '/oauth/v3/token') return null;
       if (!op) return null;
       const token = bearer(req);
-      if (!token) return error(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found.');
+      if (!token)
+        return error(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found.');
       if (opts.privateAppTokens.includes(token) && !revoked.has(token)) return null;
       const access = accessTokens.get(token);
       if (access && access.expiresAt > Date.now()) return null;
       if (access) {
-        return error(401, 'EXPIRED_AUTHENTICATION', 'The OAuth token used to make this call expired.');
+        return error(
+          401,
+          'EXPIRED_AUTHENTICATION',
+          'The OAuth token used to make this call expired.',
+        );
       }
       return error(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found.');
     },
@@ -449,7 +554,12 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
           },
         };
       }
-      if (kind === '401') return error(401, 'EXPIRED_AUTHENTICATION', 'The OAuth token used to make this call expired.');
+      if (kind === '401')
+        return error(
+          401,
+          'EXPIRED_AUTHENTICATION',
+          'The OAuth token used to make this call expired.',
+        );
       return error(500, 'INTERNAL_ERROR', 'internal error');
     },
     handle(req, op, params) {
@@ -461,7 +571,9 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
         const email = req.query.get('email');
         const limit = Number(req.query.get('limit') ?? 100);
         const offset = Number(req.query.get('after') ?? 0) || 0;
-        const list = opts.owners.filter((o) => !email || o.email.toLowerCase() === email.toLowerCase());
+        const list = opts.owners.filter(
+          (o) => !email || o.email.toLowerCase() === email.toLowerCase(),
+        );
         const page = list.slice(offset, offset + limit);
         return {
           status: 200,
@@ -477,23 +589,32 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
               createdAt: '2024-01-02T03:04:05.000Z',
               updatedAt: '2024-01-02T03:04:05.000Z',
             })),
-            ...(offset + limit < list.length ? { paging: { next: { after: String(offset + limit) } } } : {}),
+            ...(offset + limit < list.length
+              ? { paging: { next: { after: String(offset + limit) } } }
+              : {}),
           },
         };
       }
       const m = /^\/crm\/v3\/objects\/([^/]+)(?:\/(.*))?$/.exec(req.path);
       const type = (m && (OBJECT_TYPE_IDS[m[1]!] ?? m[1])) as ObjectType | undefined;
-      if (!type || !objects.has(type)) return error(404, 'OBJECT_NOT_FOUND', `Unknown object type ${m?.[1]}`);
+      if (!type || !objects.has(type))
+        return error(404, 'OBJECT_NOT_FOUND', `Unknown object type ${m?.[1]}`);
       const rest = m?.[2];
       if (req.method === 'POST' && !rest) {
         const problems = checkInput(type, body as unknown as CreateInput);
         if (problems.length) return error(400, 'VALIDATION_ERROR', problems.join('; '));
-        return { status: 201, body: publicObject(create(type, body as unknown as CreateInput, now)) };
+        return {
+          status: 201,
+          body: publicObject(create(type, body as unknown as CreateInput, now)),
+        };
       }
       if (req.method === 'POST' && rest === 'batch/create') {
         const inputs = (body.inputs ?? []) as CreateInput[];
-        if (inputs.length > 100) return error(400, 'VALIDATION_ERROR', 'Batch size must be at most 100.');
-        const problems = inputs.flatMap((input, i) => checkInput(type, input).map((p) => `inputs[${i}]: ${p}`));
+        if (inputs.length > 100)
+          return error(400, 'VALIDATION_ERROR', 'Batch size must be at most 100.');
+        const problems = inputs.flatMap((input, i) =>
+          checkInput(type, input).map((p) => `inputs[${i}]: ${p}`),
+        );
         // HubSpot rejects the whole batch when an input is invalid.
         if (problems.length) return error(400, 'VALIDATION_ERROR', problems.join('; '));
         const started = new Date(now).toISOString();
@@ -520,9 +641,14 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     },
     contract(req) {
       if (req.path.startsWith('/crm/') && req.method === 'POST' && req.path.endsWith('/search')) {
-        const body = req.body as { filterGroups?: { filters?: { propertyName: string; value?: string }[] }[] } | undefined;
+        const body = req.body as
+          { filterGroups?: { filters?: { propertyName: string; value?: string }[] }[] } | undefined;
         const phoneWithPlus = body?.filterGroups?.some((g) =>
-          g.filters?.some((f) => (f.propertyName === 'phone' || f.propertyName === 'mobilephone') && f.value?.startsWith('+')),
+          g.filters?.some(
+            (f) =>
+              (f.propertyName === 'phone' || f.propertyName === 'mobilephone') &&
+              f.value?.startsWith('+'),
+          ),
         );
         if (phoneWithPlus) return ['phone search must send national digits, not +country code'];
       }
@@ -533,13 +659,17 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
   function oauthToken(body: Record<string, unknown>): EmuResponse {
     const client = opts.oauthClients.find((c) => c.clientId === body.client_id);
     if (!client || client.clientSecret !== body.client_secret) {
-      return error(400, 'BAD_CLIENT_ID', 'missing or unknown client id / secret', { status: 'BAD_CLIENT_ID' });
+      return error(400, 'BAD_CLIENT_ID', 'missing or unknown client id / secret', {
+        status: 'BAD_CLIENT_ID',
+      });
     }
     let refreshToken: string;
     if (body.grant_type === 'authorization_code') {
       const code = authCodes.get(String(body.code));
       if (!code || code.clientId !== client.clientId || code.redirectUri !== body.redirect_uri) {
-        return error(400, 'BAD_AUTH_CODE', 'auth code not found or redirect_uri mismatch', { status: 'BAD_AUTH_CODE' });
+        return error(400, 'BAD_AUTH_CODE', 'auth code not found or redirect_uri mismatch', {
+          status: 'BAD_AUTH_CODE',
+        });
       }
       authCodes.delete(String(body.code));
       refreshToken = `refresh-${randomUUID()}`;
@@ -547,13 +677,18 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     } else if (body.grant_type === 'refresh_token') {
       refreshToken = String(body.refresh_token);
       if (refreshTokens.get(refreshToken)?.clientId !== client.clientId) {
-        return error(400, 'BAD_REFRESH_TOKEN', 'missing or unknown refresh token', { status: 'BAD_REFRESH_TOKEN' });
+        return error(400, 'BAD_REFRESH_TOKEN', 'missing or unknown refresh token', {
+          status: 'BAD_REFRESH_TOKEN',
+        });
       }
     } else {
       return error(400, 'BAD_GRANT_TYPE', 'unsupported grant_type', { status: 'BAD_GRANT_TYPE' });
     }
     const accessToken = `access-${randomUUID()}`;
-    accessTokens.set(accessToken, { expiresAt: Date.now() + opts.accessTokenTtlSeconds * 1000, refreshToken });
+    accessTokens.set(accessToken, {
+      expiresAt: Date.now() + opts.accessTokenTtlSeconds * 1000,
+      refreshToken,
+    });
     return {
       status: 200,
       body: {
@@ -572,8 +707,11 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     options: opts,
     records: (type: ObjectType) => [...objects.get(type)!.values()],
     associatedWith: (contactId: string, type: ObjectType) =>
-      [...objects.get(type)!.values()].filter((r) => r.associations.some((a) => a.toId === contactId)),
-    seedContact: (properties: Record<string, string>) => create('contacts', { properties }, Date.now() - opts.searchLagMs),
+      [...objects.get(type)!.values()].filter((r) =>
+        r.associations.some((a) => a.toId === contactId),
+      ),
+    seedContact: (properties: Record<string, string>) =>
+      create('contacts', { properties }, Date.now() - opts.searchLagMs),
     issueAuthCode(clientId: string, redirectUri: string) {
       const code = `code-${randomUUID()}`;
       authCodes.set(code, { clientId, redirectUri });
@@ -603,5 +741,7 @@ if (import.meta.main) {
   const port = Number(process.env.PORT ?? 8787);
   const emulator = await startHubSpotEmulator({ port });
   emulator.seedContact({ firstname: 'Dana', lastname: 'Whitfield', phone: '(415) 555-0134' });
-  console.log(`HubSpot emulator on ${emulator.url} (private-app token: ${emulator.options.privateAppTokens[0]})`);
+  console.log(
+    `HubSpot emulator on ${emulator.url} (private-app token: ${emulator.options.privateAppTokens[0]})`,
+  );
 }

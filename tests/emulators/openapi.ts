@@ -154,7 +154,10 @@ export class OpenApiValidator {
     this.operations.sort((a, b) => a.pathParamNames.length - b.pathParamNames.length);
   }
 
-  find(method: string, pathname: string): { op: SpecOperation; params: Record<string, string> } | null {
+  find(
+    method: string,
+    pathname: string,
+  ): { op: SpecOperation; params: Record<string, string> } | null {
     for (const op of this.operations) {
       if (op.method !== method.toUpperCase()) continue;
       const m = op.regex.exec(pathname);
@@ -194,17 +197,24 @@ export class OpenApiValidator {
     const validate = this.validator(schema);
     if (validate(value)) return [];
     return (validate.errors ?? []).map(
-      (e) => `${where}${e.instancePath || ''} ${e.message ?? 'is invalid'}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
+      (e) =>
+        `${where}${e.instancePath || ''} ${e.message ?? 'is invalid'}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
     );
   }
 
-  validateRequest(found: { op: SpecOperation; params: Record<string, string> }, req: RequestToCheck): string[] {
+  validateRequest(
+    found: { op: SpecOperation; params: Record<string, string> },
+    req: RequestToCheck,
+  ): string[] {
     const { op, params } = found;
     const errors: string[] = [];
-    const declared = (op.operation.parameters ?? []).map((p) => this.resolve<Parameter>(op.docId, p));
+    const declared = (op.operation.parameters ?? []).map((p) =>
+      this.resolve<Parameter>(op.docId, p),
+    );
     const queryNames = new Set(declared.filter((p) => p.in === 'query').map((p) => p.name));
     for (const name of new Set(req.query.keys())) {
-      if (!queryNames.has(name)) errors.push(`query parameter "${name}" is not defined for ${op.operationId}`);
+      if (!queryNames.has(name))
+        errors.push(`query parameter "${name}" is not defined for ${op.operationId}`);
     }
     for (const p of declared) {
       if (p.in === 'query') {
@@ -215,20 +225,27 @@ export class OpenApiValidator {
         }
         const schema = p.schema ?? {};
         if (schema.type === 'array') {
-          const items = values.flatMap((v) => v.split(',')).map((v) => coerce(v, schema.items as Json));
+          const items = values
+            .flatMap((v) => v.split(','))
+            .map((v) => coerce(v, schema.items as Json));
           errors.push(...this.check(schema, items, `query.${p.name}`));
         } else {
-          if (values.length > 1) errors.push(`query parameter "${p.name}" given ${values.length} times`);
+          if (values.length > 1)
+            errors.push(`query parameter "${p.name}" given ${values.length} times`);
           errors.push(...this.check(schema, coerce(values[0]!, schema), `query.${p.name}`));
         }
       } else if (p.in === 'path') {
-        errors.push(...this.check(p.schema ?? {}, coerce(params[p.name] ?? '', p.schema), `path.${p.name}`));
+        errors.push(
+          ...this.check(p.schema ?? {}, coerce(params[p.name] ?? '', p.schema), `path.${p.name}`),
+        );
       } else if (p.in === 'header') {
         const value = req.headers[p.name.toLowerCase()];
         if (value === undefined) {
           if (p.required) errors.push(`header "${p.name}" is required`);
         } else {
-          errors.push(...this.check(p.schema ?? {}, coerce(String(value), p.schema), `header.${p.name}`));
+          errors.push(
+            ...this.check(p.schema ?? {}, coerce(String(value), p.schema), `header.${p.name}`),
+          );
         }
       }
     }
@@ -241,7 +258,9 @@ export class OpenApiValidator {
         const type = (req.contentType ?? '').split(';')[0]!.trim();
         const media = requestBody.content[type];
         if (!media) {
-          errors.push(`content type "${type}" is not accepted (${Object.keys(requestBody.content).join(', ')})`);
+          errors.push(
+            `content type "${type}" is not accepted (${Object.keys(requestBody.content).join(', ')})`,
+          );
         } else if (media.schema) {
           errors.push(...this.check(media.schema, req.body, 'body'));
         }
@@ -253,9 +272,14 @@ export class OpenApiValidator {
   }
 
   /** Null when the status is not documented for the operation (no exact code, no default). */
-  responseSchemaFor(op: SpecOperation, status: number, contentType: string): Json | null | 'undocumented' {
+  responseSchemaFor(
+    op: SpecOperation,
+    status: number,
+    contentType: string,
+  ): Json | null | 'undocumented' {
     const responses = op.operation.responses;
-    const entry = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
+    const entry =
+      responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
     if (!entry) return 'undocumented';
     const resolved = this.resolve<{ content?: Record<string, MediaType> }>(op.docId, entry);
     const content = resolved.content;
@@ -268,9 +292,15 @@ export class OpenApiValidator {
     return media?.schema ?? null;
   }
 
-  validateResponse(op: SpecOperation, status: number, contentType: string, body: unknown): string[] {
+  validateResponse(
+    op: SpecOperation,
+    status: number,
+    contentType: string,
+    body: unknown,
+  ): string[] {
     const schema = this.responseSchemaFor(op, status, contentType);
-    if (schema === 'undocumented') return [`status ${status} is not documented for ${op.operationId}`];
+    if (schema === 'undocumented')
+      return [`status ${status} is not documented for ${op.operationId}`];
     if (schema === null) {
       const content = this.resolve<{ content?: Record<string, MediaType> }>(
         op.docId,
@@ -288,7 +318,15 @@ export function specFiles(vendor: 'hubspot' | 'clio'): string[] {
   const dir = path.join(SPECS_DIR, vendor);
   const names =
     vendor === 'hubspot'
-      ? ['calls.v3.json', 'contacts.v3.json', 'notes.v3.json', 'tasks.v3.json', 'owners.v3.json', 'associations.v4.json', 'oauth.v3.json']
+      ? [
+          'calls.v3.json',
+          'contacts.v3.json',
+          'notes.v3.json',
+          'tasks.v3.json',
+          'owners.v3.json',
+          'associations.v4.json',
+          'oauth.v3.json',
+        ]
       : [
           'clio-communications-api-openapi.yml',
           'clio-contacts-api-openapi.yml',

@@ -1,4 +1,9 @@
-import { createServer, type IncomingHttpHeaders, type ServerResponse, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type ServerResponse,
+  type Server,
+} from 'node:http';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { OpenApiValidator, SpecOperation } from './openapi.ts';
@@ -83,7 +88,10 @@ export interface VendorHandler {
   /** Authenticate; return a response to short-circuit (401). */
   authenticate(req: EmuRequest, op: SpecOperation | null): EmuResponse | null;
   /** Rate limiting; returns a 429 or the headers to add to the answer. */
-  rateLimit(req: EmuRequest, op: SpecOperation | null): { reject?: EmuResponse; headers: Record<string, string> };
+  rateLimit(
+    req: EmuRequest,
+    op: SpecOperation | null,
+  ): { reject?: EmuResponse; headers: Record<string, string> };
   handle(req: EmuRequest, op: SpecOperation | null, params: Record<string, string>): EmuResponse;
   faultResponse(kind: '429' | '500' | '401', req: EmuRequest): EmuResponse;
   /** Extra checks of our own contract with the vendor (e.g. pinned API version). */
@@ -107,7 +115,8 @@ export interface EmulatorServer {
 function parseBody(raw: string, contentType: string): unknown {
   if (raw === '') return undefined;
   const type = contentType.split(';')[0]!.trim();
-  if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(raw));
+  if (type === 'application/x-www-form-urlencoded')
+    return Object.fromEntries(new URLSearchParams(raw));
   try {
     return JSON.parse(raw);
   } catch {
@@ -121,7 +130,10 @@ function matches(fault: Fault, req: EmuRequest): boolean {
   return fault.match(req);
 }
 
-export async function startEmulatorServer(vendor: VendorHandler, port = 0): Promise<EmulatorServer> {
+export async function startEmulatorServer(
+  vendor: VendorHandler,
+  port = 0,
+): Promise<EmulatorServer> {
   const sockets = new Set<Socket>();
   const held = new Set<ServerResponse>();
   const state: EmulatorServer = {
@@ -172,7 +184,9 @@ export async function startEmulatorServer(vendor: VendorHandler, port = 0): Prom
       const fullPath = url.pathname;
       const req: EmuRequest = {
         method: incoming.method ?? 'GET',
-        path: fullPath.startsWith(vendor.basePath) ? fullPath.slice(vendor.basePath.length) : fullPath,
+        path: fullPath.startsWith(vendor.basePath)
+          ? fullPath.slice(vendor.basePath.length)
+          : fullPath,
         fullPath,
         query: url.searchParams,
         headers: incoming.headers,
@@ -181,7 +195,9 @@ export async function startEmulatorServer(vendor: VendorHandler, port = 0): Prom
         contentType,
         at: Date.now(),
       };
-      const found = fullPath.startsWith(vendor.basePath) ? vendor.validator.find(req.method, req.path) : null;
+      const found = fullPath.startsWith(vendor.basePath)
+        ? vendor.validator.find(req.method, req.path)
+        : null;
       const op = found?.op ?? null;
       if (found) {
         const errors = vendor.validator.validateRequest(found, {
@@ -192,7 +208,8 @@ export async function startEmulatorServer(vendor: VendorHandler, port = 0): Prom
           contentType,
           body: req.body,
         });
-        if (errors.length) state.violations.push({ method: req.method, path: fullPath, where: 'request', errors });
+        if (errors.length)
+          state.violations.push({ method: req.method, path: fullPath, where: 'request', errors });
       } else {
         const own = vendor.unspecified?.(req) ?? { known: false, errors: [] };
         if (!own.known) {
@@ -203,26 +220,53 @@ export async function startEmulatorServer(vendor: VendorHandler, port = 0): Prom
             errors: ['no operation in the official spec matches this request'],
           });
         } else if (own.errors.length) {
-          state.violations.push({ method: req.method, path: fullPath, where: 'request', errors: own.errors });
+          state.violations.push({
+            method: req.method,
+            path: fullPath,
+            where: 'request',
+            errors: own.errors,
+          });
         }
       }
       const contractErrors = vendor.contract?.(req, op) ?? [];
       if (contractErrors.length) {
-        state.violations.push({ method: req.method, path: fullPath, where: 'contract', errors: contractErrors });
+        state.violations.push({
+          method: req.method,
+          path: fullPath,
+          where: 'contract',
+          errors: contractErrors,
+        });
       }
 
       const send = (response: EmuResponse, fault?: FaultKind) => {
         const contentTypeOut = response.contentType ?? 'application/json';
         if (op && response.body !== undefined) {
-          const errors = vendor.validator.validateResponse(op, response.status, contentTypeOut, response.body);
+          const errors = vendor.validator.validateResponse(
+            op,
+            response.status,
+            contentTypeOut,
+            response.body,
+          );
           // An injected 5xx stands for an outage the spec does not describe; its body shape
           // is still checked whenever the spec documents the status.
-          const undocumentedOutage = fault && response.status >= 500 && errors.some((e) => e.includes('not documented'));
+          const undocumentedOutage =
+            fault && response.status >= 500 && errors.some((e) => e.includes('not documented'));
           if (errors.length && !undocumentedOutage) {
-            state.violations.push({ method: req.method, path: fullPath, where: 'response', errors });
+            state.violations.push({
+              method: req.method,
+              path: fullPath,
+              where: 'response',
+              errors,
+            });
           }
         }
-        state.log.push({ method: req.method, path: fullPath, status: response.status, fault, at: req.at });
+        state.log.push({
+          method: req.method,
+          path: fullPath,
+          status: response.status,
+          fault,
+          at: req.at,
+        });
         res.writeHead(response.status, {
           ...(response.body !== undefined ? { 'content-type': contentTypeOut } : {}),
           ...response.headers,
@@ -230,18 +274,31 @@ export async function startEmulatorServer(vendor: VendorHandler, port = 0): Prom
         res.end(response.body === undefined ? undefined : JSON.stringify(response.body));
       };
       const drop = (fault: FaultKind) => {
-        state.log.push({ method: req.method, path: fullPath, status: 'dropped', fault, at: req.at });
+        state.log.push({
+          method: req.method,
+          path: fullPath,
+          status: 'dropped',
+          fault,
+          at: req.at,
+        });
         incoming.socket.destroy();
       };
       const hold = (fault: FaultKind) => {
         // Never answer: the client's timeout fires. Closed when the emulator stops.
-        state.log.push({ method: req.method, path: fullPath, status: 'timeout', fault, at: req.at });
+        state.log.push({
+          method: req.method,
+          path: fullPath,
+          status: 'timeout',
+          fault,
+          at: req.at,
+        });
         held.add(res);
         res.on('close', () => held.delete(res));
       };
 
       const fault = takeFault(req);
-      if (fault === '429' || fault === '500' || fault === '401') return send(vendor.faultResponse(fault, req), fault);
+      if (fault === '429' || fault === '500' || fault === '401')
+        return send(vendor.faultResponse(fault, req), fault);
       if (fault === 'drop') return drop(fault);
       if (fault === 'timeout') return hold(fault);
 
@@ -254,7 +311,12 @@ export async function startEmulatorServer(vendor: VendorHandler, port = 0): Prom
         response = vendor.handle(req, op, found?.params ?? {});
       } catch (error) {
         response = { status: 500, body: { message: String(error) } };
-        state.violations.push({ method: req.method, path: fullPath, where: 'response', errors: [`emulator crashed: ${String(error)}`] });
+        state.violations.push({
+          method: req.method,
+          path: fullPath,
+          where: 'response',
+          errors: [`emulator crashed: ${String(error)}`],
+        });
       }
       response.headers = { ...limited.headers, ...response.headers };
       if (fault === 'drop-after') return drop(fault);

@@ -2,7 +2,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startClioEmulator, type ClioEmulator } from '../emulators/clio.ts';
 import { routedFetch } from '../emulators/route.ts';
 import { memoryLimiterStore, NetworkError, RateLimitError } from '@/utils/http';
-import { clioAuthorizeUrl, ClioConnector, exchangeClioCode, refreshClioToken } from '@/utils/crm/clio';
+import {
+  clioAuthorizeUrl,
+  ClioConnector,
+  exchangeClioCode,
+  refreshClioToken,
+} from '@/utils/crm/clio';
 import { markerFor, type SendItem, type SyncJob, type SyncPayload } from '@/utils/crm/model';
 import { storedSession, writeCredentials, type TokenSession } from '@/utils/crm/tokens';
 import { CallbackDeskDB } from '@/utils/db';
@@ -28,12 +33,25 @@ afterEach(() => {
 });
 afterAll(() => emulator.close());
 
-function connector(session?: TokenSession, extra: { timeoutMs?: number; growInboxToken?: string } = {}) {
+function connector(
+  session?: TokenSession,
+  extra: { timeoutMs?: number; growInboxToken?: string } = {},
+) {
   token = emulator.grantToken().access_token;
   const s = session ?? { current: async () => token, afterUnauthorized: async () => null };
   return new ClioConnector(
-    { session: s, limiterStore: memoryLimiterStore(), fetch: fetchToEmulator, maxWaitMs: 0, timeoutMs: extra.timeoutMs },
-    { region: 'us', userId: String(emulator.options.users[0]!.id), growInboxToken: extra.growInboxToken },
+    {
+      session: s,
+      limiterStore: memoryLimiterStore(),
+      fetch: fetchToEmulator,
+      maxWaitMs: 0,
+      timeoutMs: extra.timeoutMs,
+    },
+    {
+      region: 'us',
+      userId: String(emulator.options.users[0]!.id),
+      growInboxToken: extra.growInboxToken,
+    },
   );
 }
 
@@ -69,7 +87,11 @@ const call: SyncPayload = {
 
 describe('ClioConnector against the emulator', () => {
   it('finds a contact whatever format the number was typed in, and only real matches', async () => {
-    emulator.seedContact({ first_name: 'Dana', last_name: 'Whitfield', numbers: ['(415) 555-0134'] });
+    emulator.seedContact({
+      first_name: 'Dana',
+      last_name: 'Whitfield',
+      numbers: ['(415) 555-0134'],
+    });
     emulator.seedContact({ first_name: 'Dot', last_name: 'Ted', numbers: ['415.555.0134'] });
     emulator.seedContact({ first_name: 'Spaced', last_name: 'Out', numbers: ['+1 415 555 0134'] });
     emulator.seedContact({ first_name: 'Not', last_name: 'Them', numbers: ['(212) 555-0134'] });
@@ -80,16 +102,38 @@ describe('ClioConnector against the emulator', () => {
 
   it('logs the call with our id in external_properties, a note on the contact and a task for the assignee', async () => {
     const clio = connector();
-    const contact = await clio.createContact(item({ kind: 'contact', phone: '+14155550134', firstName: 'Dana', lastName: 'Whitfield' }, ''));
+    const contact = await clio.createContact(
+      item(
+        { kind: 'contact', phone: '+14155550134', firstName: 'Dana', lastName: 'Whitfield' },
+        '',
+      ),
+    );
     const ben = String(emulator.options.users[1]!.id);
     const callItem = item(call, contact.id, ben);
     await clio.logCall(callItem);
-    await clio.addNote(item({ kind: 'note', at: call.at, subject: 'Callback attempt 1', body: 'Left voicemail' }, contact.id));
+    await clio.addNote(
+      item(
+        { kind: 'note', at: call.at, subject: 'Callback attempt 1', body: 'Left voicemail' },
+        contact.id,
+      ),
+    );
     await clio.createTask(
-      item({ kind: 'task', dueAt: 1_750_086_400_000, subject: 'Call back Dana Whitfield ((415) 555-0134)', body: 'Number: +14155550134', priority: 'normal' }, contact.id, ben),
+      item(
+        {
+          kind: 'task',
+          dueAt: 1_750_086_400_000,
+          subject: 'Call back Dana Whitfield ((415) 555-0134)',
+          body: 'Number: +14155550134',
+          priority: 'normal',
+        },
+        contact.id,
+        ben,
+      ),
     );
     const [comm] = emulator.communications;
-    expect(comm!.external_properties).toMatchObject([{ name: 'callback_desk_id', value: callItem.job.idempotencyKey }]);
+    expect(comm!.external_properties).toMatchObject([
+      { name: 'callback_desk_id', value: callItem.job.idempotencyKey },
+    ]);
     expect(comm!.receivers).toMatchObject([{ id: Number(contact.id), type: 'Person' }]);
     expect(comm!.senders).toMatchObject([{ id: Number(ben), type: 'User' }]);
     expect(emulator.notes[0]!.contact?.id).toBe(Number(contact.id));
@@ -100,12 +144,19 @@ describe('ClioConnector against the emulator', () => {
   });
 
   it('finds records whose answer was lost: calls by external property, notes and tasks by marker', async () => {
-    const contact = emulator.seedContact({ first_name: 'Lost', last_name: 'Answer', numbers: ['4155550101'] });
+    const contact = emulator.seedContact({
+      first_name: 'Lost',
+      last_name: 'Answer',
+      numbers: ['4155550101'],
+    });
     const clio = connector();
     const items = [
       item(call, String(contact.id)),
       item({ kind: 'note', at: call.at, subject: 's', body: 'b' }, String(contact.id)),
-      item({ kind: 'task', dueAt: call.at, subject: 's', body: 'b', priority: 'low' }, String(contact.id)),
+      item(
+        { kind: 'task', dueAt: call.at, subject: 's', body: 'b', priority: 'low' },
+        String(contact.id),
+      ),
     ];
     emulator.faults.push({ kind: 'drop-after', times: 3 });
     await expect(clio.logCall(items[0]!)).rejects.toBeInstanceOf(NetworkError);
@@ -121,7 +172,9 @@ describe('ClioConnector against the emulator', () => {
 
   it('honours Retry-After on 429', async () => {
     emulator.faults.push({ kind: '429' });
-    const error = await connector().whoAmI().catch((e: unknown) => e);
+    const error = await connector()
+      .whoAmI()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).retryAfterMs).toBe(2_000);
   });
@@ -129,9 +182,27 @@ describe('ClioConnector against the emulator', () => {
   it('posts a Clio Grow inbox lead with the source tag when a contact is created', async () => {
     const clio = connector(undefined, { growInboxToken: emulator.options.growInboxToken });
     await clio.createContact(
-      item({ kind: 'contact', phone: '+14155550177', firstName: 'Gia', lastName: 'Row', source: 'Google Ads – PI', practiceArea: 'Personal injury', growLead: true }, ''),
+      item(
+        {
+          kind: 'contact',
+          phone: '+14155550177',
+          firstName: 'Gia',
+          lastName: 'Row',
+          source: 'Google Ads – PI',
+          practiceArea: 'Personal injury',
+          growLead: true,
+        },
+        '',
+      ),
     );
-    expect(emulator.growLeads).toMatchObject([{ from_first: 'Gia', from_last: 'Row', from_source: 'Google Ads – PI', from_phone: '+14155550177' }]);
+    expect(emulator.growLeads).toMatchObject([
+      {
+        from_first: 'Gia',
+        from_last: 'Row',
+        from_source: 'Google Ads – PI',
+        from_phone: '+14155550177',
+      },
+    ]);
   });
 });
 
@@ -140,7 +211,9 @@ describe('Clio OAuth per region', () => {
   const redirectUri = 'https://abcdefghijklmnop.chromiumapp.org/clio';
 
   it('sends EU firms to eu.app.clio.com', () => {
-    const url = new URL(clioAuthorizeUrl({ region: 'eu', clientId: 'cid', redirectUri, state: 'st' }));
+    const url = new URL(
+      clioAuthorizeUrl({ region: 'eu', clientId: 'cid', redirectUri, state: 'st' }),
+    );
     expect(url.host).toBe('eu.app.clio.com');
     expect(url.searchParams.get('response_type')).toBe('code');
   });
@@ -148,9 +221,18 @@ describe('Clio OAuth per region', () => {
   it('exchanges the code and refreshes once after a 401, keeping the refresh token', async () => {
     const db = new CallbackDeskDB(`clio-oauth-${Math.random()}`);
     const code = emulator.issueAuthCode(app.clientId, redirectUri);
-    const tokens = await exchangeClioCode({ region: 'us', ...app, code, redirectUri }, { fetch: fetchToEmulator });
-    await writeCredentials(db, 'clio', { ...tokens, account: { id: '345001', name: 'Ana' }, connectedAt: 0 });
-    const session = storedSession(db, 'clio', (c) => refreshClioToken(c, { fetch: fetchToEmulator }));
+    const tokens = await exchangeClioCode(
+      { region: 'us', ...app, code, redirectUri },
+      { fetch: fetchToEmulator },
+    );
+    await writeCredentials(db, 'clio', {
+      ...tokens,
+      account: { id: '345001', name: 'Ana' },
+      connectedAt: 0,
+    });
+    const session = storedSession(db, 'clio', (c) =>
+      refreshClioToken(c, { fetch: fetchToEmulator }),
+    );
     emulator.expireAccessTokens();
     const clio = new ClioConnector(
       { session, limiterStore: memoryLimiterStore(), fetch: fetchToEmulator },

@@ -11,7 +11,12 @@ import {
   refreshHubSpotToken,
 } from '@/utils/crm/hubspot';
 import { markerFor, type SendItem, type SyncJob, type SyncPayload } from '@/utils/crm/model';
-import { readCredentials, storedSession, writeCredentials, type TokenSession } from '@/utils/crm/tokens';
+import {
+  readCredentials,
+  storedSession,
+  writeCredentials,
+  type TokenSession,
+} from '@/utils/crm/tokens';
 import { CallbackDeskDB } from '@/utils/db';
 
 let emulator: HubSpotEmulator;
@@ -37,7 +42,10 @@ const staticSession = (token: string): TokenSession => ({
   afterUnauthorized: async () => null,
 });
 
-function connector(session: TokenSession = staticSession(TOKEN), extra: { timeoutMs?: number } = {}) {
+function connector(
+  session: TokenSession = staticSession(TOKEN),
+  extra: { timeoutMs?: number } = {},
+) {
   return new HubSpotConnector(
     { session, limiterStore: memoryLimiterStore(), fetch: fetchToEmulator, maxWaitMs: 0, ...extra },
     { auth: 'private-app', portalId: '4242' },
@@ -81,23 +89,50 @@ describe('HubSpotConnector against the emulator', () => {
     emulator.seedContact({ firstname: 'Other', phone: '(415) 555-9999' });
     const found = await connector().findContactsByPhone('+14155550134');
     expect(found.map((c) => c.name).sort()).toEqual(['Dan W', 'Dana Whitfield']);
-    expect(found[0]!.url).toMatch(/^https:\/\/app\.hubspot\.com\/contacts\/4242\/record\/0-1\/\d+$/);
+    expect(found[0]!.url).toMatch(
+      /^https:\/\/app\.hubspot\.com\/contacts\/4242\/record\/0-1\/\d+$/,
+    );
   });
 
   it('creates a contact, then a call, note and task associated with it (194/202/204)', async () => {
     const hs = connector();
     const contact = await hs.createContact(
-      item({ kind: 'contact', phone: '+14155550134', firstName: 'Dana', lastName: 'Whitfield', source: 'Google Ads' }, ''),
+      item(
+        {
+          kind: 'contact',
+          phone: '+14155550134',
+          firstName: 'Dana',
+          lastName: 'Whitfield',
+          source: 'Google Ads',
+        },
+        '',
+      ),
     );
     expect(contact.name).toBe('Dana Whitfield');
     const callItem = item(call(), contact.id, '101');
     await hs.logCall(callItem);
-    await hs.addNote(item({ kind: 'note', at: 1_750_000_000_000, subject: 'Attempt 1', body: 'No answer' }, contact.id));
+    await hs.addNote(
+      item(
+        { kind: 'note', at: 1_750_000_000_000, subject: 'Attempt 1', body: 'No answer' },
+        contact.id,
+      ),
+    );
     await hs.createTask(
-      item({ kind: 'task', dueAt: 1_750_003_600_000, subject: 'Call back Dana', body: 'Number: +14155550134', priority: 'high' }, contact.id),
+      item(
+        {
+          kind: 'task',
+          dueAt: 1_750_003_600_000,
+          subject: 'Call back Dana',
+          body: 'Number: +14155550134',
+          priority: 'high',
+        },
+        contact.id,
+      ),
     );
     const [storedCall] = emulator.associatedWith(contact.id, 'calls');
-    expect(storedCall!.associations).toEqual([{ toType: 'contacts', toId: contact.id, typeId: 194 }]);
+    expect(storedCall!.associations).toEqual([
+      { toType: 'contacts', toId: contact.id, typeId: 194 },
+    ]);
     expect(storedCall!.properties).toMatchObject({
       hs_call_direction: 'OUTBOUND',
       hs_call_status: 'NO_ANSWER',
@@ -111,7 +146,11 @@ describe('HubSpotConnector against the emulator', () => {
     expect(emulator.associatedWith(contact.id, 'notes')[0]!.associations[0]!.typeId).toBe(202);
     const [task] = emulator.associatedWith(contact.id, 'tasks');
     expect(task!.associations[0]!.typeId).toBe(204);
-    expect(task!.properties).toMatchObject({ hs_task_priority: 'HIGH', hs_task_status: 'NOT_STARTED', hs_task_type: 'CALL' });
+    expect(task!.properties).toMatchObject({
+      hs_task_priority: 'HIGH',
+      hs_task_status: 'NOT_STARTED',
+      hs_task_type: 'CALL',
+    });
   });
 
   it('batch-creates many records and maps answers back to jobs although HubSpot reorders them', async () => {
@@ -143,7 +182,9 @@ describe('HubSpotConnector against the emulator', () => {
 
   it('reports HubSpot 429s with the advertised interval as the wait', async () => {
     emulator.faults.push({ kind: '429' });
-    const error = await connector().listUsers().catch((e: unknown) => e);
+    const error = await connector()
+      .listUsers()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).retryAfterMs).toBe(10_000);
   });
@@ -156,7 +197,9 @@ describe('HubSpotConnector against the emulator', () => {
 
   it('times out on a server that never answers', async () => {
     emulator.faults.push({ kind: 'timeout' });
-    const error = await connector(staticSession(TOKEN), { timeoutMs: 200 }).logCall(item(call(), '1')).catch((e: unknown) => e);
+    const error = await connector(staticSession(TOKEN), { timeoutMs: 200 })
+      .logCall(item(call(), '1'))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as NetworkError).timedOut).toBe(true);
   });
@@ -169,7 +212,9 @@ describe('HubSpot OAuth with the firm’s own app', () => {
   it('builds the authorize URL with the scopes we need', () => {
     const url = new URL(hubspotAuthorizeUrl({ clientId: 'cid', redirectUri, state: 's1' }));
     expect(url.origin + url.pathname).toBe('https://app.hubspot.com/oauth/authorize');
-    expect(url.searchParams.get('scope')).toBe('crm.objects.contacts.read crm.objects.contacts.write crm.objects.owners.read');
+    expect(url.searchParams.get('scope')).toBe(
+      'crm.objects.contacts.read crm.objects.contacts.write crm.objects.owners.read',
+    );
     expect(url.searchParams.get('redirect_uri')).toBe(redirectUri);
   });
 
@@ -177,12 +222,24 @@ describe('HubSpot OAuth with the firm’s own app', () => {
     const db = new CallbackDeskDB(`hs-oauth-${Math.random()}`);
     const code = emulator.issueAuthCode(app.clientId, redirectUri);
     let clock = 1_000_000;
-    const tokens = await exchangeHubSpotCode({ ...app, code, redirectUri }, { fetch: fetchToEmulator, now: () => clock });
+    const tokens = await exchangeHubSpotCode(
+      { ...app, code, redirectUri },
+      { fetch: fetchToEmulator, now: () => clock },
+    );
     expect(tokens.portalId).toBe(String(emulator.options.portalId));
     expect(tokens.expiresAt).toBe(clock + 1800 * 1000);
-    await writeCredentials(db, 'hubspot', { ...tokens, account: { id: tokens.portalId!, name: 'x' }, connectedAt: clock });
+    await writeCredentials(db, 'hubspot', {
+      ...tokens,
+      account: { id: tokens.portalId!, name: 'x' },
+      connectedAt: clock,
+    });
 
-    const session = storedSession(db, 'hubspot', (c) => refreshHubSpotToken(c, { fetch: fetchToEmulator, now: () => clock }), () => clock);
+    const session = storedSession(
+      db,
+      'hubspot',
+      (c) => refreshHubSpotToken(c, { fetch: fetchToEmulator, now: () => clock }),
+      () => clock,
+    );
     const first = await session.current();
     expect(first).toBe(tokens.accessToken);
     // Four minutes before expiry: refreshed before use.
@@ -214,8 +271,13 @@ describe('HubSpot OAuth with the firm’s own app', () => {
       account: { id: '1', name: 'x' },
       connectedAt: 0,
     });
-    const session = storedSession(db, 'hubspot', (c) => refreshHubSpotToken(c, { fetch: fetchToEmulator }));
-    const hs = new HubSpotConnector({ session, limiterStore: memoryLimiterStore(), fetch: fetchToEmulator }, { auth: 'oauth' });
+    const session = storedSession(db, 'hubspot', (c) =>
+      refreshHubSpotToken(c, { fetch: fetchToEmulator }),
+    );
+    const hs = new HubSpotConnector(
+      { session, limiterStore: memoryLimiterStore(), fetch: fetchToEmulator },
+      { auth: 'oauth' },
+    );
     await expect(hs.listUsers()).rejects.toThrow(/Reconnect HubSpot/);
     db.close();
   });

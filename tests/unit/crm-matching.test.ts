@@ -35,24 +35,41 @@ const lead = (overrides: Partial<Lead> = {}): Lead => ({
   ...overrides,
 });
 
-const contact = (id: string, ...phones: string[]): CrmContact => ({ id, name: `Contact ${id}`, phones, url: `https://x/${id}` });
+const contact = (id: string, ...phones: string[]): CrmContact => ({
+  id,
+  name: `Contact ${id}`,
+  phones,
+  url: `https://x/${id}`,
+});
 
 describe('decideMatch', () => {
   it('links the one contact that really has the number, in any stored format', () => {
     const found = [contact('1', '(415) 555-0134'), contact('2', '415-555-0199')];
-    expect(decideMatch(lead(), 'hubspot', found, 'US')).toEqual({ kind: 'single', contact: found[0] });
+    expect(decideMatch(lead(), 'hubspot', found, 'US')).toEqual({
+      kind: 'single',
+      contact: found[0],
+    });
   });
 
   it('asks when several contacts share the number, and never again once chosen', () => {
-    const found = [contact('1', '+1 415 555 0134'), contact('2', '4155550134'), contact('1', '(415) 555-0134')];
+    const found = [
+      contact('1', '+1 415 555 0134'),
+      contact('2', '4155550134'),
+      contact('1', '(415) 555-0134'),
+    ];
     const decision = decideMatch(lead(), 'clio', found, 'US');
     expect(decision).toEqual({ kind: 'choose', candidates: [found[0], found[1]] });
     const chosen = linkFor('clio', found[1]!);
-    expect(decideMatch(lead({ crm: chosen }), 'clio', found, 'US')).toEqual({ kind: 'linked', link: chosen });
+    expect(decideMatch(lead({ crm: chosen }), 'clio', found, 'US')).toEqual({
+      kind: 'linked',
+      link: chosen,
+    });
   });
 
   it('offers to create the contact with the lead’s source and practice area when nobody has the number', () => {
-    expect(decideMatch(lead({ assignee: 'ana' }), 'hubspot', [contact('9', '(212) 555-0134')], 'US')).toEqual({
+    expect(
+      decideMatch(lead({ assignee: 'ana' }), 'hubspot', [contact('9', '(212) 555-0134')], 'US'),
+    ).toEqual({
       kind: 'none',
       draft: {
         kind: 'contact',
@@ -67,13 +84,18 @@ describe('decideMatch', () => {
   });
 
   it('has nothing to match or create for a caller without a number', () => {
-    expect(decideMatch(lead({ phone: null }), 'hubspot', [], 'US')).toEqual({ kind: 'none', draft: null });
+    expect(decideMatch(lead({ phone: null }), 'hubspot', [], 'US')).toEqual({
+      kind: 'none',
+      draft: null,
+    });
     expect(contactDraft(lead({ phone: null }))).toBeNull();
   });
 
   it('a link to the other CRM does not count', () => {
     const found = [contact('1', '(415) 555-0134')];
-    expect(decideMatch(lead({ crm: { system: 'hubspot', contactId: '7' } }), 'clio', found, 'US').kind).toBe('single');
+    expect(
+      decideMatch(lead({ crm: { system: 'hubspot', contactId: '7' } }), 'clio', found, 'US').kind,
+    ).toBe('single');
   });
 });
 
@@ -85,17 +107,36 @@ describe('helpers', () => {
   });
 
   it('queries Clio in the spellings people type', () => {
-    expect(phoneQueryFormats('+14155550134')).toEqual(['4155550134', '555-0134', '415 555 0134', '415.555.0134']);
-    expect(phoneQueryFormats('+442071838750')).toEqual(['2071838750', '020 7183 8750', '20 7183 8750']);
+    expect(phoneQueryFormats('+14155550134')).toEqual([
+      '4155550134',
+      '555-0134',
+      '415 555 0134',
+      '415.555.0134',
+    ]);
+    expect(phoneQueryFormats('+442071838750')).toEqual([
+      '2071838750',
+      '020 7183 8750',
+      '20 7183 8750',
+    ]);
   });
 
   it('drops fuzzy search hits that are another number', () => {
-    expect(filterCandidates([contact('1', '+44 4155550134'), contact('2', '14155550134')], '+14155550134', 'US').map((c) => c.id)).toEqual(['2']);
+    expect(
+      filterCandidates(
+        [contact('1', '+44 4155550134'), contact('2', '14155550134')],
+        '+14155550134',
+        'US',
+      ).map((c) => c.id),
+    ).toEqual(['2']);
   });
 
   it('markers are one search token and escape is HTML-safe', () => {
-    expect(markerFor({ id: '0b5c7e2a-1f0d-4c1e-9a7b-1234567890ab' })).toBe('cbd0b5c7e2a1f0d4c1e9a7b1234567890ab');
-    expect(textToHtml('<img src=x onerror=alert(1)>\n"&"')).toBe('&lt;img src=x onerror=alert(1)&gt;<br>&quot;&amp;&quot;');
+    expect(markerFor({ id: '0b5c7e2a-1f0d-4c1e-9a7b-1234567890ab' })).toBe(
+      'cbd0b5c7e2a1f0d4c1e9a7b1234567890ab',
+    );
+    expect(textToHtml('<img src=x onerror=alert(1)>\n"&"')).toBe(
+      '&lt;img src=x onerror=alert(1)&gt;<br>&quot;&amp;&quot;',
+    );
   });
 });
 
@@ -105,12 +146,31 @@ describe('buildSyncDrafts', () => {
   const settings: FirmSettings = { ...DEFAULT_SETTINGS, staff: [{ id: 'ana', name: 'Ana Lopez' }] };
   const attempts: Attempt[] = [
     { id: 'a2', leadId: 'lead-1', method: 'text', at: t(11), outcome: 'sent', by: 'ana' },
-    { id: 'a1', leadId: 'lead-1', method: 'call', at: t(10, 3), outcome: 'no-answer', by: 'ana', notes: 'Rang out' },
+    {
+      id: 'a1',
+      leadId: 'lead-1',
+      method: 'call',
+      at: t(10, 3),
+      outcome: 'no-answer',
+      by: 'ana',
+      notes: 'Rang out',
+    },
   ];
 
   it('writes a call per phone attempt, a note per attempt and one task for the next step', () => {
-    const drafts = buildSyncDrafts({ system: 'hubspot', lead: lead({ firstMissedAt: t(10), assignee: 'ben' }), attempts, settings, firmLine: '+18005550100' });
-    expect(drafts.map((d) => d.idempotencyKey)).toEqual(['a1:hubspot:call', 'a1:hubspot:note', 'a2:hubspot:note', 'a2:hubspot:task']);
+    const drafts = buildSyncDrafts({
+      system: 'hubspot',
+      lead: lead({ firstMissedAt: t(10), assignee: 'ben' }),
+      attempts,
+      settings,
+      firmLine: '+18005550100',
+    });
+    expect(drafts.map((d) => d.idempotencyKey)).toEqual([
+      'a1:hubspot:call',
+      'a1:hubspot:note',
+      'a2:hubspot:note',
+      'a2:hubspot:task',
+    ]);
     const [call, note, , task] = drafts.map((d) => d.payload);
     expect(call).toMatchObject({
       kind: 'call',
@@ -125,12 +185,22 @@ describe('buildSyncDrafts', () => {
     expect((note as { body: string }).body).toContain('Source: Google Ads – PI');
     expect((note as { body: string }).body).toContain('Notes: Rang out');
     // Third attempt (email) is due a day after the first missed call.
-    expect(task).toMatchObject({ kind: 'task', priority: 'high', staffId: 'ben', dueAt: t(10) + 24 * 3_600_000 });
+    expect(task).toMatchObject({
+      kind: 'task',
+      priority: 'high',
+      staffId: 'ben',
+      dueAt: t(10) + 24 * 3_600_000,
+    });
     expect((task as { body: string }).body).toContain('Number: +14155550134');
   });
 
   it('adds no task once the lead is closed', () => {
-    const drafts = buildSyncDrafts({ system: 'clio', lead: lead({ status: 'done' }), attempts: attempts.slice(1), settings });
+    const drafts = buildSyncDrafts({
+      system: 'clio',
+      lead: lead({ status: 'done' }),
+      attempts: attempts.slice(1),
+      settings,
+    });
     expect(drafts.map((d) => d.kind)).toEqual(['call', 'note']);
   });
 });

@@ -58,7 +58,9 @@ const sleep = async (ms: number) => {
   offset += ms;
 };
 
-function deps(overrides: Partial<OutboxDeps> & { fetch?: typeof fetch; maxWaitMs?: number } = {}): OutboxDeps {
+function deps(
+  overrides: Partial<OutboxDeps> & { fetch?: typeof fetch; maxWaitMs?: number } = {},
+): OutboxDeps {
   const session: TokenSession = { current: async () => token, afterUnauthorized: async () => null };
   const fetch = overrides.fetch ?? routedFetch({ 'https://api.hubapi.com': emulator.url });
   return {
@@ -67,7 +69,15 @@ function deps(overrides: Partial<OutboxDeps> & { fetch?: typeof fetch; maxWaitMs
     connectorFor: async (system) =>
       system === 'hubspot'
         ? new HubSpotConnector(
-            { session, limiterStore: dbLimiterStore(db), fetch, now, sleep, maxWaitMs: overrides.maxWaitMs ?? 30_000, timeoutMs: 2_000 },
+            {
+              session,
+              limiterStore: dbLimiterStore(db),
+              fetch,
+              now,
+              sleep,
+              maxWaitMs: overrides.maxWaitMs ?? 30_000,
+              timeoutMs: 2_000,
+            },
             { auth: 'private-app', portalId: '77' },
           )
         : null,
@@ -83,12 +93,33 @@ function deps(overrides: Partial<OutboxDeps> & { fetch?: typeof fetch; maxWaitMs
 /** A lead with one unanswered callback, linked to a HubSpot contact. */
 async function leadWithAttempt(opts: { linked?: boolean; phone?: string } = {}) {
   const phone = opts.phone ?? '(415) 555-0134';
-  await captureCalls(db, settings, [{ from: phone, startedAt: t0, provider: 'manual', capturePath: 'manual', callerName: 'Dana Whitfield', source: 'Google Ads – PI' }], t0);
+  await captureCalls(
+    db,
+    settings,
+    [
+      {
+        from: phone,
+        startedAt: t0,
+        provider: 'manual',
+        capturePath: 'manual',
+        callerName: 'Dana Whitfield',
+        source: 'Google Ads – PI',
+      },
+    ],
+    t0,
+  );
   const lead = (await db.leads.toArray()).find((l) => l.rawNumber === phone)!;
-  await recordAttempt(db, settings, { leadId: lead.id, method: 'call', outcome: 'no-answer', by: 'ana' }, t0 + 3 * 60_000);
+  await recordAttempt(
+    db,
+    settings,
+    { leadId: lead.id, method: 'call', outcome: 'no-answer', by: 'ana' },
+    t0 + 3 * 60_000,
+  );
   if (opts.linked !== false) {
     const contact = emulator.seedContact({ firstname: 'Dana', lastname: 'Whitfield', phone });
-    await db.leads.update(lead.id, { crm: { system: 'hubspot', contactId: contact.id, name: 'Dana Whitfield' } });
+    await db.leads.update(lead.id, {
+      crm: { system: 'hubspot', contactId: contact.id, name: 'Dana Whitfield' },
+    });
   }
   const fresh = (await db.leads.get(lead.id))!;
   const attempts = await db.attempts.where('leadId').equals(lead.id).toArray();
@@ -96,7 +127,11 @@ async function leadWithAttempt(opts: { linked?: boolean; phone?: string } = {}) 
 }
 
 async function enqueueLead(lead: Awaited<ReturnType<typeof leadWithAttempt>>) {
-  return enqueueDrafts(db, buildSyncDrafts({ system: 'hubspot', lead: lead.lead, attempts: lead.attempts, settings }), now());
+  return enqueueDrafts(
+    db,
+    buildSyncDrafts({ system: 'hubspot', lead: lead.lead, attempts: lead.attempts, settings }),
+    now(),
+  );
 }
 
 const jobs = async () => (await db.outbox.toArray()) as unknown as SyncJob[];
@@ -122,7 +157,12 @@ describe('outbox', () => {
     const [task] = emulator.records('tasks');
     // The second attempt of the cadence is due an hour after the first.
     expect(Date.parse(task!.properties.hs_timestamp!)).toBe(t0 + 63 * 60_000);
-    expect((await jobs()).every((j) => j.state === 'synced' && j.remoteId && j.remoteUrl?.includes('/contacts/77/record/0-1/'))).toBe(true);
+    expect(
+      (await jobs()).every(
+        (j) =>
+          j.state === 'synced' && j.remoteId && j.remoteUrl?.includes('/contacts/77/record/0-1/'),
+      ),
+    ).toBe(true);
 
     // Clicking Sync again, or draining again, adds nothing.
     await enqueueLead(lead);
@@ -147,7 +187,9 @@ describe('outbox', () => {
       return response;
     };
     void drainOutbox(deps({ fetch: dyingFetch, runId: 'worker-a' }));
-    await expect.poll(() => emulator.records('calls').length + emulator.records('notes').length).toBe(1);
+    await expect
+      .poll(() => emulator.records('calls').length + emulator.records('notes').length)
+      .toBe(1);
     expect((await jobs()).find((j) => j.state === 'syncing')?.sentBy).toBe('worker-a');
 
     // Worker B starts at once: the search index may not show the record yet, so it waits.
@@ -169,7 +211,8 @@ describe('outbox', () => {
 
   it('batches many records into one request per kind and survives a lost batch answer', async () => {
     const leads = [];
-    for (let i = 0; i < 12; i++) leads.push(await leadWithAttempt({ phone: `(415) 555-01${String(10 + i)}` }));
+    for (let i = 0; i < 12; i++)
+      leads.push(await leadWithAttempt({ phone: `(415) 555-01${String(10 + i)}` }));
     for (const lead of leads) await enqueueLead(lead);
     emulator.faults.push({ kind: 'drop-after', match: /batch\/create/ });
     await drainOutbox(deps());
@@ -248,12 +291,20 @@ describe('outbox', () => {
       if (bJobIds.has(j.id as string)) (j.payload as { staffId?: string }).staffId = 'ghost';
     });
     await drainOutbox(
-      deps({ ownerFor: async (s, staffId) => (staffId === 'ghost' ? '999' : ownerFor(s, staffId)) }),
+      deps({
+        ownerFor: async (s, staffId) => (staffId === 'ghost' ? '999' : ownerFor(s, staffId)),
+      }),
     );
     const all = await jobs();
     expect(all.filter((j) => j.leadId === a.lead.id).every((j) => j.state === 'synced')).toBe(true);
     const rejected = all.filter((j) => j.leadId === b.lead.id);
-    expect(rejected.every((j) => j.state === 'failed' && /HubSpot refused it \(400: .*999 is not a valid owner/.test(j.lastError!))).toBe(true);
+    expect(
+      rejected.every(
+        (j) =>
+          j.state === 'failed' &&
+          /HubSpot refused it \(400: .*999 is not a valid owner/.test(j.lastError!),
+      ),
+    ).toBe(true);
     // Fixing the mapping and pressing Retry sends them.
     expect(await retryJobs(db, { leadId: b.lead.id }, now())).toBe(3);
     await drainOutbox(deps());
@@ -264,20 +315,58 @@ describe('outbox', () => {
     const lead = await leadWithAttempt({ linked: false });
     await enqueueLead(lead);
     await drainOutbox(deps());
-    expect((await jobs()).every((j) => j.waitingFor === 'contact' && j.nextTryAt === NEVER)).toBe(true);
+    expect((await jobs()).every((j) => j.waitingFor === 'contact' && j.nextTryAt === NEVER)).toBe(
+      true,
+    );
     const draft = contactDraft(lead.lead)!;
-    expect(draft).toMatchObject({ phone: '+14155550134', firstName: 'Dana', lastName: 'Whitfield', source: 'Google Ads – PI' });
-    await enqueueDrafts(db, [{ idempotencyKey: idempotencyKey({ leadId: lead.lead.id }, 'hubspot', 'contact'), system: 'hubspot', kind: 'contact', leadId: lead.lead.id, payload: draft }], now());
+    expect(draft).toMatchObject({
+      phone: '+14155550134',
+      firstName: 'Dana',
+      lastName: 'Whitfield',
+      source: 'Google Ads – PI',
+    });
+    await enqueueDrafts(
+      db,
+      [
+        {
+          idempotencyKey: idempotencyKey({ leadId: lead.lead.id }, 'hubspot', 'contact'),
+          system: 'hubspot',
+          kind: 'contact',
+          leadId: lead.lead.id,
+          payload: draft,
+        },
+      ],
+      now(),
+    );
     await drainOutbox(deps());
     const [contact] = emulator.records('contacts');
-    expect(contact!.properties).toMatchObject({ firstname: 'Dana', lastname: 'Whitfield', phone: '+14155550134', lifecyclestage: 'lead' });
-    expect((await db.leads.get(lead.lead.id))!.crm).toMatchObject({ system: 'hubspot', contactId: contact!.id, name: 'Dana Whitfield' });
-    for (const type of ['calls', 'notes', 'tasks'] as const) expect(emulator.associatedWith(contact!.id, type)).toHaveLength(1);
+    expect(contact!.properties).toMatchObject({
+      firstname: 'Dana',
+      lastname: 'Whitfield',
+      phone: '+14155550134',
+      lifecyclestage: 'lead',
+    });
+    expect((await db.leads.get(lead.lead.id))!.crm).toMatchObject({
+      system: 'hubspot',
+      contactId: contact!.id,
+      name: 'Dana Whitfield',
+    });
+    for (const type of ['calls', 'notes', 'tasks'] as const)
+      expect(emulator.associatedWith(contact!.id, type)).toHaveLength(1);
   });
 
   it('stops after MAX_TRIES server failures and says why', async () => {
     const lead = await leadWithAttempt();
-    await enqueueDrafts(db, buildSyncDrafts({ system: 'hubspot', lead: lead.lead, attempts: lead.attempts, settings }).slice(1, 2), now());
+    await enqueueDrafts(
+      db,
+      buildSyncDrafts({
+        system: 'hubspot',
+        lead: lead.lead,
+        attempts: lead.attempts,
+        settings,
+      }).slice(1, 2),
+      now(),
+    );
     emulator.faults.push({ kind: '500', times: 100 });
     for (let i = 0; i < MAX_TRIES + 2; i++) {
       offset += 15 * 60_000;
@@ -291,9 +380,24 @@ describe('outbox', () => {
 
   it('fails visibly when the CRM is not connected', async () => {
     const lead = await leadWithAttempt();
-    await enqueueDrafts(db, buildSyncDrafts({ system: 'clio', lead: { ...lead.lead, crm: { system: 'clio', contactId: '5' } }, attempts: lead.attempts, settings }), now());
+    await enqueueDrafts(
+      db,
+      buildSyncDrafts({
+        system: 'clio',
+        lead: { ...lead.lead, crm: { system: 'clio', contactId: '5' } },
+        attempts: lead.attempts,
+        settings,
+      }),
+      now(),
+    );
     await drainOutbox(deps());
-    expect((await jobs()).every((j) => j.state === 'failed' && j.lastError === 'Clio is not connected. Connect it in Settings, then retry.')).toBe(true);
+    expect(
+      (await jobs()).every(
+        (j) =>
+          j.state === 'failed' &&
+          j.lastError === 'Clio is not connected. Connect it in Settings, then retry.',
+      ),
+    ).toBe(true);
   });
 
   it('runs one drain at a time per worker and makes the running one look again', async () => {

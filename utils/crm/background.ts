@@ -25,7 +25,9 @@ import {
 const WORKER_RUN_ID = crypto.randomUUID();
 
 function kick(): void {
-  void drainNow(WORKER_RUN_ID).catch((error: unknown) => console.error('Outbox drain failed', error));
+  void drainNow(WORKER_RUN_ID).catch((error: unknown) =>
+    console.error('Outbox drain failed', error),
+  );
 }
 
 /** Drain on start (recovering what a stopped worker left), on alarms and on demand. */
@@ -44,7 +46,9 @@ const LeadSystemInput = z.object({ leadId: z.string().min(1), system: CrmSystem 
  * CRM messages. All come from our own pages only (never content scripts: they must not
  * trigger writes to the firm's CRM, nor learn anything about its accounts).
  */
-export function registerCrmHandlers(requireExtensionPage: (sender: Browser.runtime.MessageSender) => void): void {
+export function registerCrmHandlers(
+  requireExtensionPage: (sender: Browser.runtime.MessageSender) => void,
+): void {
   onMessage('crmConnectHubSpotToken', async ({ data, sender }) => {
     requireExtensionPage(sender);
     const info = await connectHubSpotToken(data);

@@ -1,6 +1,14 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
-import { AuthError, describeError, request, rateLimiter, sameOriginUrl, type RateLimitPolicy, type RateLimiter } from '../http';
+import {
+  AuthError,
+  describeError,
+  request,
+  rateLimiter,
+  sameOriginUrl,
+  type RateLimitPolicy,
+  type RateLimiter,
+} from '../http';
 import { formatPhone } from '../phone';
 import { ReconnectError, type Connector, type ConnectorDeps } from './connector';
 import { filterCandidates, phoneQueryFormats } from './matching';
@@ -38,7 +46,11 @@ export const CLIO_LIMIT: RateLimitPolicy = { max: 50, intervalMs: 60_000 };
 /** The external property that carries our idempotency key on a PhoneCommunication. */
 export const CLIO_EXTERNAL_PROPERTY = 'callback_desk_id';
 
-const Participant = z.object({ id: z.number(), type: z.string().optional(), name: z.string().optional() });
+const Participant = z.object({
+  id: z.number(),
+  type: z.string().optional(),
+  name: z.string().optional(),
+});
 const ClioUserRow = z.object({
   id: z.number(),
   name: z.string().nullish(),
@@ -52,9 +64,19 @@ const ClioContactRow = z.object({
 });
 const Show = <T extends z.ZodType>(data: T) => z.object({ data });
 const List = <T extends z.ZodType>(data: T) =>
-  z.object({ data: z.array(data), meta: z.object({ paging: z.object({ next: z.string().optional() }).partial().optional() }).partial().optional() });
+  z.object({
+    data: z.array(data),
+    meta: z
+      .object({ paging: z.object({ next: z.string().optional() }).partial().optional() })
+      .partial()
+      .optional(),
+  });
 const IdRow = z.object({ id: z.number() });
-const TextRow = z.object({ id: z.number(), detail: z.string().nullish(), description: z.string().nullish() });
+const TextRow = z.object({
+  id: z.number(),
+  detail: z.string().nullish(),
+  description: z.string().nullish(),
+});
 export const ClioTokenAnswer = z.object({
   access_token: z.string().min(1),
   refresh_token: z.string().min(1).optional(),
@@ -84,7 +106,11 @@ export class ClioConnector implements Connector {
     this.deps = deps;
     this.options = options;
     this.host = CLIO_HOSTS[options.region];
-    this.limiter = rateLimiter(`clio:${options.region}:${options.userId}`, options.limit ?? CLIO_LIMIT, deps.limiterStore);
+    this.limiter = rateLimiter(
+      `clio:${options.region}:${options.userId}`,
+      options.limit ?? CLIO_LIMIT,
+      deps.limiterStore,
+    );
   }
 
   private get base(): string {
@@ -101,12 +127,16 @@ export class ClioConnector implements Connector {
     schema: S;
   }): Promise<z.output<S>> {
     const idempotent = init.method === 'GET';
-    const url = init.path.startsWith('https://') ? sameOriginUrl(init.path, this.base).toString() : `${this.base}${init.path}`;
+    const url = init.path.startsWith('https://')
+      ? sameOriginUrl(init.path, this.base).toString()
+      : `${this.base}${init.path}`;
     const send = (token: string) =>
       request({
         url,
         method: init.method,
-        query: init.path.startsWith('https://') ? undefined : { ...init.query, fields: init.fields },
+        query: init.path.startsWith('https://')
+          ? undefined
+          : { ...init.query, fields: init.fields },
         json: init.json,
         schema: init.schema,
         headers: { Authorization: `Bearer ${token}`, 'X-API-VERSION': CLIO_API_VERSION },
@@ -126,11 +156,13 @@ export class ClioConnector implements Connector {
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       const fresh = await this.deps.session.afterUnauthorized(token);
-      if (!fresh) throw new ReconnectError('clio', 'Reconnect Clio: it no longer accepts the saved token.');
+      if (!fresh)
+        throw new ReconnectError('clio', 'Reconnect Clio: it no longer accepts the saved token.');
       try {
         return await send(fresh);
       } catch (again) {
-        if (again instanceof AuthError) throw new ReconnectError('clio', 'Reconnect Clio: it no longer accepts the saved token.');
+        if (again instanceof AuthError)
+          throw new ReconnectError('clio', 'Reconnect Clio: it no longer accepts the saved token.');
         throw again;
       }
     }
@@ -167,7 +199,11 @@ export class ClioConnector implements Connector {
       });
       for (const u of answer.data) {
         if (u.enabled === false) continue;
-        users.push({ id: String(u.id), name: u.name ?? `User ${u.id}`, ...(u.email ? { email: u.email } : {}) });
+        users.push({
+          id: String(u.id),
+          name: u.name ?? `User ${u.id}`,
+          ...(u.email ? { email: u.email } : {}),
+        });
       }
       const next = answer.meta?.paging?.next;
       if (!next) break;
@@ -206,7 +242,8 @@ export class ClioConnector implements Connector {
     if (payload.kind !== 'contact') throw new Error('not a contact job');
     const country = this.options.defaultCountry ?? 'US';
     const name =
-      [payload.firstName, payload.lastName].filter(Boolean).join(' ') || `Caller ${formatPhone(payload.phone, country)}`;
+      [payload.firstName, payload.lastName].filter(Boolean).join(' ') ||
+      `Caller ${formatPhone(payload.phone, country)}`;
     const answer = await this.call({
       method: 'POST',
       path: '/contacts.json',
@@ -222,13 +259,20 @@ export class ClioConnector implements Connector {
       },
       schema: Show(ClioContactRow),
     });
-    const created = { id: String(answer.data.id), name: answer.data.name ?? name, url: this.contactUrl(String(answer.data.id)) };
+    const created = {
+      id: String(answer.data.id),
+      name: answer.data.name ?? name,
+      url: this.contactUrl(String(answer.data.id)),
+    };
     if (payload.growLead && this.options.growInboxToken) {
       // The contact exists now; a Grow failure must not make the outbox create it again.
       try {
         await this.postGrowLead(item, name);
       } catch (error) {
-        return { ...created, warning: `Contact created, but Clio Grow did not take the lead: ${describeError(error)}` };
+        return {
+          ...created,
+          warning: `Contact created, but Clio Grow did not take the lead: ${describeError(error)}`,
+        };
       }
     }
     return created;
@@ -246,7 +290,12 @@ export class ClioConnector implements Connector {
         inbox_lead: {
           from_first: payload.firstName ?? name,
           from_last: payload.lastName ?? '',
-          from_message: ['Missed call', payload.practiceArea ? `Practice area: ${payload.practiceArea}` : ''].filter(Boolean).join(' — '),
+          from_message: [
+            'Missed call',
+            payload.practiceArea ? `Practice area: ${payload.practiceArea}` : '',
+          ]
+            .filter(Boolean)
+            .join(' — '),
           from_source: payload.source ?? 'Missed call',
           from_phone: payload.phone,
           referring_url: 'https://callback-desk.invalid/missed-call',
@@ -319,7 +368,8 @@ export class ClioConnector implements Connector {
           description: `${payload.body}\nContact: ${this.contactUrl(item.contactId)}\n\n${markerLine(item.marker)}`,
           assignee: { id: Number(item.ownerId ?? this.options.userId), type: 'User' },
           due_at: new Date(payload.dueAt).toISOString(),
-          priority: payload.priority === 'high' ? 'High' : payload.priority === 'low' ? 'Low' : 'Normal',
+          priority:
+            payload.priority === 'high' ? 'High' : payload.priority === 'low' ? 'Low' : 'Normal',
           status: 'pending',
         },
       },
@@ -358,7 +408,12 @@ export class ClioConnector implements Connector {
           method: 'GET',
           path: '/notes.json',
           fields: 'id,detail',
-          query: { type: 'Contact', contact_id: Number(item.contactId), query: item.marker, limit: 5 },
+          query: {
+            type: 'Contact',
+            contact_id: Number(item.contactId),
+            query: item.marker,
+            limit: 5,
+          },
           schema: List(TextRow),
         });
         hit = answer.data.find((n) => (n.detail ?? '').includes(item.marker));
@@ -381,7 +436,12 @@ export class ClioConnector implements Connector {
 // ---------------------------------------------------------------------------------------
 // OAuth with the firm's own Clio app (one per region)
 
-export function clioAuthorizeUrl(params: { region: ClioRegion; clientId: string; redirectUri: string; state: string }): string {
+export function clioAuthorizeUrl(params: {
+  region: ClioRegion;
+  clientId: string;
+  redirectUri: string;
+  state: string;
+}): string {
   const url = new URL(`https://${CLIO_HOSTS[params.region]}/oauth/authorize`);
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('client_id', params.clientId);
@@ -407,7 +467,13 @@ async function tokenRequest(region: ClioRegion, form: Record<string, string>, de
 }
 
 export async function exchangeClioCode(
-  params: { region: ClioRegion; clientId: string; clientSecret: string; code: string; redirectUri: string },
+  params: {
+    region: ClioRegion;
+    clientId: string;
+    clientSecret: string;
+    code: string;
+    redirectUri: string;
+  },
   deps: HttpDeps = {},
 ): Promise<Omit<ClioCredentials, 'account' | 'connectedAt'>> {
   const now = (deps.now ?? Date.now)();
@@ -435,7 +501,10 @@ export async function exchangeClioCode(
 }
 
 /** Clio's refresh answer has no new refresh token: the old one stays valid. */
-export async function refreshClioToken(credentials: ClioCredentials, deps: HttpDeps = {}): Promise<ClioCredentials> {
+export async function refreshClioToken(
+  credentials: ClioCredentials,
+  deps: HttpDeps = {},
+): Promise<ClioCredentials> {
   const now = (deps.now ?? Date.now)();
   const data = await tokenRequest(
     credentials.region,

@@ -27,10 +27,13 @@ export const crmConnectionsItem = storage.defineItem<CrmConnections>('local:crmC
 });
 
 /** CRM owners/users as last listed, for the staff mapping table. */
-export const crmUsersItem = storage.defineItem<Partial<Record<CrmSystem, CrmUser[]>>>('local:crmUsers', {
-  fallback: {},
-  version: 1,
-});
+export const crmUsersItem = storage.defineItem<Partial<Record<CrmSystem, CrmUser[]>>>(
+  'local:crmUsers',
+  {
+    fallback: {},
+    version: 1,
+  },
+);
 
 /** staff id → CRM owner/user id, per CRM: whose name goes on calls and tasks. */
 export type StaffMapping = Partial<Record<CrmSystem, Record<string, string>>>;

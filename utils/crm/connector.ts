@@ -1,5 +1,13 @@
 import type { LimiterStore } from '../http';
-import type { CrmAccount, CrmContact, CrmSystem, CrmUser, RemoteRef, SendItem, SyncKind } from './model';
+import type {
+  CrmAccount,
+  CrmContact,
+  CrmSystem,
+  CrmUser,
+  RemoteRef,
+  SendItem,
+  SyncKind,
+} from './model';
 import type { TokenSession } from './tokens';
 
 /**
@@ -30,7 +38,10 @@ export interface Connector {
    * Create several records of one kind in one request. The answer maps job id → record;
    * a job missing from it has an unknown fate (look it up before trying again).
    */
-  createMany?(kind: Exclude<SyncKind, 'contact'>, items: SendItem[]): Promise<Map<string, RemoteRef>>;
+  createMany?(
+    kind: Exclude<SyncKind, 'contact'>,
+    items: SendItem[],
+  ): Promise<Map<string, RemoteRef>>;
   /**
    * Find records an earlier, unanswered request may have created, by the job's marker
    * (HubSpot) or external property (Clio). Job id → record; missing = not created.

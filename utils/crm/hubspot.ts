@@ -11,7 +11,11 @@ import type { HubSpotCredentials } from './tokens';
 
 export const HUBSPOT_API = 'https://api.hubapi.com';
 export const HUBSPOT_AUTHORIZE_URL = 'https://app.hubspot.com/oauth/authorize';
-export const HUBSPOT_SCOPES = ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.owners.read'];
+export const HUBSPOT_SCOPES = [
+  'crm.objects.contacts.read',
+  'crm.objects.contacts.write',
+  'crm.objects.owners.read',
+];
 
 /**
  * Private apps get 100 requests per rolling 10 s (Free/Starter; more on higher tiers, the
@@ -36,7 +40,11 @@ export const HUBSPOT_DISPOSITIONS = {
 /** Association type ids (HUBSPOT_DEFINED) from an engagement to its contact. */
 export const TO_CONTACT_ASSOCIATION = { call: 194, note: 202, task: 204 } as const;
 
-const OBJECT_PATH: Record<Exclude<SyncKind, 'contact'>, string> = { call: 'calls', note: 'notes', task: 'tasks' };
+const OBJECT_PATH: Record<Exclude<SyncKind, 'contact'>, string> = {
+  call: 'calls',
+  note: 'notes',
+  task: 'tasks',
+};
 const BODY_PROPERTY: Record<Exclude<SyncKind, 'contact'>, string> = {
   call: 'hs_call_body',
   note: 'hs_note_body',
@@ -71,7 +79,11 @@ const SearchAnswer = z.object({
   results: z.array(HsObject),
   paging: z.object({ next: z.object({ after: z.string() }).optional() }).optional(),
 });
-const BatchAnswer = z.object({ status: z.string().optional(), results: z.array(HsObject), errors: z.array(z.unknown()).optional() });
+const BatchAnswer = z.object({
+  status: z.string().optional(),
+  results: z.array(HsObject),
+  errors: z.array(z.unknown()).optional(),
+});
 const OwnersAnswer = z.object({
   results: z.array(
     z.object({
@@ -103,7 +115,9 @@ export interface HubSpotOptions {
 
 function contactName(properties: Record<string, string | null>): string {
   const name = [properties.firstname, properties.lastname].filter(Boolean).join(' ').trim();
-  return name || properties.email || properties.phone || properties.mobilephone || 'Unnamed contact';
+  return (
+    name || properties.email || properties.phone || properties.mobilephone || 'Unnamed contact'
+  );
 }
 
 export class HubSpotConnector implements Connector {
@@ -162,12 +176,19 @@ export class HubSpotConnector implements Connector {
       if (!(error instanceof AuthError)) throw error;
       // A 401 is never processed: one refresh and one more try are safe even for creates.
       const fresh = await this.deps.session.afterUnauthorized(token);
-      if (!fresh) throw new ReconnectError('hubspot', 'Reconnect HubSpot: it no longer accepts the saved token.');
+      if (!fresh)
+        throw new ReconnectError(
+          'hubspot',
+          'Reconnect HubSpot: it no longer accepts the saved token.',
+        );
       try {
         return await send(fresh);
       } catch (again) {
         if (again instanceof AuthError) {
-          throw new ReconnectError('hubspot', 'Reconnect HubSpot: it no longer accepts the saved token.');
+          throw new ReconnectError(
+            'hubspot',
+            'Reconnect HubSpot: it no longer accepts the saved token.',
+          );
         }
         throw again;
       }
@@ -182,7 +203,13 @@ export class HubSpotConnector implements Connector {
 
   async whoAmI(): Promise<CrmAccount> {
     // A private app cannot ask who it is; listing owners proves the token and its scopes.
-    await this.call({ method: 'GET', path: '/crm/v3/owners', query: { limit: 1 }, schema: OwnersAnswer, idempotent: true });
+    await this.call({
+      method: 'GET',
+      path: '/crm/v3/owners',
+      query: { limit: 1 },
+      schema: OwnersAnswer,
+      idempotent: true,
+    });
     const id = this.options.portalId ?? '';
     return { id, name: id ? `HubSpot account ${id}` : 'HubSpot account' };
   }
@@ -200,7 +227,10 @@ export class HubSpotConnector implements Connector {
       });
       for (const owner of answer.results) {
         if (owner.archived) continue;
-        const name = [owner.firstName, owner.lastName].filter(Boolean).join(' ') || owner.email || `Owner ${owner.id}`;
+        const name =
+          [owner.firstName, owner.lastName].filter(Boolean).join(' ') ||
+          owner.email ||
+          `Owner ${owner.id}`;
         users.push({ id: owner.id, name, ...(owner.email ? { email: owner.email } : {}) });
       }
       after = answer.paging?.next?.after;
@@ -260,14 +290,19 @@ export class HubSpotConnector implements Connector {
       schema: HsObject,
       idempotent: false,
     });
-    return { id: created.id, name: contactName(created.properties), url: this.contactUrl(created.id) };
+    return {
+      id: created.id,
+      name: contactName(created.properties),
+      url: this.contactUrl(created.id),
+    };
   }
 
   /** The create input for an engagement, associated inline with its contact. */
   engagementInput(item: SendItem): { properties: Record<string, string>; associations: unknown[] } {
     const { payload } = item.job;
     const owner: Record<string, string> = item.ownerId ? { hubspot_owner_id: item.ownerId } : {};
-    const withMarker = (text: string) => `${textToHtml(text)}<br><br>${textToHtml(markerLine(item.marker))}`;
+    const withMarker = (text: string) =>
+      `${textToHtml(text)}<br><br>${textToHtml(markerLine(item.marker))}`;
     let properties: Record<string, string>;
     let typeId: number;
     switch (payload.kind) {
@@ -303,7 +338,8 @@ export class HubSpotConnector implements Connector {
           hs_task_body: withMarker(payload.body),
           hs_task_type: 'CALL',
           hs_task_status: 'NOT_STARTED',
-          hs_task_priority: payload.priority === 'high' ? 'HIGH' : payload.priority === 'low' ? 'LOW' : 'MEDIUM',
+          hs_task_priority:
+            payload.priority === 'high' ? 'HIGH' : payload.priority === 'low' ? 'LOW' : 'MEDIUM',
           ...owner,
         };
         break;
@@ -313,7 +349,10 @@ export class HubSpotConnector implements Connector {
     return {
       properties,
       associations: [
-        { to: { id: item.contactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: typeId }] },
+        {
+          to: { id: item.contactId },
+          types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: typeId }],
+        },
       ],
     };
   }
@@ -341,11 +380,19 @@ export class HubSpotConnector implements Connector {
     return this.createOne('task', item);
   }
 
-  async createMany(kind: Exclude<SyncKind, 'contact'>, items: SendItem[]): Promise<Map<string, RemoteRef>> {
+  async createMany(
+    kind: Exclude<SyncKind, 'contact'>,
+    items: SendItem[],
+  ): Promise<Map<string, RemoteRef>> {
     const answer = await this.call({
       method: 'POST',
       path: `/crm/v3/objects/${OBJECT_PATH[kind]}/batch/create`,
-      json: { inputs: items.map((item) => ({ ...this.engagementInput(item), objectWriteTraceId: item.job.id })) },
+      json: {
+        inputs: items.map((item) => ({
+          ...this.engagementInput(item),
+          objectWriteTraceId: item.job.id,
+        })),
+      },
       schema: BatchAnswer,
       idempotent: false,
     });
@@ -396,7 +443,9 @@ export class HubSpotConnector implements Connector {
           idempotent: true,
         });
         for (const item of chunk) {
-          const hit = answer.results.find((r) => (r.properties[property] ?? '').includes(item.marker));
+          const hit = answer.results.find((r) =>
+            (r.properties[property] ?? '').includes(item.marker),
+          );
           if (hit) found.set(item.job.id, { id: hit.id, url: this.contactUrl(item.contactId) });
         }
       }
@@ -408,7 +457,11 @@ export class HubSpotConnector implements Connector {
 // ---------------------------------------------------------------------------------------
 // OAuth with the firm's own HubSpot app
 
-export function hubspotAuthorizeUrl(params: { clientId: string; redirectUri: string; state: string }): string {
+export function hubspotAuthorizeUrl(params: {
+  clientId: string;
+  redirectUri: string;
+  state: string;
+}): string {
   const url = new URL(HUBSPOT_AUTHORIZE_URL);
   url.searchParams.set('client_id', params.clientId);
   url.searchParams.set('redirect_uri', params.redirectUri);

@@ -28,7 +28,11 @@ export function samePhone(stored: string, e164: string, country: CountryCode): b
  * CRM searches are fuzzy (substring or token matches): keep only contacts that really
  * have the number, once each, in the order the CRM gave them.
  */
-export function filterCandidates(contacts: CrmContact[], e164: string, country: CountryCode): CrmContact[] {
+export function filterCandidates(
+  contacts: CrmContact[],
+  e164: string,
+  country: CountryCode,
+): CrmContact[] {
   const seen = new Set<string>();
   return contacts.filter((c) => {
     if (seen.has(c.id) || !c.phones.some((p) => samePhone(p, e164, country))) return false;
@@ -52,7 +56,12 @@ export function decideMatch(
 }
 
 export function linkFor(system: CrmSystem, contact: CrmContact): CrmLink {
-  return { system, contactId: contact.id, name: contact.name, ...(contact.url ? { url: contact.url } : {}) };
+  return {
+    system,
+    contactId: contact.id,
+    name: contact.name,
+    ...(contact.url ? { url: contact.url } : {}),
+  };
 }
 
 /** "Dana M. Whitfield" → first "Dana M.", last "Whitfield"; one word is a first name. */
@@ -91,7 +100,11 @@ export function phoneQueryFormats(e164: string): string[] {
   const formats = [national];
   if (parsed.countryCallingCode === '1' && national.length === 10) {
     const [area, exchange, line] = [national.slice(0, 3), national.slice(3, 6), national.slice(6)];
-    formats.push(`${exchange}-${line}`, `${area} ${exchange} ${line}`, `${area}.${exchange}.${line}`);
+    formats.push(
+      `${exchange}-${line}`,
+      `${area} ${exchange} ${line}`,
+      `${area}.${exchange}.${line}`,
+    );
   } else {
     formats.push(parsed.formatNational(), parsed.formatInternational().replace(/^\+\d+\s*/, ''));
   }

@@ -70,7 +70,12 @@ export const TaskPayload = z.object({
 });
 export type TaskPayload = z.infer<typeof TaskPayload>;
 
-export const SyncPayload = z.discriminatedUnion('kind', [ContactPayload, CallPayload, NotePayload, TaskPayload]);
+export const SyncPayload = z.discriminatedUnion('kind', [
+  ContactPayload,
+  CallPayload,
+  NotePayload,
+  TaskPayload,
+]);
 export type SyncPayload = z.infer<typeof SyncPayload>;
 
 /** One durable CRM write in the outbox (db.outbox). */
@@ -163,5 +168,7 @@ export function idempotencyKey(
   system: CrmSystem,
   kind: SyncKind,
 ): string {
-  return kind === 'contact' ? `${ref.leadId}:${system}:contact` : `${ref.attemptId ?? ref.leadId}:${system}:${kind}`;
+  return kind === 'contact'
+    ? `${ref.leadId}:${system}:contact`
+    : `${ref.attemptId ?? ref.leadId}:${system}:${kind}`;
 }

@@ -103,7 +103,13 @@ export function buildSyncDrafts(input: {
 
   const last = attempts[attempts.length - 1];
   if (last && lead.status !== 'done') {
-    const due = nextAttemptDue(settings, settings.sla, attempts.length, last.at, lead.firstMissedAt);
+    const due = nextAttemptDue(
+      settings,
+      settings.sla,
+      attempts.length,
+      last.at,
+      lead.firstMissedAt,
+    );
     const step = cadenceStep(attempts.length);
     if (due && step) {
       const base = { system, leadId: lead.id, attemptId: last.id };

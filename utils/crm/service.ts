@@ -21,7 +21,12 @@ import {
   crmUsersItem,
   type CrmConnectionInfo,
 } from './connections';
-import { exchangeHubSpotCode, hubspotAuthorizeUrl, HubSpotConnector, refreshHubSpotToken } from './hubspot';
+import {
+  exchangeHubSpotCode,
+  hubspotAuthorizeUrl,
+  HubSpotConnector,
+  refreshHubSpotToken,
+} from './hubspot';
 import { contactDraft, decideMatch, linkFor, type CrmLink, type MatchDecision } from './matching';
 import { CRM_LABELS, CrmSystem, idempotencyKey, type CrmContact, type CrmUser } from './model';
 import { buildSyncDrafts, type SyncDraft } from './records';
@@ -59,7 +64,9 @@ export async function connectorFor(system: CrmSystem): Promise<Connector | null>
   const deps = { session: session(system), limiterStore: dbLimiterStore(db) };
   if (system === 'hubspot') {
     const c = await readCredentials(db, 'hubspot');
-    return c ? new HubSpotConnector(deps, { auth: c.auth, portalId: c.portalId, defaultCountry: country }) : null;
+    return c
+      ? new HubSpotConnector(deps, { auth: c.auth, portalId: c.portalId, defaultCountry: country })
+      : null;
   }
   const c = await readCredentials(db, 'clio');
   return c
@@ -72,7 +79,10 @@ export async function connectorFor(system: CrmSystem): Promise<Connector | null>
     : null;
 }
 
-export async function ownerFor(system: CrmSystem, staffId: string | undefined): Promise<string | undefined> {
+export async function ownerFor(
+  system: CrmSystem,
+  staffId: string | undefined,
+): Promise<string | undefined> {
   if (!staffId) return undefined;
   return (await crmStaffMapItem.getValue())[system]?.[staffId];
 }
@@ -88,7 +98,9 @@ export async function drainNow(runId: string): Promise<DrainReport> {
   const report = await drainOutbox({ db, runId, connectorFor, ownerFor });
   if (report.nextTryAt !== null) {
     // Chrome may round short alarms up to 30 s; the sweep alarm and kicks cover the rest.
-    await browser.alarms.create(OUTBOX_RETRY_ALARM, { when: Math.max(report.nextTryAt, Date.now() + 1_000) });
+    await browser.alarms.create(OUTBOX_RETRY_ALARM, {
+      when: Math.max(report.nextTryAt, Date.now() + 1_000),
+    });
   }
   await noteReconnectProblems();
   return report;
@@ -102,9 +114,9 @@ async function noteReconnectProblems(): Promise<void> {
   for (const system of ['hubspot', 'clio'] as const) {
     const info = connections[system];
     if (!info) continue;
-    const problem = failed.find((j) => j.system === system && String(j.lastError ?? '').startsWith('Reconnect'))?.lastError as
-      | string
-      | undefined;
+    const problem = failed.find(
+      (j) => j.system === system && String(j.lastError ?? '').startsWith('Reconnect'),
+    )?.lastError as string | undefined;
     if (problem && info.problem !== problem) {
       connections[system] = { ...info, problem };
       changed = true;
@@ -127,11 +139,18 @@ async function saveUsers(system: CrmSystem, users: CrmUser[]): Promise<void> {
   await crmUsersItem.setValue({ ...(await crmUsersItem.getValue()), [system]: users });
   const settings = await getSettings();
   const mapping = await crmStaffMapItem.getValue();
-  await crmStaffMapItem.setValue({ ...mapping, [system]: autoMapStaff(settings.staff, users, mapping[system]) });
+  await crmStaffMapItem.setValue({
+    ...mapping,
+    [system]: autoMapStaff(settings.staff, users, mapping[system]),
+  });
 }
 
 export const HubSpotTokenInput = z.object({
-  token: z.string().trim().min(8, 'Paste the private-app access token (it starts with "pat-").').max(500),
+  token: z
+    .string()
+    .trim()
+    .min(8, 'Paste the private-app access token (it starts with "pat-").')
+    .max(500),
   portalId: z
     .string()
     .trim()
@@ -144,7 +163,10 @@ export const HubSpotTokenInput = z.object({
 export async function connectHubSpotToken(input: unknown): Promise<CrmConnectionInfo> {
   const { token, portalId } = HubSpotTokenInput.parse(input);
   const probe = new HubSpotConnector(
-    { session: { current: async () => token, afterUnauthorized: async () => null }, limiterStore: dbLimiterStore(db) },
+    {
+      session: { current: async () => token, afterUnauthorized: async () => null },
+      limiterStore: dbLimiterStore(db),
+    },
     { auth: 'private-app', portalId },
   );
   let users: CrmUser[];
@@ -152,14 +174,29 @@ export async function connectHubSpotToken(input: unknown): Promise<CrmConnection
     users = await probe.listUsers();
   } catch (error) {
     if (error instanceof ReconnectError) {
-      throw new Error('HubSpot refused this token. Copy the whole access token of the private app, and check its scopes.');
+      throw new Error(
+        'HubSpot refused this token. Copy the whole access token of the private app, and check its scopes.',
+        { cause: error },
+      );
     }
     throw error;
   }
   const account = await probe.whoAmI();
   const connectedAt = Date.now();
-  await writeCredentials(db, 'hubspot', { auth: 'private-app', token, portalId, account, connectedAt });
-  const info: CrmConnectionInfo = { system: 'hubspot', auth: 'private-app', account, portalId, connectedAt };
+  await writeCredentials(db, 'hubspot', {
+    auth: 'private-app',
+    token,
+    portalId,
+    account,
+    connectedAt,
+  });
+  const info: CrmConnectionInfo = {
+    system: 'hubspot',
+    auth: 'private-app',
+    account,
+    portalId,
+    connectedAt,
+  };
   await finishConnect('hubspot', info, users);
   return info;
 }
@@ -193,8 +230,12 @@ export function redirectUri(system: CrmSystem): string {
 export function codeFromRedirect(redirected: string, state: string): string {
   const url = new URL(redirected);
   const error = url.searchParams.get('error');
-  if (error) throw new Error(`Sign-in was not completed: ${url.searchParams.get('error_description') ?? error}.`);
-  if (url.searchParams.get('state') !== state) throw new Error('Sign-in answer did not match the request; try again.');
+  if (error)
+    throw new Error(
+      `Sign-in was not completed: ${url.searchParams.get('error_description') ?? error}.`,
+    );
+  if (url.searchParams.get('state') !== state)
+    throw new Error('Sign-in answer did not match the request; try again.');
   const code = url.searchParams.get('code');
   if (!code) throw new Error('Sign-in returned no authorization code.');
   return code;
@@ -208,18 +249,37 @@ export async function connectOAuth(input: unknown): Promise<CrmConnectionInfo> {
   const url =
     data.system === 'hubspot'
       ? hubspotAuthorizeUrl({ clientId: data.clientId, redirectUri: redirect, state })
-      : clioAuthorizeUrl({ region: data.region, clientId: data.clientId, redirectUri: redirect, state });
+      : clioAuthorizeUrl({
+          region: data.region,
+          clientId: data.clientId,
+          redirectUri: redirect,
+          state,
+        });
   const redirected = await browser.identity.launchWebAuthFlow({ url, interactive: true });
   if (!redirected) throw new Error('Sign-in was closed before it finished.');
   const code = codeFromRedirect(redirected, state);
   const connectedAt = Date.now();
   if (data.system === 'hubspot') {
-    const tokens = await exchangeHubSpotCode({ clientId: data.clientId, clientSecret: data.clientSecret, code, redirectUri: redirect });
-    const account = { id: tokens.portalId ?? '', name: tokens.portalId ? `HubSpot account ${tokens.portalId}` : 'HubSpot account' };
+    const tokens = await exchangeHubSpotCode({
+      clientId: data.clientId,
+      clientSecret: data.clientSecret,
+      code,
+      redirectUri: redirect,
+    });
+    const account = {
+      id: tokens.portalId ?? '',
+      name: tokens.portalId ? `HubSpot account ${tokens.portalId}` : 'HubSpot account',
+    };
     await writeCredentials(db, 'hubspot', { ...tokens, account, connectedAt });
     const connector = (await connectorFor('hubspot'))!;
     const users = await connector.listUsers();
-    const info: CrmConnectionInfo = { system: 'hubspot', auth: 'oauth', account, portalId: tokens.portalId, connectedAt };
+    const info: CrmConnectionInfo = {
+      system: 'hubspot',
+      auth: 'oauth',
+      account,
+      portalId: tokens.portalId,
+      connectedAt,
+    };
     await finishConnect('hubspot', info, users);
     return info;
   }
@@ -231,7 +291,12 @@ export async function connectOAuth(input: unknown): Promise<CrmConnectionInfo> {
     redirectUri: redirect,
   });
   // Save first (the connector reads tokens from storage), then learn who we are.
-  await writeCredentials(db, 'clio', { ...tokens, account: { id: '0', name: 'Clio' }, connectedAt, growInboxToken: data.growInboxToken });
+  await writeCredentials(db, 'clio', {
+    ...tokens,
+    account: { id: '0', name: 'Clio' },
+    connectedAt,
+    growInboxToken: data.growInboxToken,
+  });
   const probe = new ClioConnector(
     { session: session('clio'), limiterStore: dbLimiterStore(db) },
     { region: data.region, userId: '0' },
@@ -244,7 +309,13 @@ export async function connectOAuth(input: unknown): Promise<CrmConnectionInfo> {
   await writeCredentials(db, 'clio', { ...stored, account });
   const connector = (await connectorFor('clio'))!;
   const users = await connector.listUsers();
-  const info: CrmConnectionInfo = { system: 'clio', auth: 'oauth', account, region: data.region, connectedAt };
+  const info: CrmConnectionInfo = {
+    system: 'clio',
+    auth: 'oauth',
+    account,
+    region: data.region,
+    connectedAt,
+  };
   await finishConnect('clio', info, users);
   return info;
 }
@@ -287,7 +358,12 @@ export async function matchLead(leadId: string, system: CrmSystem): Promise<Matc
   if (!lead.phone) return { kind: 'none', canCreate: false };
   const connector = await connectorFor(system);
   if (!connector) throw new Error(`${CRM_LABELS[system]} is not connected.`);
-  const decision: MatchDecision = decideMatch(lead, system, await connector.findContactsByPhone(lead.phone), await defaultCountry());
+  const decision: MatchDecision = decideMatch(
+    lead,
+    system,
+    await connector.findContactsByPhone(lead.phone),
+    await defaultCountry(),
+  );
   switch (decision.kind) {
     case 'linked':
       return decision;
@@ -316,7 +392,12 @@ export const ChooseContactInput = z.object({
 /** The user picked one of several contacts: remembered on the lead. */
 export async function chooseContact(input: unknown): Promise<CrmLink> {
   const { leadId, system, contact } = ChooseContactInput.parse(input);
-  const link: CrmLink = { system, contactId: contact.id, name: contact.name, ...(contact.url ? { url: contact.url } : {}) };
+  const link: CrmLink = {
+    system,
+    contactId: contact.id,
+    name: contact.name,
+    ...(contact.url ? { url: contact.url } : {}),
+  };
   await linkLead(leadId, link);
   return link;
 }
@@ -333,13 +414,16 @@ export async function enqueueSync(input: unknown): Promise<{ queued: number }> {
   const { leadId, system, createContact } = EnqueueSyncInput.parse(input);
   const lead = await db.leads.get(leadId);
   if (!lead) throw new Error('This lead no longer exists.');
-  if (!(await readCredentials(db, system))) throw new Error(`Connect ${CRM_LABELS[system]} in Settings first.`);
+  if (!(await readCredentials(db, system)))
+    throw new Error(`Connect ${CRM_LABELS[system]} in Settings first.`);
   const [attempts, calls, settings] = await Promise.all([
     db.attempts.where('leadId').equals(leadId).toArray(),
     db.calls.where('leadId').equals(leadId).toArray(),
     getSettings(),
   ]);
-  const firmLine = calls.sort((a, b) => b.startedAt - a.startedAt).find((c) => c.dialedLine)?.dialedLine;
+  const firmLine = calls
+    .sort((a, b) => b.startedAt - a.startedAt)
+    .find((c) => c.dialedLine)?.dialedLine;
   const drafts: SyncDraft[] = [];
   const linked = lead.crm?.system === system;
   if (!linked && createContact) {
@@ -351,7 +435,11 @@ export async function enqueueSync(input: unknown): Promise<{ queued: number }> {
       system,
       kind: 'contact',
       leadId,
-      payload: { ...draft, staffId: draft.staffId ?? settings.currentStaffId, ...(grow ? { growLead: true } : {}) },
+      payload: {
+        ...draft,
+        staffId: draft.staffId ?? settings.currentStaffId,
+        ...(grow ? { growLead: true } : {}),
+      },
     });
   }
   drafts.push(...buildSyncDrafts({ system, lead, attempts, settings, firmLine }));
@@ -364,6 +452,8 @@ export async function enqueueSync(input: unknown): Promise<{ queued: number }> {
 }
 
 export async function retrySync(input: unknown): Promise<{ requeued: number }> {
-  const { leadId, system } = z.object({ leadId: z.string().min(1), system: CrmSystem.optional() }).parse(input);
+  const { leadId, system } = z
+    .object({ leadId: z.string().min(1), system: CrmSystem.optional() })
+    .parse(input);
   return { requeued: await retryJobs(db, { leadId, system }) };
 }

@@ -23,15 +23,27 @@ export function summarizeSync(jobs: SyncJob[], expectedKeys: string[]): LeadSync
   const done = jobs.filter((j) => j.state === 'synced').length;
   const failed = jobs.filter((j) => j.state === 'failed');
   if (failed.length > 0) {
-    return { state: 'failed', reason: failed[0]!.lastError ?? 'Unknown error', failed: failed.length, total };
+    return {
+      state: 'failed',
+      reason: failed[0]!.lastError ?? 'Unknown error',
+      failed: failed.length,
+      total,
+    };
   }
   if (jobs.some((j) => j.state === 'syncing')) return { state: 'syncing', done, total };
   const waiting = jobs.find((j) => j.state === 'queued' && j.waitingFor === 'contact');
-  if (waiting) return { state: 'waiting', message: waiting.lastError ?? 'Waiting for the contact.', total };
+  if (waiting)
+    return { state: 'waiting', message: waiting.lastError ?? 'Waiting for the contact.', total };
   const queued = jobs.filter((j) => j.state === 'queued');
   if (queued.length > 0) {
     const next = queued.reduce((a, b) => (a.nextTryAt <= b.nextTryAt ? a : b));
-    return { state: 'queued', done, total, nextTryAt: next.nextTryAt, ...(next.lastError ? { note: next.lastError } : {}) };
+    return {
+      state: 'queued',
+      done,
+      total,
+      nextTryAt: next.nextTryAt,
+      ...(next.lastError ? { note: next.lastError } : {}),
+    };
   }
   if (unsent > 0) return { state: 'unsent', unsent };
   const last = jobs.reduce((a, b) => ((a.syncedAt ?? 0) >= (b.syncedAt ?? 0) ? a : b));

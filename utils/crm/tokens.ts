@@ -97,7 +97,12 @@ export interface TokenSession {
 /** Refresh this long before expiry, so a request never leaves with a dying token. */
 export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
 
-type OAuthCredentials = { auth: 'oauth'; accessToken: string; refreshToken: string; expiresAt: number };
+type OAuthCredentials = {
+  auth: 'oauth';
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: number;
+};
 
 /**
  * A session over stored credentials. `refresh` exchanges the refresh token (vendor
@@ -106,15 +111,19 @@ type OAuthCredentials = { auth: 'oauth'; accessToken: string; refreshToken: stri
 export function storedSession<S extends CrmSystem>(
   db: CallbackDeskDB,
   system: S,
-  refresh: (credentials: CredentialsBySystem[S] & OAuthCredentials) => Promise<CredentialsBySystem[S]>,
+  refresh: (
+    credentials: CredentialsBySystem[S] & OAuthCredentials,
+  ) => Promise<CredentialsBySystem[S]>,
   now: () => number = Date.now,
 ): TokenSession {
   const load = async () => {
     const credentials = await readCredentials(db, system);
-    if (!credentials) throw new Error(`${system === 'hubspot' ? 'HubSpot' : 'Clio'} is not connected.`);
+    if (!credentials)
+      throw new Error(`${system === 'hubspot' ? 'HubSpot' : 'Clio'} is not connected.`);
     return credentials;
   };
-  const tokenOf = (c: CredentialsBySystem[S]) => (c.auth === 'private-app' ? c.token : c.accessToken);
+  const tokenOf = (c: CredentialsBySystem[S]) =>
+    c.auth === 'private-app' ? c.token : c.accessToken;
   const doRefresh = async (c: CredentialsBySystem[S] & OAuthCredentials) => {
     const next = await refresh(c);
     await writeCredentials(db, system, next, now());
@@ -123,7 +132,10 @@ export function storedSession<S extends CrmSystem>(
   return {
     async current() {
       const credentials = await load();
-      if (credentials.auth === 'oauth' && credentials.expiresAt - now() < REFRESH_BEFORE_EXPIRY_MS) {
+      if (
+        credentials.auth === 'oauth' &&
+        credentials.expiresAt - now() < REFRESH_BEFORE_EXPIRY_MS
+      ) {
         return doRefresh(credentials as CredentialsBySystem[S] & OAuthCredentials);
       }
       return tokenOf(credentials);

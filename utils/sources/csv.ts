@@ -1,8 +1,12 @@
 import { TZDateMini } from '@date-fns/tz';
 import Papa from 'papaparse';
 import { z } from 'zod';
+import type { CountryCode } from 'libphonenumber-js';
+import type { CallbackDeskDB } from '../db';
+import { providerKeyOf } from '../dedupe';
 import type { CaptureResult } from '../leads';
 import { IncomingCall, type CallReason } from '../model';
+import { normalizePhone } from '../phone';
 
 /**
  * CSV import of call-log exports. Pure apart from papaparse's streaming reader: the Options
@@ -466,9 +470,68 @@ export interface ImportOptions {
   /** Lets the page repaint between batches (default: a macrotask). */
   yieldToUi?: () => Promise<void>;
   now?: () => number;
+  /**
+   * Bulk look-ups that let whole groups of rows skip `capture` (which checks one call at a
+   * time): rows a CSV import already stored, and answered calls that can close no lead.
+   */
+  lookups?: ImportLookups;
+}
+
+export interface ImportLookups {
+  /** Phone keys (E.164) of callers who have an open or claimed lead now. */
+  openCallers(): Promise<ReadonlySet<string>>;
+  /** Of these provider keys, those of calls a CSV import already stored. */
+  importedKeys(keys: string[]): Promise<ReadonlySet<string>>;
+}
+
+/** The look-ups over the extension's database (Options page). */
+export function dbImportLookups(db: CallbackDeskDB): ImportLookups {
+  return {
+    async openCallers() {
+      // Index keys only ([phoneKey, status] pairs): far lighter than reading every lead.
+      const pairs = (await db.leads.orderBy('[phoneKey+status]').keys()) as unknown as [string, string][];
+      return new Set(pairs.filter(([, status]) => status !== 'done').map(([phoneKey]) => phoneKey));
+    },
+    async importedKeys(keys) {
+      const found = await db.calls.where('providerKey').anyOf(keys).toArray();
+      // Calls another path stored still go through capture, which records "also seen by CSV".
+      return new Set(found.filter((c) => c.capturePath === 'csv' || c.alsoSeenBy?.includes('csv')).map((c) => c.providerKey!));
+    },
+  };
+}
+
+/**
+ * Answered calls that cannot close or inform a lead: the caller has no open lead and no
+ * earlier missed call in this file. `capture` would look each up and ignore it.
+ */
+export async function answeredWithoutLead(
+  calls: readonly IncomingCall[],
+  openCallers: ReadonlySet<string>,
+  country: string,
+  yieldToUi: () => Promise<void> = async () => undefined,
+): Promise<Set<IncomingCall>> {
+  const keys: (string | null)[] = [];
+  // Normalising is a few µs a number: in slices, so 100,000 rows never block the page.
+  for (let i = 0; i < calls.length; i++) {
+    keys.push(normalizePhone(calls[i]!.from, country as CountryCode).e164);
+    if (i % 5_000 === 4_999) await yieldToUi();
+  }
+  const firstMissed = new Map<string, number>();
+  calls.forEach((c, i) => {
+    const k = keys[i];
+    if (c.reason !== 'answered' && k && !(firstMissed.get(k)! <= c.startedAt)) firstMissed.set(k, c.startedAt);
+  });
+  const useless = new Set<IncomingCall>();
+  calls.forEach((c, i) => {
+    if (c.reason !== 'answered') return;
+    const k = keys[i];
+    if (!k || (!openCallers.has(k) && !((firstMissed.get(k) ?? Infinity) < c.startedAt))) useless.add(c);
+  });
+  return useless;
 }
 
 const defaultYield = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+const EMPTY_RESULT: CaptureResult = { added: [], duplicates: 0, answeredClosed: 0, ignored: 0, rejected: [] };
 
 /**
  * Import a whole file: read and validate every row (errors with line numbers), then store
@@ -533,10 +596,32 @@ export async function importCsv(input: CsvInput, options: ImportOptions): Promis
 
   calls.sort((a, b) => a.call.startedAt - b.call.startedAt);
   report.valid = calls.length;
+  const useless = options.lookups
+    ? await answeredWithoutLead(
+        calls.map((c) => c.call),
+        await options.lookups.openCallers(),
+        options.defaultCountry,
+        yieldToUi,
+      )
+    : new Set<IncomingCall>();
   for (let i = 0; i < calls.length; i += batchSize) {
     if (options.signal?.aborted) throw new DOMException('Import cancelled', 'AbortError');
-    const batch = calls.slice(i, i + batchSize);
-    const result = await options.capture(batch.map((c) => c.call));
+    let batch = calls.slice(i, i + batchSize);
+    if (options.lookups) {
+      const imported = await options.lookups.importedKeys(batch.map((c) => providerKeyOf(c.call)!));
+      batch = batch.filter((c) => {
+        if (imported.has(providerKeyOf(c.call)!)) {
+          report.duplicates++;
+          return false;
+        }
+        if (useless.has(c.call)) {
+          report.answeredIgnored++;
+          return false;
+        }
+        return true;
+      });
+    }
+    const result = batch.length > 0 ? await options.capture(batch.map((c) => c.call)) : EMPTY_RESULT;
     report.added += result.added.length;
     report.duplicates += result.duplicates;
     report.answeredClosed += result.answeredClosed;
