@@ -1,10 +1,10 @@
 import { useEffect, useRef } from 'react';
-import { useLiveQuery } from 'dexie-react-hooks';
-import { db, type AdapterHealthRecord } from '@/utils/db';
+import type { AdapterHealthRecord } from '@/utils/db';
 import { healthWarning } from '@/utils/adapterHealth';
 import { adapterLabel } from '@/utils/adapters/registry';
 import { formatDuration } from '@/utils/sla';
 import { useNow } from './hooks';
+import { useLiveData } from './useLiveData';
 
 function ago(at: number | undefined, now: number): string {
   if (at === undefined) return 'never';
@@ -37,10 +37,7 @@ function HealthRow({ record, now }: { record: AdapterHealthRecord; now: number }
  * that breaks capture is noticed the same day instead of the queue going quietly empty.
  */
 export function AdapterHealthPanel() {
-  const records = useLiveQuery(
-    () => db.adapterHealth.orderBy('lastSeenAt').reverse().toArray(),
-    [],
-  );
+  const records = useLiveData('adapterHealth', {});
   const now = useNow(30_000);
   const ref = useRef<HTMLDivElement>(null);
   const needsAttention = (records ?? []).some((r) => healthWarning(r, r.adapterId, now) !== null);

@@ -1,7 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { useLiveQuery } from 'dexie-react-hooks';
 import { browser } from '#imports';
-import { db } from '@/utils/db';
 import type { Lead } from '@/utils/model';
 import { focusLeadItem, type FirmSettings } from '@/utils/settings';
 import { contextFromHash } from '@/utils/pageContext';
@@ -20,6 +18,7 @@ import {
   type QueueFilter,
 } from '@/utils/queueView';
 import { useFirmSettings, useLocationHash, useNow } from './hooks';
+import { useLiveData } from './useLiveData';
 import { QueueTable } from './QueueTable';
 import { QueueFilters } from './QueueFilters';
 import { LeadDetail } from './LeadDetail';
@@ -34,12 +33,12 @@ function openSettings() {
 
 /**
  * The callback queue app, shown in the in-page dock (iframe) and in the browser side panel.
- * It reads the database directly (live queries) and changes it only through the background.
+ * It reads the database through live queries (useLiveData: directly, or via the background
+ * when framed in the in-page dock) and changes it only through background messages.
  */
 export function App({ surface }: { surface: Surface }) {
   const settings = useFirmSettings();
-  // Only open leads carry openDueAt, so this index walk is the open queue in due order.
-  const stored = useLiveQuery(() => db.leads.orderBy('openDueAt').toArray(), []);
+  const stored = useLiveData('openLeads', {});
   const now = useNow(1000);
   const [hash, replaceHash] = useLocationHash();
 

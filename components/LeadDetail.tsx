@@ -1,6 +1,4 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { useLiveQuery } from 'dexie-react-hooks';
-import { db } from '@/utils/db';
 import { sendMessage } from '@/utils/messaging';
 import {
   OUTCOME_LABELS,
@@ -18,6 +16,7 @@ import type { FirmClock } from '@/utils/displayTime';
 import { errorMessage } from '@/utils/errorMessage';
 import { AttemptForm } from './AttemptForm';
 import { LeadSyncPanel } from './LeadSyncPanel';
+import { useLiveData } from './useLiveData';
 
 const REASON_LABELS: Record<CallReason, string> = {
   'no-answer': 'No answer',
@@ -68,15 +67,9 @@ export function LeadDetail({
   onBack: () => void;
 }) {
   // null = no such lead; undefined = still loading.
-  const lead = useLiveQuery(async () => (await db.leads.get(leadId)) ?? null, [leadId]);
-  const calls = useLiveQuery(
-    () => db.calls.where('leadId').equals(leadId).reverse().sortBy('startedAt'),
-    [leadId],
-  );
-  const attempts = useLiveQuery(
-    () => db.attempts.where('leadId').equals(leadId).reverse().sortBy('at'),
-    [leadId],
-  );
+  const lead = useLiveData('lead', { leadId });
+  const calls = useLiveData('leadCalls', { leadId });
+  const attempts = useLiveData('leadAttempts', { leadId });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);

@@ -1,6 +1,4 @@
 import { useEffect, useId, useMemo, useState } from 'react';
-import { useLiveQuery } from 'dexie-react-hooks';
-import { db } from '@/utils/db';
 import { sendMessage } from '@/utils/messaging';
 import type { Attempt, Lead } from '@/utils/model';
 import type { FirmSettings } from '@/utils/settings';
@@ -17,6 +15,7 @@ import { buildSyncDrafts } from '@/utils/crm/records';
 import { summarizeSync, type LeadSyncStatus } from '@/utils/crm/syncStatus';
 import type { MatchResult } from '@/utils/crm/service';
 import { useFirmSettings } from './hooks';
+import { useLiveData } from './useLiveData';
 import { useStorageItem } from './useStorageItem';
 import './crm.css';
 
@@ -35,14 +34,9 @@ const time = (ms: number) =>
 export function LeadSyncPanel({ lead }: { lead: Lead }) {
   const connections = useStorageItem(crmConnectionsItem);
   const settings = useFirmSettings();
-  const jobs = useLiveQuery(
-    () => db.outbox.where('leadId').equals(lead.id).toArray(),
-    [lead.id],
-  ) as SyncJob[] | undefined;
-  const attempts = useLiveQuery(
-    () => db.attempts.where('leadId').equals(lead.id).toArray(),
-    [lead.id],
-  );
+  // Through useLiveData: in the in-page dock the browser may deny this frame the database.
+  const jobs = useLiveData('leadSyncJobs', { leadId: lead.id });
+  const attempts = useLiveData('leadAttempts', { leadId: lead.id });
   if (!connections || !settings || !jobs || !attempts) return null;
   const systems = CRM_SYSTEMS.filter((s) => connections[s]);
   return (

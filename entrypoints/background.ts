@@ -1,6 +1,7 @@
 import { setupBadge, setupNotificationClicks } from '@/utils/alerts';
 import { setupCustomPortal } from '@/utils/customPortal';
 import { setupMessageHandlers } from '@/utils/handlers';
+import { setupLiveDataServer } from '@/utils/liveDataServer';
 import { restrictStorageToExtension } from '@/utils/permissions';
 import { setupPollers } from '@/utils/sources/poller';
 import { setupOutbox } from '@/utils/crm/background';
@@ -10,6 +11,7 @@ import { setupOutbox } from '@/utils/crm/background';
 export default defineBackground(() => {
   restrictStorageToExtension();
   setupMessageHandlers();
+  setupLiveDataServer();
   setupNotificationClicks();
   setupBadge();
   setupPollers();

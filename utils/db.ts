@@ -33,7 +33,13 @@ export interface CursorRecord {
   /** Failed polls in a row (backoff grows with it; reset by a success). */
   consecutiveFailures?: number;
   /** What the last successful poll found, for the status line in Options. */
-  lastResult?: { fetched: number; added: number; duplicates: number; answeredClosed: number; rejected?: number };
+  lastResult?: {
+    fetched: number;
+    added: number;
+    duplicates: number;
+    answeredClosed: number;
+    rejected?: number;
+  };
 }
 
 /** One durable CRM write (the outbox). Shape owned by utils/outbox.ts. */

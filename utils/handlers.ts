@@ -23,7 +23,7 @@ const MAX_BATCH_FROM_PAGE = 500;
  * (options, sidebar fallback) or the dock's iframe inside a CRM tab (which also sets
  * `sender.tab`). A content script reports the web page's URL.
  */
-function isExtensionPage(sender: Sender): boolean {
+export function isExtensionPage(sender: Sender): boolean {
   return (sender.url ?? '').startsWith(browser.runtime.getURL('/'));
 }
 

@@ -21,7 +21,10 @@ export class ApiError extends Error {
   /** The request may succeed if repeated later (429, 5xx, network). */
   retryable: boolean;
   retryAfterMs?: number;
-  constructor(message: string, options: { retryable: boolean; retryAfterMs?: number; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { retryable: boolean; retryAfterMs?: number; cause?: unknown },
+  ) {
     super(message, { cause: options.cause });
     this.retryable = options.retryable;
     this.retryAfterMs = options.retryAfterMs;
@@ -66,7 +69,14 @@ export class RateLimitError extends HttpError {
   local: boolean;
   constructor(
     message: string,
-    init: { body?: unknown; method: string; url: string; retryAfterMs: number; rateLimit?: RateLimitInfo; local?: boolean },
+    init: {
+      body?: unknown;
+      method: string;
+      url: string;
+      retryAfterMs: number;
+      rateLimit?: RateLimitInfo;
+      local?: boolean;
+    },
   ) {
     super(message, { ...init, status: 429, retryable: true });
     this.local = init.local ?? false;
@@ -96,7 +106,10 @@ export class InvalidResponseError extends ApiError {
   status: number;
   url: string;
   issues: string[];
-  constructor(message: string, init: { status: number; url: string; issues?: string[]; cause?: unknown }) {
+  constructor(
+    message: string,
+    init: { status: number; url: string; issues?: string[]; cause?: unknown },
+  ) {
     super(message, { retryable: true, cause: init.cause });
     this.status = init.status;
     this.url = init.url;
@@ -215,7 +228,14 @@ function num(headers: Headers, ...names: string[]): number | undefined {
  */
 export function readRateLimit(headers: Headers, now: number): RateLimitInfo {
   const info: RateLimitInfo = {};
-  const limit = num(headers, 'x-hubspot-ratelimit-max', 'x-aircallapi-limit', 'x-ratelimit-limit', 'x-rate-limit-limit', 'ratelimit-limit');
+  const limit = num(
+    headers,
+    'x-hubspot-ratelimit-max',
+    'x-aircallapi-limit',
+    'x-ratelimit-limit',
+    'x-rate-limit-limit',
+    'ratelimit-limit',
+  );
   const remaining = num(
     headers,
     'x-hubspot-ratelimit-remaining',
@@ -231,7 +251,10 @@ export function readRateLimit(headers: Headers, now: number): RateLimitInfo {
   if (intervalMs !== undefined) info.intervalMs = intervalMs;
   else if (windowSeconds !== undefined) info.intervalMs = windowSeconds * 1000;
   const reset =
-    headers.get('x-aircallapi-reset') ?? headers.get('x-ratelimit-reset') ?? headers.get('x-rate-limit-reset') ?? headers.get('ratelimit-reset');
+    headers.get('x-aircallapi-reset') ??
+    headers.get('x-ratelimit-reset') ??
+    headers.get('x-rate-limit-reset') ??
+    headers.get('ratelimit-reset');
   const resetAt = parseResetValue(reset, now);
   if (resetAt !== undefined) info.resetAt = resetAt;
   return info;
@@ -250,7 +273,11 @@ export interface BackoffOptions {
  * clients that failed together do not retry together, and the wait never collapses to 0.
  * `attempt` counts from 0 (the first retry).
  */
-export function backoffDelay(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions = {},
+  random: () => number = Math.random,
+): number {
   const base = options.baseMs ?? 1_000;
   const max = options.maxMs ?? 15 * 60_000;
   const exp = Math.min(max, base * 2 ** Math.max(0, Math.min(attempt, 30)));
@@ -271,20 +298,30 @@ export interface LimiterState {
   blockedUntil?: number;
 }
 
-export function refill(state: LimiterState | undefined, policy: RateLimitPolicy, now: number): LimiterState {
+export function refill(
+  state: LimiterState | undefined,
+  policy: RateLimitPolicy,
+  now: number,
+): LimiterState {
   if (!state) return { tokens: policy.max, updatedAt: now };
   const elapsed = Math.max(0, now - state.updatedAt);
   const tokens = Math.min(policy.max, state.tokens + (elapsed * policy.max) / policy.intervalMs);
   const next: LimiterState = { tokens, updatedAt: Math.max(now, state.updatedAt) };
-  if (state.blockedUntil !== undefined && state.blockedUntil > now) next.blockedUntil = state.blockedUntil;
+  if (state.blockedUntil !== undefined && state.blockedUntil > now)
+    next.blockedUntil = state.blockedUntil;
   return next;
 }
 
 /** How long until one request may go out (0 = now). Does not reserve anything. */
-export function waitFor(state: LimiterState | undefined, policy: RateLimitPolicy, now: number): number {
+export function waitFor(
+  state: LimiterState | undefined,
+  policy: RateLimitPolicy,
+  now: number,
+): number {
   const s = refill(state, policy, now);
   const blocked = s.blockedUntil !== undefined ? Math.max(0, s.blockedUntil - now) : 0;
-  const tokenWait = s.tokens >= 1 ? 0 : Math.ceil(((1 - s.tokens) * policy.intervalMs) / policy.max);
+  const tokenWait =
+    s.tokens >= 1 ? 0 : Math.ceil(((1 - s.tokens) * policy.intervalMs) / policy.max);
   return Math.max(blocked, tokenWait);
 }
 
@@ -333,7 +370,10 @@ export function observe(
 
 /** Atomic read-modify-write of limiter states, shared by every context that calls an API. */
 export interface LimiterStore {
-  update<T>(key: string, fn: (state: LimiterState | undefined) => { state: LimiterState; result: T }): Promise<T>;
+  update<T>(
+    key: string,
+    fn: (state: LimiterState | undefined) => { state: LimiterState; result: T },
+  ): Promise<T>;
   get(key: string): Promise<LimiterState | undefined>;
 }
 
@@ -353,7 +393,8 @@ export function dbLimiterStore(db: CallbackDeskDB): LimiterStore {
         await db.cursors.put({ ...row, sourceId: id, cursor: state });
         return result;
       }),
-    get: async (key) => (await db.cursors.get(LIMITER_PREFIX + key))?.cursor as LimiterState | undefined,
+    get: async (key) =>
+      (await db.cursors.get(LIMITER_PREFIX + key))?.cursor as LimiterState | undefined,
   };
 }
 
@@ -380,19 +421,29 @@ export interface RateLimiter {
   store: LimiterStore;
 }
 
-export function rateLimiter(key: string, policy: RateLimitPolicy, store: LimiterStore): RateLimiter {
+export function rateLimiter(
+  key: string,
+  policy: RateLimitPolicy,
+  store: LimiterStore,
+): RateLimiter {
   return { key, policy, store };
 }
 
 /** When the limiter would let the next request out (for "next poll" displays and scheduling). */
-export async function nextAllowedAt(limiter: RateLimiter, now: number = Date.now()): Promise<number> {
+export async function nextAllowedAt(
+  limiter: RateLimiter,
+  now: number = Date.now(),
+): Promise<number> {
   return now + waitFor(await limiter.store.get(limiter.key), limiter.policy, now);
 }
 
 // ---------------------------------------------------------------------------------------
 // request()
 
-type Query = Record<string, string | number | boolean | undefined | null | readonly (string | number)[]>;
+type Query = Record<
+  string,
+  string | number | boolean | undefined | null | readonly (string | number)[]
+>;
 
 export interface RequestOptions<S extends z.ZodType> {
   url: string | URL;
@@ -444,7 +495,9 @@ export function buildUrl(url: string | URL, query?: Query): URL {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function readBody(response: Response): Promise<{ text: string; json: unknown; isJson: boolean }> {
+async function readBody(
+  response: Response,
+): Promise<{ text: string; json: unknown; isJson: boolean }> {
   const text = await response.text();
   if (text.trim() === '') return { text, json: undefined, isJson: true };
   try {
@@ -458,7 +511,9 @@ async function readBody(response: Response): Promise<{ text: string; json: unkno
  * Send one API request with everything connectors need. Resolves with the validated body;
  * rejects with HttpError / RateLimitError / AuthError / NetworkError / InvalidResponseError.
  */
-export async function request<S extends z.ZodType = z.ZodUnknown>(options: RequestOptions<S>): Promise<HttpResponse<z.output<S>>> {
+export async function request<S extends z.ZodType = z.ZodUnknown>(
+  options: RequestOptions<S>,
+): Promise<HttpResponse<z.output<S>>> {
   const method = (options.method ?? 'GET').toUpperCase();
   const url = buildUrl(options.url, options.query);
   const urlText = url.toString();
@@ -504,11 +559,14 @@ export async function request<S extends z.ZodType = z.ZodUnknown>(options: Reque
       parsed = await readBody(response);
     } catch (cause) {
       if (options.signal?.aborted) throw cause;
-      const error = new NetworkError(timedOut ? `No answer within ${Math.round(timeoutMs / 1000)} s` : 'Network request failed', {
-        url: urlText,
-        timedOut,
-        cause,
-      });
+      const error = new NetworkError(
+        timedOut ? `No answer within ${Math.round(timeoutMs / 1000)} s` : 'Network request failed',
+        {
+          url: urlText,
+          timedOut,
+          cause,
+        },
+      );
       const wait = backoffDelay(attempt, { baseMs: 500, maxMs: maxWaitMs }, random);
       if (idempotent && attempt < retries && wait <= maxWaitMs) {
         await sleep(wait);
@@ -552,7 +610,14 @@ export async function request<S extends z.ZodType = z.ZodUnknown>(options: Reque
       const errorBody = parsed.isJson ? parsed.json : parsed.text.slice(0, 2_000);
       const message = messageFromBody(errorBody) || response.statusText;
       if (response.status === 401) {
-        throw new AuthError(message, { status: 401, body: errorBody, method, url: urlText, retryable: false, rateLimit });
+        throw new AuthError(message, {
+          status: 401,
+          body: errorBody,
+          method,
+          url: urlText,
+          retryable: false,
+          rateLimit,
+        });
       }
       const retryable = RETRYABLE_STATUS.has(response.status);
       const wait = retryAfterMs ?? backoffDelay(attempt, { baseMs: 500, maxMs: maxWaitMs }, random);
@@ -566,7 +631,9 @@ export async function request<S extends z.ZodType = z.ZodUnknown>(options: Reque
         method,
         url: urlText,
         retryable,
-        retryAfterMs: retryable ? (retryAfterMs ?? backoffDelay(attempt + 1, {}, random)) : undefined,
+        retryAfterMs: retryable
+          ? (retryAfterMs ?? backoffDelay(attempt + 1, {}, random))
+          : undefined,
         rateLimit,
       });
     }
@@ -578,12 +645,20 @@ export async function request<S extends z.ZodType = z.ZodUnknown>(options: Reque
         await sleep(wait);
         continue;
       }
-      const error = new InvalidResponseError('the answer is not valid JSON', { status: response.status, url: urlText });
+      const error = new InvalidResponseError('the answer is not valid JSON', {
+        status: response.status,
+        url: urlText,
+      });
       error.retryAfterMs = backoffDelay(attempt + 1, {}, random);
       throw error;
     }
     if (!options.schema) {
-      return { data: parsed.json as z.output<S>, status: response.status, headers: response.headers, rateLimit };
+      return {
+        data: parsed.json as z.output<S>,
+        status: response.status,
+        headers: response.headers,
+        rateLimit,
+      };
     }
     const result = options.schema.safeParse(parsed.json);
     if (!result.success) {
@@ -608,10 +683,17 @@ async function acquire(
 ): Promise<void> {
   if (limiters.length === 0) return;
   // Check all budgets before reserving any, so a refusal never burns a token elsewhere.
-  const waits = await Promise.all(limiters.map(async (l) => waitFor(await l.store.get(l.key), l.policy, at)));
+  const waits = await Promise.all(
+    limiters.map(async (l) => waitFor(await l.store.get(l.key), l.policy, at)),
+  );
   const longest = Math.max(...waits);
   if (longest > maxWaitMs) {
-    throw new RateLimitError('Rate limit budget used up', { method, url, retryAfterMs: longest, local: true });
+    throw new RateLimitError('Rate limit budget used up', {
+      method,
+      url,
+      retryAfterMs: longest,
+      local: true,
+    });
   }
   let wait = 0;
   for (const limiter of limiters) {
@@ -620,18 +702,33 @@ async function acquire(
       return { state: r.state, result: r };
     });
     if (!granted.granted) {
-      throw new RateLimitError('Rate limit budget used up', { method, url, retryAfterMs: granted.waitMs, local: true });
+      throw new RateLimitError('Rate limit budget used up', {
+        method,
+        url,
+        retryAfterMs: granted.waitMs,
+        local: true,
+      });
     }
     wait = Math.max(wait, granted.waitMs);
   }
   if (wait > 0) await sleep(wait);
 }
 
-async function record(limiters: RateLimiter[], at: number, info: RateLimitInfo, retryAfterMs: number | undefined): Promise<void> {
+async function record(
+  limiters: RateLimiter[],
+  at: number,
+  info: RateLimitInfo,
+  retryAfterMs: number | undefined,
+): Promise<void> {
   const told = info.remaining !== undefined || retryAfterMs !== undefined;
   if (!told) return;
   await Promise.all(
-    limiters.map((l) => l.store.update(l.key, (state) => ({ state: observe(state, l.policy, info, at, retryAfterMs), result: undefined }))),
+    limiters.map((l) =>
+      l.store.update(l.key, (state) => ({
+        state: observe(state, l.policy, info, at, retryAfterMs),
+        result: undefined,
+      })),
+    ),
   );
 }
 
@@ -650,7 +747,10 @@ export function basicAuth(user: string, password: string): string {
 export function sameOriginUrl(link: string, base: string): URL {
   const resolved = new URL(link, base);
   if (resolved.origin !== new URL(base).origin) {
-    throw new InvalidResponseError(`a paging link points to another host (${resolved.host})`, { status: 200, url: base });
+    throw new InvalidResponseError(`a paging link points to another host (${resolved.host})`, {
+      status: 200,
+      url: base,
+    });
   }
   return resolved;
 }

@@ -33,9 +33,16 @@ interface Preview {
 
 type Draft = Partial<Record<keyof ColumnMapping, number>>;
 
+function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
 function progressText(p: ImportProgress): string {
   if (p.phase === 'reading') return `Reading the file… ${p.rowsRead.toLocaleString()} rows`;
-  if (p.phase === 'storing') return `Storing calls… ${p.stored.toLocaleString()} of ${p.toStore.toLocaleString()}`;
+  if (p.phase === 'storing')
+    return `Storing calls… ${p.stored.toLocaleString()} of ${p.toStore.toLocaleString()}`;
   return 'Done.';
 }
 
@@ -67,7 +74,13 @@ export function CsvImportSection() {
       const { header, sample } = await previewCsv(file);
       if (header.length < 2) throw new Error('This file has no header row with column names.');
       const detected = detectFormat(header);
-      setPreview({ file, header, sample, detected: detected.format, detectedMapping: detected.mapping });
+      setPreview({
+        file,
+        header,
+        sample,
+        detected: detected.format,
+        detectedMapping: detected.mapping,
+      });
       setFormat(detected.format);
       setDraft(detected.mapping ?? {});
     } catch (e) {
@@ -107,7 +120,11 @@ export function CsvImportSection() {
       setReport(result);
       await sendMessage('refreshBadge').catch(() => undefined);
     } catch (e) {
-      setError(e instanceof DOMException && e.name === 'AbortError' ? 'Import cancelled. Calls stored so far stay; importing the file again adds only the rest.' : `Import failed: ${errorMessage(e)}`);
+      setError(
+        e instanceof DOMException && e.name === 'AbortError'
+          ? 'Import cancelled. Calls stored so far stay; importing the file again adds only the rest.'
+          : `Import failed: ${errorMessage(e)}`,
+      );
       await sendMessage('refreshBadge').catch(() => undefined);
     } finally {
       abort.current = null;
@@ -125,7 +142,9 @@ export function CsvImportSection() {
 
   const downloadErrors = () => {
     if (!report) return;
-    const url = URL.createObjectURL(new Blob([errorReportCsv(report.errors)], { type: 'text/csv' }));
+    const url = URL.createObjectURL(
+      new Blob([errorReportCsv(report.errors)], { type: 'text/csv' }),
+    );
     const a = document.createElement('a');
     a.href = url;
     a.download = `${preview?.file.name.replace(/\.csv$/i, '') ?? 'import'}-errors.csv`;
@@ -140,21 +159,34 @@ export function CsvImportSection() {
       <header className="options-section-header">
         <h2 id={headingId}>Import a call log (CSV)</h2>
         <p className="options-section-description">
-          Catch up on calls from an export: RingCentral call log, Aircall calls, Google Voice, or any CSV with a number and a
-          time. Missed calls join the queue; answered ones close a caller’s open lead. Importing the same file again adds nothing.
+          Catch up on calls from an export: RingCentral call log, Aircall calls, Google Voice, or
+          any CSV with a number and a time. Missed calls join the queue; answered ones close a
+          caller’s open lead. Importing the same file again adds nothing.
         </p>
       </header>
       <div className="options-section-body">
         <div className="field options-narrow">
           <label htmlFor={fileId}>Call-log CSV file</label>
-          <input id={fileId} ref={fileInput} type="file" accept=".csv,text/csv" disabled={importing} onChange={(e) => void onFile(e)} />
+          <input
+            id={fileId}
+            ref={fileInput}
+            type="file"
+            accept=".csv,text/csv"
+            disabled={importing}
+            onChange={(e) => void onFile(e)}
+          />
         </div>
 
         {preview ? (
           <div className="csv-setup">
             <div className="field options-narrow">
               <label htmlFor={`${fileId}-format`}>Format</label>
-              <select id={`${fileId}-format`} value={format} disabled={importing} onChange={(e) => chooseFormat(e.target.value as CsvFormatId)}>
+              <select
+                id={`${fileId}-format`}
+                value={format}
+                disabled={importing}
+                onChange={(e) => chooseFormat(e.target.value as CsvFormatId)}
+              >
                 {CSV_FORMATS.map((f) => (
                   <option key={f} value={f}>
                     {CSV_FORMAT_LABELS[f]}
@@ -163,7 +195,7 @@ export function CsvImportSection() {
                 ))}
               </select>
               <span className="options-hint">
-                {preview.file.name}: {preview.header.length} columns, {(preview.file.size / 1024).toFixed(0)} KB.
+                {preview.file.name}: {preview.header.length} columns, {fileSize(preview.file.size)}.
               </span>
             </div>
             {format === 'generic' || !preview.detectedMapping || format !== preview.detected ? (
@@ -180,16 +212,23 @@ export function CsvImportSection() {
                         id={`${fileId}-${field.key}`}
                         value={draft[field.key] ?? ''}
                         disabled={importing}
-                        aria-invalid={field.required && draft[field.key] === undefined ? true : undefined}
+                        aria-invalid={
+                          field.required && draft[field.key] === undefined ? true : undefined
+                        }
                         onChange={(e) =>
-                          setDraft({ ...draft, [field.key]: e.target.value === '' ? undefined : Number(e.target.value) })
+                          setDraft({
+                            ...draft,
+                            [field.key]: e.target.value === '' ? undefined : Number(e.target.value),
+                          })
                         }
                       >
                         <option value="">{field.required ? 'Choose a column…' : '(none)'}</option>
                         {preview.header.map((name, i) => (
                           <option key={i} value={i}>
                             {name || `Column ${i + 1}`}
-                            {preview.sample[0]?.[i] ? ` — e.g. ${preview.sample[0][i]!.slice(0, 30)}` : ''}
+                            {preview.sample[0]?.[i]
+                              ? ` — e.g. ${preview.sample[0][i]!.slice(0, 30)}`
+                              : ''}
                           </option>
                         ))}
                       </select>
@@ -197,13 +236,18 @@ export function CsvImportSection() {
                   ))}
                 </div>
                 <p className="options-hint">
-                  Without a status column every row counts as a missed call. Dates without a time zone are read in the firm’s time
-                  zone.
+                  Without a status column every row counts as a missed call. Dates without a time
+                  zone are read in the firm’s time zone.
                 </p>
               </fieldset>
             ) : null}
             <div className="input-row options-actions">
-              <button type="button" className="primary" disabled={importing || !mapping.success} onClick={() => void start()}>
+              <button
+                type="button"
+                className="primary"
+                disabled={importing || !mapping.success}
+                onClick={() => void start()}
+              >
                 Import
               </button>
               {importing ? (
@@ -211,7 +255,9 @@ export function CsvImportSection() {
                   Cancel
                 </button>
               ) : null}
-              {!mapping.success ? <span className="field-error">Choose the caller number and date columns.</span> : null}
+              {!mapping.success ? (
+                <span className="field-error">Choose the caller number and date columns.</span>
+              ) : null}
             </div>
           </div>
         ) : null}
@@ -229,25 +275,37 @@ export function CsvImportSection() {
           </p>
         ) : null}
 
-        {report ? <ImportReportView report={report} onDownload={downloadErrors} onAnother={reset} /> : null}
+        {report ? (
+          <ImportReportView report={report} onDownload={downloadErrors} onAnother={reset} />
+        ) : null}
       </div>
     </section>
   );
 }
 
-function ImportReportView({ report, onDownload, onAnother }: { report: ImportReport; onDownload: () => void; onAnother: () => void }) {
+function ImportReportView({
+  report,
+  onDownload,
+  onAnother,
+}: {
+  report: ImportReport;
+  onDownload: () => void;
+  onAnother: () => void;
+}) {
   const n = (x: number) => x.toLocaleString();
   return (
     <div className="csv-report" aria-label="Import report">
       <p className="options-status-ok" data-testid="csv-summary">
-        {n(report.rows)} rows read in {(report.durationMs / 1000).toFixed(1)} s: {n(report.added)} missed call(s) added,{' '}
-        {n(report.duplicates)} already known.
+        {n(report.rows)} rows read in {(report.durationMs / 1000).toFixed(1)} s: {n(report.added)}{' '}
+        missed call(s) added, {n(report.duplicates)} already known.
       </p>
       <ul className="csv-report-counts">
         <li>{n(report.answeredClosed)} lead(s) closed: the caller got through later</li>
         <li>{n(report.answeredIgnored)} answered call(s) with no open lead (not stored)</li>
         <li>{n(report.skippedOutbound)} outgoing call(s) skipped</li>
-        {report.skippedOther ? <li>{n(report.skippedOther)} row(s) that are not finished calls skipped</li> : null}
+        {report.skippedOther ? (
+          <li>{n(report.skippedOther)} row(s) that are not finished calls skipped</li>
+        ) : null}
         <li>{n(report.errors.length)} row(s) with errors</li>
       </ul>
       {report.errors.length > 0 ? (
@@ -260,7 +318,9 @@ function ImportReportView({ report, onDownload, onAnother }: { report: ImportRep
             ))}
           </ol>
           {report.errors.length > SHOWN_ERRORS ? (
-            <p className="options-hint">First {SHOWN_ERRORS} of {n(report.errors.length)} shown; the download has them all.</p>
+            <p className="options-hint">
+              First {SHOWN_ERRORS} of {n(report.errors.length)} shown; the download has them all.
+            </p>
           ) : null}
         </>
       ) : null}

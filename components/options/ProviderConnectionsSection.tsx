@@ -30,7 +30,10 @@ function failureText(error: unknown): string {
 
 function StatusLine({ status }: { status: Status }) {
   return (
-    <span role="status" className={status ? `options-status options-status-${status.kind}` : 'options-status'}>
+    <span
+      role="status"
+      className={status ? `options-status options-status-${status.kind}` : 'options-status'}
+    >
       {status?.text ?? ''}
     </span>
   );
@@ -38,8 +41,15 @@ function StatusLine({ status }: { status: Status }) {
 
 function when(ms: number | undefined, now: number): string {
   if (!ms) return '—';
-  const time = new Date(ms).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' });
-  const day = new Date(ms).toDateString() === new Date(now).toDateString() ? '' : `${new Date(ms).toLocaleDateString()} `;
+  const time = new Date(ms).toLocaleTimeString(undefined, {
+    hour: 'numeric',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+  const day =
+    new Date(ms).toDateString() === new Date(now).toDateString()
+      ? ''
+      : `${new Date(ms).toLocaleDateString()} `;
   const delta = Math.round((ms - now) / 1000);
   const rel =
     Math.abs(delta) < 60
@@ -60,7 +70,11 @@ function outcomeText(o: PollOutcome | undefined): Status {
     if (o.answeredClosed) parts.push(`${o.answeredClosed} lead(s) closed: the caller got through`);
     return { kind: 'ok', text: `Polled: ${parts.join(', ')}.` };
   }
-  if (o.status === 'waiting') return { kind: 'info', text: `Waiting for the rate limit until ${new Date(o.nextPollAfter ?? 0).toLocaleTimeString()}.` };
+  if (o.status === 'waiting')
+    return {
+      kind: 'info',
+      text: `Waiting for the rate limit until ${new Date(o.nextPollAfter ?? 0).toLocaleTimeString()}.`,
+    };
   if (o.status === 'disabled') return { kind: 'info', text: 'Polling is paused for this source.' };
   return { kind: 'error', text: o.error ?? 'Polling failed.' };
 }
@@ -80,8 +94,9 @@ export function ProviderConnectionsSection() {
       <header className="options-section-header">
         <h2 id={headingId}>Phone providers and call logs</h2>
         <p className="options-section-description">
-          Connect the phone system or CRM that records your calls. Callback Desk reads new calls every minute, adds each missed
-          call to the queue once, and closes a lead when the caller got through later. Credentials stay in this browser.
+          Connect the phone system or CRM that records your calls. Callback Desk reads new calls
+          every minute, adds each missed call to the queue once, and closes a lead when the caller
+          got through later. Credentials stay in this browser.
         </p>
       </header>
       <div className="options-section-body sources-list">
@@ -111,12 +126,24 @@ function SourceCard({
   loading: boolean;
 }) {
   const headingId = useId();
-  const state = !connection ? 'Not connected' : !connection.enabled ? 'Paused' : cursor?.lastError ? 'Needs attention' : 'Connected';
+  const state = !connection
+    ? 'Not connected'
+    : !connection.enabled
+      ? 'Paused'
+      : cursor?.lastError
+        ? 'Needs attention'
+        : 'Connected';
   return (
-    <fieldset className="options-group source-card" aria-labelledby={headingId} data-source={source.id}>
+    <fieldset
+      className="options-group source-card"
+      aria-labelledby={headingId}
+      data-source={source.id}
+    >
       <div className="source-card-head">
         <h3 id={headingId}>{source.label}</h3>
-        <span className={`source-state source-state-${state.toLowerCase().replace(/\s+/g, '-')}`}>{loading ? '' : state}</span>
+        <span className={`source-state source-state-${state.toLowerCase().replace(/\s+/g, '-')}`}>
+          {loading ? '' : state}
+        </span>
       </div>
       <p className="options-hint">{source.rule}</p>
       {loading ? null : connection ? (
@@ -130,7 +157,9 @@ function SourceCard({
 
 function ConnectForm({ source }: { source: AnyCallSource }) {
   const [values, setValues] = useState<Record<string, string>>(() =>
-    Object.fromEntries(source.fields.filter((f) => f.options).map((f) => [f.key, f.options![0]!.value])),
+    Object.fromEntries(
+      source.fields.filter((f) => f.options).map((f) => [f.key, f.options![0]!.value]),
+    ),
   );
   const [baseUrl, setBaseUrl] = useState('');
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
@@ -144,7 +173,10 @@ function ConnectForm({ source }: { source: AnyCallSource }) {
     event.preventDefault();
     setBusy(true);
     setFieldErrors({});
-    setStatus({ kind: 'info', text: source.auth === 'oauth-pkce' ? 'Signing in…' : 'Checking the credentials…' });
+    setStatus({
+      kind: 'info',
+      text: source.auth === 'oauth-pkce' ? 'Signing in…' : 'Checking the credentials…',
+    });
     try {
       // Straight from the submit event: the host permission prompt needs the user's gesture.
       const account = await connectSource(db, source.id, values, baseUrl);
@@ -172,7 +204,11 @@ function ConnectForm({ source }: { source: AnyCallSource }) {
                 {field.optional ? <span className="label-note"> (optional)</span> : null}
               </label>
               {field.options ? (
-                <select id={id} value={values[field.key] ?? ''} onChange={(e) => setValues({ ...values, [field.key]: e.target.value })}>
+                <select
+                  id={id}
+                  value={values[field.key] ?? ''}
+                  onChange={(e) => setValues({ ...values, [field.key]: e.target.value })}
+                >
                   {field.options.map((o) => (
                     <option key={o.value} value={o.value}>
                       {o.label}
@@ -219,7 +255,9 @@ function ConnectForm({ source }: { source: AnyCallSource }) {
             aria-invalid={fieldErrors.baseUrl ? true : undefined}
             onChange={(e) => setBaseUrl(e.target.value)}
           />
-          <span className="options-hint">Leave empty for {defaultBase}. Use it for a regional or self-hosted endpoint.</span>
+          <span className="options-hint">
+            Leave empty for {defaultBase}. Use it for a regional or self-hosted endpoint.
+          </span>
         </div>
       </details>
       <div className="input-row options-actions">
@@ -250,7 +288,15 @@ function safeRedirectUrl(): string | undefined {
   }
 }
 
-function ConnectedSource({ source, connection, cursor }: { source: AnyCallSource; connection: SourceConnection; cursor: CursorRecord | undefined }) {
+function ConnectedSource({
+  source,
+  connection,
+  cursor,
+}: {
+  source: AnyCallSource;
+  connection: SourceConnection;
+  cursor: CursorRecord | undefined;
+}) {
   const now = useNow(1000);
   const [status, setStatus] = useState<Status>(null);
   const [busy, setBusy] = useState(false);
@@ -284,7 +330,9 @@ function ConnectedSource({ source, connection, cursor }: { source: AnyCallSource
     }
   };
 
-  const nextPoll = connection.enabled ? Math.max(alarmAt ?? 0, cursor?.nextPollAfter ?? 0) || undefined : undefined;
+  const nextPoll = connection.enabled
+    ? Math.max(alarmAt ?? 0, cursor?.nextPollAfter ?? 0) || undefined
+    : undefined;
   const result = cursor?.lastResult;
 
   return (
@@ -306,7 +354,10 @@ function ConnectedSource({ source, connection, cursor }: { source: AnyCallSource
           {result ? ` — ${result.fetched} read, ${result.added} new` : ''}
         </dd>
         <dt>Last error</dt>
-        <dd data-testid="last-error" className={cursor?.lastError ? 'options-status-error' : undefined}>
+        <dd
+          data-testid="last-error"
+          className={cursor?.lastError ? 'options-status-error' : undefined}
+        >
           {cursor?.lastError ?? 'None'}
         </dd>
         <dt>Next poll</dt>
@@ -316,14 +367,20 @@ function ConnectedSource({ source, connection, cursor }: { source: AnyCallSource
         <button
           type="button"
           disabled={busy}
-          onClick={() => void run('Testing…', async () => ({ kind: 'ok', text: await testSource(db, id) }))}
+          onClick={() =>
+            void run('Testing…', async () => ({ kind: 'ok', text: await testSource(db, id) }))
+          }
         >
           Test connection
         </button>
         <button
           type="button"
           disabled={busy || !connection.enabled}
-          onClick={() => void run('Polling…', async () => outcomeText((await sendMessage('pollNow', { sourceId: id }))[0]))}
+          onClick={() =>
+            void run('Polling…', async () =>
+              outcomeText((await sendMessage('pollNow', { sourceId: id }))[0]),
+            )
+          }
         >
           Poll now
         </button>
@@ -333,7 +390,10 @@ function ConnectedSource({ source, connection, cursor }: { source: AnyCallSource
           onClick={() =>
             void run(connection.enabled ? 'Pausing…' : 'Resuming…', async () => {
               await setSourceEnabled(id, !connection.enabled);
-              return { kind: 'info', text: connection.enabled ? 'Paused: no more polling until you resume.' : 'Resumed.' };
+              return {
+                kind: 'info',
+                text: connection.enabled ? 'Paused: no more polling until you resume.' : 'Resumed.',
+              };
             })
           }
         >

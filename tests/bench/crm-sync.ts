@@ -272,7 +272,7 @@ if (runDirectly) {
   console.log(
     `CRM sync: ${result.outcomes} outcomes → ${result.runs[0]!.records} HubSpot records, limit 100 req / 10 s, ` +
       `${result.faultRate * 100} % injected faults. Time scaled ${result.scale}× (emulator window ${10 / result.scale} s; ` +
-      `"HubSpot s" = measured × ${result.scale}).`,
+      `"HubSpot s" = measured × ${result.scale}, an upper bound: it scales local work in fake-indexeddb too).`,
   );
   console.table(
     Object.fromEntries(

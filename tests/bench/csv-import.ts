@@ -36,8 +36,16 @@ interface ImportRun {
 }
 
 export function aircallExport(rows: number, now = Date.now()): string {
-  const lines = ['id,direction,status,missed_call_reason,started_at,answered_at,ended_at,from,to,contact name'];
-  const reasons = ['agents_did_not_answer', 'no_available_agent', 'abandoned_in_ivr', 'out_of_opening_hours', 'short_abandoned'];
+  const lines = [
+    'id,direction,status,missed_call_reason,started_at,answered_at,ended_at,from,to,contact name',
+  ];
+  const reasons = [
+    'agents_did_not_answer',
+    'no_available_agent',
+    'abandoned_in_ivr',
+    'out_of_opening_hours',
+    'short_abandoned',
+  ];
   const span = 30 * 24 * 60 * 60_000;
   for (let i = 0; i < rows; i++) {
     const at = now - span + Math.floor((i / rows) * span);
@@ -70,7 +78,12 @@ async function heapMB(cdp: CDPSession): Promise<number> {
   return Math.round((used / 1024 / 1024) * 10) / 10;
 }
 
-async function importOnce(page: Page, cdp: CDPSession, file: string, rows: number): Promise<ImportRun> {
+async function importOnce(
+  page: Page,
+  cdp: CDPSession,
+  file: string,
+  rows: number,
+): Promise<ImportRun> {
   const section = page.locator('#csv-import');
   if (await section.getByRole('button', { name: 'Import another file' }).isVisible()) {
     await section.getByRole('button', { name: 'Import another file' }).click();
@@ -81,10 +94,13 @@ async function importOnce(page: Page, cdp: CDPSession, file: string, rows: numbe
   const heapBeforeMB = await heapMB(cdp);
   // Watch the main thread from inside the page: long tasks and gaps between frames.
   await page.evaluate(() => {
-    const w = window as unknown as { __bench: { longestTask: number; longestGap: number; stop: boolean } };
+    const w = window as unknown as {
+      __bench: { longestTask: number; longestGap: number; stop: boolean };
+    };
     w.__bench = { longestTask: 0, longestGap: 0, stop: false };
     new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) w.__bench.longestTask = Math.max(w.__bench.longestTask, entry.duration);
+      for (const entry of list.getEntries())
+        w.__bench.longestTask = Math.max(w.__bench.longestTask, entry.duration);
     }).observe({ type: 'longtask', buffered: false });
     let last = performance.now();
     const frame = (t: number) => {
@@ -110,7 +126,9 @@ async function importOnce(page: Page, cdp: CDPSession, file: string, rows: numbe
   sampling = false;
   await sampler;
   const watch = await page.evaluate(() => {
-    const w = window as unknown as { __bench: { longestTask: number; longestGap: number; stop: boolean } };
+    const w = window as unknown as {
+      __bench: { longestTask: number; longestGap: number; stop: boolean };
+    };
     w.__bench.stop = true;
     return w.__bench;
   });
@@ -140,16 +158,25 @@ export async function benchCsvImport(rows = 100_000): Promise<CsvImportFigures> 
     await cdp.send('Performance.enable');
     const firstImport = await importOnce(page, cdp, file, rows);
     const reImport = await importOnce(page, cdp, file, rows);
-    return { rows, fileMB: Math.round((statSync(file).size / 1024 / 1024) * 10) / 10, firstImport, reImport };
+    return {
+      rows,
+      fileMB: Math.round((statSync(file).size / 1024 / 1024) * 10) / 10,
+      firstImport,
+      reImport,
+    };
   } finally {
     await context.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const runDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+const runDirectly =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (runDirectly) {
   const figures = await benchCsvImport(Number(process.env.CSV_BENCH_ROWS ?? 100_000));
   console.log(`CSV import of ${figures.rows.toLocaleString()} rows (${figures.fileMB} MB):`);
-  console.table({ 'first import': figures.firstImport, 're-import (all duplicates)': figures.reImport });
+  console.table({
+    'first import': figures.firstImport,
+    're-import (all duplicates)': figures.reImport,
+  });
 }

@@ -4,7 +4,8 @@
  * that cannot run is reported and makes the exit code non-zero; slow figures do not.
  *
  * Targets, for reading the figures: queue first render < 150 ms median with 10,000 open
- * leads; overdue count < 20 ms over 100,000 calls; content scripts < 20 KB minified.
+ * leads; overdue count < 20 ms over 100,000 calls; content scripts < 20 KB minified; a
+ * 100,000-row CSV import without freezing the page (longest task well under a second).
  * The figures are wall-clock times on whatever machine runs this; a busy machine (see the
  * load average printed with them) makes them noisy, medians less so than maxima.
  *
@@ -47,6 +48,11 @@ const BENCHMARKS: { id: string; title: string; run: () => Promise<unknown> }[] =
   {
     id: 'csvImport',
     title: 'CSV import of 100,000 rows through the Options page',
+    run: async () => (await import('./csv-import.ts')).benchCsvImport(),
+  },
+  {
+    id: 'csvImport',
+    title: 'CSV import of 100,000 rows in the options page (time, peak heap, longest task)',
     run: async () => (await import('./csv-import.ts')).benchCsvImport(),
   },
   {

@@ -217,7 +217,7 @@ test('HubSpot: connect with a token, match the caller, sync one call, note and t
     hs_call_status: 'NO_ANSWER',
     hs_call_direction: 'OUTBOUND',
     hs_call_to_number: '+14155550134',
-    hs_call_from_number: '(800) 555-0100',
+    hs_call_from_number: '+18005550100',
   });
   expect(hubspot.records('notes')[0]!.properties.hs_note_body).toContain(
     'Rang 8 times, no voicemail box.',
@@ -400,4 +400,56 @@ test('Clio: match the contact, log the call with our id, a note and a task — a
   expect(clio.tasks[0]!.description).toContain('+14155550134');
   expect(clio.log.filter((l) => l.status === 429)).toHaveLength(1);
   clio.assertNoViolations();
+});
+
+test('HubSpot: several contacts share the number — asked once, the choice is remembered', async ({
+  context,
+  extensionId,
+}) => {
+  hubspot = await startHubSpotEmulator({ privateAppTokens: [HUBSPOT_TOKEN] });
+  hubspot.seedContact({ firstname: 'Dana', lastname: 'Whitfield', phone: '+1 415-555-0134' });
+  const spouse = hubspot.seedContact({
+    firstname: 'Sam',
+    lastname: 'Whitfield',
+    mobilephone: '4155550134',
+  });
+  const options = await startWithRoutes(context, extensionId, {
+    'https://api.hubapi.com': hubspot.url,
+  });
+  const section = crmSection(options, 'HubSpot');
+  await section.getByLabel('Private-app access token').fill(HUBSPOT_TOKEN);
+  await section.getByLabel('Account ID (for links to records)').fill('4242');
+  await section.getByRole('button', { name: 'Connect HubSpot' }).click();
+  await expect(section).toContainText('Connected to HubSpot account 4242');
+
+  await captureCall(options, { from: '(415) 555-0134', callerName: 'S. Whitfield' });
+  const { detail, sidebar } = await recordNoAnswer(context, extensionId, 'S. Whitfield');
+  const panel = detail.getByRole('group', { name: 'HubSpot sync' });
+  const question = panel.getByRole('group', { name: /2 HubSpot contacts have this number/ });
+  await question.getByLabel(/Sam Whitfield/).check();
+  await question.getByRole('button', { name: 'Use this contact' }).click();
+  await expect(panel.getByRole('link', { name: 'Sam Whitfield' })).toHaveAttribute(
+    'href',
+    `https://app.hubspot.com/contacts/4242/record/0-1/${spouse.id}`,
+  );
+  const searches = hubspot.log.filter((l) => l.path === '/crm/v3/objects/contacts/search').length;
+
+  // Opening the lead again does not ask (nor search) again.
+  await sidebar.reload();
+  await sidebar
+    .getByRole('table', { name: 'Callback queue' })
+    .getByRole('row')
+    .filter({ hasText: 'S. Whitfield' })
+    .click();
+  const again = sidebar
+    .getByRole('region', { name: 'S. Whitfield' })
+    .getByRole('group', { name: 'HubSpot sync' });
+  await expect(again.getByRole('link', { name: 'Sam Whitfield' })).toBeVisible();
+  await again.getByRole('button', { name: 'Sync to HubSpot' }).click();
+  await expect(again.getByRole('status')).toContainText('Synced to HubSpot at');
+  expect(hubspot.log.filter((l) => l.path === '/crm/v3/objects/contacts/search')).toHaveLength(
+    searches,
+  );
+  expect(hubspot.associatedWith(spouse.id, 'calls')).toHaveLength(1);
+  hubspot.assertNoViolations();
 });

@@ -17,12 +17,19 @@ test('import a RingCentral export: progress, bad rows by line, leads in the queu
 }) => {
   const options = await openOptions(context, extensionId);
   const section = options.locator('#csv-import');
-  await section.getByLabel('Call-log CSV file').setInputFiles(path.join(FIXTURES, 'ringcentral-call-log.csv'));
+  await section
+    .getByLabel('Call-log CSV file')
+    .setInputFiles(path.join(FIXTURES, 'ringcentral-call-log.csv'));
   await expect(section.getByLabel('Format')).toHaveValue('ringcentral');
-  await expect(section.getByRole('option', { name: 'RingCentral call-log export (detected)' })).toBeAttached();
+  await expect(
+    section.getByRole('option', { name: 'RingCentral call-log export (detected)' }),
+  ).toBeAttached();
   await section.getByRole('button', { name: 'Import' }).click();
 
-  await expect(section.getByRole('progressbar', { name: 'Import progress' })).toHaveAttribute('value', '1');
+  await expect(section.getByRole('progressbar', { name: 'Import progress' })).toHaveAttribute(
+    'value',
+    '1',
+  );
   await expect(section.getByTestId('csv-summary')).toContainText('10 rows read');
   await expect(section.getByTestId('csv-summary')).toContainText('4 missed call(s) added');
   const errors = section.getByRole('list', { name: 'Rows with errors' }).getByRole('listitem');
@@ -46,16 +53,26 @@ test('import a RingCentral export: progress, bad rows by line, leads in the queu
   const rowsBefore = await queue.getByRole('row').count();
 
   await section.getByRole('button', { name: 'Import another file' }).click();
-  await section.getByLabel('Call-log CSV file').setInputFiles(path.join(FIXTURES, 'ringcentral-call-log.csv'));
+  await section
+    .getByLabel('Call-log CSV file')
+    .setInputFiles(path.join(FIXTURES, 'ringcentral-call-log.csv'));
   await section.getByRole('button', { name: 'Import' }).click();
-  await expect(section.getByTestId('csv-summary')).toContainText('0 missed call(s) added, 5 already known');
+  await expect(section.getByTestId('csv-summary')).toContainText(
+    '0 missed call(s) added, 5 already known',
+  );
   await expect(queue.getByRole('row')).toHaveCount(rowsBefore);
 });
 
-test('a file of another shape: the user maps the columns, then it imports', async ({ context, extensionId, openSidebar }) => {
+test('a file of another shape: the user maps the columns, then it imports', async ({
+  context,
+  extensionId,
+  openSidebar,
+}) => {
   const options = await openOptions(context, extensionId);
   const section = options.locator('#csv-import');
-  await section.getByLabel('Call-log CSV file').setInputFiles(path.join(FIXTURES, 'generic-call-list.csv'));
+  await section
+    .getByLabel('Call-log CSV file')
+    .setInputFiles(path.join(FIXTURES, 'generic-call-list.csv'));
   await expect(section.getByLabel('Format')).toHaveValue('generic');
   // Guessed from the header; the user adds the two it could not guess.
   await expect(section.getByLabel('Caller number')).toHaveValue('0');
@@ -64,10 +81,17 @@ test('a file of another shape: the user maps the columns, then it imports', asyn
   await section.getByLabel('Call id').selectOption({ label: 'Ref — e.g. A-1001' });
   await section.getByRole('button', { name: 'Import' }).click();
   await expect(section.getByTestId('csv-summary')).toContainText('2 missed call(s) added');
-  await expect(section.getByRole('list', { name: 'Rows with errors' }).getByRole('listitem')).toHaveText([
+  await expect(
+    section.getByRole('list', { name: 'Rows with errors' }).getByRole('listitem'),
+  ).toHaveText([
     'Line 4: "31/02/2026 10:10 AM" is not a date and time',
     'Line 7: the call is in the future',
   ]);
   const sidebar = await openSidebar();
-  await expect(sidebar.getByRole('table', { name: 'Callback queue' }).getByRole('row').filter({ hasText: '(305) 555-0102' })).toBeVisible();
+  await expect(
+    sidebar
+      .getByRole('table', { name: 'Callback queue' })
+      .getByRole('row')
+      .filter({ hasText: '(305) 555-0102' }),
+  ).toBeVisible();
 });

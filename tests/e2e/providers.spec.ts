@@ -1,5 +1,5 @@
 import type { BrowserContext, Page } from '@playwright/test';
-import { startAircall, startRingCentral, type Emulator } from '../emulators/providers';
+import { startAircall, startRingCentral } from '../emulators/providers';
 import { expect, restartServiceWorker, test } from './fixtures';
 
 declare const chrome: typeof import('wxt/browser').browser & {
@@ -11,10 +11,17 @@ declare const chrome: typeof import('wxt/browser').browser & {
  * `permissions.request` would wait forever. Grant the host the way a user does in
  * chrome://extensions → Details → Site access; Connect's own request then resolves at once.
  */
-async function grantHostAccess(context: BrowserContext, extensionId: string, origin: string): Promise<void> {
+async function grantHostAccess(
+  context: BrowserContext,
+  extensionId: string,
+  origin: string,
+): Promise<void> {
   const page = await context.newPage();
   await page.goto(`chrome://extensions/?id=${extensionId}`);
-  await page.evaluate(([id, host]) => chrome.developerPrivate.addHostPermission(id!, host!), [extensionId, origin]);
+  await page.evaluate(
+    ([id, host]) => chrome.developerPrivate.addHostPermission(id!, host!),
+    [extensionId, origin],
+  );
   await page.close();
 }
 
@@ -42,17 +49,19 @@ function stored(page: Page): Promise<Stored> {
               const r = tx.objectStore(name).getAll();
               r.onsuccess = () => ok(r.result as Record<string, unknown>[]);
             });
-          void Promise.all([all('leads'), all('calls'), all('secrets'), all('cursors')]).then(([leads, calls, secrets, cursors]) => {
-            idb.close();
-            resolve({
-              leads: leads.length,
-              openLeads: leads.filter((l) => l.status !== 'done').length,
-              calls: calls.length,
-              callKeys: calls.map((c) => String(c.providerKey)),
-              secrets: secrets.map((s) => String(s.key)),
-              cursors: cursors.map((c) => String(c.sourceId)),
-            });
-          });
+          void Promise.all([all('leads'), all('calls'), all('secrets'), all('cursors')]).then(
+            ([leads, calls, secrets, cursors]) => {
+              idb.close();
+              resolve({
+                leads: leads.length,
+                openLeads: leads.filter((l) => l.status !== 'done').length,
+                calls: calls.length,
+                callKeys: calls.map((c) => String(c.providerKey)),
+                secrets: secrets.map((s) => String(s.key)),
+                cursors: cursors.map((c) => String(c.sourceId)),
+              });
+            },
+          );
         };
       }),
   );
@@ -61,14 +70,20 @@ function stored(page: Page): Promise<Stored> {
 /** The `pollNow` message as the Options page sends it (@webext-core/messaging wire format). */
 async function pollNow(page: Page, sourceId: string): Promise<{ status: string }[]> {
   const reply = (await page.evaluate(
-    (id) => chrome.runtime.sendMessage({ id: Date.now(), type: 'pollNow', data: { sourceId: id }, timestamp: Date.now() }),
+    (id) =>
+      chrome.runtime.sendMessage({
+        id: Date.now(),
+        type: 'pollNow',
+        data: { sourceId: id },
+        timestamp: Date.now(),
+      }),
     sourceId,
   )) as { res?: { status: string }[] } | undefined;
   return reply?.res ?? [];
 }
 
 const minutesAgo = (m: number) => Date.now() - m * 60_000;
-let emulators: Emulator<unknown>[] = [];
+let emulators: { close(): Promise<void> }[] = [];
 test.afterEach(async () => {
   await Promise.all(emulators.map((e) => e.close()));
   emulators = [];
@@ -86,9 +101,14 @@ test('connect Aircall at the emulator: missed calls reach the queue once, throug
   openSidebar,
 }) => {
   const aircall = await startAircall();
-  emulators.push(aircall as Emulator<unknown>);
+  emulators.push(aircall);
   aircall.state.addCall({ from: '+12125551001', name: 'Ann Lee', at: minutesAgo(20) });
-  aircall.state.addCall({ from: '+12125551002', name: 'Bo Chen', at: minutesAgo(12), outcome: 'voicemail' });
+  aircall.state.addCall({
+    from: '+12125551002',
+    name: 'Bo Chen',
+    at: minutesAgo(12),
+    outcome: 'voicemail',
+  });
   aircall.state.addCall({ from: '+12125551003', at: minutesAgo(9), outcome: 'answered' });
   await grantHostAccess(context, extensionId, 'http://127.0.0.1/*');
 
@@ -118,7 +138,12 @@ test('connect Aircall at the emulator: missed calls reach the queue once, throug
     { kind: 'drop' },
     { kind: 'slow', delayMs: 500 },
   ] as const;
-  for (const [i, from] of ['+12125552001', '+12125552002', '+12125552003', '+12125552004'].entries()) {
+  for (const [i, from] of [
+    '+12125552001',
+    '+12125552002',
+    '+12125552003',
+    '+12125552004',
+  ].entries()) {
     aircall.state.addCall({ from, name: `Wave Caller ${i + 1}`, at: minutesAgo(2) });
   }
   aircall.state.faults.push(...faults.map((f) => ({ ...f })));
@@ -162,7 +187,7 @@ test('wrong credentials are refused with a clear message and nothing is saved; d
   extensionId,
 }) => {
   const aircall = await startAircall();
-  emulators.push(aircall as Emulator<unknown>);
+  emulators.push(aircall);
   aircall.state.addCall({ from: '+12125553001', at: minutesAgo(3) });
   await grantHostAccess(context, extensionId, 'http://127.0.0.1/*');
   const options = await openOptions(context, extensionId);
@@ -182,7 +207,10 @@ test('wrong credentials are refused with a clear message and nothing is saved; d
   await card.getByLabel('API token').fill('aircall-token');
   await card.getByRole('button', { name: 'Connect Aircall' }).click();
   await expect(card.getByTestId('last-success')).toContainText('1 new');
-  expect(await stored(options)).toMatchObject({ secrets: ['source:aircall'], cursors: expect.arrayContaining(['aircall']) });
+  expect(await stored(options)).toMatchObject({
+    secrets: ['source:aircall'],
+    cursors: expect.arrayContaining(['aircall']),
+  });
 
   await card.getByRole('button', { name: 'Test connection' }).click();
   await expect(card.getByRole('status')).toHaveText('Connected to Aircall (1 calls on record).');
@@ -197,9 +225,12 @@ test('wrong credentials are refused with a clear message and nothing is saved; d
   expect(after.calls).toBe(1);
 });
 
-test('RingCentral sign-in with PKCE through launchWebAuthFlow, then polling', async ({ context, extensionId }) => {
+test('RingCentral sign-in with PKCE through launchWebAuthFlow, then polling', async ({
+  context,
+  extensionId,
+}) => {
   const rc = await startRingCentral({ clientId: 'firm-rc-app' });
-  emulators.push(rc as Emulator<unknown>);
+  emulators.push(rc);
   rc.state.addCall({ from: '+13125550101', name: 'Cy Dorn', at: minutesAgo(4) });
   await grantHostAccess(context, extensionId, 'http://127.0.0.1/*');
   const options = await openOptions(context, extensionId);
@@ -209,7 +240,9 @@ test('RingCentral sign-in with PKCE through launchWebAuthFlow, then polling', as
   await card.getByText('Advanced: API base URL').click();
   await card.getByLabel('API base URL').fill(rc.url);
   await card.getByRole('button', { name: 'Sign in to RingCentral' }).click();
-  await expect(card.getByTestId('account')).toHaveText('Signed in to RingCentral as Front Desk (ext. 101).');
+  await expect(card.getByTestId('account')).toHaveText(
+    'Signed in to RingCentral as Front Desk (ext. 101).',
+  );
   // The emulator checked the PKCE verifier against the challenge before issuing tokens.
   expect(rc.oauth.issued).toBe(1);
   await expect(card.getByTestId('last-success')).toContainText('1 new');

@@ -32,7 +32,8 @@ export interface Fault {
   delayMs?: number;
 }
 
-export type CallOutcome = 'missed' | 'voicemail' | 'answered' | 'abandoned' | 'busy' | 'after-hours' | 'in-progress';
+export type CallOutcome =
+  'missed' | 'voicemail' | 'answered' | 'abandoned' | 'busy' | 'after-hours' | 'in-progress';
 
 /** A call in provider-neutral terms; each emulator turns it into its own record. */
 export interface CallSpec {
@@ -161,7 +162,14 @@ async function startVendor<R>(vendor: Vendor<R>, port = 0): Promise<Emulator<R>>
     // CORS for the options page of a browser that fetches without host permission (not needed
     // by the extension, which has it; harmless for the demo).
     if (req.method === 'OPTIONS') {
-      send(res, { status: 204, headers: { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': '*', 'Access-Control-Allow-Methods': '*' } });
+      send(res, {
+        status: 204,
+        headers: {
+          'Access-Control-Allow-Origin': '*',
+          'Access-Control-Allow-Headers': '*',
+          'Access-Control-Allow-Methods': '*',
+        },
+      });
       return;
     }
 
@@ -180,8 +188,13 @@ async function startVendor<R>(vendor: Vendor<R>, port = 0): Promise<Emulator<R>>
     if (fault?.kind === '429') {
       log(429, '429');
       const headers: Record<string, string> = { ...vendor.rateHeaders?.() };
-      if (fault.retryAfterSeconds !== undefined) headers['Retry-After'] = String(fault.retryAfterSeconds);
-      send(res, { status: 429, headers, body: { message: 'Too many requests', errorType: 'RATE_LIMIT' } });
+      if (fault.retryAfterSeconds !== undefined)
+        headers['Retry-After'] = String(fault.retryAfterSeconds);
+      send(res, {
+        status: 429,
+        headers,
+        body: { message: 'Too many requests', errorType: 'RATE_LIMIT' },
+      });
       return;
     }
     if (fault?.kind === '500') {
@@ -203,7 +216,11 @@ async function startVendor<R>(vendor: Vendor<R>, port = 0): Promise<Emulator<R>>
       const out = await vendor.route(req, state, baseUrl);
       if (fault?.kind === 'malformed' && out.status < 300) {
         log(out.status, 'malformed');
-        send(res, { status: out.status, headers: { 'Content-Type': 'application/json' }, raw: JSON.stringify(out.body).slice(0, 25) });
+        send(res, {
+          status: out.status,
+          headers: { 'Content-Type': 'application/json' },
+          raw: JSON.stringify(out.body).slice(0, 25),
+        });
         return;
       }
       log(out.status, fault?.kind);
@@ -233,7 +250,14 @@ async function startVendor<R>(vendor: Vendor<R>, port = 0): Promise<Emulator<R>>
 function control<R>(req: Req, state: EmulatorState<R>): Res {
   const what = req.path.slice('/__emulator/'.length);
   if (req.method === 'GET' && what === 'state') {
-    return { status: 200, body: { calls: state.calls, faults: state.faults.map((f) => ({ ...f, match: f.match?.source })), requests: state.requests } };
+    return {
+      status: 200,
+      body: {
+        calls: state.calls,
+        faults: state.faults.map((f) => ({ ...f, match: f.match?.source })),
+        requests: state.requests,
+      },
+    };
   }
   if (req.method === 'POST' && what === 'calls') {
     const specs = JSON.parse(req.body || '[]') as CallSpec | CallSpec[];
@@ -242,7 +266,8 @@ function control<R>(req: Req, state: EmulatorState<R>): Res {
   }
   if (req.method === 'POST' && what === 'faults') {
     const faults = JSON.parse(req.body || '[]') as (Omit<Fault, 'match'> & { match?: string })[];
-    for (const f of faults) state.faults.push({ ...f, match: f.match ? new RegExp(f.match) : undefined });
+    for (const f of faults)
+      state.faults.push({ ...f, match: f.match ? new RegExp(f.match) : undefined });
     return { status: 201, body: { queued: state.faults.length } };
   }
   return { status: 404, body: { message: 'unknown emulator control' } };
@@ -307,11 +332,19 @@ export interface RingCentralEmulator extends Emulator<RingCentralRecord> {
     issued: number;
     expireAccessTokens(): void;
     /** Tokens for tests that skip the browser sign-in. */
-    issueTokens(): { access_token: string; refresh_token: string; expires_in: number; refresh_token_expires_in: number };
+    issueTokens(): {
+      access_token: string;
+      refresh_token: string;
+      expires_in: number;
+      refresh_token_expires_in: number;
+    };
   };
 }
 
-export async function startRingCentral(options: RingCentralOptions = {}, port = 0): Promise<RingCentralEmulator> {
+export async function startRingCentral(
+  options: RingCentralOptions = {},
+  port = 0,
+): Promise<RingCentralEmulator> {
   const clientId = options.clientId ?? 'rc-client-id';
   const codes = new Map<string, { challenge: string; redirectUri: string }>();
   const oauth: RingCentralEmulator['oauth'] = {
@@ -326,7 +359,12 @@ export async function startRingCentral(options: RingCentralOptions = {}, port = 
       const refresh = `rc-rt-${randomUUID()}`;
       oauth.accessTokens.add(access);
       oauth.refreshTokens.add(refresh);
-      return { access_token: access, refresh_token: refresh, expires_in: options.accessTokenSeconds ?? 3600, refresh_token_expires_in: 604_800 };
+      return {
+        access_token: access,
+        refresh_token: refresh,
+        expires_in: options.accessTokenSeconds ?? 3600,
+        refresh_token_expires_in: 604_800,
+      };
     },
   };
   const emulator = await startVendor<RingCentralRecord>(
@@ -334,8 +372,17 @@ export async function startRingCentral(options: RingCentralOptions = {}, port = 
       name: 'ringcentral',
       open: /^\/restapi\/oauth\//,
       authorized: (req) => oauth.accessTokens.has(bearer(req) ?? ''),
-      unauthorized: { errorCode: 'TokenInvalid', message: 'Access token expired', errors: [{ errorCode: 'OAU-213', message: 'Token expired' }] },
-      rateHeaders: () => ({ 'X-Rate-Limit-Group': 'heavy', 'X-Rate-Limit-Limit': '10', 'X-Rate-Limit-Remaining': '9', 'X-Rate-Limit-Window': '60' }),
+      unauthorized: {
+        errorCode: 'TokenInvalid',
+        message: 'Access token expired',
+        errors: [{ errorCode: 'OAU-213', message: 'Token expired' }],
+      },
+      rateHeaders: () => ({
+        'X-Rate-Limit-Group': 'heavy',
+        'X-Rate-Limit-Limit': '10',
+        'X-Rate-Limit-Remaining': '9',
+        'X-Rate-Limit-Window': '60',
+      }),
       toRecord: (spec, i) => ({
         id: spec.id ?? `rc-${i}-${randomUUID().slice(0, 8)}`,
         sessionId: String(400_000_000 + i),
@@ -357,7 +404,10 @@ export async function startRingCentral(options: RingCentralOptions = {}, port = 
             target.searchParams.set('error_description', 'Unknown client id');
           } else {
             const code = `code-${randomUUID()}`;
-            codes.set(code, { challenge: req.query.get('code_challenge') ?? '', redirectUri: redirect });
+            codes.set(code, {
+              challenge: req.query.get('code_challenge') ?? '',
+              redirectUri: redirect,
+            });
             target.searchParams.set('code', code);
           }
           target.searchParams.set('state', req.query.get('state') ?? '');
@@ -365,22 +415,37 @@ export async function startRingCentral(options: RingCentralOptions = {}, port = 
         }
         if (req.method === 'POST' && req.path === '/restapi/oauth/token') {
           const form = new URLSearchParams(req.body);
-          if (form.get('client_id') !== clientId) return { status: 400, body: { error: 'invalid_client', error_description: 'Unknown client' } };
+          if (form.get('client_id') !== clientId)
+            return {
+              status: 400,
+              body: { error: 'invalid_client', error_description: 'Unknown client' },
+            };
           if (form.get('grant_type') === 'authorization_code') {
             const grant = codes.get(form.get('code') ?? '');
             codes.delete(form.get('code') ?? '');
             const challenge = createHash('sha256')
               .update(form.get('code_verifier') ?? '')
               .digest('base64url');
-            if (!grant || grant.challenge !== challenge || grant.redirectUri !== form.get('redirect_uri')) {
-              return { status: 400, body: { error: 'invalid_grant', error_description: 'Code or verifier invalid' } };
+            if (
+              !grant ||
+              grant.challenge !== challenge ||
+              grant.redirectUri !== form.get('redirect_uri')
+            ) {
+              return {
+                status: 400,
+                body: { error: 'invalid_grant', error_description: 'Code or verifier invalid' },
+              };
             }
             return { status: 200, body: { ...oauth.issueTokens(), token_type: 'bearer' } };
           }
           if (form.get('grant_type') === 'refresh_token') {
             const token = form.get('refresh_token') ?? '';
             // Refresh tokens rotate: each works once.
-            if (!oauth.refreshTokens.delete(token)) return { status: 400, body: { error: 'invalid_grant', error_description: 'Token is expired' } };
+            if (!oauth.refreshTokens.delete(token))
+              return {
+                status: 400,
+                body: { error: 'invalid_grant', error_description: 'Token is expired' },
+              };
             return { status: 200, body: { ...oauth.issueTokens(), token_type: 'bearer' } };
           }
           return { status: 400, body: { error: 'unsupported_grant_type' } };
@@ -388,13 +453,18 @@ export async function startRingCentral(options: RingCentralOptions = {}, port = 
         if (req.method === 'GET' && req.path === '/restapi/v1.0/account/~/extension/~') {
           return { status: 200, body: { id: 101, name: 'Front Desk', extensionNumber: '101' } };
         }
-        if (req.method === 'GET' && /^\/restapi\/v1\.0\/account\/~(\/extension\/~)?\/call-log$/.test(req.path)) {
+        if (
+          req.method === 'GET' &&
+          /^\/restapi\/v1\.0\/account\/~(\/extension\/~)?\/call-log$/.test(req.path)
+        ) {
           const from = Date.parse(req.query.get('dateFrom') ?? '') || Date.now() - 86_400_000;
           const perPage = Math.min(1000, int(req.query.get('perPage'), 100));
           const page = Math.max(1, int(req.query.get('page'), 1));
           const direction = req.query.get('direction');
           const rows = state.calls
-            .filter((c) => Date.parse(c.startTime) >= from && (!direction || c.direction === direction))
+            .filter(
+              (c) => Date.parse(c.startTime) >= from && (!direction || c.direction === direction),
+            )
             .sort((a, b) => Date.parse(b.startTime) - Date.parse(a.startTime));
           const slice = rows.slice((page - 1) * perPage, page * perPage);
           const more = page * perPage < rows.length;
@@ -404,7 +474,12 @@ export async function startRingCentral(options: RingCentralOptions = {}, port = 
             body: {
               uri: `${uri}?page=${page}`,
               records: slice,
-              paging: { page, perPage, pageStart: (page - 1) * perPage, pageEnd: (page - 1) * perPage + slice.length - 1 },
+              paging: {
+                page,
+                perPage,
+                pageStart: (page - 1) * perPage,
+                pageEnd: (page - 1) * perPage + slice.length - 1,
+              },
               navigation: {
                 firstPage: { uri: `${uri}?page=1` },
                 ...(more ? { nextPage: { uri: `${uri}?page=${page + 1}` } } : {}),
@@ -448,7 +523,10 @@ const AIRCALL_REASON: Partial<Record<CallOutcome, string>> = {
   'after-hours': 'out_of_opening_hours',
 };
 
-export async function startAircall(options: { apiId?: string; apiToken?: string } = {}, port = 0): Promise<Emulator<AircallRecord>> {
+export async function startAircall(
+  options: { apiId?: string; apiToken?: string } = {},
+  port = 0,
+): Promise<Emulator<AircallRecord>> {
   const apiId = options.apiId ?? 'aircall-id';
   const apiToken = options.apiToken ?? 'aircall-token';
   let remaining = 60;
@@ -462,7 +540,9 @@ export async function startAircall(options: { apiId?: string; apiToken?: string 
       unauthorized: { error: 'Unauthorized', troubleshoot: 'Check your API ID and token' },
       rateHeaders: () => ({
         'X-AircallApi-Limit': '60',
-        'X-AircallApi-Remaining': String(Math.max(1, (remaining = remaining <= 1 ? 60 : remaining - 1))),
+        'X-AircallApi-Remaining': String(
+          Math.max(1, (remaining = remaining <= 1 ? 60 : remaining - 1)),
+        ),
         'X-AircallApi-Reset': String(Math.ceil(Date.now() / 1000) + 60),
       }),
       toRecord: (spec, i) => {
@@ -487,13 +567,16 @@ export async function startAircall(options: { apiId?: string; apiToken?: string 
         };
       },
       route(req, state) {
-        if (req.method === 'GET' && req.path === '/v1/ping') return { status: 200, body: { ping: 'pong' } };
+        if (req.method === 'GET' && req.path === '/v1/ping')
+          return { status: 200, body: { ping: 'pong' } };
         if (req.method === 'GET' && req.path === '/v1/calls') {
           const from = int(req.query.get('from'), 0);
           const perPage = Math.min(50, int(req.query.get('per_page'), 20));
           const page = Math.max(1, int(req.query.get('page'), 1));
           const order = req.query.get('order') === 'desc' ? -1 : 1;
-          const rows = state.calls.filter((c) => c.started_at >= from).sort((a, b) => order * (a.started_at - b.started_at) || order * (a.id - b.id));
+          const rows = state.calls
+            .filter((c) => c.started_at >= from)
+            .sort((a, b) => order * (a.started_at - b.started_at) || order * (a.id - b.id));
           const slice = rows.slice((page - 1) * perPage, page * perPage);
           const next = page * perPage < rows.length ? new URL(req.url) : null;
           next?.searchParams.set('page', String(page + 1));
@@ -501,7 +584,14 @@ export async function startAircall(options: { apiId?: string; apiToken?: string 
             status: 200,
             body: {
               calls: slice,
-              meta: { count: slice.length, total: rows.length, current_page: page, per_page: perPage, next_page_link: next?.toString() ?? null, previous_page_link: null },
+              meta: {
+                count: slice.length,
+                total: rows.length,
+                current_page: page,
+                per_page: perPage,
+                next_page_link: next?.toString() ?? null,
+                previous_page_link: null,
+              },
             },
           };
         }
@@ -541,7 +631,10 @@ const TWILIO_STATUS: Record<CallOutcome, string> = {
 
 export const EMULATED_TWILIO_SID = 'AC0123456789abcdef0123456789abcdef';
 
-export async function startTwilio(options: { accountSid?: string; authToken?: string } = {}, port = 0): Promise<Emulator<TwilioRecord>> {
+export async function startTwilio(
+  options: { accountSid?: string; authToken?: string } = {},
+  port = 0,
+): Promise<Emulator<TwilioRecord>> {
   const sid = options.accountSid ?? EMULATED_TWILIO_SID;
   const token = options.authToken ?? 'twilio-token';
   return startVendor<TwilioRecord>(
@@ -551,7 +644,12 @@ export async function startTwilio(options: { accountSid?: string; authToken?: st
         const pair = basic(req);
         return pair?.[0] === sid && pair[1] === token;
       },
-      unauthorized: { code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 },
+      unauthorized: {
+        code: 20003,
+        message: 'Authenticate',
+        more_info: 'https://www.twilio.com/docs/errors/20003',
+        status: 401,
+      },
       toRecord: (spec, i) => {
         const at = new Date(spec.at ?? Date.now());
         // Twilio times are RFC 2822.
@@ -573,7 +671,10 @@ export async function startTwilio(options: { accountSid?: string; authToken?: st
       route(req, state, baseUrl) {
         const prefix = `/2010-04-01/Accounts/${sid}`;
         if (req.method === 'GET' && req.path === `${prefix}.json`) {
-          return { status: 200, body: { sid, friendly_name: 'Law Firm (emulated)', status: 'active' } };
+          return {
+            status: 200,
+            body: { sid, friendly_name: 'Law Firm (emulated)', status: 'active' },
+          };
         }
         if (req.method === 'GET' && req.path === `${prefix}/Calls.json`) {
           const day = req.query.get('StartTime>');
@@ -591,9 +692,21 @@ export async function startTwilio(options: { accountSid?: string; authToken?: st
             u.searchParams.set('PageToken', `PA${slice.at(-1)?.sid ?? ''}`);
             next = `${u.pathname}${u.search}`;
           }
-          return { status: 200, body: { calls: slice, next_page_uri: next, page, page_size: pageSize, uri: `${req.path}${req.url.search}` } };
+          return {
+            status: 200,
+            body: {
+              calls: slice,
+              next_page_uri: next,
+              page,
+              page_size: pageSize,
+              uri: `${req.path}${req.url.search}`,
+            },
+          };
         }
-        return { status: 404, body: { code: 20404, message: 'The requested resource was not found', status: 404 } };
+        return {
+          status: 404,
+          body: { code: 20404, message: 'The requested resource was not found', status: 404 },
+        };
       },
     },
     port,
@@ -624,7 +737,10 @@ const DIALPAD_STATE: Record<CallOutcome, string> = {
   'in-progress': 'connected',
 };
 
-export async function startDialpad(options: { apiKey?: string } = {}, port = 0): Promise<Emulator<DialpadRecord>> {
+export async function startDialpad(
+  options: { apiKey?: string } = {},
+  port = 0,
+): Promise<Emulator<DialpadRecord>> {
   const apiKey = options.apiKey ?? 'dialpad-key';
   return startVendor<DialpadRecord>(
     {
@@ -642,12 +758,15 @@ export async function startDialpad(options: { apiKey?: string } = {}, port = 0):
         target: { name: 'Main Office', phone: spec.to ?? DEFAULT_DIALED, type: 'office' },
       }),
       route(req, state) {
-        if (req.method === 'GET' && req.path === '/api/v2/company') return { status: 200, body: { id: 1, name: 'Law Firm (emulated)' } };
+        if (req.method === 'GET' && req.path === '/api/v2/company')
+          return { status: 200, body: { id: 1, name: 'Law Firm (emulated)' } };
         if (req.method === 'GET' && req.path === '/api/v2/call') {
           const after = int(req.query.get('started_after'), 0);
           const limit = Math.min(50, int(req.query.get('limit'), 50));
           const offset = int(req.query.get('cursor'), 0);
-          const rows = state.calls.filter((c) => Number(c.date_started) >= after).sort((a, b) => Number(a.date_started) - Number(b.date_started));
+          const rows = state.calls
+            .filter((c) => Number(c.date_started) >= after)
+            .sort((a, b) => Number(a.date_started) - Number(b.date_started));
           const slice = rows.slice(offset, offset + limit);
           const body: { items: DialpadRecord[]; cursor?: string } = { items: slice };
           if (offset + limit < rows.length) body.cursor = String(offset + limit);
@@ -707,14 +826,25 @@ function hubSpotMatches(record: HubSpotCallRecord, filter: HubSpotFilter): boole
   }
 }
 
-export async function startHubSpotCalls(options: { token?: string } = {}, port = 0): Promise<Emulator<HubSpotCallRecord>> {
+export async function startHubSpotCalls(
+  options: { token?: string } = {},
+  port = 0,
+): Promise<Emulator<HubSpotCallRecord>> {
   const token = options.token ?? 'pat-emulated';
   return startVendor<HubSpotCallRecord>(
     {
       name: 'hubspot',
       authorized: (req) => bearer(req) === token,
-      unauthorized: { status: 'error', message: 'Authentication credentials not found.', category: 'INVALID_AUTHENTICATION' },
-      rateHeaders: () => ({ 'X-HubSpot-RateLimit-Max': '100', 'X-HubSpot-RateLimit-Remaining': '99', 'X-HubSpot-RateLimit-Interval-Milliseconds': '10000' }),
+      unauthorized: {
+        status: 'error',
+        message: 'Authentication credentials not found.',
+        category: 'INVALID_AUTHENTICATION',
+      },
+      rateHeaders: () => ({
+        'X-HubSpot-RateLimit-Max': '100',
+        'X-HubSpot-RateLimit-Remaining': '99',
+        'X-HubSpot-RateLimit-Interval-Milliseconds': '10000',
+      }),
       toRecord: (spec, i) => {
         const at = new Date(spec.at ?? Date.now()).toISOString();
         return {
@@ -723,7 +853,10 @@ export async function startHubSpotCalls(options: { token?: string } = {}, port =
             hs_timestamp: at,
             hs_call_direction: spec.direction === 'outbound' ? 'OUTBOUND' : 'INBOUND',
             hs_call_status: HUBSPOT_STATUS[spec.outcome ?? 'missed'],
-            hs_call_disposition: spec.outcome === 'voicemail' ? 'b2cf5968-551e-4856-9783-52b3da59a7d0' : '73a0d17f-1163-4015-bdd5-ec830791da20',
+            hs_call_disposition:
+              spec.outcome === 'voicemail'
+                ? 'b2cf5968-551e-4856-9783-52b3da59a7d0'
+                : '73a0d17f-1163-4015-bdd5-ec830791da20',
             hs_call_from_number: spec.from,
             hs_call_to_number: spec.to ?? DEFAULT_DIALED,
             hs_call_title: spec.name ? `Call from ${spec.name}` : 'Inbound call',
@@ -735,14 +868,30 @@ export async function startHubSpotCalls(options: { token?: string } = {}, port =
       },
       route(req, state) {
         if (req.method === 'GET' && req.path === '/crm/v3/objects/calls') {
-          return { status: 200, body: { results: state.calls.slice(0, int(req.query.get('limit'), 10)) } };
+          return {
+            status: 200,
+            body: { results: state.calls.slice(0, int(req.query.get('limit'), 10)) },
+          };
         }
         if (req.method === 'POST' && req.path === '/crm/v3/objects/calls/search') {
-          const body = JSON.parse(req.body || '{}') as { filterGroups?: { filters: HubSpotFilter[] }[]; limit?: number; after?: string; properties?: string[] };
+          const body = JSON.parse(req.body || '{}') as {
+            filterGroups?: { filters: HubSpotFilter[] }[];
+            limit?: number;
+            after?: string;
+            properties?: string[];
+          };
           const groups = body.filterGroups ?? [];
           const rows = state.calls
-            .filter((c) => groups.length === 0 || groups.some((g) => g.filters.every((f) => hubSpotMatches(c, f))))
-            .sort((a, b) => Date.parse(a.properties.hs_timestamp ?? '') - Date.parse(b.properties.hs_timestamp ?? ''));
+            .filter(
+              (c) =>
+                groups.length === 0 ||
+                groups.some((g) => g.filters.every((f) => hubSpotMatches(c, f))),
+            )
+            .sort(
+              (a, b) =>
+                Date.parse(a.properties.hs_timestamp ?? '') -
+                Date.parse(b.properties.hs_timestamp ?? ''),
+            );
           const limit = Math.min(200, body.limit ?? 10);
           const offset = int(body.after ?? '0', 0);
           const slice = rows.slice(offset, offset + limit);
@@ -751,7 +900,13 @@ export async function startHubSpotCalls(options: { token?: string } = {}, port =
             body: {
               total: rows.length,
               results: slice,
-              ...(offset + limit < rows.length ? { paging: { next: { after: String(offset + limit), link: `?after=${offset + limit}` } } } : {}),
+              ...(offset + limit < rows.length
+                ? {
+                    paging: {
+                      next: { after: String(offset + limit), link: `?after=${offset + limit}` },
+                    },
+                  }
+                : {}),
             },
           };
         }
@@ -797,29 +952,50 @@ export interface ClioCommunicationsEmulator extends Emulator<ClioCommunicationRe
   contacts: ClioContactRecord[];
 }
 
-export async function startClioCommunications(options: { token?: string } = {}, port = 0): Promise<ClioCommunicationsEmulator> {
+export async function startClioCommunications(
+  options: { token?: string } = {},
+  port = 0,
+): Promise<ClioCommunicationsEmulator> {
   const token = options.token ?? 'clio-token';
   const contacts: ClioContactRecord[] = [];
   const emulator = await startVendor<ClioCommunicationRecord>(
     {
       name: 'clio',
       authorized: (req) => bearer(req) === token,
-      unauthorized: { error: { type: 'AuthenticationError', message: 'The access token is invalid' } },
-      rateHeaders: () => ({ 'X-RateLimit-Limit': '50', 'X-RateLimit-Remaining': '49', 'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000) + 60) }),
+      unauthorized: {
+        error: { type: 'AuthenticationError', message: 'The access token is invalid' },
+      },
+      rateHeaders: () => ({
+        'X-RateLimit-Limit': '50',
+        'X-RateLimit-Remaining': '49',
+        'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000) + 60),
+      }),
       toRecord: (spec, i) => {
         const at = new Date(spec.at ?? Date.now()).toISOString();
         const contactId = 9_000 + i;
         // Half the integrations put the number in the subject; the rest leave it on the contact.
         const numberInText = i % 2 === 1;
-        if (!numberInText) contacts.push({ id: contactId, name: spec.name ?? 'Unknown caller', phone_numbers: [{ number: spec.from, default_number: true }] });
+        if (!numberInText)
+          contacts.push({
+            id: contactId,
+            name: spec.name ?? 'Unknown caller',
+            phone_numbers: [{ number: spec.from, default_number: true }],
+          });
         const inbound = spec.direction !== 'outbound';
-        const contact = { id: contactId, type: 'Person', identifier: spec.name ?? 'Unknown caller' };
+        const contact = {
+          id: contactId,
+          type: 'Person',
+          identifier: spec.name ?? 'Unknown caller',
+        };
         const user = { id: 1, type: 'User', identifier: 'Dana Intake' };
         return {
           id: spec.id ? Number(spec.id) : 700_000 + i,
           type: 'PhoneCommunication',
           subject: `${CLIO_SUBJECT[spec.outcome ?? 'missed']}${numberInText ? ` from ${spec.from}` : ''}`,
-          body: spec.outcome === 'voicemail' ? 'Caller left a voicemail.' : 'Logged by phone integration.',
+          body:
+            spec.outcome === 'voicemail'
+              ? 'Caller left a voicemail.'
+              : 'Logged by phone integration.',
           received_at: at,
           date: at.slice(0, 10),
           senders: inbound ? [contact] : [user],
@@ -828,11 +1004,17 @@ export async function startClioCommunications(options: { token?: string } = {}, 
         };
       },
       route(req, state) {
-        if (req.method === 'GET' && req.path === '/api/v4/users/who_am_i.json') return { status: 200, body: { data: { id: 1, name: 'Dana Intake' } } };
+        if (req.method === 'GET' && req.path === '/api/v4/users/who_am_i.json')
+          return { status: 200, body: { data: { id: 1, name: 'Dana Intake' } } };
         const contact = /^\/api\/v4\/contacts\/(\d+)\.json$/.exec(req.path);
         if (req.method === 'GET' && contact) {
           const found = contacts.find((c) => c.id === Number(contact[1]));
-          return found ? { status: 200, body: { data: found } } : { status: 404, body: { error: { type: 'RecordNotFound', message: 'Contact not found' } } };
+          return found
+            ? { status: 200, body: { data: found } }
+            : {
+                status: 404,
+                body: { error: { type: 'RecordNotFound', message: 'Contact not found' } },
+              };
         }
         if (req.method === 'GET' && req.path === '/api/v4/communications.json') {
           const since = Date.parse(req.query.get('received_since') ?? '') || 0;
@@ -849,7 +1031,10 @@ export async function startClioCommunications(options: { token?: string } = {}, 
             u.searchParams.set('page_token', String(offset + limit));
             next = u.toString();
           }
-          return { status: 200, body: { data: slice, meta: { paging: next ? { next } : {}, records: rows.length } } };
+          return {
+            status: 200,
+            body: { data: slice, meta: { paging: next ? { next } : {}, records: rows.length } },
+          };
         }
         return { status: 404, body: { error: { type: 'NotFound', message: 'Not found' } } };
       },
@@ -877,5 +1062,7 @@ export async function startAllProviders(firstPort = 0) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const all = await startAllProviders(Number(process.env.PROVIDER_EMULATOR_PORT ?? 0));
   for (const [name, emu] of Object.entries(all)) console.log(`${name.padEnd(12)} ${emu.url}`);
-  console.log('Add a missed call: curl -X POST <url>/__emulator/calls -d \'{"from":"+15551234567"}\'');
+  console.log(
+    'Add a missed call: curl -X POST <url>/__emulator/calls -d \'{"from":"+15551234567"}\'',
+  );
 }

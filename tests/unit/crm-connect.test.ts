@@ -6,7 +6,12 @@ import { routedFetch } from '../emulators/route.ts';
 import { db } from '@/utils/db';
 import { DEFAULT_SETTINGS, firmSettingsItem } from '@/utils/settings';
 import { autoMapStaff, crmConnectionsItem, crmStaffMapItem } from '@/utils/crm/connections';
-import { codeFromRedirect, connectHubSpotToken, connectOAuth, disconnect } from '@/utils/crm/service';
+import {
+  codeFromRedirect,
+  connectHubSpotToken,
+  connectOAuth,
+  disconnect,
+} from '@/utils/crm/service';
 import { readCredentials } from '@/utils/crm/tokens';
 
 let clio: ClioEmulator;
@@ -18,7 +23,14 @@ beforeAll(async () => {
   hubspot = await startHubSpotEmulator({ privateAppTokens: ['pat-na1-connect'] });
   vi.stubGlobal(
     'fetch',
-    routedFetch({ 'https://app.clio.com': clio.url, 'https://eu.app.clio.com': clio.url, 'https://api.hubapi.com': hubspot.url }, fetch),
+    routedFetch(
+      {
+        'https://app.clio.com': clio.url,
+        'https://eu.app.clio.com': clio.url,
+        'https://api.hubapi.com': hubspot.url,
+      },
+      fetch,
+    ),
   );
 });
 afterAll(async () => {
@@ -41,13 +53,16 @@ beforeEach(async () => {
   // CRM redirects back with a code (fakeBrowser has no identity API).
   Object.assign(fakeBrowser, {
     identity: {
-      getRedirectURL: (path: string) => `https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/${path}`,
+      getRedirectURL: (path: string) =>
+        `https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/${path}`,
       launchWebAuthFlow: async ({ url }: { url: string }) => {
         launches.push(url);
         const u = new URL(url);
         const clientId = u.searchParams.get('client_id')!;
         const redirect = u.searchParams.get('redirect_uri')!;
-        const code = u.host.endsWith('hubspot.com') ? hubspot.issueAuthCode(clientId, redirect) : clio.issueAuthCode(clientId, redirect);
+        const code = u.host.endsWith('hubspot.com')
+          ? hubspot.issueAuthCode(clientId, redirect)
+          : clio.issueAuthCode(clientId, redirect);
         return `${redirect}?code=${code}&state=${u.searchParams.get('state')}`;
       },
     },
@@ -72,9 +87,17 @@ describe('connecting CRMs', () => {
       clientSecret: 'clio-emulator-secret',
     });
     expect(new URL(launches[0]!).host).toBe('eu.app.clio.com');
-    expect(info).toMatchObject({ system: 'clio', region: 'eu', account: { id: '345001', name: 'Ana Lopez' } });
+    expect(info).toMatchObject({
+      system: 'clio',
+      region: 'eu',
+      account: { id: '345001', name: 'Ana Lopez' },
+    });
     const stored = await readCredentials(db, 'clio');
-    expect(stored).toMatchObject({ region: 'eu', account: { id: '345001' }, clientId: 'clio-emulator-client' });
+    expect(stored).toMatchObject({
+      region: 'eu',
+      account: { id: '345001' },
+      clientId: 'clio-emulator-client',
+    });
     expect(stored!.refreshToken).toMatch(/^clio-refresh-/);
     expect((await crmConnectionsItem.getValue()).clio?.account.name).toBe('Ana Lopez');
     expect((await crmStaffMapItem.getValue()).clio).toEqual({ ana: '345001' });
@@ -88,7 +111,11 @@ describe('connecting CRMs', () => {
   });
 
   it('HubSpot: OAuth sign-in stores tokens with their expiry and the account id', async () => {
-    const info = await connectOAuth({ system: 'hubspot', clientId: 'emulator-client', clientSecret: 'emulator-secret' });
+    const info = await connectOAuth({
+      system: 'hubspot',
+      clientId: 'emulator-client',
+      clientSecret: 'emulator-secret',
+    });
     const url = new URL(launches[0]!);
     expect(url.origin + url.pathname).toBe('https://app.hubspot.com/oauth/authorize');
     expect(info).toMatchObject({ auth: 'oauth', portalId: String(hubspot.options.portalId) });
@@ -99,17 +126,29 @@ describe('connecting CRMs', () => {
   });
 
   it('HubSpot: a private-app token is proven with a real call before it is saved', async () => {
-    await expect(connectHubSpotToken({ token: 'pat-na1-nope', portalId: '' })).rejects.toThrow('HubSpot refused this token');
+    await expect(connectHubSpotToken({ token: 'pat-na1-nope', portalId: '' })).rejects.toThrow(
+      'HubSpot refused this token',
+    );
     expect(await readCredentials(db, 'hubspot')).toBeNull();
     const info = await connectHubSpotToken({ token: 'pat-na1-connect', portalId: '4242' });
     expect(info.account.name).toBe('HubSpot account 4242');
-    expect(await readCredentials(db, 'hubspot')).toMatchObject({ auth: 'private-app', token: 'pat-na1-connect', portalId: '4242' });
+    expect(await readCredentials(db, 'hubspot')).toMatchObject({
+      auth: 'private-app',
+      token: 'pat-na1-connect',
+      portalId: '4242',
+    });
   });
 
   it('rejects a sign-in answer that is not the one we asked for', () => {
-    expect(() => codeFromRedirect('https://x.chromiumapp.org/clio?code=c&state=other', 'mine')).toThrow('did not match');
-    expect(() => codeFromRedirect('https://x.chromiumapp.org/clio?error=access_denied', 'mine')).toThrow('access_denied');
-    expect(codeFromRedirect('https://x.chromiumapp.org/clio?code=c1&state=mine', 'mine')).toBe('c1');
+    expect(() =>
+      codeFromRedirect('https://x.chromiumapp.org/clio?code=c&state=other', 'mine'),
+    ).toThrow('did not match');
+    expect(() =>
+      codeFromRedirect('https://x.chromiumapp.org/clio?error=access_denied', 'mine'),
+    ).toThrow('access_denied');
+    expect(codeFromRedirect('https://x.chromiumapp.org/clio?code=c1&state=mine', 'mine')).toBe(
+      'c1',
+    );
   });
 });
 

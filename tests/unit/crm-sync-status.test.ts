@@ -29,25 +29,67 @@ describe('summarizeSync', () => {
   });
 
   it('a failure outranks everything, with its reason', () => {
-    const jobs = [job('call', { state: 'synced', syncedAt: 5 }), job('note', { state: 'failed', lastError: 'Reconnect HubSpot: …' }), job('task', { state: 'syncing' })];
-    expect(summarizeSync(jobs, keys)).toEqual({ state: 'failed', reason: 'Reconnect HubSpot: …', failed: 1, total: 3 });
+    const jobs = [
+      job('call', { state: 'synced', syncedAt: 5 }),
+      job('note', { state: 'failed', lastError: 'Reconnect HubSpot: …' }),
+      job('task', { state: 'syncing' }),
+    ];
+    expect(summarizeSync(jobs, keys)).toEqual({
+      state: 'failed',
+      reason: 'Reconnect HubSpot: …',
+      failed: 1,
+      total: 3,
+    });
   });
 
   it('shows progress while syncing, and the wait and its cause while queued', () => {
-    expect(summarizeSync([job('call', { state: 'synced' }), job('note', { state: 'syncing' }), job('task')], keys)).toEqual({ state: 'syncing', done: 1, total: 3 });
     expect(
-      summarizeSync([job('call', { state: 'synced' }), job('note', { nextTryAt: 9_000, lastError: 'api.hubapi.com answered 500.' }), job('task', { nextTryAt: 4_000 })], keys),
+      summarizeSync(
+        [job('call', { state: 'synced' }), job('note', { state: 'syncing' }), job('task')],
+        keys,
+      ),
+    ).toEqual({ state: 'syncing', done: 1, total: 3 });
+    expect(
+      summarizeSync(
+        [
+          job('call', { state: 'synced' }),
+          job('note', { nextTryAt: 9_000, lastError: 'api.hubapi.com answered 500.' }),
+          job('task', { nextTryAt: 4_000 }),
+        ],
+        keys,
+      ),
     ).toEqual({ state: 'queued', done: 1, total: 3, nextTryAt: 4_000 });
   });
 
   it('tells the user when records wait for a contact', () => {
-    const waiting = job('call', { waitingFor: 'contact', lastError: 'Waiting for the HubSpot contact: choose one or create it.' });
-    expect(summarizeSync([waiting], keys)).toMatchObject({ state: 'waiting', message: 'Waiting for the HubSpot contact: choose one or create it.' });
+    const waiting = job('call', {
+      waitingFor: 'contact',
+      lastError: 'Waiting for the HubSpot contact: choose one or create it.',
+    });
+    expect(summarizeSync([waiting], keys)).toMatchObject({
+      state: 'waiting',
+      message: 'Waiting for the HubSpot contact: choose one or create it.',
+    });
   });
 
   it('is synced (with link) only when every record is in and nothing new is unsent', () => {
-    const done = keys.map((k, i) => job(['call', 'note', 'task'][i] as SyncJob['kind'], { idempotencyKey: k, state: 'synced', syncedAt: 100 + i, remoteUrl: 'https://app.hubspot.com/contacts/1/record/0-1/7' }));
-    expect(summarizeSync(done, keys)).toEqual({ state: 'synced', total: 3, syncedAt: 102, url: 'https://app.hubspot.com/contacts/1/record/0-1/7' });
-    expect(summarizeSync(done, [...keys, 'a2:hubspot:note'])).toEqual({ state: 'unsent', unsent: 1 });
+    const done = keys.map((k, i) =>
+      job(['call', 'note', 'task'][i] as SyncJob['kind'], {
+        idempotencyKey: k,
+        state: 'synced',
+        syncedAt: 100 + i,
+        remoteUrl: 'https://app.hubspot.com/contacts/1/record/0-1/7',
+      }),
+    );
+    expect(summarizeSync(done, keys)).toEqual({
+      state: 'synced',
+      total: 3,
+      syncedAt: 102,
+      url: 'https://app.hubspot.com/contacts/1/record/0-1/7',
+    });
+    expect(summarizeSync(done, [...keys, 'a2:hubspot:note'])).toEqual({
+      state: 'unsent',
+      unsent: 1,
+    });
   });
 });

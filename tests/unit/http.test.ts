@@ -63,14 +63,34 @@ describe('rate-limit headers', () => {
     ).toEqual({ limit: 100, remaining: 7, intervalMs: 10_000 });
     expect(
       readRateLimit(
-        new Headers({ 'X-AircallApi-Limit': '60', 'X-AircallApi-Remaining': '0', 'X-AircallApi-Reset': String(NOW / 1000 + 42) }),
+        new Headers({
+          'X-AircallApi-Limit': '60',
+          'X-AircallApi-Remaining': '0',
+          'X-AircallApi-Reset': String(NOW / 1000 + 42),
+        }),
         NOW,
       ),
     ).toEqual({ limit: 60, remaining: 0, resetAt: NOW + 42_000 });
     expect(
-      readRateLimit(new Headers({ 'X-RateLimit-Limit': '50', 'X-RateLimit-Remaining': '49', 'X-RateLimit-Reset': String(NOW / 1000 + 60) }), NOW),
+      readRateLimit(
+        new Headers({
+          'X-RateLimit-Limit': '50',
+          'X-RateLimit-Remaining': '49',
+          'X-RateLimit-Reset': String(NOW / 1000 + 60),
+        }),
+        NOW,
+      ),
     ).toEqual({ limit: 50, remaining: 49, resetAt: NOW + 60_000 });
-    expect(readRateLimit(new Headers({ 'X-Rate-Limit-Limit': '10', 'X-Rate-Limit-Remaining': '3', 'X-Rate-Limit-Window': '60' }), NOW)).toEqual({
+    expect(
+      readRateLimit(
+        new Headers({
+          'X-Rate-Limit-Limit': '10',
+          'X-Rate-Limit-Remaining': '3',
+          'X-Rate-Limit-Window': '60',
+        }),
+        NOW,
+      ),
+    ).toEqual({
       limit: 10,
       remaining: 3,
       intervalMs: 60_000,
@@ -128,31 +148,52 @@ describe('token bucket', () => {
 
 describe('errors for people', () => {
   it('finds the message in each vendor’s error body', () => {
-    expect(messageFromBody({ status: 'error', message: 'You have reached your ten_secondly_rolling limit.', category: 'RATE_LIMITS' })).toMatch(
-      /ten_secondly/,
+    expect(
+      messageFromBody({
+        status: 'error',
+        message: 'You have reached your ten_secondly_rolling limit.',
+        category: 'RATE_LIMITS',
+      }),
+    ).toMatch(/ten_secondly/);
+    expect(
+      messageFromBody({ error: { type: 'RateLimited', message: 'Rate limit exceeded' } }),
+    ).toBe('Rate limit exceeded');
+    expect(messageFromBody({ error: 'invalid_grant', error_description: 'Token expired' })).toBe(
+      'Token expired',
     );
-    expect(messageFromBody({ error: { type: 'RateLimited', message: 'Rate limit exceeded' } })).toBe('Rate limit exceeded');
-    expect(messageFromBody({ error: 'invalid_grant', error_description: 'Token expired' })).toBe('Token expired');
-    expect(messageFromBody({ errorCode: 'CMN-102', errors: [{ message: 'Resource not found' }] })).toBe('Resource not found');
+    expect(
+      messageFromBody({ errorCode: 'CMN-102', errors: [{ message: 'Resource not found' }] }),
+    ).toBe('Resource not found');
     expect(messageFromBody('<html>Bad gateway</html>')).toBe('<html>Bad gateway</html>');
     expect(messageFromBody(undefined)).toBe('');
   });
 
   it('describes each failure in one actionable line', () => {
     const url = 'https://api.aircall.io/v1/calls';
-    expect(describeError(new AuthError('Invalid token', { status: 401, method: 'GET', url, retryable: false }))).toMatch(
-      /api\.aircall\.io rejected the credentials.*Reconnect/,
+    expect(
+      describeError(
+        new AuthError('Invalid token', { status: 401, method: 'GET', url, retryable: false }),
+      ),
+    ).toMatch(/api\.aircall\.io rejected the credentials.*Reconnect/);
+    expect(
+      describeError(
+        new RateLimitError('slow down', { method: 'GET', url, retryAfterMs: 30_000 }),
+        NOW,
+      ),
+    ).toMatch(/api\.aircall\.io reported its rate limit; trying again in 30 s/);
+    expect(describeError(new NetworkError('x', { url, timedOut: true }))).toBe(
+      'api.aircall.io did not answer in time.',
     );
-    expect(describeError(new RateLimitError('slow down', { method: 'GET', url, retryAfterMs: 30_000 }), NOW)).toMatch(
-      /api\.aircall\.io reported its rate limit; trying again in 30 s/,
-    );
-    expect(describeError(new NetworkError('x', { url, timedOut: true }))).toBe('api.aircall.io did not answer in time.');
   });
 
   it('builds Basic auth for UTF-8 ids and refuses paging links to other hosts', () => {
     expect(basicAuth('id', 'tøken')).toBe(`Basic ${Buffer.from('id:tøken').toString('base64')}`);
-    expect(sameOriginUrl('/v1/calls?page=2', 'https://api.aircall.io').toString()).toBe('https://api.aircall.io/v1/calls?page=2');
-    expect(() => sameOriginUrl('https://evil.example/steal', 'https://api.aircall.io')).toThrow(InvalidResponseError);
+    expect(sameOriginUrl('/v1/calls?page=2', 'https://api.aircall.io').toString()).toBe(
+      'https://api.aircall.io/v1/calls?page=2',
+    );
+    expect(() => sameOriginUrl('https://evil.example/steal', 'https://api.aircall.io')).toThrow(
+      InvalidResponseError,
+    );
   });
 });
 
@@ -165,18 +206,34 @@ describe('request()', () => {
   const noSleep = async () => undefined;
 
   it('validates JSON with the schema it is given', async () => {
-    server.use(http.get(`${API}/things`, ({ request: req }) => HttpResponse.json({ items: [new URL(req.url).searchParams.get('q')] })));
-    const { data } = await request({ url: `${API}/things`, query: { q: 'a b', skip: undefined }, schema: z.object({ items: z.array(z.string()) }) });
+    server.use(
+      http.get(`${API}/things`, ({ request: req }) =>
+        HttpResponse.json({ items: [new URL(req.url).searchParams.get('q')] }),
+      ),
+    );
+    const { data } = await request({
+      url: `${API}/things`,
+      query: { q: 'a b', skip: undefined },
+      schema: z.object({ items: z.array(z.string()) }),
+    });
     expect(data.items).toEqual(['a b']);
   });
 
   it('turns malformed JSON and unexpected shapes into InvalidResponseError', async () => {
     server.use(
-      http.get(`${API}/broken`, () => new HttpResponse('{"items": [', { headers: { 'Content-Type': 'application/json' } })),
+      http.get(
+        `${API}/broken`,
+        () => new HttpResponse('{"items": [', { headers: { 'Content-Type': 'application/json' } }),
+      ),
       http.get(`${API}/shape`, () => HttpResponse.json({ items: 'nope' })),
     );
-    await expect(request({ url: `${API}/broken`, schema: z.unknown(), sleep: noSleep })).rejects.toBeInstanceOf(InvalidResponseError);
-    const error = await request({ url: `${API}/shape`, schema: z.object({ items: z.array(z.string()) }) }).catch((e) => e);
+    await expect(
+      request({ url: `${API}/broken`, schema: z.unknown(), sleep: noSleep }),
+    ).rejects.toBeInstanceOf(InvalidResponseError);
+    const error = await request({
+      url: `${API}/shape`,
+      schema: z.object({ items: z.array(z.string()) }),
+    }).catch((e) => e);
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error.issues[0]).toMatch(/^items:/);
   });
@@ -186,13 +243,22 @@ describe('request()', () => {
     server.use(
       http.get(`${API}/limited`, () => {
         calls++;
-        return calls === 1 ? HttpResponse.json({ message: 'slow' }, { status: 429, headers: { 'Retry-After': '1' } }) : HttpResponse.json({ ok: true });
+        return calls === 1
+          ? HttpResponse.json({ message: 'slow' }, { status: 429, headers: { 'Retry-After': '1' } })
+          : HttpResponse.json({ ok: true });
       }),
-      http.get(`${API}/long`, () => HttpResponse.json({ message: 'daily cap' }, { status: 429, headers: { 'Retry-After': '3600' } })),
+      http.get(`${API}/long`, () =>
+        HttpResponse.json(
+          { message: 'daily cap' },
+          { status: 429, headers: { 'Retry-After': '3600' } },
+        ),
+      ),
     );
     const waits: number[] = [];
     const sleep = async (ms: number) => void waits.push(ms);
-    await expect(request({ url: `${API}/limited`, schema: z.object({ ok: z.boolean() }), sleep })).resolves.toMatchObject({ data: { ok: true } });
+    await expect(
+      request({ url: `${API}/limited`, schema: z.object({ ok: z.boolean() }), sleep }),
+    ).resolves.toMatchObject({ data: { ok: true } });
     expect(waits).toEqual([1_000]);
     const error = await request({ url: `${API}/long`, sleep }).catch((e) => e);
     expect(error).toBeInstanceOf(RateLimitError);
@@ -202,8 +268,20 @@ describe('request()', () => {
 
   it('retries a body cut short (not JSON) like a dropped connection', async () => {
     let n = 0;
-    server.use(http.get(`${API}/cut`, () => (++n === 1 ? new HttpResponse('{"calls": [{"id"', { status: 200 }) : HttpResponse.json({ calls: [] }))));
-    await expect(request({ url: `${API}/cut`, schema: z.object({ calls: z.array(z.unknown()) }), sleep: noSleep })).resolves.toMatchObject({
+    server.use(
+      http.get(`${API}/cut`, () =>
+        ++n === 1
+          ? new HttpResponse('{"calls": [{"id"', { status: 200 })
+          : HttpResponse.json({ calls: [] }),
+      ),
+    );
+    await expect(
+      request({
+        url: `${API}/cut`,
+        schema: z.object({ calls: z.array(z.unknown()) }),
+        sleep: noSleep,
+      }),
+    ).resolves.toMatchObject({
       data: { calls: [] },
     });
     expect(n).toBe(2);
@@ -213,14 +291,23 @@ describe('request()', () => {
     let gets = 0;
     let posts = 0;
     server.use(
-      http.get(`${API}/flaky`, () => (++gets < 3 ? new HttpResponse('oops', { status: 500 }) : HttpResponse.json({ n: gets }))),
+      http.get(`${API}/flaky`, () =>
+        ++gets < 3 ? new HttpResponse('oops', { status: 500 }) : HttpResponse.json({ n: gets }),
+      ),
       http.post(`${API}/create`, () => {
         posts++;
         return new HttpResponse('oops', { status: 503 });
       }),
     );
-    await expect(request({ url: `${API}/flaky`, sleep: noSleep })).resolves.toMatchObject({ data: { n: 3 } });
-    const error = await request({ url: `${API}/create`, method: 'POST', json: { a: 1 }, sleep: noSleep }).catch((e) => e);
+    await expect(request({ url: `${API}/flaky`, sleep: noSleep })).resolves.toMatchObject({
+      data: { n: 3 },
+    });
+    const error = await request({
+      url: `${API}/create`,
+      method: 'POST',
+      json: { a: 1 },
+      sleep: noSleep,
+    }).catch((e) => e);
     expect(error).toBeInstanceOf(HttpError);
     expect(error).toMatchObject({ status: 503, retryable: true });
     expect(posts).toBe(1);
@@ -228,7 +315,12 @@ describe('request()', () => {
 
   it('raises AuthError on 401 without retrying', async () => {
     let n = 0;
-    server.use(http.get(`${API}/me`, () => (n++, HttpResponse.json({ message: 'Token expired' }, { status: 401 }))));
+    server.use(
+      http.get(
+        `${API}/me`,
+        () => (n++, HttpResponse.json({ message: 'Token expired' }, { status: 401 })),
+      ),
+    );
     const error = await request({ url: `${API}/me`, sleep: noSleep }).catch((e) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect(error.message).toBe('Token expired');
@@ -248,7 +340,11 @@ describe('request()', () => {
     const limiter = rateLimiter('example', { max: 2, intervalMs: 60_000 }, memoryLimiterStore());
     await request({ url: `${API}/budget`, limiters: [limiter], maxWaitMs: 1_000 });
     await request({ url: `${API}/budget`, limiters: [limiter], maxWaitMs: 1_000 });
-    const error = await request({ url: `${API}/budget`, limiters: [limiter], maxWaitMs: 1_000 }).catch((e) => e);
+    const error = await request({
+      url: `${API}/budget`,
+      limiters: [limiter],
+      maxWaitMs: 1_000,
+    }).catch((e) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error.local).toBe(true);
     expect(error.retryAfterMs).toBeGreaterThan(25_000);
@@ -256,15 +352,30 @@ describe('request()', () => {
   });
 
   it('keeps the limiter in the database, so a new worker (or another page) sees the same block', async () => {
-    server.use(http.get(`${API}/blocked`, () => HttpResponse.json({}, { headers: { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '120' } })));
+    server.use(
+      http.get(`${API}/blocked`, () =>
+        HttpResponse.json(
+          {},
+          { headers: { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '120' } },
+        ),
+      ),
+    );
     const db = new CallbackDeskDB(`http-test-${Math.random()}`);
     const policy = { max: 50, intervalMs: 60_000 };
-    await request({ url: `${API}/blocked`, limiters: [rateLimiter('clio', policy, dbLimiterStore(db))] });
+    await request({
+      url: `${API}/blocked`,
+      limiters: [rateLimiter('clio', policy, dbLimiterStore(db))],
+    });
     // A fresh limiter object (as after a service-worker restart) reads the stored block.
-    const error = await request({ url: `${API}/blocked`, limiters: [rateLimiter('clio', policy, dbLimiterStore(db))] }).catch((e) => e);
+    const error = await request({
+      url: `${API}/blocked`,
+      limiters: [rateLimiter('clio', policy, dbLimiterStore(db))],
+    }).catch((e) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error.retryAfterMs).toBeGreaterThan(100_000);
-    expect((await db.cursors.get('ratelimit:clio'))?.cursor).toMatchObject({ blockedUntil: expect.any(Number) });
+    expect((await db.cursors.get('ratelimit:clio'))?.cursor).toMatchObject({
+      blockedUntil: expect.any(Number),
+    });
     db.close();
   });
 });

@@ -400,6 +400,107 @@ describe('outbox', () => {
     ).toBe(true);
   });
 
+  it('stays inside the rolling rate limit when sending one request per record', async () => {
+    // A scaled-down HubSpot window (10 requests per 500 ms), real time, sequential sends.
+    const limited = await startHubSpotEmulator({
+      privateAppTokens: ['pat-a'],
+      rateLimit: { max: 10, intervalMs: 500 },
+    });
+    try {
+      for (let i = 0; i < 8; i++) await leadWithAttempt({ phone: `(415) 555-02${String(10 + i)}` });
+      const contacts = emulator.records('contacts');
+      for (const c of contacts) limited.seedContact({ ...c.properties });
+      // Same contact ids on the limited emulator: re-link the leads.
+      const seeded = limited.records('contacts');
+      for (const lead of await db.leads.toArray()) {
+        const phone = emulator.records('contacts').find((c) => c.id === lead.crm!.contactId)!
+          .properties.phone;
+        await db.leads.update(lead.id, {
+          crm: {
+            system: 'hubspot',
+            contactId: seeded.find((c) => c.properties.phone === phone)!.id,
+          },
+        });
+      }
+      for (const lead of await db.leads.toArray()) {
+        const attempts = await db.attempts.where('leadId').equals(lead.id).toArray();
+        await enqueueDrafts(
+          db,
+          buildSyncDrafts({ system: 'hubspot', lead, attempts, settings }),
+          Date.now(),
+        );
+      }
+      const session: TokenSession = {
+        current: async () => 'pat-a',
+        afterUnauthorized: async () => null,
+      };
+      const started = Date.now();
+      await drainOutbox({
+        db,
+        runId: 'limited',
+        batching: false,
+        connectorFor: async () =>
+          new HubSpotConnector(
+            {
+              session,
+              limiterStore: dbLimiterStore(db),
+              fetch: routedFetch({ 'https://api.hubapi.com': limited.url }),
+              maxWaitMs: 5_000,
+            },
+            {
+              auth: 'private-app',
+              limits: {
+                general: { max: 10, intervalMs: 500 },
+                search: { max: 5, intervalMs: 1_000 },
+              },
+            },
+          ),
+        ownerFor: async () => undefined,
+      });
+      const elapsed = Date.now() - started;
+      expect(
+        limited.records('calls').length +
+          limited.records('notes').length +
+          limited.records('tasks').length,
+      ).toBe(24);
+      expect(limited.log.filter((l) => l.status === 429)).toEqual([]);
+      // 24 requests at 10 per 500 ms cannot take less than two more windows.
+      expect(elapsed).toBeGreaterThanOrEqual(950);
+      limited.assertNoViolations();
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('backs off exponentially (with jitter) between server failures', async () => {
+    const lead = await leadWithAttempt();
+    await enqueueDrafts(
+      db,
+      buildSyncDrafts({
+        system: 'hubspot',
+        lead: lead.lead,
+        attempts: lead.attempts,
+        settings,
+      }).slice(1, 2),
+      now(),
+    );
+    emulator.faults.push({ kind: '500', times: 5, match: /POST \/crm\/v3\/objects\/notes$/ });
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await drainOutbox(deps({ random: () => 1 }));
+      const [note] = await jobs();
+      delays.push(note!.nextTryAt - note!.lastErrorAt!);
+      offset = note!.nextTryAt - Date.now() + 1;
+    }
+    // 2 s base doubling each time (jitter at its maximum here); a 500 may hide a write, so
+    // never sooner than the search index needs to show it (10 s) for the lookup first.
+    expect(delays).toEqual([10_000, 10_000, 10_000, 16_000, 32_000]);
+    // Every retry after a possible write looked the note up first.
+    expect(emulator.log.filter((l) => l.path === '/crm/v3/objects/notes/search')).toHaveLength(4);
+    await drainOutbox(deps());
+    expect(counts().notes).toBe(1);
+  });
+
   it('runs one drain at a time per worker and makes the running one look again', async () => {
     const lead = await leadWithAttempt();
     await enqueueLead(lead);

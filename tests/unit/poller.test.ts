@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { db } from '@/utils/db';
-import { saveCredentials, secretKey, sourceConnectionsItem, type SourceConnection } from '@/utils/sources/connections';
+import { DEFAULT_SETTINGS, saveSettings } from '@/utils/settings';
+import {
+  saveCredentials,
+  secretKey,
+  sourceConnectionsItem,
+  type SourceConnection,
+} from '@/utils/sources/connections';
 import { POLL_ALARM, pollDueSources, pollSource, setupPollers } from '@/utils/sources/poller';
 import type { SourceId } from '@/utils/sources/types';
 import {
@@ -12,19 +18,31 @@ import {
   startHubSpotCalls,
   startRingCentral,
   startTwilio,
-  type Emulator,
 } from '../emulators/providers';
 
-const running: Emulator<unknown>[] = [];
-async function track<T extends Emulator<never>>(emulator: Promise<T>): Promise<T> {
+const running: { close(): Promise<void> }[] = [];
+async function track<T extends { close(): Promise<void> }>(emulator: Promise<T>): Promise<T> {
   const e = await emulator;
-  running.push(e as unknown as Emulator<unknown>);
+  running.push(e);
   return e;
 }
 
-async function connect(id: SourceId, url: string, credentials: unknown, config: Record<string, unknown> = {}): Promise<void> {
-  const connection: SourceConnection = { enabled: true, baseUrl: url, config, connectedAt: Date.now() };
-  await sourceConnectionsItem.setValue({ ...(await sourceConnectionsItem.getValue()), [id]: connection });
+async function connect(
+  id: SourceId,
+  url: string,
+  credentials: unknown,
+  config: Record<string, unknown> = {},
+): Promise<void> {
+  const connection: SourceConnection = {
+    enabled: true,
+    baseUrl: url,
+    config,
+    connectedAt: Date.now(),
+  };
+  await sourceConnectionsItem.setValue({
+    ...(await sourceConnectionsItem.getValue()),
+    [id]: connection,
+  });
   await saveCredentials(db, id, credentials);
 }
 
@@ -33,7 +51,8 @@ async function pollUntilOk(id: SourceId, clock: { offset: number }, maxPolls = 2
   for (let i = 0; i < maxPolls; i++) {
     const outcome = await pollSource(id, { now: () => Date.now() + clock.offset });
     if (outcome.status === 'ok') return outcome;
-    if (outcome.nextPollAfter) clock.offset = Math.max(clock.offset, outcome.nextPollAfter - Date.now() + 1);
+    if (outcome.nextPollAfter)
+      clock.offset = Math.max(clock.offset, outcome.nextPollAfter - Date.now() + 1);
   }
   throw new Error(`${id} never polled successfully`);
 }
@@ -53,7 +72,9 @@ afterEach(async () => {
 describe('poller schedule', () => {
   it('polls every minute and does not push the alarm back when the worker restarts', async () => {
     setupPollers();
-    await expect.poll(() => fakeBrowser.alarms.get(POLL_ALARM)).toMatchObject({ periodInMinutes: 1 });
+    await expect
+      .poll(() => fakeBrowser.alarms.get(POLL_ALARM))
+      .toMatchObject({ periodInMinutes: 1 });
     const first = await fakeBrowser.alarms.get(POLL_ALARM);
     setupPollers();
     await new Promise((r) => setTimeout(r, 20));
@@ -72,6 +93,11 @@ describe('Aircall poller against the emulator', () => {
     aircall.state.addCall({ from: '+12125551004', at: minutesAgo(3), direction: 'outbound' });
     aircall.state.addCall({ from: '+12125551005', at: minutesAgo(1), outcome: 'in-progress' });
     await connect('aircall', aircall.url, { apiId: 'aircall-id', apiToken: 'aircall-token' });
+    // The firm's main line (Aircall's number.digits) is tagged by a source rule.
+    await saveSettings({
+      ...DEFAULT_SETTINGS,
+      sourceRules: [{ id: 'main', line: '(212) 555-0100', source: 'Website', priority: false }],
+    });
 
     const first = await pollSource('aircall');
     expect(first).toMatchObject({ status: 'ok', added: 3, answeredClosed: 1 });
@@ -81,8 +107,14 @@ describe('Aircall poller against the emulator', () => {
       ['+12125551002', 'open'],
       ['+12125551003', 'open'],
     ]);
-    expect(leads.find((l) => l.phone === '+12125551001')).toMatchObject({ name: 'Ann Lee', answeredLaterAt: expect.any(Number) });
-    expect((await db.calls.where('providerKey').equals('aircall:1000002').first())?.reason).toBe('voicemail');
+    expect(leads.find((l) => l.phone === '+12125551001')).toMatchObject({
+      name: 'Ann Lee',
+      answeredLaterAt: expect.any(Number),
+    });
+    expect(leads.every((l) => l.source === 'Website')).toBe(true);
+    expect((await db.calls.where('providerKey').equals('aircall:1000002').first())?.reason).toBe(
+      'voicemail',
+    );
 
     // The in-progress call ends unanswered: the look-back window reads it again.
     aircall.state.calls[6]!.status = 'done';
@@ -96,7 +128,11 @@ describe('Aircall poller against the emulator', () => {
     expect(await db.calls.count()).toBe(5);
 
     const cursor = await db.cursors.get('aircall');
-    expect(cursor).toMatchObject({ lastError: undefined, consecutiveFailures: 0, lastResult: { added: 0 } });
+    expect(cursor).toMatchObject({
+      lastError: undefined,
+      consecutiveFailures: 0,
+      lastResult: { added: 0 },
+    });
     expect((cursor?.cursor as { since: number }).since).toBeGreaterThan(minutesAgo(16));
   });
 
@@ -104,13 +140,17 @@ describe('Aircall poller against the emulator', () => {
     const aircall = await track(startAircall());
     await connect('aircall', aircall.url, { apiId: 'aircall-id', apiToken: 'aircall-token' });
     const clock = { offset: 0 };
-    const callers = Array.from({ length: 60 }, (_, i) => `+1212555${String(2000 + i).padStart(4, '0')}`);
+    const callers = Array.from(
+      { length: 60 },
+      (_, i) => `+1212555${String(2000 + i).padStart(4, '0')}`,
+    );
     // 60 missed calls arrive in 4 waves, with faults queued before each poll (more than one
     // page each time, so faults also hit page 2).
     for (let wave = 0; wave < 4; wave++) {
       // Calls happen "now" on the poller's clock, which the waits have moved forward.
       const at = Date.now() + clock.offset - 60_000;
-      for (const from of callers.slice(wave * 15, wave * 15 + 15)) aircall.state.addCall({ from, at });
+      for (const from of callers.slice(wave * 15, wave * 15 + 15))
+        aircall.state.addCall({ from, at });
       aircall.state.faults.push(
         { kind: '429', retryAfterSeconds: 30 },
         { kind: '500', times: 3 },
@@ -139,18 +179,26 @@ describe('Aircall poller against the emulator', () => {
     const failed = await pollSource('aircall');
     expect(failed.status).toBe('error');
     expect(failed.nextPollAfter! - Date.now()).toBeGreaterThan(100_000);
-    expect((await db.cursors.get('aircall'))?.lastError).toMatch(/rate limit; trying again in 120 s/);
+    expect((await db.cursors.get('aircall'))?.lastError).toMatch(
+      /rate limit; trying again in 120 s/,
+    );
     const sent = aircall.state.requests.length;
     // The alarm fires again a minute later: still inside the wait, nothing is sent.
-    expect(await pollSource('aircall', { now: () => Date.now() + 60_000 })).toMatchObject({ status: 'waiting' });
+    expect(await pollSource('aircall', { now: () => Date.now() + 60_000 })).toMatchObject({
+      status: 'waiting',
+    });
     expect(aircall.state.requests.length).toBe(sent);
-    expect(await pollSource('aircall', { now: () => Date.now() + 121_000 })).toMatchObject({ status: 'ok', added: 1 });
+    expect(await pollSource('aircall', { now: () => Date.now() + 121_000 })).toMatchObject({
+      status: 'ok',
+      added: 1,
+    });
   });
 
   it('a worker killed after storing calls but before saving the cursor repeats nothing', async () => {
     const aircall = await track(startAircall());
     await connect('aircall', aircall.url, { apiId: 'aircall-id', apiToken: 'aircall-token' });
-    for (let i = 0; i < 5; i++) aircall.state.addCall({ from: `+1212555400${i}`, at: minutesAgo(40 - i) });
+    for (let i = 0; i < 5; i++)
+      aircall.state.addCall({ from: `+1212555400${i}`, at: minutesAgo(40 - i) });
     const before = await db.cursors.get('aircall');
     await pollSource('aircall');
     // Simulate the kill: the calls are stored, the cursor write never happened.
@@ -177,7 +225,11 @@ describe('RingCentral poller', () => {
     await connect(
       'ringcentral',
       rc.url,
-      { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresAt: Date.now() + 3_600_000 },
+      {
+        accessToken: tokens.access_token,
+        refreshToken: tokens.refresh_token,
+        expiresAt: Date.now() + 3_600_000,
+      },
       { clientId: rc.oauth.clientId, scope: 'extension' },
     );
     rc.state.addCall({ from: '+13125550101', name: 'Bo Chen', at: minutesAgo(12) });
@@ -188,7 +240,10 @@ describe('RingCentral poller', () => {
     rc.oauth.expireAccessTokens();
     rc.state.addCall({ from: '+13125550104', at: minutesAgo(1), outcome: 'abandoned' });
     expect(await pollSource('ringcentral')).toMatchObject({ status: 'ok', added: 1 });
-    const stored = (await db.secrets.get(secretKey('ringcentral')))?.value as { accessToken: string; refreshToken: string };
+    const stored = (await db.secrets.get(secretKey('ringcentral')))?.value as {
+      accessToken: string;
+      refreshToken: string;
+    };
     expect(stored.accessToken).not.toBe(tokens.access_token);
     expect(stored.refreshToken).not.toBe(tokens.refresh_token);
     expect(rc.oauth.accessTokens.has(stored.accessToken)).toBe(true);
@@ -206,14 +261,23 @@ describe('RingCentral poller', () => {
 describe('other sources against their emulators', () => {
   it('Twilio: inbound no-answer, busy and canceled calls; RFC 2822 times; next_page_uri paging', async () => {
     const twilio = await track(startTwilio());
-    await connect('twilio', twilio.url, { authToken: 'twilio-token' }, { accountSid: EMULATED_TWILIO_SID });
-    for (let i = 0; i < 120; i++) twilio.state.addCall({ from: `+1415555${String(1000 + i)}`, at: minutesAgo(200 - i) });
+    await connect(
+      'twilio',
+      twilio.url,
+      { authToken: 'twilio-token' },
+      { accountSid: EMULATED_TWILIO_SID },
+    );
+    for (let i = 0; i < 120; i++)
+      twilio.state.addCall({ from: `+1415555${String(1000 + i)}`, at: minutesAgo(200 - i) });
     twilio.state.addCall({ from: '+14155559001', at: minutesAgo(5), outcome: 'busy' });
     twilio.state.addCall({ from: '+14155559002', at: minutesAgo(4), outcome: 'abandoned' });
     twilio.state.addCall({ from: '+14155559003', at: minutesAgo(3), outcome: 'answered' });
     twilio.state.addCall({ from: '+14155559004', at: minutesAgo(2), direction: 'outbound' });
     expect(await pollSource('twilio')).toMatchObject({ status: 'ok', added: 122 });
-    const busy = await db.calls.where('providerKey').equals(`twilio:${twilio.state.calls[120]!.sid}`).first();
+    const busy = await db.calls
+      .where('providerKey')
+      .equals(`twilio:${twilio.state.calls[120]!.sid}`)
+      .first();
     expect(busy).toMatchObject({ reason: 'busy', dialedLine: '+12125550100' });
     expect(twilio.state.requests.filter((r) => r.path.endsWith('/Calls.json')).length).toBe(2);
   });
@@ -221,11 +285,19 @@ describe('other sources against their emulators', () => {
   it('Dialpad: missed and voicemail states, cursor paging', async () => {
     const dialpad = await track(startDialpad());
     await connect('dialpad', dialpad.url, { apiKey: 'dialpad-key' });
-    for (let i = 0; i < 55; i++) dialpad.state.addCall({ from: `+1646555${String(1000 + i)}`, at: minutesAgo(60 - i) });
-    dialpad.state.addCall({ from: '+16465559001', at: minutesAgo(2), outcome: 'voicemail', name: 'Cy Dorn' });
+    for (let i = 0; i < 55; i++)
+      dialpad.state.addCall({ from: `+1646555${String(1000 + i)}`, at: minutesAgo(60 - i) });
+    dialpad.state.addCall({
+      from: '+16465559001',
+      at: minutesAgo(2),
+      outcome: 'voicemail',
+      name: 'Cy Dorn',
+    });
     dialpad.state.addCall({ from: '+16465559002', at: minutesAgo(1), outcome: 'answered' });
     expect(await pollSource('dialpad')).toMatchObject({ status: 'ok', added: 56 });
-    expect(await db.leads.where('phoneKey').equals('+16465559001').first()).toMatchObject({ name: 'Cy Dorn' });
+    expect(await db.leads.where('phoneKey').equals('+16465559001').first()).toMatchObject({
+      name: 'Cy Dorn',
+    });
   });
 
   it('HubSpot call log: inbound unanswered calls; capture path "crm"', async () => {
@@ -250,8 +322,14 @@ describe('other sources against their emulators', () => {
     clio.state.addCall({ from: '+13055550003', at: minutesAgo(7), outcome: 'after-hours' });
     clio.state.addCall({ from: '+13055550004', at: minutesAgo(6), direction: 'outbound' });
     expect(await pollSource('clio-calls')).toMatchObject({ status: 'ok', added: 3 });
-    expect((await db.leads.toArray()).map((l) => l.phone).sort()).toEqual(['+13055550001', '+13055550002', '+13055550003']);
-    expect(await db.leads.where('phoneKey').equals('+13055550001').first()).toMatchObject({ name: 'Di Egan' });
+    expect((await db.leads.toArray()).map((l) => l.phone).sort()).toEqual([
+      '+13055550001',
+      '+13055550002',
+      '+13055550003',
+    ]);
+    expect(await db.leads.where('phoneKey').equals('+13055550001').first()).toMatchObject({
+      name: 'Di Egan',
+    });
   });
 
   it('the alarm polls every enabled source and skips disabled ones', async () => {
@@ -264,7 +342,9 @@ describe('other sources against their emulators', () => {
     const all = await sourceConnectionsItem.getValue();
     await sourceConnectionsItem.setValue({ ...all, dialpad: { ...all.dialpad!, enabled: false } });
     const outcomes = await pollDueSources();
-    expect(outcomes).toEqual([expect.objectContaining({ sourceId: 'aircall', status: 'ok', added: 1 })]);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ sourceId: 'aircall', status: 'ok', added: 1 }),
+    ]);
     expect(dialpad.state.requests).toHaveLength(0);
   });
 });

@@ -2,17 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AircallCallsPage, mapAircallCall } from '@/utils/sources/aircall';
-import { ClioCommunicationsPage, mapClioCommunication, phoneInText } from '@/utils/sources/clioCalls';
+import {
+  ClioCommunicationsPage,
+  mapClioCommunication,
+  phoneInText,
+} from '@/utils/sources/clioCalls';
 import { DialpadCallsPage, mapDialpadCall } from '@/utils/sources/dialpad';
-import { HubSpotCallSearchPage, hubSpotCallSearch, mapHubSpotCall } from '@/utils/sources/hubspotCalls';
+import {
+  HubSpotCallSearchPage,
+  hubSpotCallSearch,
+  mapHubSpotCall,
+} from '@/utils/sources/hubspotCalls';
 import { RingCentralCallLog, mapRingCentralRecord } from '@/utils/sources/ringcentral';
 import { SOURCES } from '@/utils/sources/registry';
 import { SOURCE_IDS, toEpochMs } from '@/utils/sources/types';
 import { TwilioCallsPage, mapTwilioCall } from '@/utils/sources/twilio';
 import { IncomingCall } from '@/utils/model';
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(path.join(__dirname, '../fixtures/api', name), 'utf8'));
-const valid = (calls: unknown[]) => calls.forEach((c) => expect(IncomingCall.safeParse(c).success).toBe(true));
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(path.join(__dirname, '../fixtures/api', name), 'utf8'));
+const valid = (calls: unknown[]) =>
+  calls.forEach((c) => expect(IncomingCall.safeParse(c).success).toBe(true));
 
 describe('registry', () => {
   it('lists every source once, each with fields, a rule and a rate limit', () => {
@@ -21,7 +31,14 @@ describe('registry', () => {
       expect(source.rule.length).toBeGreaterThan(20);
       expect(source.rateLimit.max).toBeGreaterThan(0);
       expect(source.fields.length).toBeGreaterThan(0);
-      expect(() => new URL(source.defaultBaseUrl(source.configSchema.parse({ clientId: 'x', accountSid: `AC${'0'.repeat(32)}` })))).not.toThrow();
+      expect(
+        () =>
+          new URL(
+            source.defaultBaseUrl(
+              source.configSchema.parse({ clientId: 'x', accountSid: `AC${'0'.repeat(32)}` }),
+            ),
+          ),
+      ).not.toThrow();
     }
   });
 });
@@ -43,7 +60,14 @@ describe('RingCentral call log', () => {
   const calls = page.records.map(mapRingCentralRecord);
 
   it('maps missed, voicemail, hang-up and accepted inbound voice calls; skips in-progress and fax', () => {
-    expect(calls.map((c) => c?.reason ?? null)).toEqual(['no-answer', 'voicemail', 'abandoned', 'answered', null, null]);
+    expect(calls.map((c) => c?.reason ?? null)).toEqual([
+      'no-answer',
+      'voicemail',
+      'abandoned',
+      'answered',
+      null,
+      null,
+    ]);
     valid(calls.filter(Boolean));
   });
 
@@ -68,7 +92,14 @@ describe('Aircall calls', () => {
   const calls = page.calls.map(mapAircallCall);
 
   it('is missed when missed_call_reason is set; voicemail when one was left; answered closes', () => {
-    expect(calls.map((c) => c?.reason ?? null)).toEqual(['no-answer', 'voicemail', 'abandoned', 'answered', null, null]);
+    expect(calls.map((c) => c?.reason ?? null)).toEqual([
+      'no-answer',
+      'voicemail',
+      'abandoned',
+      'answered',
+      null,
+      null,
+    ]);
     valid(calls.filter(Boolean));
   });
 
@@ -89,12 +120,22 @@ describe('Twilio calls', () => {
   const calls = TwilioCallsPage.parse(fixture('twilio-calls.json')).calls.map(mapTwilioCall);
 
   it('counts inbound no-answer, busy and canceled; not completed or outbound', () => {
-    expect(calls.map((c) => c?.reason ?? null)).toEqual(['no-answer', 'abandoned', 'busy', null, null]);
+    expect(calls.map((c) => c?.reason ?? null)).toEqual([
+      'no-answer',
+      'abandoned',
+      'busy',
+      null,
+      null,
+    ]);
     valid(calls.filter(Boolean));
   });
 
   it('parses RFC 2822 times and Twilio’s anonymous pseudo-number', () => {
-    expect(calls[0]).toMatchObject({ startedAt: Date.UTC(2026, 2, 10, 15, 4, 5), dialedLine: '+12125550142', callerName: 'GOMEZ MARIA' });
+    expect(calls[0]).toMatchObject({
+      startedAt: Date.UTC(2026, 2, 10, 15, 4, 5),
+      dialedLine: '+12125550142',
+      callerName: 'GOMEZ MARIA',
+    });
     expect(calls[1]).toMatchObject({ from: 'Anonymous' });
   });
 });
@@ -103,17 +144,33 @@ describe('Dialpad calls', () => {
   const calls = DialpadCallsPage.parse(fixture('dialpad-calls.json')).items.map(mapDialpadCall);
   it('maps inbound missed and voicemail states, with ms times as string or number', () => {
     expect(calls.map((c) => c?.reason ?? null)).toEqual(['no-answer', 'voicemail', null, null]);
-    expect(calls[0]).toMatchObject({ startedAt: 1773154689000, callerName: 'Maria Gomez', dialedLine: '+12125550199' });
+    expect(calls[0]).toMatchObject({
+      startedAt: 1773154689000,
+      callerName: 'Maria Gomez',
+      dialedLine: '+12125550199',
+    });
     expect(calls[1]).toMatchObject({ startedAt: 1773155000000, agent: 'Dana Intake' });
     valid(calls.filter(Boolean));
   });
 });
 
 describe('HubSpot call search', () => {
-  const calls = HubSpotCallSearchPage.parse(fixture('hubspot-calls-search.json')).results.map(mapHubSpotCall);
+  const calls = HubSpotCallSearchPage.parse(fixture('hubspot-calls-search.json')).results.map(
+    mapHubSpotCall,
+  );
   it('maps inbound unanswered calls; voicemail from the disposition; capture path crm', () => {
-    expect(calls.map((c) => c?.reason ?? null)).toEqual(['no-answer', 'voicemail', 'abandoned', null]);
-    expect(calls[0]).toMatchObject({ from: '(415) 555-0142', capturePath: 'crm', provider: 'hubspot', providerCallId: '51234567801' });
+    expect(calls.map((c) => c?.reason ?? null)).toEqual([
+      'no-answer',
+      'voicemail',
+      'abandoned',
+      null,
+    ]);
+    expect(calls[0]).toMatchObject({
+      from: '(415) 555-0142',
+      capturePath: 'crm',
+      provider: 'hubspot',
+      providerCallId: '51234567801',
+    });
     expect(calls[2]).toMatchObject({ startedAt: 1773155700000 });
     valid(calls.filter(Boolean));
   });
@@ -122,22 +179,42 @@ describe('HubSpot call search', () => {
     const body = hubSpotCallSearch(1773150000000, undefined);
     expect(body.filterGroups[0]!.filters).toEqual([
       { propertyName: 'hs_call_direction', operator: 'EQ', value: 'INBOUND' },
-      { propertyName: 'hs_call_status', operator: 'IN', values: ['NO_ANSWER', 'BUSY', 'FAILED', 'CANCELED'] },
+      {
+        propertyName: 'hs_call_status',
+        operator: 'IN',
+        values: ['NO_ANSWER', 'BUSY', 'FAILED', 'CANCELED'],
+      },
       { propertyName: 'hs_timestamp', operator: 'GTE', value: '1773150000000' },
     ]);
-    expect(Object.keys(body).sort()).toEqual(['after', 'filterGroups', 'limit', 'properties', 'sorts']);
+    expect(Object.keys(body).sort()).toEqual([
+      'after',
+      'filterGroups',
+      'limit',
+      'properties',
+      'sorts',
+    ]);
   });
 });
 
 describe('Clio phone communications', () => {
-  const mapped = ClioCommunicationsPage.parse(fixture('clio-communications.json')).data.map(mapClioCommunication);
+  const mapped = ClioCommunicationsPage.parse(fixture('clio-communications.json')).data.map(
+    mapClioCommunication,
+  );
 
   it('applies the documented rule: missed/voicemail by text, other inbound = answered, outbound and ours skipped', () => {
-    expect(mapped.map((m) => m?.call.reason ?? null)).toEqual(['no-answer', 'voicemail', 'answered', null, null]);
+    expect(mapped.map((m) => m?.call.reason ?? null)).toEqual([
+      'no-answer',
+      'voicemail',
+      'answered',
+      null,
+      null,
+    ]);
   });
 
   it('takes the number from the text, else asks for the sender contact', () => {
-    expect(mapped[0]).toMatchObject({ call: { from: '(415) 555-0142', callerName: 'Maria Gomez', capturePath: 'crm' } });
+    expect(mapped[0]).toMatchObject({
+      call: { from: '(415) 555-0142', callerName: 'Maria Gomez', capturePath: 'crm' },
+    });
     expect(mapped[0]!.contactId).toBeUndefined();
     // "2026-03-12" in the voicemail body is a date, not a phone number.
     expect(mapped[1]).toMatchObject({ call: { from: '' }, contactId: 7002 });

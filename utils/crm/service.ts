@@ -3,6 +3,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import { db } from '../db';
 import { dbLimiterStore } from '../http';
+import { normalizePhone } from '../phone';
 import { getSettings } from '../settings';
 import {
   drainOutbox,
@@ -421,9 +422,13 @@ export async function enqueueSync(input: unknown): Promise<{ queued: number }> {
     db.calls.where('leadId').equals(leadId).toArray(),
     getSettings(),
   ]);
-  const firmLine = calls
+  const dialed = calls
     .sort((a, b) => b.startedAt - a.startedAt)
     .find((c) => c.dialedLine)?.dialedLine;
+  // The firm line as a number HubSpot and Clio can show and dial (E.164 when it parses).
+  const firmLine = dialed
+    ? (normalizePhone(dialed, settings.defaultCountry as CountryCode).e164 ?? dialed)
+    : undefined;
   const drafts: SyncDraft[] = [];
   const linked = lead.crm?.system === system;
   if (!linked && createContact) {

@@ -20,7 +20,11 @@ const AircallCall = z.object({
   voicemail: z.string().nullish(),
   number: z.object({ digits: z.string().nullish(), name: z.string().nullish() }).nullish(),
   contact: z
-    .object({ first_name: z.string().nullish(), last_name: z.string().nullish(), company_name: z.string().nullish() })
+    .object({
+      first_name: z.string().nullish(),
+      last_name: z.string().nullish(),
+      company_name: z.string().nullish(),
+    })
     .nullish(),
   user: z.object({ name: z.string().nullish() }).nullish(),
 });
@@ -29,7 +33,11 @@ export type AircallCall = z.infer<typeof AircallCall>;
 export const AircallCallsPage = z.object({
   calls: z.array(AircallCall),
   meta: z
-    .object({ next_page_link: z.string().nullish(), current_page: z.number().nullish(), total: z.number().nullish() })
+    .object({
+      next_page_link: z.string().nullish(),
+      current_page: z.number().nullish(),
+      total: z.number().nullish(),
+    })
     .nullish(),
 });
 
@@ -89,7 +97,12 @@ export const aircallSource: CallSource<Config, Credentials> = {
   capturePath: 'api',
   rule: 'Inbound calls with a missed-call reason (no agent, not answered, abandoned, out of hours); voicemail when one was left. Answered calls close open leads.',
   fields: [
-    { key: 'apiId', label: 'API ID', kind: 'secret', help: 'Aircall dashboard → Integrations & API → API keys.' },
+    {
+      key: 'apiId',
+      label: 'API ID',
+      kind: 'secret',
+      help: 'Aircall dashboard → Integrations & API → API keys.',
+    },
     { key: 'apiToken', label: 'API token', kind: 'secret' },
   ],
   auth: 'fields',
@@ -102,7 +115,12 @@ export const aircallSource: CallSource<Config, Credentials> = {
   authHeaders: (c) => ({ Authorization: basicAuth(c.apiId, c.apiToken) }),
   async test(client) {
     await client.call({ path: '/v1/ping', schema: z.unknown(), retries: 0 });
-    const { data } = await client.call({ path: '/v1/calls', query: { per_page: 1 }, schema: AircallCallsPage, retries: 0 });
+    const { data } = await client.call({
+      path: '/v1/calls',
+      query: { per_page: 1 },
+      schema: AircallCallsPage,
+      retries: 0,
+    });
     return `Connected to Aircall (${data.meta?.total ?? data.calls.length} calls on record).`;
   },
   async fetchCalls(client, _config, since): Promise<FetchResult> {

@@ -40,7 +40,9 @@ const ClioCommunication = z.object({
   date: z.string().nullish(),
   senders: z.array(Participant).nullish(),
   receivers: z.array(Participant).nullish(),
-  external_properties: z.array(z.object({ name: z.string().nullish(), value: z.string().nullish() })).nullish(),
+  external_properties: z
+    .array(z.object({ name: z.string().nullish(), value: z.string().nullish() }))
+    .nullish(),
 });
 export type ClioCommunication = z.infer<typeof ClioCommunication>;
 
@@ -53,7 +55,9 @@ const ClioContact = z.object({
   data: z.object({
     id: z.number(),
     name: z.string().nullish(),
-    phone_numbers: z.array(z.object({ number: z.string().nullish(), default_number: z.boolean().nullish() })).nullish(),
+    phone_numbers: z
+      .array(z.object({ number: z.string().nullish(), default_number: z.boolean().nullish() }))
+      .nullish(),
   }),
 });
 
@@ -69,7 +73,8 @@ const PHONE_IN_TEXT = /(?:\+\d|\(\d|\b\d)[\d\s().-]{5,18}\d\b/g;
 export function phoneInText(value: string | null | undefined): string | undefined {
   for (const match of (value ?? '').matchAll(PHONE_IN_TEXT)) {
     const digits = match[0].replace(/\D/g, '');
-    if (digits.length >= 7 && digits.length <= 15 && !/^\d{4}[-.]\d{2}[-.]\d{2}/.test(match[0])) return match[0].trim();
+    if (digits.length >= 7 && digits.length <= 15 && !/^\d{4}[-.]\d{2}[-.]\d{2}/.test(match[0]))
+      return match[0].trim();
   }
   return undefined;
 }
@@ -129,7 +134,12 @@ export const clioCallsSource: CallSource<Config, Credentials> = {
   capturePath: 'crm',
   rule: 'Inbound phone communications (from a contact) whose subject or body says missed, voicemail, no answer, unanswered, abandoned or hung up. Other inbound phone communications close open leads (the caller got through).',
   fields: [
-    { key: 'region', label: 'Region', kind: 'config', options: CLIO_REGIONS.map(({ value, label }) => ({ value, label })) },
+    {
+      key: 'region',
+      label: 'Region',
+      kind: 'config',
+      options: CLIO_REGIONS.map(({ value, label }) => ({ value, label })),
+    },
     {
       key: 'accessToken',
       label: 'Access token',
@@ -140,11 +150,15 @@ export const clioCallsSource: CallSource<Config, Credentials> = {
   auth: 'fields',
   configSchema: Config,
   credentialsSchema: Credentials,
-  defaultBaseUrl: (config) => CLIO_REGIONS.find((r) => r.value === config.region)?.host ?? 'https://app.clio.com',
+  defaultBaseUrl: (config) =>
+    CLIO_REGIONS.find((r) => r.value === config.region)?.host ?? 'https://app.clio.com',
   // Clio allows 50 requests per minute per token at peak; share the budget with CRM sync.
   rateLimit: { max: 50, intervalMs: 60_000 },
   rateLimitKey: () => 'clio',
-  authHeaders: (c) => ({ Authorization: `Bearer ${c.accessToken}`, 'X-API-VERSION': CLIO_API_VERSION }),
+  authHeaders: (c) => ({
+    Authorization: `Bearer ${c.accessToken}`,
+    'X-API-VERSION': CLIO_API_VERSION,
+  }),
   async test(client) {
     const { data } = await client.call({
       path: '/api/v4/users/who_am_i.json',
@@ -173,7 +187,8 @@ export const clioCallsSource: CallSource<Config, Credentials> = {
         const mapped = mapClioCommunication(comm);
         if (!mapped || mapped.call.startedAt < since) continue;
         newest = Math.max(newest, mapped.call.startedAt);
-        if (mapped.contactId !== undefined && mapped.call.reason !== 'answered') needNumber.push(mapped);
+        if (mapped.contactId !== undefined && mapped.call.reason !== 'answered')
+          needNumber.push(mapped);
         else if (mapped.call.from) calls.push(mapped.call);
       }
       const next = data.meta?.paging?.next;

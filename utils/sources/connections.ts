@@ -1,7 +1,14 @@
 import { browser, storage } from '#imports';
 import { z } from 'zod';
 import type { CallbackDeskDB } from '../db';
-import { AuthError, dbLimiterStore, rateLimiter, request, sameOriginUrl, type LimiterStore } from '../http';
+import {
+  AuthError,
+  dbLimiterStore,
+  rateLimiter,
+  request,
+  sameOriginUrl,
+  type LimiterStore,
+} from '../http';
 import { requestHostAccess } from '../permissions';
 import { codeFromRedirect, startPkce } from './pkce';
 import { sourceById, type AnyCallSource } from './registry';
@@ -23,10 +30,13 @@ export const SourceConnection = z.object({
 });
 export type SourceConnection = z.infer<typeof SourceConnection>;
 
-export const sourceConnectionsItem = storage.defineItem<Record<string, SourceConnection>>('local:sourceConnections', {
-  fallback: {},
-  version: 1,
-});
+export const sourceConnectionsItem = storage.defineItem<Record<string, SourceConnection>>(
+  'local:sourceConnections',
+  {
+    fallback: {},
+    version: 1,
+  },
+);
 
 /** Stored connections, each validated; a corrupt entry is dropped rather than crashing the poller. */
 export async function getConnections(): Promise<Partial<Record<SourceId, SourceConnection>>> {
@@ -68,7 +78,11 @@ export function originPattern(baseUrl: string): string {
   return `${url.protocol}//${url.hostname}/*`;
 }
 
-export function effectiveBaseUrl(source: AnyCallSource, connection: Pick<SourceConnection, 'baseUrl' | 'config'>, config: unknown): string {
+export function effectiveBaseUrl(
+  source: AnyCallSource,
+  connection: Pick<SourceConnection, 'baseUrl' | 'config'>,
+  config: unknown,
+): string {
   return connection.baseUrl ? normalizeBaseUrl(connection.baseUrl) : source.defaultBaseUrl(config);
 }
 
@@ -78,14 +92,21 @@ export function resolveApiUrl(baseUrl: string, path: string): string {
   return `${baseUrl}${path.startsWith('/') ? '' : '/'}${path}`;
 }
 
-export async function readCredentials(db: CallbackDeskDB, source: AnyCallSource): Promise<unknown | undefined> {
+export async function readCredentials(
+  db: CallbackDeskDB,
+  source: AnyCallSource,
+): Promise<unknown | undefined> {
   const row = await db.secrets.get(secretKey(source.id));
   if (!row) return undefined;
   const parsed = source.credentialsSchema.safeParse(row.value);
   return parsed.success ? parsed.data : undefined;
 }
 
-export async function saveCredentials(db: CallbackDeskDB, id: SourceId, credentials: unknown): Promise<void> {
+export async function saveCredentials(
+  db: CallbackDeskDB,
+  id: SourceId,
+  credentials: unknown,
+): Promise<void> {
   await db.secrets.put({ key: secretKey(id), value: credentials, updatedAt: Date.now() });
 }
 
@@ -97,13 +118,29 @@ export interface ClientDeps {
 }
 
 /** A client without credentials (OAuth token endpoints). */
-export function anonymousClient(source: AnyCallSource, baseUrl: string, config: unknown, deps: ClientDeps): SourceClient {
+export function anonymousClient(
+  source: AnyCallSource,
+  baseUrl: string,
+  config: unknown,
+  deps: ClientDeps,
+): SourceClient {
   const now = deps.now ?? Date.now;
-  const limiter = rateLimiter(source.rateLimitKey(config), source.rateLimit, deps.limiterStore ?? dbLimiterStore(deps.db));
+  const limiter = rateLimiter(
+    source.rateLimitKey(config),
+    source.rateLimit,
+    deps.limiterStore ?? dbLimiterStore(deps.db),
+  );
   return {
     baseUrl,
     now: now(),
-    call: (req) => request({ ...req, url: resolveApiUrl(baseUrl, req.path), limiters: [limiter], fetch: deps.fetch, now }),
+    call: (req) =>
+      request({
+        ...req,
+        url: resolveApiUrl(baseUrl, req.path),
+        limiters: [limiter],
+        fetch: deps.fetch,
+        now,
+      }),
   };
 }
 
@@ -131,7 +168,10 @@ export function connectedClient(
     async call(req) {
       if (source.refresh && source.needsRefresh?.(credentials, now())) await refresh();
       const send = () =>
-        anonymous.call({ ...req, headers: { ...req.headers, ...source.authHeaders(credentials, config) } });
+        anonymous.call({
+          ...req,
+          headers: { ...req.headers, ...source.authHeaders(credentials, config) },
+        });
       try {
         return await send();
       } catch (error) {
@@ -152,19 +192,32 @@ export class ConnectError extends Error {
   }
 }
 
-function parseFields(source: AnyCallSource, form: Record<string, string>): { config: unknown; credentials: unknown } {
+function parseFields(
+  source: AnyCallSource,
+  form: Record<string, string>,
+): { config: unknown; credentials: unknown } {
   const pick = (kind: 'config' | 'secret') =>
-    Object.fromEntries(source.fields.filter((f) => f.kind === kind).map((f) => [f.key, form[f.key] ?? '']).filter(([, v]) => v !== '' || kind === 'secret'));
+    Object.fromEntries(
+      source.fields
+        .filter((f) => f.kind === kind)
+        .map((f) => [f.key, form[f.key] ?? ''])
+        .filter(([, v]) => v !== '' || kind === 'secret'),
+    );
   const fieldErrors: Record<string, string> = {};
   const config = source.configSchema.safeParse(pick('config'));
-  if (!config.success) for (const issue of config.error.issues) fieldErrors[String(issue.path[0] ?? '')] ??= issue.message;
+  if (!config.success)
+    for (const issue of config.error.issues)
+      fieldErrors[String(issue.path[0] ?? '')] ??= issue.message;
   let credentials: unknown;
   if (source.auth === 'fields') {
     const creds = source.credentialsSchema.safeParse(pick('secret'));
-    if (!creds.success) for (const issue of creds.error.issues) fieldErrors[String(issue.path[0] ?? '')] ??= issue.message;
+    if (!creds.success)
+      for (const issue of creds.error.issues)
+        fieldErrors[String(issue.path[0] ?? '')] ??= issue.message;
     else credentials = creds.data;
   }
-  if (Object.keys(fieldErrors).length > 0) throw new ConnectError('Check the highlighted fields.', fieldErrors);
+  if (Object.keys(fieldErrors).length > 0)
+    throw new ConnectError('Check the highlighted fields.', fieldErrors);
   return { config: config.success ? config.data : undefined, credentials };
 }
 
@@ -184,31 +237,46 @@ export async function connectSource(
   const { config, credentials: typed } = parseFields(source, form);
   let baseUrl: string;
   try {
-    baseUrl = baseUrlOverride.trim() ? normalizeBaseUrl(baseUrlOverride) : source.defaultBaseUrl(config);
+    baseUrl = baseUrlOverride.trim()
+      ? normalizeBaseUrl(baseUrlOverride)
+      : source.defaultBaseUrl(config);
   } catch (error) {
     throw new ConnectError((error as Error).message, { baseUrl: (error as Error).message });
   }
   const host = new URL(baseUrl).host;
   if (!(await requestHostAccess([originPattern(baseUrl)]))) {
-    throw new ConnectError(`Callback Desk needs your permission to reach ${host}. Click Connect again and choose Allow.`);
+    throw new ConnectError(
+      `Callback Desk needs your permission to reach ${host}. Click Connect again and choose Allow.`,
+    );
   }
   let credentials = typed;
   if (source.auth === 'oauth-pkce' && source.oauth) {
     const pkce = await startPkce();
     const redirectUri = browser.identity.getRedirectURL();
     const responseUrl = await browser.identity.launchWebAuthFlow({
-      url: source.oauth.authorizeUrl(baseUrl, config, { redirectUri, challenge: pkce.challenge, state: pkce.state }),
+      url: source.oauth.authorizeUrl(baseUrl, config, {
+        redirectUri,
+        challenge: pkce.challenge,
+        state: pkce.state,
+      }),
       interactive: true,
     });
     if (!responseUrl) throw new ConnectError('Sign-in was cancelled.');
     const code = codeFromRedirect(responseUrl, pkce.state);
-    credentials = await source.oauth.exchange(anonymousClient(source, baseUrl, config, { db }), config, {
-      code,
-      verifier: pkce.verifier,
-      redirectUri,
-    });
+    credentials = await source.oauth.exchange(
+      anonymousClient(source, baseUrl, config, { db }),
+      config,
+      {
+        code,
+        verifier: pkce.verifier,
+        redirectUri,
+      },
+    );
   }
-  const account = await source.test(connectedClient(source, baseUrl, config, credentials, { db }), config);
+  const account = await source.test(
+    connectedClient(source, baseUrl, config, credentials, { db }),
+    config,
+  );
   await saveCredentials(db, source.id, credentials);
   const all = await sourceConnectionsItem.getValue();
   await sourceConnectionsItem.setValue({
@@ -231,7 +299,8 @@ export async function testSource(db: CallbackDeskDB, id: SourceId): Promise<stri
   if (!source || !connection) throw new Error('Not connected.');
   const config = source.configSchema.parse(connection.config);
   const credentials = await readCredentials(db, source);
-  if (credentials === undefined) throw new Error('The saved credentials are missing. Connect again.');
+  if (credentials === undefined)
+    throw new Error('The saved credentials are missing. Connect again.');
   const baseUrl = effectiveBaseUrl(source, connection, config);
   return source.test(connectedClient(source, baseUrl, config, credentials, { db }), config);
 }

@@ -60,7 +60,11 @@ export const ColumnMapping = z.object({
 });
 export type ColumnMapping = z.infer<typeof ColumnMapping>;
 
-export const MAPPABLE_FIELDS: readonly { key: keyof ColumnMapping; label: string; required?: boolean }[] = [
+export const MAPPABLE_FIELDS: readonly {
+  key: keyof ColumnMapping;
+  label: string;
+  required?: boolean;
+}[] = [
   { key: 'number', label: 'Caller number', required: true },
   { key: 'date', label: 'Date and time (or date)', required: true },
   { key: 'time', label: 'Time (if in its own column)' },
@@ -113,7 +117,14 @@ export function detectFormat(header: string[]): DetectedFormat {
     };
   }
   if (has('missed call reason') && has('direction')) {
-    const number = find(h, 'from', 'raw digits', 'caller number', 'external number', 'phone number');
+    const number = find(
+      h,
+      'from',
+      'raw digits',
+      'caller number',
+      'external number',
+      'phone number',
+    );
     const date = find(h, 'started at', 'date', 'datetime', 'date (utc)', 'start time');
     if (number !== undefined && date !== undefined) {
       return {
@@ -152,7 +163,9 @@ export function detectFormat(header: string[]): DetectedFormat {
 }
 
 function strip<T extends Record<string, number | undefined>>(m: T): ColumnMapping {
-  return ColumnMapping.parse(Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined)));
+  return ColumnMapping.parse(
+    Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined)),
+  );
 }
 
 /** A starting point for the mapping form: columns whose names say what they hold. */
@@ -204,8 +217,10 @@ export function statusMeaning(raw: string): StatusMeaning | undefined {
   if (/(out of opening hours|after hours|closed)/.test(s)) return 'after-hours';
   if (/(abandon|hang ?up|hung up|cancel)/.test(s)) return 'abandoned';
   if (/busy/.test(s)) return 'busy';
-  if (/(missed|no answer|not answered|unanswered|rejected|declined|no agent)/.test(s)) return 'no-answer';
-  if (/(accepted|answered|received|connected|completed|call connected|inbound call)/.test(s)) return 'answered';
+  if (/(missed|no answer|not answered|unanswered|rejected|declined|no agent)/.test(s))
+    return 'no-answer';
+  if (/(accepted|answered|received|connected|completed|call connected|inbound call)/.test(s))
+    return 'answered';
   if (/(in progress|blocked|fax|stopped|unknown)/.test(s)) return 'skip';
   return undefined;
 }
@@ -238,9 +253,11 @@ function parseDatePart(text: string, dayFirst: boolean): Pick<Parts, 'y' | 'mo' 
     return { y, mo: a, d: b };
   }
   m = /^([A-Za-z]{3})[a-z]*\.? (\d{1,2}),? (\d{4})$/.exec(text);
-  if (m && MONTHS.includes(m[1]!.toLowerCase())) return { y: +m[3]!, mo: MONTHS.indexOf(m[1]!.toLowerCase()) + 1, d: +m[2]! };
+  if (m && MONTHS.includes(m[1]!.toLowerCase()))
+    return { y: +m[3]!, mo: MONTHS.indexOf(m[1]!.toLowerCase()) + 1, d: +m[2]! };
   m = /^(\d{1,2}) ([A-Za-z]{3})[a-z]*\.?,? (\d{4})$/.exec(text);
-  if (m && MONTHS.includes(m[2]!.toLowerCase())) return { y: +m[3]!, mo: MONTHS.indexOf(m[2]!.toLowerCase()) + 1, d: +m[1]! };
+  if (m && MONTHS.includes(m[2]!.toLowerCase()))
+    return { y: +m[3]!, mo: MONTHS.indexOf(m[2]!.toLowerCase()) + 1, d: +m[1]! };
   return undefined;
 }
 
@@ -261,7 +278,12 @@ function parseTimePart(text: string): Pick<Parts, 'h' | 'mi' | 's'> | undefined 
  * A date/time cell (and an optional separate time cell) → epoch ms. Times with an offset or
  * "Z" are absolute; times without are wall-clock times in the firm's time zone.
  */
-export function parseCallTime(dateCell: string, timeCell: string | undefined, timeZone: string, dayFirst: boolean): number | undefined {
+export function parseCallTime(
+  dateCell: string,
+  timeCell: string | undefined,
+  timeZone: string,
+  dayFirst: boolean,
+): number | undefined {
   let text = dateCell.trim().replace(/\s+/g, ' ');
   if (timeCell?.trim()) text = `${text} ${timeCell.trim()}`;
   if (text === '') return undefined;
@@ -290,8 +312,10 @@ export function parseCallTime(dateCell: string, timeCell: string | undefined, ti
   const time = split ? parseTimePart(split[2]!) : { h: 0, mi: 0, s: 0 };
   if (!date || !time) return undefined;
   const p: Parts = { ...date, ...time };
-  if (p.mo < 1 || p.mo > 12 || p.d < 1 || p.d > 31 || p.h > 23 || p.mi > 59 || p.s > 59) return undefined;
-  if (offsetMinutes !== undefined) return Date.UTC(p.y, p.mo - 1, p.d, p.h, p.mi, p.s) - offsetMinutes * 60_000;
+  if (p.mo < 1 || p.mo > 12 || p.d < 1 || p.d > 31 || p.h > 23 || p.mi > 59 || p.s > 59)
+    return undefined;
+  if (offsetMinutes !== undefined)
+    return Date.UTC(p.y, p.mo - 1, p.d, p.h, p.mi, p.s) - offsetMinutes * 60_000;
   const ms = new TZDateMini(p.y, p.mo - 1, p.d, p.h, p.mi, p.s, 0, timeZone).getTime();
   // Reject dates the calendar rolled over (31 February → 3 March).
   const check = new TZDateMini(ms, timeZone);
@@ -312,7 +336,8 @@ export interface RowContext {
   now: number;
 }
 
-export type RowResult = { call: IncomingCall } | { error: string } | { skip: 'blank' | 'outbound' | 'not-a-call' };
+export type RowResult =
+  { call: IncomingCall } | { error: string } | { skip: 'blank' | 'outbound' | 'not-a-call' };
 
 /** Countries whose dates are written month first. */
 const MONTH_FIRST = new Set(['US', 'CA', 'PH', 'FM', 'MH', 'PW']);
@@ -325,14 +350,24 @@ export function rowToCall(row: string[], ctx: RowContext): RowResult {
   if (row.every((c) => c.trim() === '')) return { skip: 'blank' };
   const { mapping: m } = ctx;
   const cell = (i: number | undefined) => (i === undefined ? '' : (row[i] ?? '').trim());
-  if (m.direction !== undefined && directionIsOutbound(cell(m.direction))) return { skip: 'outbound' };
+  if (m.direction !== undefined && directionIsOutbound(cell(m.direction)))
+    return { skip: 'outbound' };
 
   const number = cell(m.number);
   if (number === '') return { error: 'caller number is empty' };
-  const startedAt = parseCallTime(cell(m.date), m.time !== undefined ? cell(m.time) : undefined, ctx.timeZone, ctx.dayFirst);
+  const startedAt = parseCallTime(
+    cell(m.date),
+    m.time !== undefined ? cell(m.time) : undefined,
+    ctx.timeZone,
+    ctx.dayFirst,
+  );
   if (startedAt === undefined) {
-    const shown = [cell(m.date), m.time !== undefined ? cell(m.time) : ''].filter(Boolean).join(' ');
-    return { error: shown ? `"${shown.slice(0, 40)}" is not a date and time` : 'date/time is empty' };
+    const shown = [cell(m.date), m.time !== undefined ? cell(m.time) : '']
+      .filter(Boolean)
+      .join(' ');
+    return {
+      error: shown ? `"${shown.slice(0, 40)}" is not a date and time` : 'date/time is empty',
+    };
   }
   if (startedAt > ctx.now + 5 * 60_000) return { error: 'the call is in the future' };
 
@@ -346,7 +381,8 @@ export function rowToCall(row: string[], ctx: RowContext): RowResult {
   } else if (m.status !== undefined) {
     const status = cell(m.status);
     const meaning = statusMeaning(status);
-    if (meaning === undefined) return { error: status ? `unknown status "${status.slice(0, 40)}"` : 'status is empty' };
+    if (meaning === undefined)
+      return { error: status ? `unknown status "${status.slice(0, 40)}"` : 'status is empty' };
     if (meaning === 'outbound') return { skip: 'outbound' };
     if (meaning === 'skip') return { skip: 'not-a-call' };
     reason = meaning;
@@ -368,7 +404,12 @@ export function rowToCall(row: string[], ctx: RowContext): RowResult {
     capturePath: 'csv' as const,
   };
   const parsed = IncomingCall.safeParse(candidate);
-  if (!parsed.success) return { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'row'}: ${i.message}`).join('; ') };
+  if (!parsed.success)
+    return {
+      error: parsed.error.issues
+        .map((i) => `${i.path.join('.') || 'row'}: ${i.message}`)
+        .join('; '),
+    };
   return { call: candidate };
 }
 
@@ -378,8 +419,12 @@ export function rowToCall(row: string[], ctx: RowContext): RowResult {
 export type CsvInput = File | Blob | string;
 
 /** First rows of a file, for detection and the mapping form (reads at most 64 KB). */
-export async function previewCsv(input: CsvInput, rows = 6): Promise<{ header: string[]; sample: string[][] }> {
-  const text = typeof input === 'string' ? input.slice(0, 65_536) : await input.slice(0, 65_536).text();
+export async function previewCsv(
+  input: CsvInput,
+  rows = 6,
+): Promise<{ header: string[]; sample: string[][] }> {
+  const text =
+    typeof input === 'string' ? input.slice(0, 65_536) : await input.slice(0, 65_536).text();
   const result = Papa.parse<string[]>(text, { preview: rows + 1, skipEmptyLines: 'greedy' });
   const [header = [], ...sample] = result.data;
   return { header: header.map((h) => h.replace(/^\uFEFF/, '')), sample };
@@ -401,14 +446,16 @@ export function streamCsv(
     Papa.parse<string[]>(input as File, {
       header: false,
       skipEmptyLines: false,
-      chunkSize: options.chunkSize ?? 512 * 1024,
+      chunkSize: options.chunkSize ?? 256 * 1024,
       chunk(results, parser) {
         if (options.signal?.aborted) {
           parser.abort();
           reject(new DOMException('Import cancelled', 'AbortError'));
           return;
         }
-        for (const e of results.errors) if (e.row !== undefined) parseErrors.push({ row: rowsBefore + e.row, message: e.message });
+        for (const e of results.errors)
+          if (e.row !== undefined)
+            parseErrors.push({ row: rowsBefore + e.row, message: e.message });
         const rows = results.data;
         rowsBefore += rows.length;
         parser.pause();
@@ -489,13 +536,20 @@ export function dbImportLookups(db: CallbackDeskDB): ImportLookups {
   return {
     async openCallers() {
       // Index keys only ([phoneKey, status] pairs): far lighter than reading every lead.
-      const pairs = (await db.leads.orderBy('[phoneKey+status]').keys()) as unknown as [string, string][];
+      const pairs = (await db.leads.orderBy('[phoneKey+status]').keys()) as unknown as [
+        string,
+        string,
+      ][];
       return new Set(pairs.filter(([, status]) => status !== 'done').map(([phoneKey]) => phoneKey));
     },
     async importedKeys(keys) {
       const found = await db.calls.where('providerKey').anyOf(keys).toArray();
       // Calls another path stored still go through capture, which records "also seen by CSV".
-      return new Set(found.filter((c) => c.capturePath === 'csv' || c.alsoSeenBy?.includes('csv')).map((c) => c.providerKey!));
+      return new Set(
+        found
+          .filter((c) => c.capturePath === 'csv' || c.alsoSeenBy?.includes('csv'))
+          .map((c) => c.providerKey!),
+      );
     },
   };
 }
@@ -519,19 +573,27 @@ export async function answeredWithoutLead(
   const firstMissed = new Map<string, number>();
   calls.forEach((c, i) => {
     const k = keys[i];
-    if (c.reason !== 'answered' && k && !(firstMissed.get(k)! <= c.startedAt)) firstMissed.set(k, c.startedAt);
+    if (c.reason !== 'answered' && k && !(firstMissed.get(k)! <= c.startedAt))
+      firstMissed.set(k, c.startedAt);
   });
   const useless = new Set<IncomingCall>();
   calls.forEach((c, i) => {
     if (c.reason !== 'answered') return;
     const k = keys[i];
-    if (!k || (!openCallers.has(k) && !((firstMissed.get(k) ?? Infinity) < c.startedAt))) useless.add(c);
+    if (!k || (!openCallers.has(k) && !((firstMissed.get(k) ?? Infinity) < c.startedAt)))
+      useless.add(c);
   });
   return useless;
 }
 
 const defaultYield = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-const EMPTY_RESULT: CaptureResult = { added: [], duplicates: 0, answeredClosed: 0, ignored: 0, rejected: [] };
+const EMPTY_RESULT: CaptureResult = {
+  added: [],
+  duplicates: 0,
+  answeredClosed: 0,
+  ignored: 0,
+  rejected: [],
+};
 
 /**
  * Import a whole file: read and validate every row (errors with line numbers), then store
@@ -541,7 +603,9 @@ const EMPTY_RESULT: CaptureResult = { added: [], duplicates: 0, answeredClosed: 
 export async function importCsv(input: CsvInput, options: ImportOptions): Promise<ImportReport> {
   const now = options.now ?? Date.now;
   const started = now();
-  const batchSize = options.batchSize ?? 2_000;
+  // 500 calls per capture: each batch's synchronous work (validation, due times) stays well
+  // under 100 ms, so the page keeps painting; bulk look-ups keep the per-batch cost low.
+  const batchSize = options.batchSize ?? 500;
   const yieldToUi = options.yieldToUi ?? defaultYield;
   const ctx: RowContext = {
     format: options.format,
@@ -565,7 +629,8 @@ export async function importCsv(input: CsvInput, options: ImportOptions): Promis
   };
   const calls: { call: IncomingCall; line: number }[] = [];
   let line = 0;
-  const progress = (p: Omit<ImportProgress, 'rowsRead'>) => options.onProgress?.({ ...p, rowsRead: report.rows });
+  const progress = (p: Omit<ImportProgress, 'rowsRead'>) =>
+    options.onProgress?.({ ...p, rowsRead: report.rows });
 
   const { parseErrors } = await streamCsv(
     input,
@@ -621,14 +686,21 @@ export async function importCsv(input: CsvInput, options: ImportOptions): Promis
         return true;
       });
     }
-    const result = batch.length > 0 ? await options.capture(batch.map((c) => c.call)) : EMPTY_RESULT;
+    const result =
+      batch.length > 0 ? await options.capture(batch.map((c) => c.call)) : EMPTY_RESULT;
     report.added += result.added.length;
     report.duplicates += result.duplicates;
     report.answeredClosed += result.answeredClosed;
     report.answeredIgnored += result.ignored;
-    for (const r of result.rejected) report.errors.push({ line: batch[r.index]?.line ?? 0, reason: r.error });
+    for (const r of result.rejected)
+      report.errors.push({ line: batch[r.index]?.line ?? 0, reason: r.error });
     const stored = Math.min(calls.length, i + batchSize);
-    progress({ phase: 'storing', fraction: 0.4 + 0.6 * (stored / calls.length), stored, toStore: calls.length });
+    progress({
+      phase: 'storing',
+      fraction: 0.4 + 0.6 * (stored / calls.length),
+      stored,
+      toStore: calls.length,
+    });
     await yieldToUi();
   }
   report.errors.sort((a, b) => a.line - b.line);

@@ -17,7 +17,9 @@ const DialpadCall = z.object({
   external_number: z.string().nullish(),
   internal_number: z.string().nullish(),
   contact: z.object({ name: z.string().nullish(), phone: z.string().nullish() }).nullish(),
-  target: z.object({ name: z.string().nullish(), phone: z.string().nullish(), type: z.string().nullish() }).nullish(),
+  target: z
+    .object({ name: z.string().nullish(), phone: z.string().nullish(), type: z.string().nullish() })
+    .nullish(),
 });
 export type DialpadCall = z.infer<typeof DialpadCall>;
 
@@ -65,7 +67,14 @@ export const dialpadSource: CallSource<Config, Credentials> = {
   provider: 'dialpad',
   capturePath: 'api',
   rule: 'Inbound calls in state missed, voicemail or abandoned.',
-  fields: [{ key: 'apiKey', label: 'API key', kind: 'secret', help: 'Dialpad Admin → My Company → Authentication → API keys.' }],
+  fields: [
+    {
+      key: 'apiKey',
+      label: 'API key',
+      kind: 'secret',
+      help: 'Dialpad Admin → My Company → Authentication → API keys.',
+    },
+  ],
   auth: 'fields',
   configSchema: Config,
   credentialsSchema: Credentials,

@@ -70,7 +70,11 @@ export function hubSpotCallSearch(since: number, after: string | undefined) {
       {
         filters: [
           { propertyName: 'hs_call_direction', operator: 'EQ', value: 'INBOUND' },
-          { propertyName: 'hs_call_status', operator: 'IN', values: [...HUBSPOT_UNANSWERED_STATUSES] },
+          {
+            propertyName: 'hs_call_status',
+            operator: 'IN',
+            values: [...HUBSPOT_UNANSWERED_STATUSES],
+          },
           { propertyName: 'hs_timestamp', operator: 'GTE', value: String(since) },
         ],
       },

@@ -37,7 +37,13 @@ export async function startPkce(): Promise<PkceStart> {
 
 export function authorizeUrl(
   endpoint: string,
-  params: { clientId: string; redirectUri: string; challenge: string; state: string; scope?: string },
+  params: {
+    clientId: string;
+    redirectUri: string;
+    challenge: string;
+    state: string;
+    scope?: string;
+  },
 ): string {
   const url = new URL(endpoint);
   url.searchParams.set('response_type', 'code');
@@ -58,13 +64,21 @@ export class OAuthError extends Error {
 export function codeFromRedirect(redirectUrl: string, expectedState: string): string {
   const url = new URL(redirectUrl);
   // Some providers answer in the fragment.
-  const params = url.searchParams.has('code') || url.searchParams.has('error') ? url.searchParams : new URLSearchParams(url.hash.slice(1));
+  const params =
+    url.searchParams.has('code') || url.searchParams.has('error')
+      ? url.searchParams
+      : new URLSearchParams(url.hash.slice(1));
   const error = params.get('error');
   if (error) {
     const description = params.get('error_description');
-    throw new OAuthError(error === 'access_denied' ? 'Sign-in was cancelled or access was denied.' : `Sign-in failed: ${description ?? error}`);
+    throw new OAuthError(
+      error === 'access_denied'
+        ? 'Sign-in was cancelled or access was denied.'
+        : `Sign-in failed: ${description ?? error}`,
+    );
   }
-  if (params.get('state') !== expectedState) throw new OAuthError('Sign-in failed: the answer did not match this sign-in (state).');
+  if (params.get('state') !== expectedState)
+    throw new OAuthError('Sign-in failed: the answer did not match this sign-in (state).');
   const code = params.get('code');
   if (!code) throw new OAuthError('Sign-in failed: no authorization code came back.');
   return code;
@@ -89,7 +103,11 @@ export const OAuthTokens = z.object({
 export type OAuthTokens = z.infer<typeof OAuthTokens>;
 
 /** Tokens to store; keeps the old refresh token when the provider does not rotate it. */
-export function tokensFrom(response: TokenResponse, now: number, previous?: OAuthTokens): OAuthTokens {
+export function tokensFrom(
+  response: TokenResponse,
+  now: number,
+  previous?: OAuthTokens,
+): OAuthTokens {
   return {
     accessToken: response.access_token,
     refreshToken: response.refresh_token ?? previous?.refreshToken,

@@ -1,11 +1,25 @@
 import { browser } from '#imports';
 import { notifyNewCalls, refreshBadge } from '../alerts';
 import { db as defaultDb, type CallbackDeskDB, type CursorRecord } from '../db';
-import { ApiError, AuthError, backoffDelay, dbLimiterStore, describeError, nextAllowedAt, rateLimiter } from '../http';
+import {
+  ApiError,
+  AuthError,
+  backoffDelay,
+  dbLimiterStore,
+  describeError,
+  nextAllowedAt,
+  rateLimiter,
+} from '../http';
 import { captureCalls, type CaptureResult } from '../leads';
 import type { IncomingCall } from '../model';
 import { getSettings } from '../settings';
-import { connectedClient, effectiveBaseUrl, getConnections, originPattern, readCredentials } from './connections';
+import {
+  connectedClient,
+  effectiveBaseUrl,
+  getConnections,
+  originPattern,
+  readCredentials,
+} from './connections';
 import { OAuthError } from './pkce';
 import { sourceById } from './registry';
 import type { SourceId } from './types';
@@ -68,7 +82,10 @@ export function setupPollers(): void {
  */
 async function ensurePollAlarm(): Promise<void> {
   if (await browser.alarms.get(POLL_ALARM)) return;
-  await browser.alarms.create(POLL_ALARM, { periodInMinutes: POLL_PERIOD_MINUTES, delayInMinutes: POLL_PERIOD_MINUTES });
+  await browser.alarms.create(POLL_ALARM, {
+    periodInMinutes: POLL_PERIOD_MINUTES,
+    delayInMinutes: POLL_PERIOD_MINUTES,
+  });
 }
 
 /** Where the next poll starts reading. */
@@ -91,8 +108,16 @@ export function nextCursorSince(
 }
 
 /** How long to wait after the n-th failure in a row (n ≥ 1): 1, 2, 4 … up to 30 minutes. */
-export function failureDelay(error: unknown, failures: number, random: () => number = Math.random): number {
-  if (error instanceof ApiError && error.retryAfterMs !== undefined && !(error instanceof AuthError)) {
+export function failureDelay(
+  error: unknown,
+  failures: number,
+  random: () => number = Math.random,
+): number {
+  if (
+    error instanceof ApiError &&
+    error.retryAfterMs !== undefined &&
+    !(error instanceof AuthError)
+  ) {
     return Math.max(error.retryAfterMs, 1_000);
   }
   // Credentials the user must fix: try again now and then (they may be fixed elsewhere).
@@ -111,16 +136,30 @@ export async function pollDueSources(deps: PollDeps = {}): Promise<PollOutcome[]
   return outcomes;
 }
 
-async function patchCursor(db: CallbackDeskDB, sourceId: string, patch: (row: CursorRecord) => CursorRecord): Promise<void> {
+async function patchCursor(
+  db: CallbackDeskDB,
+  sourceId: string,
+  patch: (row: CursorRecord) => CursorRecord,
+): Promise<void> {
   await db.transaction('rw', db.cursors, async () => {
     const row = (await db.cursors.get(sourceId)) ?? { sourceId, cursor: undefined };
     await db.cursors.put(patch(row));
   });
 }
 
-async function captureInChunks(db: CallbackDeskDB, calls: IncomingCall[], now: number): Promise<CaptureResult> {
+async function captureInChunks(
+  db: CallbackDeskDB,
+  calls: IncomingCall[],
+  now: number,
+): Promise<CaptureResult> {
   const settings = await getSettings();
-  const total: CaptureResult = { added: [], duplicates: 0, answeredClosed: 0, ignored: 0, rejected: [] };
+  const total: CaptureResult = {
+    added: [],
+    duplicates: 0,
+    answeredClosed: 0,
+    ignored: 0,
+    rejected: [],
+  };
   for (let i = 0; i < calls.length; i += CAPTURE_CHUNK) {
     const r = await captureCalls(db, settings, calls.slice(i, i + CAPTURE_CHUNK), now);
     total.added.push(...r.added);
@@ -150,14 +189,21 @@ export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<Pol
   try {
     const config = source.configSchema.parse(connection.config);
     const credentials = await readCredentials(db, source);
-    if (credentials === undefined) throw new Error('The saved credentials are missing. Connect again.');
+    if (credentials === undefined)
+      throw new Error('The saved credentials are missing. Connect again.');
     const baseUrl = effectiveBaseUrl(source, connection, config);
     const origin = originPattern(baseUrl);
     if (!(await browser.permissions.contains({ origins: [origin] }))) {
-      throw new Error(`Permission to reach ${new URL(baseUrl).host} was removed. Click Connect to grant it again.`);
+      throw new Error(
+        `Permission to reach ${new URL(baseUrl).host} was removed. Click Connect to grant it again.`,
+      );
     }
     const since = cursorSince(record, startedAt);
-    const client = connectedClient(source, baseUrl, config, credentials, { db, fetch: deps.fetch, now });
+    const client = connectedClient(source, baseUrl, config, credentials, {
+      db,
+      fetch: deps.fetch,
+      now,
+    });
     const fetched = await source.fetchCalls(client, config, since);
     // Oldest first, so a later answered call can close the lead an earlier missed call opened.
     const calls = [...fetched.calls].sort((a, b) => a.startedAt - b.startedAt);
@@ -176,7 +222,9 @@ export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<Pol
       const previous = cursorSince(row, startedAt);
       return {
         ...row,
-        cursor: { since: nextCursorSince(Math.max(previous, since), startedAt, fetched) } satisfies PollCursor,
+        cursor: {
+          since: nextCursorSince(Math.max(previous, since), startedAt, fetched),
+        } satisfies PollCursor,
         lastSuccessAt: now(),
         // Records the API sent that are not valid calls are not retried (they would fail again): say so.
         lastError: lastResult.rejected
@@ -196,7 +244,12 @@ export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<Pol
     const failures = (record?.consecutiveFailures ?? 0) + 1;
     const nextPollAfter = now() + failureDelay(error, failures);
     const message = describeError(error, now());
-    await patchCursor(db, id, (row) => ({ ...row, lastError: message, consecutiveFailures: failures, nextPollAfter }));
+    await patchCursor(db, id, (row) => ({
+      ...row,
+      lastError: message,
+      consecutiveFailures: failures,
+      nextPollAfter,
+    }));
     return { sourceId: id, status: 'error', error: message, nextPollAfter };
   }
 }

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import type { CallReason, IncomingCall } from '../model';
-import { authorizeUrl, OAuthError, OAuthTokens, TokenResponse, tokenExpiresSoon, tokensFrom } from './pkce';
+import {
+  authorizeUrl,
+  OAuthError,
+  OAuthTokens,
+  TokenResponse,
+  tokenExpiresSoon,
+  tokensFrom,
+} from './pkce';
 import { text, toEpochMs, type CallSource, type FetchResult } from './types';
 
 /**
@@ -12,7 +19,13 @@ import { text, toEpochMs, type CallSource, type FetchResult } from './types';
  * first, in the "Heavy" group (10 requests per user per minute).
  */
 
-const Party = z.object({ phoneNumber: z.string().nullish(), name: z.string().nullish(), extensionNumber: z.string().nullish() }).nullish();
+const Party = z
+  .object({
+    phoneNumber: z.string().nullish(),
+    name: z.string().nullish(),
+    extensionNumber: z.string().nullish(),
+  })
+  .nullish();
 
 const RingCentralRecord = z.object({
   id: z.string(),
@@ -132,14 +145,21 @@ export const ringCentralSource: CallSource<Config, OAuthTokens> = {
     },
   },
   async refresh(client, tokens, config) {
-    if (!tokens.refreshToken) throw new OAuthError('RingCentral sign-in expired. Connect again to sign in.');
+    if (!tokens.refreshToken)
+      throw new OAuthError('RingCentral sign-in expired. Connect again to sign in.');
     if (tokens.refreshExpiresAt !== undefined && tokens.refreshExpiresAt <= client.now) {
-      throw new OAuthError('RingCentral sign-in expired (no poll for a week). Connect again to sign in.');
+      throw new OAuthError(
+        'RingCentral sign-in expired (no poll for a week). Connect again to sign in.',
+      );
     }
     const { data } = await client.call({
       path: '/restapi/oauth/token',
       method: 'POST',
-      form: { grant_type: 'refresh_token', refresh_token: tokens.refreshToken, client_id: config.clientId },
+      form: {
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refreshToken,
+        client_id: config.clientId,
+      },
       schema: TokenResponse,
       // A refresh token is single-use: never send it twice.
       retries: 0,
@@ -155,19 +175,30 @@ export const ringCentralSource: CallSource<Config, OAuthTokens> = {
     return `Signed in to RingCentral as ${data.name ?? 'this extension'}${data.extensionNumber ? ` (ext. ${data.extensionNumber})` : ''}.`;
   },
   async fetchCalls(client, config, since): Promise<FetchResult> {
-    const path = config.scope === 'account' ? '/restapi/v1.0/account/~/call-log' : '/restapi/v1.0/account/~/extension/~/call-log';
+    const path =
+      config.scope === 'account'
+        ? '/restapi/v1.0/account/~/call-log'
+        : '/restapi/v1.0/account/~/extension/~/call-log';
     const calls: IncomingCall[] = [];
     for (let page = 1; page <= MAX_PAGES; page++) {
       const { data } = await client.call({
         path,
-        query: { type: 'Voice', direction: 'Inbound', view: 'Simple', dateFrom: new Date(since).toISOString(), perPage: PER_PAGE, page },
+        query: {
+          type: 'Voice',
+          direction: 'Inbound',
+          view: 'Simple',
+          dateFrom: new Date(since).toISOString(),
+          perPage: PER_PAGE,
+          page,
+        },
         schema: RingCentralCallLog,
       });
       for (const record of data.records) {
         const call = mapRingCentralRecord(record);
         if (call) calls.push(call);
       }
-      if (!data.navigation?.nextPage || data.records.length < PER_PAGE) return { calls, complete: true };
+      if (!data.navigation?.nextPage || data.records.length < PER_PAGE)
+        return { calls, complete: true };
     }
     return { calls, complete: false };
   },

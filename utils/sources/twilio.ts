@@ -37,7 +37,15 @@ const STATUS_REASON: Record<string, CallReason> = {
 };
 
 /** Twilio shows withheld caller ID as this pseudo-number or as text. */
-const TWILIO_ANONYMOUS = new Set(['+266696687', '+7378742833', '+2562533', '+86282452253', 'anonymous', 'unknown', 'restricted']);
+const TWILIO_ANONYMOUS = new Set([
+  '+266696687',
+  '+7378742833',
+  '+2562533',
+  '+86282452253',
+  'anonymous',
+  'unknown',
+  'restricted',
+]);
 
 export function mapTwilioCall(call: TwilioCall): IncomingCall | null {
   if (call.direction !== 'inbound') return null;
@@ -81,7 +89,13 @@ export const twilioSource: CallSource<Config, Credentials> = {
   capturePath: 'api',
   rule: 'Inbound calls whose status is no-answer, busy or canceled (caller hung up while ringing).',
   fields: [
-    { key: 'accountSid', label: 'Account SID', kind: 'config', placeholder: 'AC…', help: 'Twilio Console → Account info.' },
+    {
+      key: 'accountSid',
+      label: 'Account SID',
+      kind: 'config',
+      placeholder: 'AC…',
+      help: 'Twilio Console → Account info.',
+    },
     { key: 'authToken', label: 'Auth token', kind: 'secret' },
   ],
   auth: 'fields',
@@ -103,7 +117,10 @@ export const twilioSource: CallSource<Config, Credentials> = {
   async fetchCalls(client, config, since): Promise<FetchResult> {
     const calls: IncomingCall[] = [];
     let path = `/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Calls.json`;
-    let query: Record<string, string | number> | undefined = { 'StartTime>': utcDate(since), PageSize: 100 };
+    let query: Record<string, string | number> | undefined = {
+      'StartTime>': utcDate(since),
+      PageSize: 100,
+    };
     for (let page = 0; page < MAX_PAGES; page++) {
       const { data } = await client.call({ path, query, schema: TwilioCallsPage });
       let reachedOlder = false;

@@ -3,7 +3,14 @@ import type { RateLimitPolicy, RequestOptions, HttpResponse } from '../http';
 import type { IncomingCall } from '../model';
 
 /** Ids of the API sources we poll; also the keys of connections, secrets and cursors. */
-export const SOURCE_IDS = ['ringcentral', 'aircall', 'twilio', 'dialpad', 'hubspot-calls', 'clio-calls'] as const;
+export const SOURCE_IDS = [
+  'ringcentral',
+  'aircall',
+  'twilio',
+  'dialpad',
+  'hubspot-calls',
+  'clio-calls',
+] as const;
 export type SourceId = (typeof SOURCE_IDS)[number];
 
 /** One input of a provider's connection form. Secrets go to db.secrets, the rest to storage. */
@@ -19,7 +26,10 @@ export interface ConnectionField {
 }
 
 /** A request to the provider's API: the path is relative to the connection's base URL. */
-export type SourceRequest<S extends z.ZodType> = Omit<RequestOptions<S>, 'url' | 'limiters' | 'fetch' | 'now'> & {
+export type SourceRequest<S extends z.ZodType> = Omit<
+  RequestOptions<S>,
+  'url' | 'limiters' | 'fetch' | 'now'
+> & {
   /** Path below the base URL, or an absolute URL on the same origin (paging links). */
   path: string;
 };
@@ -68,9 +78,17 @@ export interface CallSource<Config = Record<string, string>, Credentials = unkno
   refresh?(client: SourceClient, credentials: Credentials, config: Config): Promise<Credentials>;
   /** Browser sign-in (auth `oauth-pkce`): where to send the user, and the code exchange. */
   oauth?: {
-    authorizeUrl(baseUrl: string, config: Config, params: { redirectUri: string; challenge: string; state: string }): string;
+    authorizeUrl(
+      baseUrl: string,
+      config: Config,
+      params: { redirectUri: string; challenge: string; state: string },
+    ): string;
     /** `client` sends no Authorization header. */
-    exchange(client: SourceClient, config: Config, params: { code: string; verifier: string; redirectUri: string }): Promise<Credentials>;
+    exchange(
+      client: SourceClient,
+      config: Config,
+      params: { code: string; verifier: string; redirectUri: string },
+    ): Promise<Credentials>;
   };
   /** Is a refresh due before the next request (token about to expire)? */
   needsRefresh?(credentials: Credentials, now: number): boolean;
