@@ -47,7 +47,8 @@ export class LiveDataClient {
   #retryMs = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
-  #dead = false;
+  /** Why the background cannot be reached for good (the extension went away), if so. */
+  #gone: string | null = null;
 
   constructor(connect: () => LiveDataClientPort) {
     this.#connect = connect;
@@ -58,6 +59,10 @@ export class LiveDataClient {
     args: QueryArgs<N>,
     listener: LiveDataListener<QueryResult<N>>,
   ): () => void {
+    if (this.#gone !== null) {
+      listener.onError(this.#gone);
+      return () => undefined;
+    }
     const id = this.#nextId++;
     this.#subscriptions.set(id, { name, args, listener: listener as LiveDataListener<never> });
     if (this.#port) this.#post({ op: 'subscribe', id, name, args });
@@ -83,16 +88,16 @@ export class LiveDataClient {
   }
 
   #ensureConnected(): void {
-    if (this.#port || this.#dead || !this.#visible || this.#subscriptions.size === 0) return;
+    if (this.#port || this.#gone !== null || !this.#visible || this.#subscriptions.size === 0)
+      return;
     if (this.#retryTimer !== undefined) return;
     let port: LiveDataClientPort;
     try {
       port = this.#connect();
     } catch (error) {
       // The extension was reloaded or removed under this page: no background to ask.
-      this.#dead = true;
-      const message = error instanceof Error ? error.message : String(error);
-      for (const { listener } of this.#subscriptions.values()) listener.onError(message);
+      this.#gone = error instanceof Error ? error.message : String(error);
+      for (const { listener } of this.#subscriptions.values()) listener.onError(this.#gone);
       return;
     }
     this.#port = port;

@@ -100,6 +100,8 @@ test('connect Aircall at the emulator: missed calls reach the queue once, throug
   extensionId,
   openSidebar,
 }) => {
+  // Real backoff between in-process retries and a worker restart: about half a minute.
+  test.slow();
   const aircall = await startAircall();
   emulators.push(aircall);
   aircall.state.addCall({ from: '+12125551001', name: 'Ann Lee', at: minutesAgo(20) });

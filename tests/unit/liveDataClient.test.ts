@@ -175,5 +175,8 @@ describe('LiveDataClient', () => {
     const onError = vi.fn();
     client.subscribe('openLeads', {}, { onValue: vi.fn(), onError });
     expect(onError).toHaveBeenCalledWith('Extension context invalidated.');
+    const later = vi.fn();
+    client.subscribe('adapterHealth', {}, { onValue: vi.fn(), onError: later });
+    expect(later).toHaveBeenCalledWith('Extension context invalidated.');
   });
 });
