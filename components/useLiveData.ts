@@ -23,12 +23,21 @@ import {
  */
 const framed = window.top !== window.self;
 
-/** The framed page's one connection; it connects on the first subscription. */
+/**
+ * The framed page's one connection; it connects on the first subscription. It counts as
+ * shown while the tab is visible and the dock is open: a closed dock keeps its frame loaded
+ * (hidden), and must not keep the service worker awake.
+ */
 function createBackgroundClient(): LiveDataClient {
   const client = new LiveDataClient(() => browser.runtime.connect({ name: LIVE_DATA_PORT }));
-  const onVisibility = () => client.setVisible(document.visibilityState === 'visible');
-  document.addEventListener('visibilitychange', onVisibility);
-  onVisibility();
+  let onScreen = true;
+  const update = () => client.setVisible(onScreen && document.visibilityState === 'visible');
+  document.addEventListener('visibilitychange', update);
+  new IntersectionObserver(([entry]) => {
+    onScreen = entry?.isIntersecting ?? true;
+    update();
+  }).observe(document.documentElement);
+  update();
   return client;
 }
 const backgroundClient = framed ? createBackgroundClient() : undefined;

@@ -74,7 +74,7 @@ export class LiveDataClient {
     };
   }
 
-  /** Hidden pages stop pinging and do not reconnect until shown again. */
+  /** Pages not shown (tab hidden, dock closed) stop pinging and do not reconnect until shown. */
   setVisible(visible: boolean): void {
     this.#visible = visible;
     if (visible) {
