@@ -19,6 +19,8 @@ export default defineBackground(() => {
   setupCustomPortal();
   browser.runtime.onInstalled.addListener(() => {
     // Chrome: the toolbar button opens the side panel.
-    void browser.sidePanel?.setPanelBehavior?.({ openPanelOnActionClick: true }).catch(() => undefined);
+    void browser.sidePanel
+      ?.setPanelBehavior?.({ openPanelOnActionClick: true })
+      .catch(() => undefined);
   });
 });

@@ -33,8 +33,14 @@ export async function refreshBadge(now: number = Date.now()): Promise<BadgeState
   return state;
 }
 
+/** Created only when missing: re-creating it at every worker start would push it back. */
+async function ensureBadgeAlarm(): Promise<void> {
+  if (await browser.alarms.get(BADGE_ALARM)) return;
+  await browser.alarms.create(BADGE_ALARM, { periodInMinutes: 0.5 });
+}
+
 export function setupBadge(): void {
-  void browser.alarms.create(BADGE_ALARM, { periodInMinutes: 0.5 });
+  void ensureBadgeAlarm();
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === BADGE_ALARM || alarm.name === BADGE_NEXT_ALARM) void refreshBadge();
   });

@@ -41,7 +41,10 @@ function siteOf(sender: Sender): string {
 export function setupMessageHandlers(): void {
   onMessage('captureCalls', async ({ data, sender }) => {
     const fromPage = !isExtensionPage(sender);
-    const calls = z.array(z.unknown()).max(fromPage ? MAX_BATCH_FROM_PAGE : 5_000).parse(data);
+    const calls = z
+      .array(z.unknown())
+      .max(fromPage ? MAX_BATCH_FROM_PAGE : 5_000)
+      .parse(data);
     // A content script can only ever report what it read from a page.
     const input = fromPage
       ? calls.map((c) => (typeof c === 'object' && c ? { ...c, capturePath: 'portal' } : c))

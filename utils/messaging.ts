@@ -46,15 +46,27 @@ export interface ProtocolMap {
   crmConnectOAuth(
     input:
       | { system: 'hubspot'; clientId: string; clientSecret: string }
-      | { system: 'clio'; region: ClioRegion; clientId: string; clientSecret: string; growInboxToken?: string },
+      | {
+          system: 'clio';
+          region: ClioRegion;
+          clientId: string;
+          clientSecret: string;
+          growInboxToken?: string;
+        },
   ): CrmConnectionInfo;
   crmDisconnect(input: { system: CrmSystem }): void;
   crmRefreshUsers(input: { system: CrmSystem }): CrmUser[];
   /** Match a lead to a CRM contact by phone (a single match is linked at once). */
   crmMatchLead(input: { leadId: string; system: CrmSystem }): MatchResult;
-  crmChooseContact(input: { leadId: string; system: CrmSystem; contact: { id: string; name: string; url?: string } }): CrmLink;
+  crmChooseContact(input: {
+    leadId: string;
+    system: CrmSystem;
+    contact: { id: string; name: string; url?: string };
+  }): CrmLink;
   /** One click: the lead's attempts (call, note, follow-up task) into the outbox, then drain. */
-  enqueueSync(input: { leadId: string; system: CrmSystem; createContact?: boolean }): { queued: number };
+  enqueueSync(input: { leadId: string; system: CrmSystem; createContact?: boolean }): {
+    queued: number;
+  };
   retrySync(input: { leadId: string; system?: CrmSystem }): { requeued: number };
   /** Drain the outbox now. */
   syncNow(): void;
@@ -65,4 +77,5 @@ export interface ProtocolMap {
   ping(): 'pong';
 }
 
-export const { sendMessage, onMessage, removeAllListeners } = defineExtensionMessaging<ProtocolMap>();
+export const { sendMessage, onMessage, removeAllListeners } =
+  defineExtensionMessaging<ProtocolMap>();
