@@ -7,7 +7,8 @@ import dockCss from './dock.css?inline';
 
 /**
  * Clio and HubSpot pages: a slim dock on the right edge that opens the sidebar app (an
- * extension page in an iframe, so it reads the database itself). This script holds no data;
+ * extension page in an iframe; it gets its data from the background, since a framed page's
+ * own storage may be blocked or partitioned). This script holds no data;
  * its per-site preferences live with the background, since content scripts cannot read
  * extension storage.
  */

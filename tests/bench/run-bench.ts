@@ -47,11 +47,6 @@ const BENCHMARKS: { id: string; title: string; run: () => Promise<unknown> }[] =
   },
   {
     id: 'csvImport',
-    title: 'CSV import of 100,000 rows through the Options page',
-    run: async () => (await import('./csv-import.ts')).benchCsvImport(),
-  },
-  {
-    id: 'csvImport',
     title: 'CSV import of 100,000 rows in the options page (time, peak heap, longest task)',
     run: async () => (await import('./csv-import.ts')).benchCsvImport(),
   },
