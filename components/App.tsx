@@ -27,6 +27,30 @@ import { AdapterHealthPanel } from './AdapterHealthPanel';
 
 type Surface = 'sidebar' | 'sidepanel';
 
+/** Rows read first, so the queue paints at once however long it is; the rest follows. */
+const QUEUE_HEAD = 60;
+
+/**
+ * The open queue, read in two steps: the first QUEUE_HEAD leads (a few milliseconds), then,
+ * after that has painted, all of them. With 10,000 open leads the full read and its
+ * deserialisation take longer than a first paint should wait.
+ */
+function useQueue(): { leads: Lead[]; complete: boolean } | undefined {
+  const [limit, setLimit] = useState<number | undefined>(QUEUE_HEAD);
+  // While the full read is pending the hook still returns the head, marked incomplete.
+  const result = useLiveData('openLeads', limit === undefined ? {} : { limit });
+  // In the dock a new subscription starts empty: keep showing the head meanwhile.
+  const [kept, setKept] = useState(result);
+  if (result !== undefined && result !== kept) setKept(result);
+  const headShown = limit !== undefined && result !== undefined && !result.complete;
+  useEffect(() => {
+    if (!headShown) return;
+    const frame = requestAnimationFrame(() => setLimit(undefined));
+    return () => cancelAnimationFrame(frame);
+  }, [headShown]);
+  return result ?? kept;
+}
+
 function openSettings() {
   void browser.runtime.openOptionsPage();
 }
@@ -38,7 +62,9 @@ function openSettings() {
  */
 export function App({ surface }: { surface: Surface }) {
   const settings = useFirmSettings();
-  const stored = useLiveData('openLeads', {});
+  const queue = useQueue();
+  const storedLeads = queue?.leads;
+  const complete = queue?.complete ?? false;
   const now = useNow(1000);
   const [hash, replaceHash] = useLocationHash();
 
@@ -75,8 +101,12 @@ export function App({ surface }: { surface: Surface }) {
     };
   }, []);
 
-  const leads = useMemo(() => (stored ? sortByDue(stored) : undefined), [stored]);
-  const counts = useMemo(() => (leads ? queueCounts(leads, now) : null), [leads, now]);
+  const leads = useMemo(() => (storedLeads ? sortByDue(storedLeads) : undefined), [storedLeads]);
+  // Counts only once the whole queue is read: the head alone would understate them.
+  const counts = useMemo(
+    () => (leads && complete ? queueCounts(leads, now) : null),
+    [leads, complete, now],
+  );
   const clock = useMemo(() => (settings ? firmClock(settings.timeZone) : null), [settings]);
   const contactId = useMemo(() => contextFromHash(hash)?.contactId, [hash]);
   // Moving to another CRM contact scopes the queue to that contact again.
@@ -107,7 +137,7 @@ export function App({ surface }: { surface: Surface }) {
     setAdding(true);
   };
 
-  const ready = settings && clock && leads && counts;
+  const ready = settings && clock && leads;
   return (
     <div className="cd-app" data-surface={surface}>
       <Header firmName={settings?.firmName} counts={counts} adding={adding} onAdd={startAdding} />

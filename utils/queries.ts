@@ -25,8 +25,21 @@ const NoArgs = z.object({}).strict();
 const ForLead = z.object({ leadId: z.string().min(1).max(200) }).strict();
 
 export const QUERIES = {
-  /** The open queue. Only open leads carry openDueAt, so this index walk skips history. */
-  openLeads: query(NoArgs, (db): Promise<Lead[]> => db.leads.orderBy('openDueAt').toArray()),
+  /**
+   * The open queue in due order. Only open leads carry openDueAt, so this index walk skips
+   * history. `limit` reads just the head of the queue: the app paints that first, then the
+   * rest. `complete` says whether these are all the open leads.
+   */
+  openLeads: query(
+    z.object({ limit: z.number().int().min(1).max(1_000).optional() }).strict(),
+    async (db, { limit }): Promise<{ leads: Lead[]; complete: boolean }> => {
+      const ordered = db.leads.orderBy('openDueAt');
+      if (!limit) return { leads: await ordered.toArray(), complete: true };
+      // One extra row tells whether the head is the whole queue.
+      const head = await ordered.limit(limit + 1).toArray();
+      return { leads: head.slice(0, limit), complete: head.length <= limit };
+    },
+  ),
   /** One lead; null when it does not exist (deleted sample data, a stale link). */
   lead: query(
     ForLead,

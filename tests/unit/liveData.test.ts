@@ -156,12 +156,14 @@ describe('serveLiveData', () => {
     expect(client.port.disconnect).not.toHaveBeenCalled();
 
     client.send({ op: 'subscribe', id: 1, name: 'openLeads', args: {} });
-    await vi.waitFor(() => expect(client.valuesFor(1)).toEqual([[]]));
+    await vi.waitFor(() => expect(client.valuesFor(1)).toEqual([{ leads: [], complete: true }]));
 
     const { added } = await captureCalls(db, settings, [call('(212) 555-0143', 3, 'Maria Lopez')]);
     const leadId = added[0]!.leadId;
     await vi.waitFor(() =>
-      expect((client.valuesFor(1).at(-1) as Lead[]).map((l) => l.name)).toEqual(['Maria Lopez']),
+      expect((client.valuesFor(1).at(-1) as { leads: Lead[] }).leads.map((l) => l.name)).toEqual([
+        'Maria Lopez',
+      ]),
     );
 
     client.send({ op: 'subscribe', id: 2, name: 'lead', args: { leadId } });
@@ -174,7 +176,9 @@ describe('serveLiveData', () => {
       close: true,
     });
     // The closed lead leaves the open queue; its own record and attempts update.
-    await vi.waitFor(() => expect(client.valuesFor(1).at(-1)).toEqual([]));
+    await vi.waitFor(() =>
+      expect(client.valuesFor(1).at(-1)).toEqual({ leads: [], complete: true }),
+    );
     await vi.waitFor(() => expect((client.valuesFor(2).at(-1) as Lead).status).toBe('done'));
     await vi.waitFor(() => expect(client.valuesFor(3).at(-1)).toHaveLength(1));
   });
