@@ -1,6 +1,11 @@
 import { createRoot } from 'react-dom/client';
 import { OptionsApp } from '@/components/OptionsApp';
+import { ErrorBoundary } from '@/components/ErrorBoundary';
 import '@/components/app.css';
 import '@/components/options.css';
 
-createRoot(document.getElementById('root')!).render(<OptionsApp />);
+createRoot(document.getElementById('root')!).render(
+  <ErrorBoundary>
+    <OptionsApp />
+  </ErrorBoundary>,
+);
