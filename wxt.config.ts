@@ -5,18 +5,40 @@ import { CRM_WEB_MATCHES } from './utils/crmSites';
 // are optional permissions requested when the user connects (see utils/permissions.ts).
 export { CRM_WEB_MATCHES };
 
+// CRM and provider APIs: asked for when the user connects each one (least privilege).
+const OPTIONAL_HOSTS = [
+  'https://api.hubapi.com/*',
+  'https://app.clio.com/*',
+  'https://eu.app.clio.com/*',
+  'https://ca.app.clio.com/*',
+  'https://au.app.clio.com/*',
+  'https://grow.clio.com/*',
+  'https://eu.grow.clio.com/*',
+  'https://ca.grow.clio.com/*',
+  'https://au.grow.clio.com/*',
+  'https://platform.ringcentral.com/*',
+  'https://api.aircall.io/*',
+  'https://api.twilio.com/*',
+  'https://dialpad.com/*',
+  'http://127.0.0.1/*',
+  // The custom portal's host is the firm's choice, so it cannot be listed ahead: each
+  // origin is requested on its own when the firm saves its adapter or previews a tab.
+  '*://*/*',
+];
+
 export default defineConfig({
   modules: ['@wxt-dev/module-react'],
   // WXT_OUT_DIR lets parallel builds (e.g. a benchmark and a test run) use their own folder.
   outDir: process.env.WXT_OUT_DIR ?? '.output',
-  manifest: {
+  manifest: ({ browser, manifestVersion }) => ({
     name: 'Callback Desk',
     description: 'Every missed call from a lead, called back in minutes.',
     permissions: [
       'storage',
       'alarms',
       'notifications',
-      'sidePanel',
+      // Firefox shows the same app as its sidebar (sidebar_action), no permission needed.
+      ...(browser === 'firefox' ? [] : ['sidePanel']),
       'unlimitedStorage',
       'identity',
       // Custom portal adapter: registers the portal script on the firm's host, and runs the
@@ -24,26 +46,10 @@ export default defineConfig({
       'scripting',
     ],
     action: { default_title: 'Callback Desk' },
-    // CRM and provider APIs: asked for when the user connects each one (least privilege).
-    optional_host_permissions: [
-      'https://api.hubapi.com/*',
-      'https://app.clio.com/*',
-      'https://eu.app.clio.com/*',
-      'https://ca.app.clio.com/*',
-      'https://au.app.clio.com/*',
-      'https://grow.clio.com/*',
-      'https://eu.grow.clio.com/*',
-      'https://ca.grow.clio.com/*',
-      'https://au.grow.clio.com/*',
-      'https://platform.ringcentral.com/*',
-      'https://api.aircall.io/*',
-      'https://api.twilio.com/*',
-      'https://dialpad.com/*',
-      'http://127.0.0.1/*',
-      // The custom portal's host is the firm's choice, so it cannot be listed ahead: each
-      // origin is requested on its own when the firm saves its adapter or previews a tab.
-      '*://*/*',
-    ],
+    // Manifest V2 (Firefox) has no optional_host_permissions: hosts go in optional_permissions.
+    ...(manifestVersion === 2
+      ? { optional_permissions: OPTIONAL_HOSTS }
+      : { optional_host_permissions: OPTIONAL_HOSTS }),
     web_accessible_resources: [{ resources: ['sidebar.html'], matches: CRM_WEB_MATCHES }],
-  },
+  }),
 });
