@@ -1,8 +1,6 @@
 import { browser } from '#imports';
 import { z } from 'zod';
 import type { Browser } from 'wxt/browser';
-
-type Sender = Browser.runtime.MessageSender;
 import { db } from './db';
 import { captureCalls, patchLead, recomputeOpenDueTimes, recordAttempt } from './leads';
 import { notifyNewCalls, refreshBadge } from './alerts';
@@ -14,6 +12,8 @@ import { DockPrefs, dockPrefsItem, getSettings } from './settings';
 import { pollDueSources, pollSource } from './sources/poller';
 import { SOURCE_IDS } from './sources/types';
 import { registerCrmHandlers } from './crm/background';
+
+type Sender = Browser.runtime.MessageSender;
 
 /** Largest batch a page may report at once; a portal page shows far fewer rows. */
 const MAX_BATCH_FROM_PAGE = 500;
