@@ -1,4 +1,5 @@
 import { defineConfig } from 'wxt';
+import { PORTAL_ORIGINS } from './utils/adapters/registry';
 import { CRM_WEB_MATCHES } from './utils/crmSites';
 
 // CRM web apps are where the dock lives (list shared with the CRM content script); API hosts
@@ -50,6 +51,13 @@ export default defineConfig({
     ...(manifestVersion === 2
       ? { optional_permissions: OPTIONAL_HOSTS }
       : { optional_host_permissions: OPTIONAL_HOSTS }),
-    web_accessible_resources: [{ resources: ['sidebar.html'], matches: CRM_WEB_MATCHES }],
+    // The dock (its styles, and the sidebar it frames) lives on the CRM web apps and on the
+    // built-in phone portals.
+    web_accessible_resources: [
+      {
+        resources: ['sidebar.html', 'dock.css'],
+        matches: [...CRM_WEB_MATCHES, ...PORTAL_ORIGINS],
+      },
+    ],
   }),
 });

@@ -12,7 +12,7 @@ import type { AdapterReadResult } from './adapters/types';
 
 /** The registered content script's id (one custom portal per firm). */
 const SCRIPT_ID = 'custom-portal';
-/** The built portal content script; the custom host runs the very same file. */
+/** The custom-portal content script (entrypoints/portal.content), built but not in the manifest. */
 const PORTAL_SCRIPT = 'content-scripts/portal.js';
 
 /**

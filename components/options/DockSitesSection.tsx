@@ -46,7 +46,7 @@ export function DockSitesSection() {
         “Hide on this site”:
       </p>
       {hidden === null ? null : hidden.length === 0 ? (
-        <p>None: the dock shows on every CRM site.</p>
+        <p>None: the dock shows on every CRM and phone-portal site.</p>
       ) : (
         <ul>
           {hidden.map((site) => (

@@ -1,6 +1,8 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { browser } from '#imports';
+import { crmConnectionsItem, type CrmConnectionInfo } from '@/utils/crm/connections';
+import { CRM_LABELS } from '@/utils/crm/model';
 import { db, type CursorRecord } from '@/utils/db';
 import { errorMessage } from '@/utils/errorMessage';
 import { ApiError, describeError } from '@/utils/http';
@@ -15,28 +17,16 @@ import {
   type SourceConnection,
 } from '@/utils/sources/connections';
 import { POLL_ALARM, type PollOutcome } from '@/utils/sources/poller';
-import { SOURCES, type AnyCallSource } from '@/utils/sources/registry';
-import type { SourceId } from '@/utils/sources/types';
+import { CRM_CALL_LOGS, SOURCES, type AnyCallSource } from '@/utils/sources/registry';
+import type { CrmCallLog, SourceId } from '@/utils/sources/types';
 import { useNow } from '../hooks';
 import { useStorageItem } from '../useStorageItem';
+import { StatusLine, useAction, type Status } from './StatusLine';
 import '../sources.css';
-
-type Status = { kind: 'ok' | 'error' | 'info'; text: string } | null;
 
 /** API failures say which host and what to do; anything else as the shared helper words it. */
 function failureText(error: unknown): string {
   return error instanceof ApiError ? describeError(error) : errorMessage(error);
-}
-
-function StatusLine({ status }: { status: Status }) {
-  return (
-    <span
-      role="status"
-      className={status ? `options-status options-status-${status.kind}` : 'options-status'}
-    >
-      {status?.text ?? ''}
-    </span>
-  );
 }
 
 function when(ms: number | undefined, now: number): string {
@@ -86,6 +76,7 @@ function outcomeText(o: PollOutcome | undefined): Status {
  */
 export function ProviderConnectionsSection() {
   const connections = useStorageItem(sourceConnectionsItem);
+  const crm = useStorageItem(crmConnectionsItem);
   const cursors = useLiveQuery(() => db.cursors.toArray(), []);
   const headingId = useId();
   const byId = new Map((cursors ?? []).map((c) => [c.sourceId, c]));
@@ -96,7 +87,8 @@ export function ProviderConnectionsSection() {
         <p className="options-section-description">
           Connect the phone system or CRM that records your calls. Callback Desk reads new calls
           every minute, adds each missed call to the queue once, and closes a lead when the caller
-          got through later. Credentials stay in this browser.
+          got through later. Credentials stay in this browser; a CRM’s call log uses its CRM
+          connection.
         </p>
       </header>
       <div className="options-section-body sources-list">
@@ -109,8 +101,48 @@ export function ProviderConnectionsSection() {
             loading={connections === null}
           />
         ))}
+        {CRM_CALL_LOGS.map((log) => (
+          <CrmCallLogCard
+            key={log.id}
+            log={log}
+            connection={connections?.[log.id]}
+            crm={crm?.[log.crm]}
+            cursor={byId.get(log.id)}
+            loading={connections === null || crm === null}
+          />
+        ))}
       </div>
     </section>
+  );
+}
+
+/** One polled log's card: its name, the state a glance should catch, its rule, then its body. */
+function PolledCard({
+  id,
+  label,
+  rule,
+  state,
+  children,
+}: {
+  id: SourceId;
+  label: string;
+  rule: string;
+  /** Empty while loading (nothing else shows then either). */
+  state: string;
+  children: ReactNode;
+}) {
+  const headingId = useId();
+  return (
+    <fieldset className="options-group source-card" aria-labelledby={headingId} data-source={id}>
+      <div className="source-card-head">
+        <h3 id={headingId}>{label}</h3>
+        <span className={`source-state source-state-${state.toLowerCase().replace(/\s+/g, '-')}`}>
+          {state}
+        </span>
+      </div>
+      <p className="options-hint">{rule}</p>
+      {state ? children : null}
+    </fieldset>
   );
 }
 
@@ -125,7 +157,6 @@ function SourceCard({
   cursor: CursorRecord | undefined;
   loading: boolean;
 }) {
-  const headingId = useId();
   const state = !connection
     ? 'Not connected'
     : !connection.enabled
@@ -134,24 +165,13 @@ function SourceCard({
         ? 'Needs attention'
         : 'Connected';
   return (
-    <fieldset
-      className="options-group source-card"
-      aria-labelledby={headingId}
-      data-source={source.id}
-    >
-      <div className="source-card-head">
-        <h3 id={headingId}>{source.label}</h3>
-        <span className={`source-state source-state-${state.toLowerCase().replace(/\s+/g, '-')}`}>
-          {loading ? '' : state}
-        </span>
-      </div>
-      <p className="options-hint">{source.rule}</p>
-      {loading ? null : connection ? (
+    <PolledCard id={source.id} label={source.label} rule={source.rule} state={loading ? '' : state}>
+      {connection ? (
         <ConnectedSource source={source} connection={connection} cursor={cursor} />
       ) : (
         <ConnectForm source={source} />
       )}
-    </fieldset>
+    </PolledCard>
   );
 }
 
@@ -288,22 +308,9 @@ function safeRedirectUrl(): string | undefined {
   }
 }
 
-function ConnectedSource({
-  source,
-  connection,
-  cursor,
-}: {
-  source: AnyCallSource;
-  connection: SourceConnection;
-  cursor: CursorRecord | undefined;
-}) {
-  const now = useNow(1000);
-  const [status, setStatus] = useState<Status>(null);
-  const [busy, setBusy] = useState(false);
-  const [confirming, setConfirming] = useState(false);
+/** When the poll alarm fires next (re-read now and then: the background may re-create it). */
+function usePollAlarm(): number | undefined {
   const [alarmAt, setAlarmAt] = useState<number | undefined>();
-  const id = source.id as SourceId;
-
   useEffect(() => {
     let active = true;
     const read = () =>
@@ -317,27 +324,74 @@ function ConnectedSource({
       clearInterval(timer);
     };
   }, []);
+  return alarmAt;
+}
 
-  const run = async (label: string, action: () => Promise<Status>) => {
-    setBusy(true);
-    setStatus({ kind: 'info', text: label });
-    try {
-      setStatus(await action());
-    } catch (error) {
-      setStatus({ kind: 'error', text: failureText(error) });
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const nextPoll = connection.enabled
+/** Where polling stands, from the poller's cursor row (live), and when it runs next. */
+function PollStatus({
+  cursor,
+  enabled,
+  offText,
+  children,
+}: {
+  cursor: CursorRecord | undefined;
+  enabled: boolean;
+  /** "Next poll" while polling is off. */
+  offText: string;
+  /** Rows above the poll times (the account). */
+  children?: ReactNode;
+}) {
+  const now = useNow(1000);
+  const alarmAt = usePollAlarm();
+  const nextPoll = enabled
     ? Math.max(alarmAt ?? 0, cursor?.nextPollAfter ?? 0) || undefined
     : undefined;
   const result = cursor?.lastResult;
+  return (
+    <dl className="source-status">
+      {children}
+      <dt>Last poll</dt>
+      <dd data-testid="last-poll">{when(cursor?.lastPollAt, now)}</dd>
+      <dt>Last success</dt>
+      <dd data-testid="last-success">
+        {when(cursor?.lastSuccessAt, now)}
+        {result ? ` — ${result.fetched} read, ${result.added} new` : ''}
+      </dd>
+      <dt>Last error</dt>
+      <dd
+        data-testid="last-error"
+        className={cursor?.lastError ? 'options-status-error' : undefined}
+      >
+        {cursor?.lastError ?? 'None'}
+      </dd>
+      <dt>Next poll</dt>
+      <dd data-testid="next-poll">{enabled ? when(nextPoll, now) : offText}</dd>
+    </dl>
+  );
+}
+
+/** Polls one source now and says what it found. */
+async function pollNowStatus(id: SourceId): Promise<Status> {
+  return outcomeText((await sendMessage('pollNow', { sourceId: id }))[0]);
+}
+
+function ConnectedSource({
+  source,
+  connection,
+  cursor,
+}: {
+  source: AnyCallSource;
+  connection: SourceConnection;
+  cursor: CursorRecord | undefined;
+}) {
+  const { status, busy, run } = useAction(failureText);
+  const [confirming, setConfirming] = useState(false);
+  const id = source.id;
+  const info = (text: string): Status => ({ kind: 'info', text });
 
   return (
     <div className="source-connected">
-      <dl className="source-status">
+      <PollStatus cursor={cursor} enabled={connection.enabled} offText="Paused">
         <dt>Account</dt>
         <dd data-testid="account">{connection.account ?? 'Connected'}</dd>
         {connection.baseUrl ? (
@@ -346,29 +400,16 @@ function ConnectedSource({
             <dd>{connection.baseUrl}</dd>
           </>
         ) : null}
-        <dt>Last poll</dt>
-        <dd data-testid="last-poll">{when(cursor?.lastPollAt, now)}</dd>
-        <dt>Last success</dt>
-        <dd data-testid="last-success">
-          {when(cursor?.lastSuccessAt, now)}
-          {result ? ` — ${result.fetched} read, ${result.added} new` : ''}
-        </dd>
-        <dt>Last error</dt>
-        <dd
-          data-testid="last-error"
-          className={cursor?.lastError ? 'options-status-error' : undefined}
-        >
-          {cursor?.lastError ?? 'None'}
-        </dd>
-        <dt>Next poll</dt>
-        <dd data-testid="next-poll">{connection.enabled ? when(nextPoll, now) : 'Paused'}</dd>
-      </dl>
+      </PollStatus>
       <div className="input-row options-actions">
         <button
           type="button"
           disabled={busy}
           onClick={() =>
-            void run('Testing…', async () => ({ kind: 'ok', text: await testSource(db, id) }))
+            void run(info('Testing…'), async () => ({
+              kind: 'ok',
+              text: await testSource(db, id),
+            }))
           }
         >
           Test connection
@@ -376,11 +417,7 @@ function ConnectedSource({
         <button
           type="button"
           disabled={busy || !connection.enabled}
-          onClick={() =>
-            void run('Polling…', async () =>
-              outcomeText((await sendMessage('pollNow', { sourceId: id }))[0]),
-            )
-          }
+          onClick={() => void run(info('Polling…'), () => pollNowStatus(id))}
         >
           Poll now
         </button>
@@ -388,12 +425,11 @@ function ConnectedSource({
           type="button"
           disabled={busy}
           onClick={() =>
-            void run(connection.enabled ? 'Pausing…' : 'Resuming…', async () => {
+            void run(info(connection.enabled ? 'Pausing…' : 'Resuming…'), async () => {
               await setSourceEnabled(id, !connection.enabled);
-              return {
-                kind: 'info',
-                text: connection.enabled ? 'Paused: no more polling until you resume.' : 'Resumed.',
-              };
+              return info(
+                connection.enabled ? 'Paused: no more polling until you resume.' : 'Resumed.',
+              );
             })
           }
         >
@@ -407,7 +443,7 @@ function ConnectedSource({
               className="danger"
               disabled={busy}
               onClick={() =>
-                void run('Disconnecting…', async () => {
+                void run(info('Disconnecting…'), async () => {
                   await disconnectSource(db, id);
                   return null;
                 })
@@ -427,5 +463,74 @@ function ConnectedSource({
         <StatusLine status={status} />
       </div>
     </div>
+  );
+}
+
+/**
+ * A CRM's call log: nothing to connect — the CRM connection authenticates it — so a switch,
+ * available once that CRM is connected, and the poll status.
+ */
+function CrmCallLogCard({
+  log,
+  connection,
+  crm,
+  cursor,
+  loading,
+}: {
+  log: CrmCallLog;
+  connection: SourceConnection | undefined;
+  crm: CrmConnectionInfo | undefined;
+  cursor: CursorRecord | undefined;
+  loading: boolean;
+}) {
+  const hintId = useId();
+  const { status, busy, run } = useAction(failureText);
+  const crmLabel = CRM_LABELS[log.crm];
+  const on = Boolean(crm && connection?.enabled);
+  const state = !crm ? 'Not connected' : !on ? 'Off' : cursor?.lastError ? 'Needs attention' : 'On';
+
+  const toggle = (enabled: boolean) =>
+    run({ kind: 'info', text: enabled ? 'Switching on…' : 'Switching off…' }, async () => {
+      await setSourceEnabled(log.id, enabled);
+      // Read at once instead of waiting for the next minute.
+      return enabled ? pollNowStatus(log.id) : { kind: 'info', text: 'Off: no more polling.' };
+    });
+
+  return (
+    <PolledCard id={log.id} label={log.label} rule={log.rule} state={loading ? '' : state}>
+      <div className="source-connected">
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            role="switch"
+            checked={on}
+            disabled={!crm || busy}
+            aria-describedby={crm ? undefined : hintId}
+            onChange={(e) => void toggle(e.target.checked)}
+          />
+          Add missed calls from the {crmLabel} call log
+        </label>
+        {crm ? null : (
+          <p className="options-hint" id={hintId}>
+            Connect {crmLabel} under <a href="#crm">CRM connections</a> first.
+          </p>
+        )}
+        {crm && connection ? <PollStatus cursor={cursor} enabled={on} offText="Off" /> : null}
+        <div className="input-row options-actions">
+          {on ? (
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() =>
+                void run({ kind: 'info', text: 'Polling…' }, () => pollNowStatus(log.id))
+              }
+            >
+              Poll now
+            </button>
+          ) : null}
+          <StatusLine status={status} />
+        </div>
+      </div>
+    </PolledCard>
   );
 }

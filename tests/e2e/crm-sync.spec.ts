@@ -453,3 +453,57 @@ test('HubSpot: several contacts share the number — asked once, the choice is r
   expect(hubspot.associatedWith(spouse.id, 'calls')).toHaveLength(1);
   hubspot.assertNoViolations();
 });
+
+test('HubSpot call log: a switch once HubSpot is connected, polled with its token; disconnecting stops it', async ({
+  context,
+  extensionId,
+}) => {
+  hubspot = await startHubSpotEmulator({ privateAppTokens: [HUBSPOT_TOKEN] });
+  // The firm's phone integration logged an unanswered inbound call in HubSpot.
+  hubspot.seedCall({
+    hs_timestamp: String(Date.now() - 3 * 60_000),
+    hs_call_direction: 'INBOUND',
+    hs_call_status: 'NO_ANSWER',
+    hs_call_from_number: '(646) 555-0142',
+    hs_call_to_number: '(800) 555-0100',
+  });
+  const options = await startWithRoutes(context, extensionId, {
+    'https://api.hubapi.com': hubspot.url,
+  });
+  const card = options.locator('fieldset[data-source="hubspot-calls"]');
+  const callLog = card.getByRole('switch', { name: 'Add missed calls from the HubSpot call log' });
+  await expect(card.getByRole('heading', { name: 'HubSpot call log' })).toBeVisible();
+  await expect(callLog).toBeDisabled();
+  await expect(card).toContainText('Connect HubSpot under CRM connections first.');
+
+  // One token, pasted once, under CRM connections.
+  const section = crmSection(options, 'HubSpot');
+  await section.getByLabel('Private-app access token').fill(HUBSPOT_TOKEN);
+  await section.getByRole('button', { name: 'Connect HubSpot' }).click();
+  await expect(section).toContainText('Connected to HubSpot account');
+  await expect(callLog).toBeEnabled();
+  await expect(card).not.toContainText('Connect HubSpot under CRM connections first.');
+
+  await callLog.check();
+  await expect(card.getByTestId('last-success')).toContainText('1 read, 1 new');
+  await expect(card.getByTestId('last-error')).toHaveText('None');
+  await expect(card.getByText('On', { exact: true })).toBeVisible();
+  const sidebar = await extensionPage(context, extensionId, 'sidebar.html');
+  await expect(
+    sidebar.getByRole('table', { name: 'Callback queue' }).getByRole('row').filter({
+      hasText: '(646) 555-0142',
+    }),
+  ).toBeVisible();
+  expect(
+    hubspot.log.filter((l) => l.path === '/crm/v3/objects/calls/search').map((l) => l.status),
+  ).toEqual([200]);
+
+  // Disconnecting HubSpot switches its call log off and forgets where polling got to.
+  await section.getByRole('button', { name: 'Disconnect HubSpot' }).click();
+  await expect(callLog).toBeDisabled();
+  await expect(callLog).not.toBeChecked();
+  await expect(card).toContainText('Connect HubSpot under CRM connections first.');
+  const stored = await options.evaluate(() => chrome.storage.local.get('sourceConnections'));
+  expect(stored.sourceConnections).not.toHaveProperty('hubspot-calls');
+  hubspot.assertNoViolations();
+});

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Worker } from '@playwright/test';
+import type { Page, Worker } from '@playwright/test';
 import { badgeText, expect, test } from './fixtures';
 import { insertRowInPage, ringcentralRowHtml, type PortalCall } from '../demo/ringcentralMarkup.ts';
 
@@ -116,4 +116,85 @@ test('a missed call added to the RingCentral page becomes a lead, a badge and a 
   expect(await idbAll(sw, 'calls')).toHaveLength(1);
   expect(Object.keys(await sw.evaluate(() => chrome.notifications.getAll()))).toHaveLength(1);
   expect(await badgeText(sw)).toBe('1');
+});
+
+/* The dock on a phone portal: the portal's own content script captures and mounts it. */
+
+function missedNow(id: string, name: string, number: string, e164: string): PortalCall {
+  return { id, name, number, e164, at: Date.now() - 20 * 60_000, kind: 'missed' };
+}
+
+const openHandle = (page: Page) => page.getByRole('button', { name: 'Open Callback Desk' });
+const dockFrame = (page: Page) => page.frameLocator('callback-desk-dock iframe');
+const queueRow = (page: Page, text: string) =>
+  dockFrame(page)
+    .getByRole('table', { name: 'Callback queue' })
+    .getByRole('row')
+    .filter({ hasText: text });
+
+test.describe('the dock on RingCentral', () => {
+  test.beforeEach(async ({ context, serviceWorker: sw }) => {
+    await sw.evaluate(
+      (settings) => chrome.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } }),
+      FIRM_SETTINGS,
+    );
+    await context.route('https://app.ringcentral.com/**', (route) =>
+      route.fulfill({ contentType: 'text/html; charset=utf-8', body: EMPTY_PAGE }),
+    );
+  });
+
+  test('shows the call just captured from that page, live', async ({ context }) => {
+    const portal = await context.newPage();
+    await portal.goto(PORTAL_URL);
+    await expect(openHandle(portal)).toBeVisible();
+    // Closed by default: the sidebar app is not loaded until the user asks for it.
+    await expect(portal.locator('callback-desk-dock iframe')).toHaveCount(0);
+
+    await portal.evaluate(
+      insertRowInPage,
+      ringcentralRowHtml(
+        missedNow('Y2aE2eDock01', 'Maria Gonzalez', '(415) 555-0132', '+14155550132'),
+      ),
+    );
+    await openHandle(portal).click();
+    const row = queueRow(portal, 'Maria Gonzalez');
+    await expect(row).toContainText('(415) 555-0132');
+    await expect(row).toContainText(/overdue \d+m/);
+
+    // A call arriving while the dock is open appears in it.
+    await portal.evaluate(
+      insertRowInPage,
+      ringcentralRowHtml(
+        missedNow('Y2aE2eDock02', 'Dana Whitfield', '(212) 555-0199', '+12125550199'),
+      ),
+    );
+    await expect(queueRow(portal, 'Dana Whitfield')).toContainText('(212) 555-0199');
+
+    // Open is remembered for this portal.
+    await portal.reload();
+    await expect(dockFrame(portal).locator('[data-surface="sidebar"]')).toBeVisible();
+  });
+
+  test('"Hide on this site" hides it there; capture goes on', async ({
+    context,
+    serviceWorker: sw,
+  }) => {
+    const portal = await context.newPage();
+    await portal.goto(PORTAL_URL);
+    await openHandle(portal).click();
+    await portal.getByRole('button', { name: 'Hide on this site' }).click();
+    await expect(portal.locator('callback-desk-dock')).toHaveCount(0);
+
+    await portal.reload();
+    await expect(portal.getByRole('heading', { name: 'Call history' })).toBeVisible();
+    await portal.evaluate(
+      insertRowInPage,
+      ringcentralRowHtml(missedNow('Y2aE2eDock03', 'Ana Reyes', '(305) 555-0188', '+13055550188')),
+    );
+    // The script asked about its dock (preferences and styles, both answered locally) as it
+    // started, before this row existed: once the row's lead exists, an absent dock means
+    // "hidden", not "not yet".
+    await expect.poll(async () => (await idbAll(sw, 'leads')).length).toBe(1);
+    await expect(portal.locator('callback-desk-dock')).toHaveCount(0);
+  });
 });

@@ -162,6 +162,8 @@ export interface HubSpotEmulator extends EmulatorServer {
   /** Objects of `type` associated with the contact. */
   associatedWith(contactId: string, type: ObjectType): HubSpotRecord[];
   seedContact(properties: Record<string, string>): HubSpotRecord;
+  /** A call record as the firm's phone integration logs it (hs_timestamp in epoch ms). */
+  seedCall(properties: Record<string, string>): HubSpotRecord;
   /** An authorization code as app.hubspot.com would hand to the redirect URI. */
   issueAuthCode(clientId: string, redirectUri: string): string;
   /** Make every OAuth access token expire now (refresh tokens stay valid). */
@@ -712,6 +714,8 @@ export async function startHubSpotEmulator(
       ),
     seedContact: (properties: Record<string, string>) =>
       create('contacts', { properties }, Date.now() - opts.searchLagMs),
+    seedCall: (properties: Record<string, string>) =>
+      create('calls', { properties }, Date.now() - opts.searchLagMs),
     issueAuthCode(clientId: string, redirectUri: string) {
       const code = `code-${randomUUID()}`;
       authCodes.set(code, { clientId, redirectUri });

@@ -4,9 +4,11 @@ import type { AddressInfo, Socket } from 'node:net';
 
 /**
  * Local emulators of the phone providers' call-log APIs (RingCentral, Aircall, Twilio,
- * Dialpad) plus minimal read-only HubSpot call search and Clio communications, on
- * 127.0.0.1. Used by unit tests (poller), e2e tests (connection pointed at the emulator
- * with the "API base URL" setting) and the demo. Plain node:http, runnable by Node 24.
+ * Dialpad) plus minimal read-only Clio communications, on 127.0.0.1. Used by unit tests
+ * (poller), e2e tests (connection pointed at the emulator with the "API base URL" setting)
+ * and the demo. The CRM call logs read through the CRM connections, at the CRMs' real hosts:
+ * tests route those to these servers (Clio) or to hubspot.ts (HubSpot calls search). Plain
+ * node:http, runnable by Node 24.
  *
  * Each `startX()` returns `{ url, close, state }`. `state.calls` holds the provider's own
  * records; `addCall()` adds one in the provider's format; `state.faults` is a queue of
@@ -15,7 +17,8 @@ import type { AddressInfo, Socket } from 'node:net';
  * The same controls are reachable over HTTP under `/__emulator/` (for a demo in another
  * process): GET state, POST calls (a CallSpec), POST faults (a Fault list).
  *
- * Run alone: `node tests/emulators/providers.ts` starts all six and prints their URLs.
+ * Run alone: `node tests/emulators/providers.ts` starts the four providers and prints their
+ * URLs.
  */
 
 export type FaultKind = '429' | '500' | 'slow' | '401' | 'malformed' | 'drop';
@@ -780,144 +783,6 @@ export async function startDialpad(
 }
 
 // ---------------------------------------------------------------------------------------
-// HubSpot call search (read-only, minimal; the full CRM emulator is hubspot.ts)
-
-export interface HubSpotCallRecord {
-  id: string;
-  properties: Record<string, string | null>;
-  createdAt: string;
-  updatedAt: string;
-  archived: boolean;
-}
-
-const HUBSPOT_STATUS: Record<CallOutcome, string> = {
-  missed: 'NO_ANSWER',
-  voicemail: 'NO_ANSWER',
-  answered: 'COMPLETED',
-  abandoned: 'CANCELED',
-  busy: 'BUSY',
-  'after-hours': 'NO_ANSWER',
-  'in-progress': 'IN_PROGRESS',
-};
-
-interface HubSpotFilter {
-  propertyName: string;
-  operator: string;
-  value?: string;
-  values?: string[];
-}
-
-function hubSpotMatches(record: HubSpotCallRecord, filter: HubSpotFilter): boolean {
-  const v = record.properties[filter.propertyName] ?? '';
-  const asNumber = (x: string) => (/^\d+$/.test(x) ? Number(x) : Date.parse(x));
-  switch (filter.operator) {
-    case 'EQ':
-      return v === filter.value;
-    case 'IN':
-      return (filter.values ?? []).includes(v);
-    case 'GTE':
-      return asNumber(v) >= asNumber(filter.value ?? '0');
-    case 'GT':
-      return asNumber(v) > asNumber(filter.value ?? '0');
-    case 'LTE':
-      return asNumber(v) <= asNumber(filter.value ?? '0');
-    default:
-      return true;
-  }
-}
-
-export async function startHubSpotCalls(
-  options: { token?: string } = {},
-  port = 0,
-): Promise<Emulator<HubSpotCallRecord>> {
-  const token = options.token ?? 'pat-emulated';
-  return startVendor<HubSpotCallRecord>(
-    {
-      name: 'hubspot',
-      authorized: (req) => bearer(req) === token,
-      unauthorized: {
-        status: 'error',
-        message: 'Authentication credentials not found.',
-        category: 'INVALID_AUTHENTICATION',
-      },
-      rateHeaders: () => ({
-        'X-HubSpot-RateLimit-Max': '100',
-        'X-HubSpot-RateLimit-Remaining': '99',
-        'X-HubSpot-RateLimit-Interval-Milliseconds': '10000',
-      }),
-      toRecord: (spec, i) => {
-        const at = new Date(spec.at ?? Date.now()).toISOString();
-        return {
-          id: spec.id ?? String(80_000 + i),
-          properties: {
-            hs_timestamp: at,
-            hs_call_direction: spec.direction === 'outbound' ? 'OUTBOUND' : 'INBOUND',
-            hs_call_status: HUBSPOT_STATUS[spec.outcome ?? 'missed'],
-            hs_call_disposition:
-              spec.outcome === 'voicemail'
-                ? 'b2cf5968-551e-4856-9783-52b3da59a7d0'
-                : '73a0d17f-1163-4015-bdd5-ec830791da20',
-            hs_call_from_number: spec.from,
-            hs_call_to_number: spec.to ?? DEFAULT_DIALED,
-            hs_call_title: spec.name ? `Call from ${spec.name}` : 'Inbound call',
-          },
-          createdAt: at,
-          updatedAt: at,
-          archived: false,
-        };
-      },
-      route(req, state) {
-        if (req.method === 'GET' && req.path === '/crm/v3/objects/calls') {
-          return {
-            status: 200,
-            body: { results: state.calls.slice(0, int(req.query.get('limit'), 10)) },
-          };
-        }
-        if (req.method === 'POST' && req.path === '/crm/v3/objects/calls/search') {
-          const body = JSON.parse(req.body || '{}') as {
-            filterGroups?: { filters: HubSpotFilter[] }[];
-            limit?: number;
-            after?: string;
-            properties?: string[];
-          };
-          const groups = body.filterGroups ?? [];
-          const rows = state.calls
-            .filter(
-              (c) =>
-                groups.length === 0 ||
-                groups.some((g) => g.filters.every((f) => hubSpotMatches(c, f))),
-            )
-            .sort(
-              (a, b) =>
-                Date.parse(a.properties.hs_timestamp ?? '') -
-                Date.parse(b.properties.hs_timestamp ?? ''),
-            );
-          const limit = Math.min(200, body.limit ?? 10);
-          const offset = int(body.after ?? '0', 0);
-          const slice = rows.slice(offset, offset + limit);
-          return {
-            status: 200,
-            body: {
-              total: rows.length,
-              results: slice,
-              ...(offset + limit < rows.length
-                ? {
-                    paging: {
-                      next: { after: String(offset + limit), link: `?after=${offset + limit}` },
-                    },
-                  }
-                : {}),
-            },
-          };
-        }
-        return { status: 404, body: { status: 'error', message: 'Not found' } };
-      },
-    },
-    port,
-  );
-}
-
-// ---------------------------------------------------------------------------------------
 // Clio communications (read-only, minimal; the full CRM emulator is clio.ts)
 
 export interface ClioCommunicationRecord {
@@ -1046,7 +911,7 @@ export async function startClioCommunications(
 
 // ---------------------------------------------------------------------------------------
 
-/** Start every provider emulator (ports from `firstPort` on, or random with 0). */
+/** Start every phone-provider emulator (ports from `firstPort` on, or random with 0). */
 export async function startAllProviders(firstPort = 0) {
   const port = (n: number) => (firstPort ? firstPort + n : 0);
   return {
@@ -1054,8 +919,6 @@ export async function startAllProviders(firstPort = 0) {
     aircall: await startAircall({}, port(1)),
     twilio: await startTwilio({}, port(2)),
     dialpad: await startDialpad({}, port(3)),
-    hubspotCalls: await startHubSpotCalls({}, port(4)),
-    clioCalls: await startClioCommunications({}, port(5)),
   };
 }
 

@@ -4,7 +4,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCustomAdapter, extractCustomRows } from '@/utils/adapters/custom';
 import { CustomAdapterConfig } from '@/utils/adapters/customConfig';
-import { adapterForUrl, PORTAL_MATCHES, SITE_ADAPTERS } from '@/utils/adapters/registry';
+import {
+  adapterForUrl,
+  PORTAL_MATCHES,
+  PORTAL_ORIGINS,
+  SITE_ADAPTERS,
+} from '@/utils/adapters/registry';
 import type { AdapterReadResult, SiteAdapter } from '@/utils/adapters/types';
 import type { IncomingCall } from '@/utils/model';
 
@@ -16,6 +21,7 @@ const INFRASTRUCTURE = [
   'registry.ts',
   'observe.ts',
   'read.ts',
+  'listAdapter.ts',
   'time.ts',
   'customConfig.ts',
 ];
@@ -692,10 +698,21 @@ describe('registry', () => {
     ).toBeUndefined();
   });
 
-  it('the content script matches only the portals’ hosts', () => {
+  it('the content scripts match only the portals’ hosts', () => {
     expect(PORTAL_MATCHES).not.toContain('<all_urls>');
     for (const match of PORTAL_MATCHES)
       expect(match).toMatch(/^https:\/\/[a-z*][a-z0-9.-]*\.[a-z]+\//);
+  });
+
+  it('the dock’s sidebar is web-accessible on exactly the portals’ origins', () => {
+    expect(PORTAL_ORIGINS).toEqual([
+      'https://app.ringcentral.com/*',
+      'https://dialpad.com/*',
+      'https://phone.aircall.io/*',
+      'https://dashboard.aircall.io/*',
+      'https://*.zoom.us/*',
+      'https://voice.google.com/*',
+    ]);
   });
 });
 
@@ -708,6 +725,30 @@ describe('conventions', () => {
     const ids = ALL_ADAPTERS.map((a) => a.id).sort();
     expect(adapterFiles.map((f) => f.replace(/\.ts$/, '')).sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it.each(SITE_ADAPTERS.map((a) => [a.id, a] as const))(
+    '%s has its own content script on its hosts, carrying only its adapter',
+    async (id, adapter) => {
+      const file = path.resolve(`entrypoints/${id}.content/index.ts`);
+      expect(existsSync(file)).toBe(true);
+      const script = (await import(file)) as { default: { matches?: string[] } };
+      expect(script.default.matches).toEqual(adapter.hostMatches);
+      // The registry holds every site: a script importing it would carry them all.
+      const source = readFileSync(file, 'utf8');
+      expect(source).toContain(`@/utils/adapters/${id}'`);
+      expect(source).not.toContain('adapters/registry');
+    },
+  );
+
+  it('every portal content script belongs to a registered adapter', () => {
+    const scripts = readdirSync(path.resolve('entrypoints'))
+      .filter((entry) => entry.endsWith('.content'))
+      .map((entry) => entry.replace(/\.content$/, ''));
+    // crm: the dock on CRM pages; portal: the firm's custom portal, registered at run time.
+    expect(scripts.filter((s) => s !== 'crm' && s !== 'portal').sort()).toEqual(
+      SITE_ADAPTERS.map((a) => a.id).sort(),
+    );
   });
 
   it.each(ALL_ADAPTERS.map((a) => [a.id]))(

@@ -5,20 +5,37 @@ import { DEFAULT_SETTINGS, saveSettings } from '@/utils/settings';
 import {
   saveCredentials,
   secretKey,
+  setSourceEnabled,
   sourceConnectionsItem,
   type SourceConnection,
 } from '@/utils/sources/connections';
 import { POLL_ALARM, pollDueSources, pollSource, setupPollers } from '@/utils/sources/poller';
+import { clioLimiter } from '@/utils/crm/clio';
+import { crmConnectionsItem } from '@/utils/crm/connections';
+import { exchangeHubSpotCode } from '@/utils/crm/hubspot';
+import { disconnect } from '@/utils/crm/service';
+import {
+  readCredentials as readCrmCredentials,
+  writeCredentials,
+  type ClioCredentials,
+  type HubSpotCredentials,
+} from '@/utils/crm/tokens';
+import { dbLimiterStore } from '@/utils/http';
 import type { SourceId } from '@/utils/sources/types';
 import {
   EMULATED_TWILIO_SID,
   startAircall,
   startClioCommunications,
   startDialpad,
-  startHubSpotCalls,
   startRingCentral,
   startTwilio,
 } from '../emulators/providers';
+import {
+  CALL_DISPOSITIONS,
+  startHubSpotEmulator,
+  type HubSpotEmulator,
+} from '../emulators/hubspot.ts';
+import { routedFetch } from '../emulators/route.ts';
 
 const running: { close(): Promise<void> }[] = [];
 async function track<T extends { close(): Promise<void> }>(emulator: Promise<T>): Promise<T> {
@@ -300,38 +317,6 @@ describe('other sources against their emulators', () => {
     });
   });
 
-  it('HubSpot call log: inbound unanswered calls; capture path "crm"', async () => {
-    const hubspot = await track(startHubSpotCalls());
-    await connect('hubspot-calls', hubspot.url, { token: 'pat-emulated' });
-    hubspot.state.addCall({ from: '+17185550001', at: minutesAgo(9) });
-    hubspot.state.addCall({ from: '+17185550002', at: minutesAgo(8), outcome: 'voicemail' });
-    hubspot.state.addCall({ from: '+17185550003', at: minutesAgo(7), outcome: 'busy' });
-    hubspot.state.addCall({ from: '+17185550004', at: minutesAgo(6), outcome: 'answered' });
-    hubspot.state.addCall({ from: '+17185550005', at: minutesAgo(5), direction: 'outbound' });
-    expect(await pollSource('hubspot-calls')).toMatchObject({ status: 'ok', added: 3 });
-    const calls = await db.calls.toArray();
-    expect(calls.every((c) => c.capturePath === 'crm' && c.provider === 'hubspot')).toBe(true);
-    expect(calls.map((c) => c.reason).sort()).toEqual(['busy', 'no-answer', 'voicemail']);
-  });
-
-  it('Clio phone log: missed by subject/body, number from the text or the contact', async () => {
-    const clio = await track(startClioCommunications());
-    await connect('clio-calls', clio.url, { accessToken: 'clio-token' }, { region: 'us' });
-    clio.state.addCall({ from: '+13055550001', name: 'Di Egan', at: minutesAgo(9) }); // number on the contact
-    clio.state.addCall({ from: '+13055550002', at: minutesAgo(8), outcome: 'voicemail' }); // number in subject
-    clio.state.addCall({ from: '+13055550003', at: minutesAgo(7), outcome: 'after-hours' });
-    clio.state.addCall({ from: '+13055550004', at: minutesAgo(6), direction: 'outbound' });
-    expect(await pollSource('clio-calls')).toMatchObject({ status: 'ok', added: 3 });
-    expect((await db.leads.toArray()).map((l) => l.phone).sort()).toEqual([
-      '+13055550001',
-      '+13055550002',
-      '+13055550003',
-    ]);
-    expect(await db.leads.where('phoneKey').equals('+13055550001').first()).toMatchObject({
-      name: 'Di Egan',
-    });
-  });
-
   it('the alarm polls every enabled source and skips disabled ones', async () => {
     const aircall = await track(startAircall());
     const dialpad = await track(startDialpad());
@@ -346,5 +331,224 @@ describe('other sources against their emulators', () => {
       expect.objectContaining({ sourceId: 'aircall', status: 'ok', added: 1 }),
     ]);
     expect(dialpad.state.requests).toHaveLength(0);
+  });
+});
+
+describe('CRM call logs read through the CRM connections', () => {
+  const routes = (origin: string, url: string) => routedFetch({ [origin]: url }, fetch);
+
+  /** The state Options → CRM connections leaves behind after a successful connect. */
+  async function connectCrm(credentials: HubSpotCredentials | ClioCredentials) {
+    const system = 'region' in credentials ? 'clio' : 'hubspot';
+    if (system === 'clio') await writeCredentials(db, 'clio', credentials as ClioCredentials);
+    else await writeCredentials(db, 'hubspot', credentials as HubSpotCredentials);
+    await crmConnectionsItem.setValue({
+      ...(await crmConnectionsItem.getValue()),
+      [system]: {
+        system,
+        auth: credentials.auth,
+        account: credentials.account,
+        connectedAt: credentials.connectedAt,
+      },
+    });
+  }
+
+  async function hubSpotOAuth(hubspot: HubSpotEmulator, fetch: typeof globalThis.fetch) {
+    const [app] = hubspot.options.oauthClients;
+    const redirectUri = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/hubspot';
+    const tokens = await exchangeHubSpotCode(
+      { ...app!, code: hubspot.issueAuthCode(app!.clientId, redirectUri), redirectUri },
+      { fetch },
+    );
+    await connectCrm({
+      ...tokens,
+      account: { id: '4242424', name: 'HubSpot account 4242424' },
+      connectedAt: Date.now(),
+    });
+    return tokens;
+  }
+
+  const storedHubSpotToken = async () => {
+    const credentials = await readCrmCredentials(db, 'hubspot');
+    return credentials?.auth === 'oauth' ? credentials.accessToken : undefined;
+  };
+
+  const inbound = (status: string, minutes: number, from: string, extra = {}) => ({
+    hs_timestamp: String(minutesAgo(minutes)),
+    hs_call_direction: 'INBOUND',
+    hs_call_status: status,
+    hs_call_from_number: from,
+    hs_call_to_number: '+12125550100',
+    ...extra,
+  });
+
+  let hubspot: HubSpotEmulator | undefined;
+  afterEach(async () => {
+    try {
+      hubspot?.assertNoViolations();
+    } finally {
+      await hubspot?.close();
+      hubspot = undefined;
+    }
+  });
+
+  it('HubSpot: polls with the HubSpot connection’s token, refreshes it before expiry and once after a 401', async () => {
+    hubspot = await startHubSpotEmulator();
+    const fetch = routes('https://api.hubapi.com', hubspot.url);
+    const first = await hubSpotOAuth(hubspot, fetch);
+    await setSourceEnabled('hubspot-calls', true);
+    hubspot.seedCall(inbound('NO_ANSWER', 9, '+17185550001'));
+    hubspot.seedCall(
+      inbound('NO_ANSWER', 8, '+17185550002', {
+        hs_call_disposition: CALL_DISPOSITIONS.leftVoicemail,
+      }),
+    );
+    hubspot.seedCall(inbound('BUSY', 7, '+17185550003'));
+    hubspot.seedCall(inbound('COMPLETED', 6, '+17185550004'));
+    hubspot.seedCall({ ...inbound('NO_ANSWER', 5, '+17185550005'), hs_call_direction: 'OUTBOUND' });
+
+    expect(await pollSource('hubspot-calls', { fetch })).toMatchObject({ status: 'ok', added: 3 });
+    const calls = await db.calls.toArray();
+    expect(calls.every((c) => c.capturePath === 'crm' && c.provider === 'hubspot')).toBe(true);
+    expect(calls.map((c) => c.reason).sort()).toEqual(['busy', 'no-answer', 'voicemail']);
+    expect(await storedHubSpotToken()).toBe(first.accessToken);
+
+    // HubSpot expired the token early: one 401, one refresh, the same search again.
+    hubspot.expireAccessTokens();
+    hubspot.seedCall(inbound('CANCELED', 2, '+17185550006'));
+    hubspot.log.length = 0;
+    expect(await pollSource('hubspot-calls', { fetch })).toMatchObject({ status: 'ok', added: 1 });
+    expect(hubspot.log.map((l) => `${l.status} ${l.method} ${l.path}`)).toEqual([
+      '401 POST /crm/v3/objects/calls/search',
+      '200 POST /oauth/v3/token',
+      '200 POST /crm/v3/objects/calls/search',
+    ]);
+    const refreshed = await storedHubSpotToken();
+    expect(refreshed).not.toBe(first.accessToken);
+
+    // Five minutes before it expires, the token is refreshed before the search goes out.
+    const stored = await readCrmCredentials(db, 'hubspot');
+    if (stored?.auth !== 'oauth') throw new Error('HubSpot OAuth credentials are missing');
+    await writeCredentials(db, 'hubspot', { ...stored, expiresAt: Date.now() + 60_000 });
+    hubspot.log.length = 0;
+    expect(await pollSource('hubspot-calls', { fetch })).toMatchObject({ status: 'ok', added: 0 });
+    expect(hubspot.log.map((l) => `${l.status} ${l.method} ${l.path}`)).toEqual([
+      '200 POST /oauth/v3/token',
+      '200 POST /crm/v3/objects/calls/search',
+    ]);
+    expect(await storedHubSpotToken()).not.toBe(refreshed);
+    expect(await db.leads.count()).toBe(4);
+  });
+
+  it('HubSpot: the call-log search waits for the search budget CRM matching shares', async () => {
+    hubspot = await startHubSpotEmulator({ privateAppTokens: ['pat-na1-calls'] });
+    const fetch = routes('https://api.hubapi.com', hubspot.url);
+    await connectCrm({
+      auth: 'private-app',
+      token: 'pat-na1-calls',
+      account: { id: '', name: 'HubSpot account' },
+      connectedAt: Date.now(),
+    });
+    await setSourceEnabled('hubspot-calls', true);
+    hubspot.seedCall(inbound('NO_ANSWER', 3, '+17185550011'));
+    // Contact matching just got a 429 on search: HubSpot wants 30 s of quiet.
+    await dbLimiterStore(db).update('hubspot-search', () => ({
+      state: { tokens: 0, updatedAt: Date.now(), blockedUntil: Date.now() + 30_000 },
+      result: undefined,
+    }));
+
+    const held = await pollSource('hubspot-calls', { fetch });
+    expect(held.status).toBe('error');
+    expect(held.error).toMatch(/Holding back to stay within its rate limit/);
+    expect(held.nextPollAfter! - Date.now()).toBeGreaterThan(25_000);
+    expect(hubspot.log).toHaveLength(0);
+    expect(
+      await pollSource('hubspot-calls', { fetch, now: () => Date.now() + 31_000 }),
+    ).toMatchObject({ status: 'ok', added: 1 });
+  });
+
+  it('HubSpot: a refused token asks to reconnect HubSpot, in the poll status and under CRM connections', async () => {
+    hubspot = await startHubSpotEmulator({ privateAppTokens: ['pat-na1-calls'] });
+    const fetch = routes('https://api.hubapi.com', hubspot.url);
+    await connectCrm({
+      auth: 'private-app',
+      token: 'pat-na1-calls',
+      account: { id: '', name: 'HubSpot account' },
+      connectedAt: Date.now(),
+    });
+    await setSourceEnabled('hubspot-calls', true);
+    hubspot.revokePrivateAppToken('pat-na1-calls');
+
+    const outcome = await pollSource('hubspot-calls', { fetch });
+    expect(outcome).toMatchObject({
+      status: 'error',
+      error: 'Reconnect HubSpot: it no longer accepts the saved token.',
+    });
+    expect(outcome.nextPollAfter! - Date.now()).toBeGreaterThanOrEqual(14 * 60_000);
+    expect((await crmConnectionsItem.getValue()).hubspot?.problem).toBe(
+      'Reconnect HubSpot: it no longer accepts the saved token.',
+    );
+  });
+
+  it('polls only while the CRM is connected; disconnecting the CRM stops it and forgets the cursor', async () => {
+    hubspot = await startHubSpotEmulator({ privateAppTokens: ['pat-na1-calls'] });
+    const fetch = routes('https://api.hubapi.com', hubspot.url);
+    await setSourceEnabled('hubspot-calls', true);
+    hubspot.seedCall(inbound('NO_ANSWER', 3, '+17185550021'));
+    expect(await pollSource('hubspot-calls', { fetch })).toMatchObject({ status: 'disabled' });
+    expect(await db.cursors.get('hubspot-calls')).toBeUndefined();
+
+    await connectCrm({
+      auth: 'private-app',
+      token: 'pat-na1-calls',
+      account: { id: '', name: 'HubSpot account' },
+      connectedAt: Date.now(),
+    });
+    expect(await pollDueSources({ fetch })).toEqual([
+      expect.objectContaining({ sourceId: 'hubspot-calls', status: 'ok', added: 1 }),
+    ]);
+
+    await disconnect('hubspot');
+    expect((await sourceConnectionsItem.getValue())['hubspot-calls']).toBeUndefined();
+    expect(await db.cursors.get('hubspot-calls')).toBeUndefined();
+    const requests = hubspot.log.length;
+    expect(await pollDueSources({ fetch })).toEqual([]);
+    expect(hubspot.log).toHaveLength(requests);
+    // What it captured stays in the queue.
+    expect(await db.calls.count()).toBe(1);
+  });
+
+  it('Clio: missed by subject/body, number from the text or the contact, in the connection’s region and budget', async () => {
+    const clio = await track(startClioCommunications({ token: 'clio-eu-token' }));
+    const fetch = routes('https://eu.app.clio.com', clio.url);
+    await connectCrm({
+      auth: 'oauth',
+      region: 'eu',
+      clientId: 'firm-clio-app',
+      clientSecret: 'firm-clio-secret',
+      accessToken: 'clio-eu-token',
+      refreshToken: 'clio-eu-refresh',
+      expiresAt: Date.now() + 30 * 24 * 3_600_000,
+      account: { id: '345001', name: 'Ana Lopez' },
+      connectedAt: Date.now(),
+    });
+    await setSourceEnabled('clio-calls', true);
+    clio.state.addCall({ from: '+13055550001', name: 'Di Egan', at: minutesAgo(9) }); // number on the contact
+    clio.state.addCall({ from: '+13055550002', at: minutesAgo(8), outcome: 'voicemail' }); // number in subject
+    clio.state.addCall({ from: '+13055550003', at: minutesAgo(7), outcome: 'after-hours' });
+    clio.state.addCall({ from: '+13055550004', at: minutesAgo(6), direction: 'outbound' });
+    expect(await pollSource('clio-calls', { fetch })).toMatchObject({ status: 'ok', added: 3 });
+    expect((await db.leads.toArray()).map((l) => l.phone).sort()).toEqual([
+      '+13055550001',
+      '+13055550002',
+      '+13055550003',
+    ]);
+    expect(await db.leads.where('phoneKey').equals('+13055550001').first()).toMatchObject({
+      name: 'Di Egan',
+    });
+    // The same per-user budget as Clio sync (50 requests a minute per token).
+    const budget = clioLimiter(dbLimiterStore(db), 'eu', '345001');
+    expect(await budget.store.get(budget.key)).toMatchObject({ tokens: expect.any(Number) });
+    expect((await budget.store.get(budget.key))!.tokens).toBeLessThan(50);
   });
 });

@@ -72,6 +72,16 @@ describe('parsePortalTime', () => {
     expect(at('Yesterday 1:30 AM', afterSpringForward)).toEqual(exact('2026-03-08T01:30:00-05:00'));
   });
 
+  it('reads a wall time a DST change skips or repeats the way Date does', () => {
+    // 2:30 AM never showed on New York clocks on 2026-03-08: it lands past the gap.
+    expect(at('2026-03-08 02:30')).toEqual(exact('2026-03-08T03:30:00-04:00'));
+    // 1:30 AM showed twice on 2026-11-01 (and in London on 2026-10-25): the first one.
+    expect(at('2026-11-01 01:30')).toEqual(exact('2026-11-01T01:30:00-04:00'));
+    expect(at('Oct 25, 1:30 AM', NOW, 'Europe/London')).toEqual(exact('2026-10-25T01:30:00+01:00'));
+    expect(at('Mar 8, 1:59 AM')).toEqual(exact('2026-03-08T01:59:00-05:00'));
+    expect(at('Mar 8, 3:00 AM')).toEqual(exact('2026-03-08T03:00:00-04:00'));
+  });
+
   it('flags day-only times instead of inventing an hour', () => {
     expect(at('Yesterday')?.dayOnly).toBe(true);
     expect(at('Dec 1')?.dayOnly).toBe(true);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AircallCallsPage, mapAircallCall } from '@/utils/sources/aircall';
@@ -14,10 +15,14 @@ import {
   mapHubSpotCall,
 } from '@/utils/sources/hubspotCalls';
 import { RingCentralCallLog, mapRingCentralRecord } from '@/utils/sources/ringcentral';
-import { SOURCES } from '@/utils/sources/registry';
+import { CRM_CALL_LOGS, SOURCES, crmCallLogOf } from '@/utils/sources/registry';
+import { sourceConnectionsItem, sourceConnectionsV2 } from '@/utils/sources/connections';
+import { db } from '@/utils/db';
 import { SOURCE_IDS, toEpochMs } from '@/utils/sources/types';
 import { TwilioCallsPage, mapTwilioCall } from '@/utils/sources/twilio';
 import { IncomingCall } from '@/utils/model';
+import connectionsV1 from '../fixtures/storage/sourceConnections.v1.json';
+import connectionsV2 from '../fixtures/storage/sourceConnections.v2.json';
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(path.join(__dirname, '../fixtures/api', name), 'utf8'));
@@ -25,8 +30,8 @@ const valid = (calls: unknown[]) =>
   calls.forEach((c) => expect(IncomingCall.safeParse(c).success).toBe(true));
 
 describe('registry', () => {
-  it('lists every source once, each with fields, a rule and a rate limit', () => {
-    expect(SOURCES.map((s) => s.id).sort()).toEqual([...SOURCE_IDS].sort());
+  it('lists every source once: provider APIs with fields and a rate limit, CRM call logs with their CRM', () => {
+    expect([...SOURCES, ...CRM_CALL_LOGS].map((s) => s.id).sort()).toEqual([...SOURCE_IDS].sort());
     for (const source of SOURCES) {
       expect(source.rule.length).toBeGreaterThan(20);
       expect(source.rateLimit.max).toBeGreaterThan(0);
@@ -40,6 +45,41 @@ describe('registry', () => {
           ),
       ).not.toThrow();
     }
+    // No credentials of their own: the CRM connection authenticates them.
+    expect(CRM_CALL_LOGS.map((log) => [log.id, log.crm, log.label])).toEqual([
+      ['hubspot-calls', 'hubspot', 'HubSpot call log'],
+      ['clio-calls', 'clio', 'Clio call log'],
+    ]);
+    for (const log of CRM_CALL_LOGS) {
+      expect(log.rule.length).toBeGreaterThan(20);
+      expect(crmCallLogOf(log.crm)).toBe(log);
+    }
+  });
+});
+
+describe('stored connections upgrade', () => {
+  it('version 2: the CRM call logs keep only their switch; provider connections are untouched', () => {
+    expect(sourceConnectionsV2(connectionsV1)).toEqual(connectionsV2);
+  });
+
+  it('runs on a version-1 profile and forgets the call logs’ own tokens', async () => {
+    const secret = (key: string) => ({ key, value: { token: 'x' }, updatedAt: 1 });
+    await db.secrets.bulkPut([
+      secret('source:hubspot-calls'),
+      secret('source:clio-calls'),
+      secret('source:aircall'),
+      secret('crm:hubspot'),
+    ]);
+    await fakeBrowser.storage.local.set({
+      sourceConnections: connectionsV1,
+      sourceConnections$: { v: 1 },
+    });
+    await sourceConnectionsItem.migrate();
+    expect(await sourceConnectionsItem.getValue()).toEqual(connectionsV2);
+    expect((await db.secrets.toArray()).map((s) => s.key).sort()).toEqual([
+      'crm:hubspot',
+      'source:aircall',
+    ]);
   });
 });
 

@@ -8,9 +8,11 @@ import type { SiteAdapter } from './types';
 import { zoom } from './zoom';
 
 /**
- * The one list of portal adapters. The content script's matches, the adapter picked for a
- * page, and the health panel's labels all come from here; the convention test checks that
- * every file in utils/adapters/ that holds an adapter is in this list and has fixtures.
+ * The one list of portal adapters. The sidebar's web-accessible matches, the adapter picked
+ * for a page, and the health panel's labels all come from here; the convention test checks
+ * that every file in utils/adapters/ that holds an adapter is in this list, has fixtures, and
+ * has a content script (entrypoints/<id>.content) matching its hosts. Content scripts import
+ * their one adapter, never this list, so each carries only its own site's code.
  */
 export const SITE_ADAPTERS: readonly SiteAdapter[] = [
   ringcentral,
@@ -23,8 +25,16 @@ export const SITE_ADAPTERS: readonly SiteAdapter[] = [
 /** The firm-configured adapter's id (its file is custom.ts; it has no fixed hosts). */
 export const CUSTOM_ADAPTER_ID = 'custom';
 
-/** Manifest matches of the portal content script: the built-in portals' hosts, nothing more. */
+/** Manifest matches of the portal content scripts: the built-in portals' hosts, nothing more. */
 export const PORTAL_MATCHES: string[] = SITE_ADAPTERS.flatMap((adapter) => adapter.hostMatches);
+
+/**
+ * The built-in portals' origins ("https://dialpad.com/*"), where the dock frames the sidebar:
+ * web-accessible-resource matches take whole origins, not app paths.
+ */
+export const PORTAL_ORIGINS: string[] = [
+  ...new Set(PORTAL_MATCHES.map((match) => match.replace(/^([a-z*]+:\/\/[^/]+)\/.*$/, '$1/*'))),
+];
 
 /** The adapter for a page: a built-in one by URL, else the firm's custom one if it covers the host. */
 export function adapterForUrl(

@@ -1,5 +1,3 @@
-import { TZDate } from '@date-fns/tz';
-
 /** A time read from a portal page. */
 export interface PortalTime {
   /** Epoch ms. */
@@ -14,6 +12,7 @@ export interface PortalTime {
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const MINUTE = 60_000;
+const DAY_MS = 24 * 60 * MINUTE;
 /** A clock-only time ("11:58 PM") this far in the future is yesterday's. */
 const FUTURE_SLACK = 5 * MINUTE;
 
@@ -37,14 +36,66 @@ interface Day {
   day: number;
 }
 
-function today(now: number, timeZone: string): Day {
-  const t = new TZDate(now, timeZone);
-  return { year: t.getFullYear(), month: t.getMonth(), day: t.getDate() };
+/*
+ * Zone arithmetic with Intl alone: this file ships in every portal content script, where a
+ * date library's zoned Date class would cost more than the rest of the time parsing.
+ */
+const wallClockFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone's wall clock at an instant, as the UTC epoch with the same fields (seconds). */
+function wallClock(at: number, timeZone: string): number {
+  let format = wallClockFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    wallClockFormats.set(timeZone, format);
+  }
+  const f: Record<string, number> = {};
+  for (const part of format.formatToParts(at)) f[part.type] = Number(part.value);
+  return Date.UTC(f.year!, f.month! - 1, f.day!, f.hour!, f.minute!, f.second!);
 }
 
-function shift(day: Day, days: number, timeZone: string): Day {
-  const t = new TZDate(day.year, day.month, day.day + days, 12, 0, timeZone);
-  return { year: t.getFullYear(), month: t.getMonth(), day: t.getDate() };
+/**
+ * The instant the zone's clocks show this day and time. Near a daylight-saving change the
+ * offsets a day either side differ: a time shown twice (fall back) is the earlier instant,
+ * and a time never shown (spring forward) takes the offset from before the change, so it
+ * lands past the gap, as Date does for local times.
+ */
+function zonedTime(
+  day: Day,
+  hours: number,
+  minutes: number,
+  seconds: number,
+  zone: string,
+): number {
+  const wall = Date.UTC(day.year, day.month, day.day, hours, minutes, seconds);
+  const offsetAt = (at: number) => wallClock(at, zone) - at;
+  const before = wall - offsetAt(wall - DAY_MS);
+  const after = wall - offsetAt(wall + DAY_MS);
+  if (before === after) return before;
+  const shown = [before, after].filter((at) => wallClock(at, zone) === wall);
+  return shown.length > 0 ? Math.min(...shown) : before;
+}
+
+function dayOf(utc: Date): Day {
+  return { year: utc.getUTCFullYear(), month: utc.getUTCMonth(), day: utc.getUTCDate() };
+}
+
+function today(now: number, timeZone: string): Day {
+  return dayOf(new Date(wallClock(now, timeZone)));
+}
+
+/** Calendar arithmetic: days have no zone. */
+function shift(day: Day, days: number): Day {
+  return dayOf(new Date(Date.UTC(day.year, day.month, day.day + days)));
 }
 
 function validDay(year: number, month: number, day: number): boolean {
@@ -66,16 +117,16 @@ function fullYear(text: string): number {
 }
 
 /** The date part of a portal time, or undefined when it is not one we understand. */
-function parseDay(text: string, now: Day, timeZone: string): Day | undefined {
+function parseDay(text: string, now: Day): Day | undefined {
   if (text === '' || text === 'today') return now;
-  if (text === 'yesterday') return shift(now, -1, timeZone);
+  if (text === 'yesterday') return shift(now, -1);
 
   const weekday = /^([a-z]{3})[a-z]*$/.exec(text);
   if (weekday && WEEKDAYS.includes(weekday[1]!)) {
-    const todayDow = new TZDate(now.year, now.month, now.day, 12, 0, timeZone).getDay();
+    const todayDow = new Date(Date.UTC(now.year, now.month, now.day)).getUTCDay();
     // Lists show "Today"/"Yesterday" for recent days, so a weekday equal to today's is last week.
     const back = (todayDow - WEEKDAYS.indexOf(weekday[1]!) + 7) % 7 || 7;
-    return shift(now, -back, timeZone);
+    return shift(now, -back);
   }
 
   // "dec 8", "december 8 2026", "8 dec 2026" (a leading weekday is dropped by the caller).
@@ -140,16 +191,14 @@ export function parsePortalTime(raw: string, now: number, timeZone: string): Por
     const m = /^(\d{4})-(\d{2})-(\d{2})[t ](\d{2}):(\d{2})(?::(\d{2}))?/i.exec(original)!;
     const [year, month, day] = [Number(m[1]), Number(m[2]) - 1, Number(m[3])];
     if (!validDay(year, month, day)) return null;
-    const at = new TZDate(
-      year,
-      month,
-      day,
+    const at = zonedTime(
+      { year, month, day },
       Number(m[4]),
       Number(m[5]),
       Number(m[6] ?? 0),
       timeZone,
     );
-    return { at: at.getTime(), dayOnly: false };
+    return { at, dayOnly: false };
   }
   if (/^\d{12,13}$/.test(original)) return { at: Number(original), dayOnly: false };
   if (/^\d{9,10}$/.test(original)) return { at: Number(original) * 1000, dayOnly: false };
@@ -192,37 +241,17 @@ export function parsePortalTime(raw: string, now: number, timeZone: string): Por
     // "tue dec 8", "tuesday, december 8, 2026": the weekday adds nothing to a full date.
     .replace(/^(sun|mon|tue|wed|thu|fri|sat)[a-z]*\.?\s+(?=[a-z]{3}|\d)/, '');
   const now_ = today(now, timeZone);
-  const day = parseDay(dayText, now_, timeZone);
+  const day = parseDay(dayText, now_);
   if (!day) return null;
 
   if (!clock) {
-    return {
-      at: new TZDate(day.year, day.month, day.day, 0, 0, timeZone).getTime(),
-      dayOnly: true,
-    };
+    return { at: zonedTime(day, 0, 0, 0, timeZone), dayOnly: true };
   }
-  const at = new TZDate(
-    day.year,
-    day.month,
-    day.day,
-    clock.hours,
-    clock.minutes,
-    clock.seconds,
-    timeZone,
-  ).getTime();
+  const at = zonedTime(day, clock.hours, clock.minutes, clock.seconds, timeZone);
   // A bare clock time later than now is from yesterday (a list read just after midnight).
   if (dayText === '' && at > now + FUTURE_SLACK) {
-    const y = shift(day, -1, timeZone);
-    const earlier = new TZDate(
-      y.year,
-      y.month,
-      y.day,
-      clock.hours,
-      clock.minutes,
-      clock.seconds,
-      timeZone,
-    );
-    return { at: earlier.getTime(), dayOnly: false };
+    const earlier = zonedTime(shift(day, -1), clock.hours, clock.minutes, clock.seconds, timeZone);
+    return { at: earlier, dayOnly: false };
   }
   return { at, dayOnly: false };
 }

@@ -1,3 +1,4 @@
+import { defineListAdapter } from './listAdapter';
 import {
   allOf,
   attr,
@@ -6,34 +7,18 @@ import {
   firstOf,
   phoneInText,
   portalCall,
-  readContext,
-  readList,
   statusFromText,
   telNumber,
   textOf,
   timeFrom,
+  type ReadContext,
   type RowOutcome,
 } from './read';
-import type { SiteAdapter } from './types';
 
-/**
- * Zoom web portal, Phone → Call History (zoom.us/pbx/…, also vanity subdomains). A Vue +
- * Element-style table whose cells carry only positional classes (`zm-table_1_column_3`),
- * so this adapter finds each column by its header text, which is what users read and what
- * Zoom keeps stable; text patterns are the fallback when a header is renamed.
- */
+/** Inside the call table (the table itself is found by the adapter below). */
 const SELECTORS = {
-  list: [
-    '[role="table"][aria-label*="call" i]',
-    '.zm-table[aria-label*="call" i]',
-    'table[aria-label*="call" i]',
-    '.zm-table',
-  ],
   headers: ['[role="columnheader"]', 'th'],
-  // Body rows (the header row is dropped by readList).
-  rows: ['tr.zm-table__row', '[role="row"]', 'tbody tr'],
   cells: ['[role="cell"]', '[role="gridcell"]', 'td'],
-  empty: ['.zm-table__empty-block', '[data-empty="true"]'],
   // Zoom's call-log id on the row (the id its Call Logs API returns).
   callId: ['data-call-log-id', 'data-row-key'],
 } as const;
@@ -47,6 +32,17 @@ const COLUMNS = {
   direction: /^direction\b/i,
 } as const;
 type Column = keyof typeof COLUMNS;
+/** "ext. 104": an extension line in a cell, neither a name nor a number. */
+const EXTENSION = /^ext\.?\s*\d+$/i;
+
+/** The text lines of a cell (its leaf elements), e.g. a name over a number. */
+function cellLines(cell: Element | undefined, selector: string): string[] {
+  if (!cell) return [];
+  return Array.from(cell.querySelectorAll(selector))
+    .filter((el) => el.children.length === 0)
+    .map(textOf)
+    .filter(Boolean);
+}
 
 function columnIndexes(root: ParentNode): Partial<Record<Column, number>> {
   const headers = allOf(root, SELECTORS.headers).map(textOf);
@@ -61,8 +57,7 @@ function columnIndexes(root: ParentNode): Partial<Record<Column, number>> {
 function readRow(
   row: Element,
   columns: Partial<Record<Column, number>>,
-  now: number,
-  timeZone: string,
+  ctx: ReadContext,
 ): RowOutcome {
   const cells = allOf(row, SELECTORS.cells);
   const cell = (column: Column) =>
@@ -79,33 +74,21 @@ function readRow(
   const callerCell = cell('caller');
   if (!callerCell) return { miss: 'number: no Caller column' };
   // The caller cell shows "Name" over "(415) 555-0132", or the number alone.
-  const lines = Array.from(callerCell.querySelectorAll('span, div, a'))
-    .filter((el) => el.children.length === 0)
-    .map(textOf)
-    .filter(Boolean);
+  const lines = cellLines(callerCell, 'span, div, a');
   const from =
     telNumber(callerCell) ??
     lines.map(callerFromText).find(Boolean) ??
     callerFromText(textOf(callerCell));
   if (!from) return { miss: 'number: no caller number' };
-  const callerName = lines.find((l) => !callerFromText(l) && !/^ext\.?\s*\d+$/i.test(l));
+  const callerName = lines.find((l) => !callerFromText(l) && !EXTENSION.test(l));
 
   const timeCell = cell('time') ?? cells.find((c) => /\d{1,2}:\d{2}/.test(textOf(c)));
   const timeEl = timeCell ? (firstOf(timeCell, ['time']) ?? timeCell) : undefined;
-  const time = timeFrom([attr(timeEl, 'datetime'), attr(timeEl, 'title'), textOf(timeEl)], {
-    now,
-    timeZone,
-  });
+  const time = timeFrom([attr(timeEl, 'datetime'), attr(timeEl, 'title'), textOf(timeEl)], ctx);
   if ('miss' in time) return time;
 
   // The callee cell names the user who was rung and the number dialled.
-  const calleeCell = cell('callee');
-  const calleeLines = calleeCell
-    ? Array.from(calleeCell.querySelectorAll('span, div'))
-        .filter((el) => el.children.length === 0)
-        .map(textOf)
-        .filter(Boolean)
-    : [];
+  const calleeLines = cellLines(cell('callee'), 'span, div');
   return {
     call: portalCall({
       provider: 'zoom',
@@ -114,31 +97,37 @@ function readRow(
       reason: status,
       callerName,
       dialedLine: calleeLines.map(phoneInText).find(Boolean),
-      agent: calleeLines.find((l) => !phoneInText(l) && !/^ext\.?\s*\d+$/i.test(l)),
+      agent: calleeLines.find((l) => !phoneInText(l) && !EXTENSION.test(l)),
       providerCallId: dataId(row, SELECTORS.callId),
     }),
   };
 }
 
-export const zoom: SiteAdapter = {
+/**
+ * Zoom web portal, Phone → Call History (zoom.us/pbx/…, also vanity subdomains). A Vue +
+ * Element-style table whose cells carry only positional classes (`zm-table_1_column_3`),
+ * so this adapter finds each column by its header text, which is what users read and what
+ * Zoom keeps stable; text patterns are the fallback when a header is renamed.
+ */
+export const zoom = defineListAdapter({
   id: 'zoom',
   label: 'Zoom Phone',
   hostMatches: ['https://*.zoom.us/pbx/*'],
-  matches: (url) => /^https:\/\/([a-z0-9-]+\.)*zoom\.us\/pbx\//.test(url),
-  read(root, options) {
-    const { now, timeZone } = readContext(options);
-    const list = firstOf(root, SELECTORS.list);
-    const columns = list ? columnIndexes(list) : {};
-    return readList(
-      root,
-      {
-        list: SELECTORS.list,
-        rows: SELECTORS.rows,
-        empty: SELECTORS.empty,
-        emptyText: /no data|no (call )?records|no calls/i,
-        viewTitle: /call history|call logs?/i,
-      },
-      (row) => readRow(row, columns, now, timeZone),
-    );
+  pages: /^https:\/\/([a-z0-9-]+\.)*zoom\.us\/pbx\//,
+  list: [
+    '[role="table"][aria-label*="call" i]',
+    '.zm-table[aria-label*="call" i]',
+    'table[aria-label*="call" i]',
+    '.zm-table',
+  ],
+  // Body rows (the header row is dropped).
+  rows: ['tr.zm-table__row', '[role="row"]', 'tbody tr'],
+  empty: ['.zm-table__empty-block', '[data-empty="true"]'],
+  emptyText: /no data|no (call )?records|no calls/i,
+  viewTitle: /call history|call logs?/i,
+  // Columns are found once per read, from the table's header.
+  row: (list, ctx) => {
+    const columns = columnIndexes(list);
+    return (row) => readRow(row, columns, ctx);
   },
-};
+});

@@ -1,18 +1,19 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import {
-  AuthError,
   describeError,
   request,
   rateLimiter,
   sameOriginUrl,
+  type LimiterStore,
   type RateLimitPolicy,
   type RateLimiter,
 } from '../http';
 import { formatPhone } from '../phone';
-import { ReconnectError, type Connector, type ConnectorDeps } from './connector';
+import { sessionRequest, type Connector, type ConnectorDeps } from './connector';
 import { filterCandidates, phoneQueryFormats } from './matching';
 import type { CrmAccount, CrmContact, CrmUser, RemoteRef, SendItem } from './model';
+import { codeGrant, refreshOAuthTokens, tokenGrant, type OAuthHttpDeps } from './oauth';
 import { markerLine } from './records';
 import type { ClioCredentials, ClioRegion } from './tokens';
 
@@ -42,6 +43,24 @@ export const CLIO_REGION_LABELS: Record<ClioRegion, string> = {
 
 /** 50 requests a minute per token at peak (more off-peak; the headers tell). */
 export const CLIO_LIMIT: RateLimitPolicy = { max: 50, intervalMs: 60_000 };
+
+/** The region's Clio Manage origin (the API lives under /api/v4). */
+export function clioOrigin(region: ClioRegion): string {
+  return `https://${CLIO_HOSTS[region]}`;
+}
+
+/**
+ * The connected user's budget, shared by every caller (the outbox, matching, call-log
+ * polling): Clio counts requests per token, and a token belongs to one user in one region.
+ */
+export function clioLimiter(
+  store: LimiterStore,
+  region: ClioRegion,
+  userId: string,
+  limit: RateLimitPolicy = CLIO_LIMIT,
+): RateLimiter {
+  return rateLimiter(`clio:${region}:${userId}`, limit, store);
+}
 
 /** The external property that carries our idempotency key on a PhoneCommunication. */
 export const CLIO_EXTERNAL_PROPERTY = 'callback_desk_id';
@@ -106,15 +125,11 @@ export class ClioConnector implements Connector {
     this.deps = deps;
     this.options = options;
     this.host = CLIO_HOSTS[options.region];
-    this.limiter = rateLimiter(
-      `clio:${options.region}:${options.userId}`,
-      options.limit ?? CLIO_LIMIT,
-      deps.limiterStore,
-    );
+    this.limiter = clioLimiter(deps.limiterStore, options.region, options.userId, options.limit);
   }
 
   private get base(): string {
-    return `https://${this.host}/api/v4`;
+    return `${clioOrigin(this.options.region)}/api/v4`;
   }
 
   private async call<S extends z.ZodType>(init: {
@@ -130,42 +145,18 @@ export class ClioConnector implements Connector {
     const url = init.path.startsWith('https://')
       ? sameOriginUrl(init.path, this.base).toString()
       : `${this.base}${init.path}`;
-    const send = (token: string) =>
-      request({
-        url,
-        method: init.method,
-        query: init.path.startsWith('https://')
-          ? undefined
-          : { ...init.query, fields: init.fields },
-        json: init.json,
-        schema: init.schema,
-        headers: { Authorization: `Bearer ${token}`, 'X-API-VERSION': CLIO_API_VERSION },
-        limiters: [this.limiter],
-        idempotent,
-        retries: idempotent ? 2 : 0,
-        maxWaitMs: this.deps.maxWaitMs,
-        timeoutMs: this.deps.timeoutMs,
-        fetch: this.deps.fetch,
-        now: this.deps.now,
-        sleep: this.deps.sleep,
-        random: this.deps.random,
-      }).then((r) => r.data);
-    const token = await this.deps.session.current();
-    try {
-      return await send(token);
-    } catch (error) {
-      if (!(error instanceof AuthError)) throw error;
-      const fresh = await this.deps.session.afterUnauthorized(token);
-      if (!fresh)
-        throw new ReconnectError('clio', 'Reconnect Clio: it no longer accepts the saved token.');
-      try {
-        return await send(fresh);
-      } catch (again) {
-        if (again instanceof AuthError)
-          throw new ReconnectError('clio', 'Reconnect Clio: it no longer accepts the saved token.');
-        throw again;
-      }
-    }
+    const answer = await sessionRequest('clio', this.deps, {
+      url,
+      method: init.method,
+      query: init.path.startsWith('https://') ? undefined : { ...init.query, fields: init.fields },
+      json: init.json,
+      schema: init.schema,
+      headers: { 'X-API-VERSION': CLIO_API_VERSION },
+      limiters: [this.limiter],
+      idempotent,
+      retries: idempotent ? 2 : 0,
+    });
+    return answer.data;
   }
 
   contactUrl(contactId: string): string {
@@ -442,7 +433,7 @@ export function clioAuthorizeUrl(params: {
   redirectUri: string;
   state: string;
 }): string {
-  const url = new URL(`https://${CLIO_HOSTS[params.region]}/oauth/authorize`);
+  const url = new URL(`${clioOrigin(params.region)}/oauth/authorize`);
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('client_id', params.clientId);
   url.searchParams.set('redirect_uri', params.redirectUri);
@@ -450,21 +441,7 @@ export function clioAuthorizeUrl(params: {
   return url.toString();
 }
 
-type HttpDeps = Pick<ConnectorDeps, 'fetch' | 'now' | 'timeoutMs'>;
-
-async function tokenRequest(region: ClioRegion, form: Record<string, string>, deps: HttpDeps) {
-  const answer = await request({
-    url: `https://${CLIO_HOSTS[region]}/oauth/token`,
-    method: 'POST',
-    form,
-    schema: ClioTokenAnswer,
-    retries: 0,
-    fetch: deps.fetch,
-    now: deps.now,
-    timeoutMs: deps.timeoutMs,
-  });
-  return answer.data;
-}
+const clioTokenUrl = (region: ClioRegion) => `${clioOrigin(region)}/oauth/token`;
 
 export async function exchangeClioCode(
   params: {
@@ -474,18 +451,13 @@ export async function exchangeClioCode(
     code: string;
     redirectUri: string;
   },
-  deps: HttpDeps = {},
+  deps: OAuthHttpDeps = {},
 ): Promise<Omit<ClioCredentials, 'account' | 'connectedAt'>> {
   const now = (deps.now ?? Date.now)();
-  const data = await tokenRequest(
-    params.region,
-    {
-      grant_type: 'authorization_code',
-      client_id: params.clientId,
-      client_secret: params.clientSecret,
-      code: params.code,
-      redirect_uri: params.redirectUri,
-    },
+  const data = await tokenGrant(
+    clioTokenUrl(params.region),
+    ClioTokenAnswer,
+    codeGrant(params),
     deps,
   );
   if (!data.refresh_token) throw new Error('Clio did not return a refresh token.');
@@ -501,25 +473,9 @@ export async function exchangeClioCode(
 }
 
 /** Clio's refresh answer has no new refresh token: the old one stays valid. */
-export async function refreshClioToken(
+export function refreshClioToken(
   credentials: ClioCredentials,
-  deps: HttpDeps = {},
+  deps: OAuthHttpDeps = {},
 ): Promise<ClioCredentials> {
-  const now = (deps.now ?? Date.now)();
-  const data = await tokenRequest(
-    credentials.region,
-    {
-      grant_type: 'refresh_token',
-      client_id: credentials.clientId,
-      client_secret: credentials.clientSecret,
-      refresh_token: credentials.refreshToken,
-    },
-    deps,
-  );
-  return {
-    ...credentials,
-    accessToken: data.access_token,
-    refreshToken: data.refresh_token ?? credentials.refreshToken,
-    expiresAt: now + data.expires_in * 1000,
-  };
+  return refreshOAuthTokens(clioTokenUrl(credentials.region), ClioTokenAnswer, credentials, deps);
 }

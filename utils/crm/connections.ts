@@ -26,6 +26,17 @@ export const crmConnectionsItem = storage.defineItem<CrmConnections>('local:crmC
   version: 1,
 });
 
+/**
+ * The CRM refused its token (a sync, or call-log polling): CRM connections shows why and
+ * asks to reconnect. Connecting again replaces the entry, which clears it.
+ */
+export async function noteCrmProblem(system: CrmSystem, problem: string): Promise<void> {
+  const connections = await crmConnectionsItem.getValue();
+  const info = connections[system];
+  if (!info || info.problem === problem) return;
+  await crmConnectionsItem.setValue({ ...connections, [system]: { ...info, problem } });
+}
+
 /** CRM owners/users as last listed, for the staff mapping table. */
 export const crmUsersItem = storage.defineItem<Partial<Record<CrmSystem, CrmUser[]>>>(
   'local:crmUsers',

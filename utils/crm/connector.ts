@@ -1,12 +1,20 @@
-import type { LimiterStore } from '../http';
-import type {
-  CrmAccount,
-  CrmContact,
-  CrmSystem,
-  CrmUser,
-  RemoteRef,
-  SendItem,
-  SyncKind,
+import type { z } from 'zod';
+import {
+  AuthError,
+  request,
+  type HttpResponse,
+  type LimiterStore,
+  type RequestOptions,
+} from '../http';
+import {
+  CRM_LABELS,
+  type CrmAccount,
+  type CrmContact,
+  type CrmSystem,
+  type CrmUser,
+  type RemoteRef,
+  type SendItem,
+  type SyncKind,
 } from './model';
 import type { TokenSession } from './tokens';
 
@@ -74,6 +82,50 @@ export class ReconnectError extends Error {
   constructor(system: CrmSystem, message: string) {
     super(message);
     this.system = system;
+  }
+}
+
+function reconnect(system: CrmSystem): ReconnectError {
+  return new ReconnectError(
+    system,
+    `Reconnect ${CRM_LABELS[system]}: it no longer accepts the saved token.`,
+  );
+}
+
+/**
+ * One request to a CRM with the session's access token, for every caller that holds the
+ * CRM connection (sync, matching, call-log polling). A 401 is never processed, so one
+ * refresh and one more try are safe even for creates; a second 401, or a token that cannot
+ * be refreshed, is for the user to fix (ReconnectError).
+ */
+export async function sessionRequest<S extends z.ZodType>(
+  system: CrmSystem,
+  deps: ConnectorDeps,
+  options: Omit<RequestOptions<S>, 'fetch' | 'now' | 'sleep' | 'random'>,
+): Promise<HttpResponse<z.output<S>>> {
+  const send = (token: string) =>
+    request({
+      ...options,
+      headers: { ...options.headers, Authorization: `Bearer ${token}` },
+      maxWaitMs: options.maxWaitMs ?? deps.maxWaitMs,
+      timeoutMs: options.timeoutMs ?? deps.timeoutMs,
+      fetch: deps.fetch,
+      now: deps.now,
+      sleep: deps.sleep,
+      random: deps.random,
+    });
+  const token = await deps.session.current();
+  try {
+    return await send(token);
+  } catch (error) {
+    if (!(error instanceof AuthError)) throw error;
+    const fresh = await deps.session.afterUnauthorized(token);
+    if (!fresh) throw reconnect(system);
+    try {
+      return await send(fresh);
+    } catch (again) {
+      throw again instanceof AuthError ? reconnect(system) : again;
+    }
   }
 }
 

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { AuthError, request, rateLimiter, type RateLimitPolicy, type RateLimiter } from '../http';
+import { rateLimiter, type LimiterStore, type RateLimitPolicy, type RateLimiter } from '../http';
 import type { Outcome } from '../model';
 import { nationalDigits } from '../phone';
 import type { CountryCode } from 'libphonenumber-js';
-import { ReconnectError, type Connector, type ConnectorDeps } from './connector';
+import { sessionRequest, type Connector, type ConnectorDeps } from './connector';
 import { filterCandidates } from './matching';
 import type { CrmAccount, CrmContact, CrmUser, RemoteRef, SendItem, SyncKind } from './model';
+import { codeGrant, refreshOAuthTokens, tokenGrant, type OAuthHttpDeps } from './oauth';
 import { markerLine, textToHtml } from './records';
 import type { HubSpotCredentials } from './tokens';
 
@@ -26,6 +27,32 @@ export const HUBSPOT_LIMITS = {
   oauth: { max: 110, intervalMs: 10_000 },
   search: { max: 5, intervalMs: 1_000 },
 } satisfies Record<string, RateLimitPolicy>;
+
+/** One account's budgets, shared by every caller: the outbox, matching, call-log polling. */
+export interface HubSpotBudgets {
+  general: RateLimiter;
+  search: RateLimiter;
+}
+
+export function hubSpotBudgets(
+  store: LimiterStore,
+  auth: 'private-app' | 'oauth',
+  limits?: { general: RateLimitPolicy; search: RateLimitPolicy },
+): HubSpotBudgets {
+  return {
+    general: rateLimiter(
+      'hubspot',
+      limits?.general ?? (auth === 'oauth' ? HUBSPOT_LIMITS.oauth : HUBSPOT_LIMITS.privateApp),
+      store,
+    ),
+    search: rateLimiter('hubspot-search', limits?.search ?? HUBSPOT_LIMITS.search, store),
+  };
+}
+
+/** Every request counts against the general limit; searches also against the search limit. */
+export function hubSpotLimitersFor(budgets: HubSpotBudgets, path: string): RateLimiter[] {
+  return path.endsWith('/search') ? [budgets.general, budgets.search] : [budgets.general];
+}
 
 /** HubSpot's default call outcome GUIDs (hs_call_disposition). */
 export const HUBSPOT_DISPOSITIONS = {
@@ -126,19 +153,12 @@ export class HubSpotConnector implements Connector {
   readonly maxBatch = 100;
   private readonly deps: ConnectorDeps;
   private readonly options: HubSpotOptions;
-  private readonly general: RateLimiter;
-  private readonly search: RateLimiter;
+  private readonly budgets: HubSpotBudgets;
 
   constructor(deps: ConnectorDeps, options: HubSpotOptions) {
     this.deps = deps;
     this.options = options;
-    const limits = options.limits ?? {
-      general: options.auth === 'oauth' ? HUBSPOT_LIMITS.oauth : HUBSPOT_LIMITS.privateApp,
-      search: HUBSPOT_LIMITS.search,
-    };
-    // One budget per account for every caller (the outbox, matching, call-log polling).
-    this.general = rateLimiter('hubspot', limits.general, deps.limiterStore);
-    this.search = rateLimiter('hubspot-search', limits.search, deps.limiterStore);
+    this.budgets = hubSpotBudgets(deps.limiterStore, options.auth, options.limits);
   }
 
   private async call<S extends z.ZodType>(init: {
@@ -147,52 +167,20 @@ export class HubSpotConnector implements Connector {
     query?: Record<string, string | number | readonly string[]>;
     json?: unknown;
     schema: S;
-    search?: boolean;
     /** Safe to repeat on 5xx/network errors (reads and searches). */
     idempotent: boolean;
   }): Promise<z.output<S>> {
-    const send = (token: string) =>
-      request({
-        url: `${HUBSPOT_API}${init.path}`,
-        method: init.method,
-        query: init.query,
-        json: init.json,
-        schema: init.schema,
-        headers: { Authorization: `Bearer ${token}` },
-        limiters: init.search ? [this.general, this.search] : [this.general],
-        idempotent: init.idempotent,
-        retries: init.idempotent ? 2 : 0,
-        maxWaitMs: this.deps.maxWaitMs,
-        timeoutMs: this.deps.timeoutMs,
-        fetch: this.deps.fetch,
-        now: this.deps.now,
-        sleep: this.deps.sleep,
-        random: this.deps.random,
-      }).then((r) => r.data);
-    const token = await this.deps.session.current();
-    try {
-      return await send(token);
-    } catch (error) {
-      if (!(error instanceof AuthError)) throw error;
-      // A 401 is never processed: one refresh and one more try are safe even for creates.
-      const fresh = await this.deps.session.afterUnauthorized(token);
-      if (!fresh)
-        throw new ReconnectError(
-          'hubspot',
-          'Reconnect HubSpot: it no longer accepts the saved token.',
-        );
-      try {
-        return await send(fresh);
-      } catch (again) {
-        if (again instanceof AuthError) {
-          throw new ReconnectError(
-            'hubspot',
-            'Reconnect HubSpot: it no longer accepts the saved token.',
-          );
-        }
-        throw again;
-      }
-    }
+    const answer = await sessionRequest('hubspot', this.deps, {
+      url: `${HUBSPOT_API}${init.path}`,
+      method: init.method,
+      query: init.query,
+      json: init.json,
+      schema: init.schema,
+      limiters: hubSpotLimitersFor(this.budgets, init.path),
+      idempotent: init.idempotent,
+      retries: init.idempotent ? 2 : 0,
+    });
+    return answer.data;
   }
 
   contactUrl(contactId: string): string | undefined {
@@ -255,7 +243,6 @@ export class HubSpotConnector implements Connector {
         sorts: [],
       },
       schema: SearchAnswer,
-      search: true,
       idempotent: true,
     });
     return answer.results.map((r) => this.toContact(r));
@@ -439,7 +426,6 @@ export class HubSpotConnector implements Connector {
             sorts: [],
           },
           schema: SearchAnswer,
-          search: true,
           idempotent: true,
         });
         for (const item of chunk) {
@@ -470,38 +456,15 @@ export function hubspotAuthorizeUrl(params: {
   return url.toString();
 }
 
-type HttpDeps = Pick<ConnectorDeps, 'fetch' | 'now' | 'timeoutMs'>;
-
-async function tokenRequest(form: Record<string, string>, deps: HttpDeps) {
-  const answer = await request({
-    url: `${HUBSPOT_API}/oauth/v3/token`,
-    method: 'POST',
-    form,
-    schema: HubSpotTokenAnswer,
-    retries: 0,
-    fetch: deps.fetch,
-    now: deps.now,
-    timeoutMs: deps.timeoutMs,
-  });
-  return answer.data;
-}
+const HUBSPOT_TOKEN_URL = `${HUBSPOT_API}/oauth/v3/token`;
 
 /** Exchange the authorization code (POST /oauth/v3/token, form-encoded, with the secret). */
 export async function exchangeHubSpotCode(
   params: { clientId: string; clientSecret: string; code: string; redirectUri: string },
-  deps: HttpDeps = {},
+  deps: OAuthHttpDeps = {},
 ): Promise<Omit<Extract<HubSpotCredentials, { auth: 'oauth' }>, 'account' | 'connectedAt'>> {
   const now = (deps.now ?? Date.now)();
-  const data = await tokenRequest(
-    {
-      grant_type: 'authorization_code',
-      client_id: params.clientId,
-      client_secret: params.clientSecret,
-      redirect_uri: params.redirectUri,
-      code: params.code,
-    },
-    deps,
-  );
+  const data = await tokenGrant(HUBSPOT_TOKEN_URL, HubSpotTokenAnswer, codeGrant(params), deps);
   return {
     auth: 'oauth',
     clientId: params.clientId,
@@ -514,24 +477,9 @@ export async function exchangeHubSpotCode(
 }
 
 /** A new access token from the refresh token (HubSpot access tokens last 30 minutes). */
-export async function refreshHubSpotToken(
+export function refreshHubSpotToken(
   credentials: Extract<HubSpotCredentials, { auth: 'oauth' }>,
-  deps: HttpDeps = {},
+  deps: OAuthHttpDeps = {},
 ): Promise<HubSpotCredentials> {
-  const now = (deps.now ?? Date.now)();
-  const data = await tokenRequest(
-    {
-      grant_type: 'refresh_token',
-      client_id: credentials.clientId,
-      client_secret: credentials.clientSecret,
-      refresh_token: credentials.refreshToken,
-    },
-    deps,
-  );
-  return {
-    ...credentials,
-    accessToken: data.access_token,
-    refreshToken: data.refresh_token,
-    expiresAt: now + data.expires_in * 1000,
-  };
+  return refreshOAuthTokens(HUBSPOT_TOKEN_URL, HubSpotTokenAnswer, credentials, deps);
 }

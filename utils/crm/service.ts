@@ -5,6 +5,8 @@ import { db } from '../db';
 import { dbLimiterStore } from '../http';
 import { normalizePhone } from '../phone';
 import { getSettings } from '../settings';
+import { disconnectSource } from '../sources/connections';
+import { crmCallLogOf } from '../sources/registry';
 import {
   drainOutbox,
   enqueueDrafts,
@@ -13,32 +15,29 @@ import {
   retryJobs,
   type DrainReport,
 } from '../outbox';
-import { ClioConnector, clioAuthorizeUrl, exchangeClioCode, refreshClioToken } from './clio';
+import { ClioConnector, clioAuthorizeUrl, exchangeClioCode } from './clio';
 import { ReconnectError, type Connector } from './connector';
 import {
   autoMapStaff,
   crmConnectionsItem,
   crmStaffMapItem,
   crmUsersItem,
+  noteCrmProblem,
   type CrmConnectionInfo,
 } from './connections';
-import {
-  exchangeHubSpotCode,
-  hubspotAuthorizeUrl,
-  HubSpotConnector,
-  refreshHubSpotToken,
-} from './hubspot';
+import { exchangeHubSpotCode, hubspotAuthorizeUrl, HubSpotConnector } from './hubspot';
 import { contactDraft, decideMatch, linkFor, type CrmLink, type MatchDecision } from './matching';
-import { CRM_LABELS, CrmSystem, idempotencyKey, type CrmContact, type CrmUser } from './model';
-import { buildSyncDrafts, type SyncDraft } from './records';
 import {
-  ClioRegion,
-  forgetCredentials,
-  readCredentials,
-  storedSession,
-  writeCredentials,
-  type TokenSession,
-} from './tokens';
+  CRM_LABELS,
+  CRM_SYSTEMS,
+  CrmSystem,
+  idempotencyKey,
+  type CrmContact,
+  type CrmUser,
+} from './model';
+import { buildSyncDrafts, type SyncDraft } from './records';
+import { crmSession } from './session';
+import { ClioRegion, forgetCredentials, readCredentials, writeCredentials } from './tokens';
 
 /**
  * The background's side of CRM sync: connections, matching, enqueueing and the drainer
@@ -53,16 +52,10 @@ async function defaultCountry(): Promise<CountryCode> {
   return (await getSettings()).defaultCountry as CountryCode;
 }
 
-function session(system: CrmSystem): TokenSession {
-  return system === 'hubspot'
-    ? storedSession(db, 'hubspot', (c) => refreshHubSpotToken(c))
-    : storedSession(db, 'clio', (c) => refreshClioToken(c));
-}
-
 /** A connector for a connected CRM, or null. */
 export async function connectorFor(system: CrmSystem): Promise<Connector | null> {
   const country = await defaultCountry();
-  const deps = { session: session(system), limiterStore: dbLimiterStore(db) };
+  const deps = { session: crmSession(db, system), limiterStore: dbLimiterStore(db) };
   if (system === 'hubspot') {
     const c = await readCredentials(db, 'hubspot');
     return c
@@ -110,20 +103,12 @@ export async function drainNow(runId: string): Promise<DrainReport> {
 /** A system whose jobs failed for a refused token shows "Reconnect" in the options page. */
 async function noteReconnectProblems(): Promise<void> {
   const failed = await db.outbox.where('state').equals('failed').toArray();
-  const connections = await crmConnectionsItem.getValue();
-  let changed = false;
-  for (const system of ['hubspot', 'clio'] as const) {
-    const info = connections[system];
-    if (!info) continue;
+  for (const system of CRM_SYSTEMS) {
     const problem = failed.find(
       (j) => j.system === system && String(j.lastError ?? '').startsWith('Reconnect'),
     )?.lastError as string | undefined;
-    if (problem && info.problem !== problem) {
-      connections[system] = { ...info, problem };
-      changed = true;
-    }
+    if (problem) await noteCrmProblem(system, problem);
   }
-  if (changed) await crmConnectionsItem.setValue(connections);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -299,7 +284,7 @@ export async function connectOAuth(input: unknown): Promise<CrmConnectionInfo> {
     growInboxToken: data.growInboxToken,
   });
   const probe = new ClioConnector(
-    { session: session('clio'), limiterStore: dbLimiterStore(db) },
+    { session: crmSession(db, 'clio'), limiterStore: dbLimiterStore(db) },
     { region: data.region, userId: '0' },
   );
   const account = await probe.whoAmI().catch(async (error: unknown) => {
@@ -321,9 +306,13 @@ export async function connectOAuth(input: unknown): Promise<CrmConnectionInfo> {
   return info;
 }
 
-/** Forget the tokens for good (and what we cached about the account). */
+/**
+ * Forget the tokens for good (and what we cached about the account). Its call log stops
+ * being polled and forgets where it got to; the calls it captured stay in the queue.
+ */
 export async function disconnect(system: CrmSystem): Promise<void> {
   await forgetCredentials(db, system);
+  await disconnectSource(db, crmCallLogOf(system).id);
   const { [system]: _gone, ...rest } = await crmConnectionsItem.getValue();
   await crmConnectionsItem.setValue(rest);
   const { [system]: _users, ...otherUsers } = await crmUsersItem.getValue();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CallReason, IncomingCall } from '../model';
-import { text, toEpochMs, type CallSource, type FetchResult } from './types';
+import { text, toEpochMs, type CrmCallLog, type FetchResult } from './types';
 
 /**
  * Clio Manage phone communications. Clio has no "missed" flag: it holds what people and
@@ -13,16 +13,8 @@ import { text, toEpochMs, type CallSource, type FetchResult } from './types';
  * - entries carrying one of our own external properties are ours (CRM sync) and skipped.
  * The caller's number is the first phone number in the subject/body (integrations write
  * "Missed call from +1 555…"), else the sender contact's default number (one lookup).
+ * Read with the Clio connection's token, region and rate-limit budget.
  */
-
-export const CLIO_API_VERSION = '4.0.13';
-
-export const CLIO_REGIONS = [
-  { value: 'us', label: 'United States (app.clio.com)', host: 'https://app.clio.com' },
-  { value: 'eu', label: 'Europe (eu.app.clio.com)', host: 'https://eu.app.clio.com' },
-  { value: 'ca', label: 'Canada (ca.app.clio.com)', host: 'https://ca.app.clio.com' },
-  { value: 'au', label: 'Australia (au.app.clio.com)', host: 'https://au.app.clio.com' },
-] as const;
 
 const Participant = z.object({
   id: z.number().nullish(),
@@ -118,57 +110,18 @@ export function mapClioCommunication(comm: ClioCommunication): ClioCallMapping |
   };
 }
 
-const Config = z.object({ region: z.enum(['us', 'eu', 'ca', 'au']).default('us') });
-const Credentials = z.object({ accessToken: z.string().trim().min(1, 'Access token is required') });
-type Config = z.infer<typeof Config>;
-type Credentials = z.infer<typeof Credentials>;
-
 const MAX_PAGES = 10;
 const FIELDS =
   'id,type,subject,body,received_at,date,senders{id,type,identifier,secondary_identifier},receivers{id,type,identifier},external_properties{name,value}';
 
-export const clioCallsSource: CallSource<Config, Credentials> = {
+export const clioCallLog: CrmCallLog = {
   id: 'clio-calls',
-  label: 'Clio phone log',
+  label: 'Clio call log',
   provider: 'clio',
   capturePath: 'crm',
+  crm: 'clio',
   rule: 'Inbound phone communications (from a contact) whose subject or body says missed, voicemail, no answer, unanswered, abandoned or hung up. Other inbound phone communications close open leads (the caller got through).',
-  fields: [
-    {
-      key: 'region',
-      label: 'Region',
-      kind: 'config',
-      options: CLIO_REGIONS.map(({ value, label }) => ({ value, label })),
-    },
-    {
-      key: 'accessToken',
-      label: 'Access token',
-      kind: 'secret',
-      help: 'An OAuth access token of your Clio app with read access to communications and contacts (valid 30 days).',
-    },
-  ],
-  auth: 'fields',
-  configSchema: Config,
-  credentialsSchema: Credentials,
-  defaultBaseUrl: (config) =>
-    CLIO_REGIONS.find((r) => r.value === config.region)?.host ?? 'https://app.clio.com',
-  // Clio allows 50 requests per minute per token at peak; share the budget with CRM sync.
-  rateLimit: { max: 50, intervalMs: 60_000 },
-  rateLimitKey: () => 'clio',
-  authHeaders: (c) => ({
-    Authorization: `Bearer ${c.accessToken}`,
-    'X-API-VERSION': CLIO_API_VERSION,
-  }),
-  async test(client) {
-    const { data } = await client.call({
-      path: '/api/v4/users/who_am_i.json',
-      query: { fields: 'id,name' },
-      schema: z.object({ data: z.object({ id: z.number(), name: z.string().nullish() }) }),
-      retries: 0,
-    });
-    return `Connected to Clio as ${data.data.name ?? `user ${data.data.id}`}.`;
-  },
-  async fetchCalls(client, _config, since): Promise<FetchResult> {
+  async fetchCalls(client, since): Promise<FetchResult> {
     const calls: IncomingCall[] = [];
     const needNumber: ClioCallMapping[] = [];
     let path = '/api/v4/communications.json';

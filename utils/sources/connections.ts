@@ -1,6 +1,6 @@
 import { browser, storage } from '#imports';
 import { z } from 'zod';
-import type { CallbackDeskDB } from '../db';
+import { db as defaultDb, type CallbackDeskDB } from '../db';
 import {
   AuthError,
   dbLimiterStore,
@@ -11,13 +11,14 @@ import {
 } from '../http';
 import { requestHostAccess } from '../permissions';
 import { codeFromRedirect, startPkce } from './pkce';
-import { sourceById, type AnyCallSource } from './registry';
+import { CRM_CALL_LOGS, crmCallLogById, sourceById, type AnyCallSource } from './registry';
 import type { SourceClient, SourceId } from './types';
 
 /**
- * Which sources are connected and how (non-secret: enabled, client ids, account SID,
- * region, base URL). Credentials and tokens are never here: they live in `db.secrets`,
- * which only the background and extension pages open.
+ * Which sources are connected and how (non-secret: enabled, client ids, account SID, base
+ * URL). Credentials and tokens are never here: they live in `db.secrets`, which only the
+ * background and extension pages open. A CRM call log's entry is only its switch
+ * (`enabled`): the CRM connection authenticates it.
  */
 export const SourceConnection = z.object({
   enabled: z.boolean(),
@@ -30,11 +31,47 @@ export const SourceConnection = z.object({
 });
 export type SourceConnection = z.infer<typeof SourceConnection>;
 
+export const secretKey = (id: string) => `source:${id}`;
+
+/**
+ * Version 2: the HubSpot and Clio call logs use the CRM connections instead of a token of
+ * their own. Each keeps its switch (a firm that had it on finds it on once the CRM is
+ * connected); its own base URL, region and account are dropped.
+ */
+export function sourceConnectionsV2(v1: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [id, value] of Object.entries(v1)) {
+    if (!crmCallLogById(id)) {
+      out[id] = value;
+      continue;
+    }
+    const old = value as Partial<SourceConnection> | null;
+    out[id] = {
+      enabled: old?.enabled === true,
+      config: {},
+      connectedAt: typeof old?.connectedAt === 'number' ? old.connectedAt : 0,
+    };
+  }
+  return out;
+}
+
+/** The v2 upgrade, and the call logs' own tokens are forgotten (nothing reads them any more). */
+export async function upgradeSourceConnectionsToV2(
+  v1: Record<string, unknown>,
+  db: CallbackDeskDB,
+): Promise<Record<string, unknown>> {
+  await db.secrets.bulkDelete(CRM_CALL_LOGS.map((log) => secretKey(log.id)));
+  return sourceConnectionsV2(v1);
+}
+
 export const sourceConnectionsItem = storage.defineItem<Record<string, SourceConnection>>(
   'local:sourceConnections',
   {
     fallback: {},
-    version: 1,
+    version: 2,
+    migrations: {
+      2: (v1: Record<string, unknown>) => upgradeSourceConnectionsToV2(v1, defaultDb),
+    },
   },
 );
 
@@ -44,12 +81,10 @@ export async function getConnections(): Promise<Partial<Record<SourceId, SourceC
   const out: Partial<Record<SourceId, SourceConnection>> = {};
   for (const [id, value] of Object.entries(raw ?? {})) {
     const parsed = SourceConnection.safeParse(value);
-    if (parsed.success && sourceById(id)) out[id as SourceId] = parsed.data;
+    if (parsed.success && (sourceById(id) || crmCallLogById(id))) out[id as SourceId] = parsed.data;
   }
   return out;
 }
-
-export const secretKey = (id: string) => `source:${id}`;
 
 /**
  * An API base URL a user typed: https anywhere, or plain http only on this machine (local
@@ -315,10 +350,19 @@ export async function disconnectSource(db: CallbackDeskDB, id: SourceId): Promis
   await sourceConnectionsItem.setValue(rest);
 }
 
-/** Pause or resume polling without forgetting credentials. */
+/**
+ * Pause or resume polling without forgetting credentials. A CRM call log has nothing to
+ * connect: switching it on the first time adds it.
+ */
 export async function setSourceEnabled(id: SourceId, enabled: boolean): Promise<void> {
   const all = await sourceConnectionsItem.getValue();
   const current = all[id];
-  if (!current) return;
-  await sourceConnectionsItem.setValue({ ...all, [id]: { ...current, enabled } });
+  if (current) {
+    await sourceConnectionsItem.setValue({ ...all, [id]: { ...current, enabled } });
+  } else if (crmCallLogById(id)) {
+    await sourceConnectionsItem.setValue({
+      ...all,
+      [id]: { enabled, config: {}, connectedAt: Date.now() },
+    });
+  }
 }

@@ -1,19 +1,17 @@
 import { z } from 'zod';
+import { HUBSPOT_DISPOSITIONS } from '../crm/hubspot';
 import type { CallReason, IncomingCall } from '../model';
-import { text, toEpochMs, type CallSource, type FetchResult } from './types';
+import { text, toEpochMs, type CrmCallLog, type FetchResult } from './types';
 
 /**
  * HubSpot call records logged by the firm's phone integration (or by hand): inbound calls
  * with an unanswered status. `POST /crm/v3/objects/calls/search`, filtered on direction,
- * status and `hs_timestamp >= cursor`. Private-app token for now; OAuth arrives with the
- * CRM connection. Completed inbound calls are not read: HubSpot logs our own callbacks
- * too, and only a provider's call log can say reliably that a caller got through.
+ * status and `hs_timestamp >= cursor`, with the HubSpot connection's token and search
+ * budget. Completed inbound calls are not read: HubSpot logs our own callbacks too, and
+ * only a provider's call log can say reliably that a caller got through.
  */
 
 export const HUBSPOT_UNANSWERED_STATUSES = ['NO_ANSWER', 'BUSY', 'FAILED', 'CANCELED'] as const;
-/** HubSpot's default "Left voicemail" disposition. */
-const DISPOSITION_VOICEMAIL = 'b2cf5968-551e-4856-9783-52b3da59a7d0';
-
 const PROPERTIES = [
   'hs_timestamp',
   'hs_call_direction',
@@ -49,7 +47,7 @@ export function mapHubSpotCall(call: HubSpotCall): IncomingCall | null {
   const status = p.hs_call_status ?? '';
   let reason = STATUS_REASON[status];
   if (!reason) return null;
-  if (p.hs_call_disposition === DISPOSITION_VOICEMAIL) reason = 'voicemail';
+  if (p.hs_call_disposition === HUBSPOT_DISPOSITIONS.leftVoicemail) reason = 'voicemail';
   const startedAt = toEpochMs(p.hs_timestamp);
   if (startedAt === undefined) return null;
   return {
@@ -86,47 +84,17 @@ export function hubSpotCallSearch(since: number, after: string | undefined) {
   };
 }
 
-const Config = z.object({});
-const Credentials = z.object({ token: z.string().trim().min(1, 'Private-app token is required') });
-type Config = z.infer<typeof Config>;
-type Credentials = z.infer<typeof Credentials>;
-
 /** Search results stop at 10,000 per query; 20 pages of 100 is far more than a minute of calls. */
 const MAX_PAGES = 20;
 
-export const hubSpotCallsSource: CallSource<Config, Credentials> = {
+export const hubSpotCallLog: CrmCallLog = {
   id: 'hubspot-calls',
   label: 'HubSpot call log',
   provider: 'hubspot',
   capturePath: 'crm',
+  crm: 'hubspot',
   rule: 'Inbound HubSpot call records with status No answer, Busy, Failed or Canceled (voicemail when the disposition is "Left voicemail").',
-  fields: [
-    {
-      key: 'token',
-      label: 'Private-app token',
-      kind: 'secret',
-      placeholder: 'pat-…',
-      help: 'HubSpot → Settings → Integrations → Private apps. The app needs read access to contacts (HubSpot reads call records with it).',
-    },
-  ],
-  auth: 'fields',
-  configSchema: Config,
-  credentialsSchema: Credentials,
-  defaultBaseUrl: () => 'https://api.hubapi.com',
-  // Search is limited to 5 requests per second per account, shared with CRM matching.
-  rateLimit: { max: 5, intervalMs: 1_000 },
-  rateLimitKey: () => 'hubspot-search',
-  authHeaders: (c) => ({ Authorization: `Bearer ${c.token}` }),
-  async test(client) {
-    await client.call({
-      path: '/crm/v3/objects/calls',
-      query: { limit: 1, properties: 'hs_timestamp' },
-      schema: z.object({ results: z.array(z.unknown()) }),
-      retries: 0,
-    });
-    return 'Connected to HubSpot: call records are readable.';
-  },
-  async fetchCalls(client, _config, since): Promise<FetchResult> {
+  async fetchCalls(client, since): Promise<FetchResult> {
     const calls: IncomingCall[] = [];
     let after: string | undefined;
     let newest = since;

@@ -9,7 +9,13 @@ import {
   describeError,
   nextAllowedAt,
   rateLimiter,
+  type RateLimiter,
 } from '../http';
+import { crmCallLogAccess } from '../crm/callLog';
+import { ReconnectError } from '../crm/connector';
+import { noteCrmProblem } from '../crm/connections';
+import { CRM_LABELS } from '../crm/model';
+import { readCredentials as readCrmCredentials } from '../crm/tokens';
 import { captureCalls, type CaptureResult } from '../leads';
 import type { IncomingCall } from '../model';
 import { getSettings } from '../settings';
@@ -19,10 +25,11 @@ import {
   getConnections,
   originPattern,
   readCredentials,
+  type SourceConnection,
 } from './connections';
 import { OAuthError } from './pkce';
-import { sourceById } from './registry';
-import type { SourceId } from './types';
+import { crmCallLogById, sourceById, type AnyCallSource } from './registry';
+import type { CrmCallLog, FetchResult, SourceId } from './types';
 
 /**
  * Polls every connected API source once a minute with `browser.alarms` (the service worker
@@ -121,7 +128,8 @@ export function failureDelay(
     return Math.max(error.retryAfterMs, 1_000);
   }
   // Credentials the user must fix: try again now and then (they may be fixed elsewhere).
-  if (error instanceof AuthError || error instanceof OAuthError) return 15 * 60_000;
+  if (error instanceof AuthError || error instanceof OAuthError || error instanceof ReconnectError)
+    return 15 * 60_000;
   return backoffDelay(failures - 1, { baseMs: 60_000, maxMs: 30 * 60_000 }, random);
 }
 
@@ -171,13 +179,67 @@ async function captureInChunks(
   return total;
 }
 
+/** What one poll reads with: the source's own credentials, or its CRM's connection. */
+interface Reader {
+  fetchCalls(since: number): Promise<FetchResult>;
+  /** The budgets those reads count against (the next poll waits for them). */
+  limiters: RateLimiter[];
+}
+
+async function requireHostAccess(baseUrl: string, howToFix: string): Promise<void> {
+  if (!(await browser.permissions.contains({ origins: [originPattern(baseUrl)] }))) {
+    throw new Error(`Permission to reach ${new URL(baseUrl).host} was removed. ${howToFix}`);
+  }
+}
+
+async function sourceReader(
+  source: AnyCallSource,
+  connection: SourceConnection,
+  db: CallbackDeskDB,
+  deps: PollDeps,
+): Promise<Reader> {
+  const config = source.configSchema.parse(connection.config);
+  const credentials = await readCredentials(db, source);
+  if (credentials === undefined)
+    throw new Error('The saved credentials are missing. Connect again.');
+  const baseUrl = effectiveBaseUrl(source, connection, config);
+  await requireHostAccess(baseUrl, 'Click Connect to grant it again.');
+  const client = connectedClient(source, baseUrl, config, credentials, {
+    db,
+    fetch: deps.fetch,
+    now: deps.now,
+  });
+  return {
+    fetchCalls: (since) => source.fetchCalls(client, config, since),
+    limiters: [rateLimiter(source.rateLimitKey(config), source.rateLimit, dbLimiterStore(db))],
+  };
+}
+
+async function crmReader(log: CrmCallLog, db: CallbackDeskDB, deps: PollDeps): Promise<Reader> {
+  const label = CRM_LABELS[log.crm];
+  const access = await crmCallLogAccess(db, log.crm, { fetch: deps.fetch, now: deps.now });
+  if (!access) throw new Error(`Connect ${label} under CRM connections first.`);
+  await requireHostAccess(
+    access.client.baseUrl,
+    `Reconnect ${label} under CRM connections to grant it again.`,
+  );
+  return {
+    fetchCalls: (since) => log.fetchCalls(access.client, since),
+    limiters: access.limiters,
+  };
+}
+
 /** Poll one source now (unless it must still wait for a rate limit or a backoff). */
 export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<PollOutcome> {
   const db = deps.db ?? defaultDb;
   const now = deps.now ?? Date.now;
   const source = sourceById(id);
+  const crmLog = crmCallLogById(id);
   const connection = (await getConnections())[id];
-  if (!source || !connection?.enabled) return { sourceId: id, status: 'disabled' };
+  if (!(source || crmLog) || !connection?.enabled) return { sourceId: id, status: 'disabled' };
+  // A CRM call log is on only while its CRM is connected (disconnecting stops it).
+  if (crmLog && !(await readCrmCredentials(db, crmLog.crm)))
+    return { sourceId: id, status: 'disabled' };
 
   const record = await db.cursors.get(id);
   const startedAt = now();
@@ -187,30 +249,18 @@ export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<Pol
   await patchCursor(db, id, (row) => ({ ...row, lastPollAt: startedAt }));
 
   try {
-    const config = source.configSchema.parse(connection.config);
-    const credentials = await readCredentials(db, source);
-    if (credentials === undefined)
-      throw new Error('The saved credentials are missing. Connect again.');
-    const baseUrl = effectiveBaseUrl(source, connection, config);
-    const origin = originPattern(baseUrl);
-    if (!(await browser.permissions.contains({ origins: [origin] }))) {
-      throw new Error(
-        `Permission to reach ${new URL(baseUrl).host} was removed. Click Connect to grant it again.`,
-      );
-    }
+    const reader = crmLog
+      ? await crmReader(crmLog, db, deps)
+      : await sourceReader(source!, connection, db, deps);
     const since = cursorSince(record, startedAt);
-    const client = connectedClient(source, baseUrl, config, credentials, {
-      db,
-      fetch: deps.fetch,
-      now,
-    });
-    const fetched = await source.fetchCalls(client, config, since);
+    const fetched = await reader.fetchCalls(since);
     // Oldest first, so a later answered call can close the lead an earlier missed call opened.
     const calls = [...fetched.calls].sort((a, b) => a.startedAt - b.startedAt);
     const result = calls.length > 0 ? await captureInChunks(db, calls, now()) : undefined;
 
-    const limiter = rateLimiter(source.rateLimitKey(config), source.rateLimit, dbLimiterStore(db));
-    const allowedAt = await nextAllowedAt(limiter, now());
+    const allowedAt = Math.max(
+      ...(await Promise.all(reader.limiters.map((limiter) => nextAllowedAt(limiter, now())))),
+    );
     const lastResult = {
       fetched: calls.length,
       added: result?.added.length ?? 0,
@@ -241,6 +291,8 @@ export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<Pol
     if (fresh.length > 0) await notifyNewCalls(fresh);
     return { sourceId: id, status: 'ok', ...lastResult };
   } catch (error) {
+    // The CRM refused its token: CRM connections asks to reconnect, as after a failed sync.
+    if (crmLog && error instanceof ReconnectError) await noteCrmProblem(crmLog.crm, error.message);
     const failures = (record?.consecutiveFailures ?? 0) + 1;
     const nextPollAfter = now() + failureDelay(error, failures);
     const message = describeError(error, now());

@@ -1,8 +1,12 @@
 import type { z } from 'zod';
+import type { CrmSystem } from '../crm/model';
 import type { RateLimitPolicy, RequestOptions, HttpResponse } from '../http';
 import type { IncomingCall } from '../model';
 
-/** Ids of the API sources we poll; also the keys of connections, secrets and cursors. */
+/**
+ * Ids of what we poll — phone providers' APIs, then CRM call logs; also the keys of
+ * connections, secrets and cursors.
+ */
 export const SOURCE_IDS = [
   'ringcentral',
   'aircall',
@@ -51,8 +55,8 @@ export interface FetchResult {
   resumeFrom?: number;
 }
 
-/** A polled API: one file per provider, listed in registry.ts. */
-export interface CallSource<Config = Record<string, string>, Credentials = unknown> {
+/** What every polled call log says about itself. */
+interface PolledLog {
   id: SourceId;
   label: string;
   /** `provider` of the IncomingCalls it produces (also the dedupe key prefix). */
@@ -60,6 +64,25 @@ export interface CallSource<Config = Record<string, string>, Credentials = unkno
   capturePath: 'api' | 'crm';
   /** One sentence for the options page: what counts as a missed call here. */
   rule: string;
+}
+
+/**
+ * A CRM's own call log, read through the CRM connection (utils/crm/callLog.ts): no
+ * credentials of its own, so it has nothing to connect — only a switch.
+ */
+export interface CrmCallLog extends PolledLog {
+  capturePath: 'crm';
+  crm: CrmSystem;
+  /** Calls that started at or after `since` (epoch ms), mapped to IncomingCall. */
+  fetchCalls(client: SourceClient, since: number): Promise<FetchResult>;
+}
+
+/** A phone provider's API with its own credentials: one file per provider, listed in registry.ts. */
+export interface CallSource<
+  Config = Record<string, string>,
+  Credentials = unknown,
+> extends PolledLog {
+  capturePath: 'api';
   fields: readonly ConnectionField[];
   /** `fields`: everything is typed in; `oauth-pkce`: a browser sign-in (launchWebAuthFlow). */
   auth: 'fields' | 'oauth-pkce';

@@ -10,7 +10,7 @@ export interface DockOptions {
 }
 
 export interface Dock {
-  /** Tell the sidebar which CRM page is showing, without reloading it or adding history. */
+  /** Tell the sidebar which page is showing, without reloading it or adding history. */
   setSidebarUrl: (url: string) => void;
 }
 

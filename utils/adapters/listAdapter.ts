@@ -1,0 +1,186 @@
+import {
+  allOf,
+  attr,
+  callerFromText,
+  collectRows,
+  dataId,
+  firstOf,
+  noRows,
+  parseCallLabel,
+  phoneInText,
+  portalCall,
+  readContext,
+  statusFromText,
+  telNumber,
+  textOf,
+  timeFrom,
+  type ReadContext,
+  type RowOutcome,
+} from './read';
+import type { AdapterReadResult, SiteAdapter } from './types';
+
+/**
+ * The shape every built-in portal shares: a call-history list of rows, each row a call whose
+ * fields sit in elements found by fallback chains of selectors. A site adapter file declares
+ * its selectors and quirks; the reading and bookkeeping live here once.
+ */
+
+/** Where a row keeps each field: fallback chains, most durable cue first. */
+export interface CallRowSpec {
+  /** The call-type cue ("Missed call", "Voicemail", "Outgoing call"): aria-label, else text. */
+  status: readonly string[];
+  /** Site quirk: the status element's cue when its label and text are not in words (icon names). */
+  statusCue?: (el: Element) => string | undefined;
+  /** The caller's number (a `tel:` link anywhere in the row is tried first). */
+  number: readonly string[];
+  /** Site quirk: an unknown caller's number is shown in the name slot. */
+  numberInName?: boolean;
+  /** The start time: `datetime`, else `title`, else text (then the row label's time). */
+  time: readonly string[];
+  name?: readonly string[];
+  /** The firm line that was dialled. */
+  line?: readonly string[];
+  /** The teammate the call rang. */
+  agent?: readonly string[];
+  /** Attributes holding the provider's call id, on the row or inside it. */
+  callId?: readonly string[];
+  /** Site quirk: elements inside the row that carry its accessible label when the row has none. */
+  labelledBy?: readonly string[];
+}
+
+/** Reads one row; built once per read from the list found (a table maps its columns). */
+export type RowReaderFactory = (
+  list: Element,
+  ctx: ReadContext,
+  provider: string,
+) => (row: Element) => RowOutcome;
+
+export interface ListAdapterSpec {
+  id: string;
+  label: string;
+  /** Manifest match patterns for the site's content script. */
+  hostMatches: readonly string[];
+  /** The portal's app pages (host and path): a match pattern cannot stop at "/app" vs "/apple". */
+  pages: RegExp;
+  /** The call list. */
+  list: readonly string[];
+  /** One element per call inside the list (header rows are dropped). */
+  rows: readonly string[];
+  /** The portal's own "no calls" state: an empty list showing it is not a miss. */
+  empty: readonly string[];
+  emptyText?: RegExp;
+  /** Headings/titles that say "this is the call history", to notice a vanished list. */
+  viewTitle: RegExp;
+  /** How to read a row: `callRows(spec)` for the usual shape, or the site's own reader. */
+  row: RowReaderFactory;
+}
+
+const labelOrText = (el: Element) => attr(el, 'aria-label') ?? textOf(el);
+
+/** Read one row by its spec: status first (outbound calls are skipped), then number and time. */
+export function readCallRow(
+  row: Element,
+  provider: string,
+  spec: CallRowSpec,
+  ctx: ReadContext,
+): RowOutcome {
+  const text = (selectors?: readonly string[]) =>
+    selectors ? textOf(firstOf(row, selectors)) : '';
+  const label = parseCallLabel(
+    attr(row, 'aria-label') ??
+      (spec.labelledBy ? attr(firstOf(row, spec.labelledBy), 'aria-label') : undefined),
+  );
+  const statusEl = firstOf(row, spec.status);
+  const cue = statusEl ? (spec.statusCue ?? labelOrText)(statusEl) : undefined;
+  const status = statusFromText(cue ?? '') ?? label.status;
+  if (!status) return { miss: 'status: no missed/answered cue' };
+  if (status === 'outbound') return { skip: 'outbound call' };
+
+  const name = text(spec.name);
+  const from =
+    telNumber(row) ??
+    callerFromText(text(spec.number)) ??
+    (spec.numberInName ? callerFromText(name) : undefined) ??
+    label.number;
+  if (!from) return { miss: 'number: no tel: link or caller number' };
+
+  const timeEl = firstOf(row, spec.time);
+  const time = timeFrom(
+    [attr(timeEl, 'datetime'), attr(timeEl, 'title'), textOf(timeEl), label.timeText],
+    ctx,
+  );
+  if ('miss' in time) return time;
+
+  return {
+    call: portalCall({
+      provider,
+      from,
+      startedAt: time.at,
+      reason: status,
+      callerName: name || label.name,
+      dialedLine: phoneInText(text(spec.line)),
+      providerCallId: spec.callId ? dataId(row, spec.callId) : undefined,
+      agent: text(spec.agent) || undefined,
+    }),
+  };
+}
+
+/** The usual row reader: each field found in the row by the spec's selectors. */
+export function callRows(spec: CallRowSpec): RowReaderFactory {
+  return (_list, ctx, provider) => (row) => readCallRow(row, provider, spec, ctx);
+}
+
+/**
+ * Read a page the usual way: find the call list; no list → not a call-history view (no
+ * miss, unless the page says it is one); a list without rows and without the portal's
+ * empty-state cue → a miss (the row selectors broke).
+ */
+export function readList(
+  root: ParentNode,
+  spec: Omit<ListAdapterSpec, 'row'>,
+  rowReader: (list: Element) => (row: Element) => RowOutcome,
+): AdapterReadResult {
+  try {
+    const list = firstOf(root, spec.list);
+    if (!list) {
+      const headings = allOf(root, ['h1', 'h2', '[role="heading"]', 'title']).map(textOf);
+      const onHistoryView = headings.some((h) => spec.viewTitle.test(h));
+      return noRows(
+        onHistoryView ? ['list: call-history view without a recognisable call list'] : [],
+      );
+    }
+    // Header rows of a grid/table are never calls.
+    const rows = allOf(list, spec.rows).filter(
+      (row) =>
+        row.getAttribute('role') !== 'columnheader' &&
+        !firstOf(row, ['[role="columnheader"]', 'th']),
+    );
+    if (rows.length === 0) {
+      // Still loading (a spinner or aria-busy list): nothing to say yet.
+      if (list.closest('[aria-busy="true"]') || firstOf(list, ['[role="progressbar"]'])) {
+        return noRows();
+      }
+      const empty =
+        firstOf(root, spec.empty) !== null ||
+        (spec.emptyText !== undefined && spec.emptyText.test(textOf(list)));
+      return noRows(empty ? [] : ['rows: call list found but no rows matched']);
+    }
+    return collectRows(rows, rowReader(list));
+  } catch (error) {
+    return noRows([`page: ${error instanceof Error ? error.message : String(error)}`]);
+  }
+}
+
+/** A site adapter from its declaration. */
+export function defineListAdapter(spec: ListAdapterSpec): SiteAdapter {
+  return {
+    id: spec.id,
+    label: spec.label,
+    hostMatches: spec.hostMatches,
+    matches: (url) => spec.pages.test(url),
+    read(root, options) {
+      const ctx = readContext(options);
+      return readList(root, spec, (list) => spec.row(list, ctx, spec.id));
+    },
+  };
+}

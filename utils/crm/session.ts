@@ -1,0 +1,20 @@
+import type { CallbackDeskDB } from '../db';
+import { refreshClioToken } from './clio';
+import { refreshHubSpotToken } from './hubspot';
+import type { CrmSystem } from './model';
+import { storedSession, type TokenSession } from './tokens';
+
+/**
+ * The connected CRM's token as every caller uses it (sync, matching, call-log polling):
+ * refreshed before it expires and once after a 401, and stored at once, since HubSpot
+ * rotates refresh tokens.
+ */
+export function crmSession(
+  db: CallbackDeskDB,
+  system: CrmSystem,
+  deps: { fetch?: typeof fetch; now?: () => number } = {},
+): TokenSession {
+  return system === 'hubspot'
+    ? storedSession(db, 'hubspot', (c) => refreshHubSpotToken(c, deps), deps.now)
+    : storedSession(db, 'clio', (c) => refreshClioToken(c, deps), deps.now);
+}
