@@ -100,7 +100,9 @@ test('"Hide on this site" hides the dock there until shown again from settings',
   const options = await context.newPage();
   await options.goto(`chrome-extension://${extensionId}/options.html`);
   await options.getByRole('button', { name: 'Show the dock on app.clio.com again' }).click();
-  await expect(options.getByText('None: the dock shows on every CRM and phone-portal site.')).toBeVisible();
+  await expect(
+    options.getByText('None: the dock shows on every CRM and phone-portal site.'),
+  ).toBeVisible();
 
   await page.reload();
   await expect(openHandle(page)).toBeVisible();
