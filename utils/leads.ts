@@ -1,6 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { CallbackDeskDB } from './db';
-import { isSameCall, mergeSighting, providerKeyOf } from './dedupe';
+import { callKeyOf, isSameCall, mergeSighting } from './dedupe';
 import {
   AttemptInput,
   CLOSING_OUTCOMES,
@@ -129,7 +129,7 @@ export async function captureCalls(
   if (valid.length === 0) return result;
 
   await db.transaction('rw', db.leads, db.calls, async () => {
-    const providerKeys = [...new Set(valid.map(providerKeyOf).filter((k) => k !== undefined))];
+    const providerKeys = [...new Set(valid.map(callKeyOf).filter((k) => k !== undefined))];
     const phoneKeys = [...new Set(valid.map((c) => c.phoneKey).filter((k) => k !== null))];
     const ranges = valid
       .filter((c) => c.phoneKey !== null)
@@ -166,7 +166,9 @@ export async function captureCalls(
       if (list) list.push(c);
       else callsByPhone.set(c.phoneKey, [c]);
     };
-    for (const c of [...knownByProvider, ...knownNearby]) remember(c);
+    // One object per stored call, so merges into it from several sightings all land.
+    const knownById = new Map([...knownByProvider, ...knownNearby].map((c) => [c.id, c]));
+    for (const c of knownById.values()) remember(c);
     const openLeadByPhone = new Map<string, Lead>();
     for (const lead of callerLeads) {
       if (!openLeadByPhone.has(lead.phoneKey)) openLeadByPhone.set(lead.phoneKey, lead);
@@ -184,7 +186,7 @@ export async function captureCalls(
     };
 
     for (const call of valid) {
-      const providerKey = providerKeyOf(call);
+      const providerKey = callKeyOf(call);
       const known =
         (providerKey ? callsByProviderKey.get(providerKey) : undefined) ??
         (call.phoneKey
@@ -205,7 +207,7 @@ export async function captureCalls(
 
       if (call.reason === 'answered') {
         // A caller who got through later needs no callback: close their lead and say why.
-        if (openLead && openLead.lastMissedAt < call.startedAt) {
+        if (openLead && openLead.lastMissedAt <= call.startedAt) {
           saveCall(toMissedCall(call, openLead.id, openLead.phoneKey, now));
           saveLead({
             ...openLead,
@@ -243,11 +245,10 @@ export async function captureCalls(
           priority: openLead.priority || Boolean(rule?.priority),
           updatedAt: now,
         };
-        // A repeat call never pushes the deadline back; an earlier-reported call can pull it in.
-        if (lead.attemptCount === 0 && due.dueAt < lead.dueAt) {
-          lead.dueAt = due.dueAt;
-          lead.overdueAt = due.overdueAt;
-        }
+        // A repeat call never pushes the deadline back, but it can pull it in: a caller who
+        // rings again while waiting for the cadence's next attempt is due again now.
+        lead.dueAt = Math.min(lead.dueAt, due.dueAt);
+        lead.overdueAt = Math.min(lead.overdueAt, due.overdueAt);
       } else {
         lead = {
           id: crypto.randomUUID(),
@@ -303,7 +304,10 @@ function toMissedCall(
     phoneKey,
     provider: call.provider,
     providerCallId: call.providerCallId,
-    providerKey: providerKeyOf(call),
+    providerKey: callKeyOf({
+      ...call,
+      phoneKey: phoneKey.startsWith('nocallback:') ? null : phoneKey,
+    }),
     startedAt: call.startedAt,
     dialedLine: call.dialedLine,
     callerName: call.callerName,
@@ -356,9 +360,11 @@ export async function recordAttempt(
       next.status = 'done';
       next.closedAt = now;
       next.closeOutcome = data.outcome;
-    } else if (nextDue) {
-      next.dueAt = nextDue.dueAt;
-      next.overdueAt = nextDue.overdueAt;
+    } else {
+      // Kept open past the cadence's end: due again like a fresh call, not overdue forever.
+      const due = nextDue ?? computeDue(settings, settings.sla, now);
+      next.dueAt = due.dueAt;
+      next.overdueAt = due.overdueAt;
     }
     await db.leads.put(openIndexes(next));
     return { attempt, lead: next };

@@ -182,6 +182,42 @@ describe('captureCalls', () => {
     expect(lead?.openOverdueAt).toBeUndefined();
   });
 
+  it('a redial that gets through within the dedupe window closes the lead', async () => {
+    await captureCalls(db, settings, [call()], at(10, 1));
+    const result = await captureCalls(
+      db,
+      settings,
+      [call({ reason: 'answered', startedAt: at(10) + 60_000 })],
+      at(10, 2),
+    );
+    expect(result).toMatchObject({ duplicates: 0, answeredClosed: 1 });
+    expect((await db.leads.toArray())[0]).toMatchObject({ status: 'done' });
+  });
+
+  it('re-reading a caller with no number (no provider id) adds nothing', async () => {
+    const anonymous = call({ from: 'Anonymous', provider: 'googlevoice' });
+    await captureCalls(db, settings, [anonymous], at(10, 1));
+    const again = await captureCalls(db, settings, [anonymous], at(10, 5));
+    expect(again.duplicates).toBe(1);
+    expect(await db.leads.count()).toBe(1);
+    // Another anonymous call a minute later is another lead.
+    await captureCalls(db, settings, [{ ...anonymous, startedAt: at(10, 1) }], at(10, 6));
+    expect(await db.leads.count()).toBe(2);
+  });
+
+  it('calling again after an unanswered attempt makes the lead due again now', async () => {
+    const { added } = await captureCalls(db, settings, [call()], at(10, 1));
+    await recordAttempt(
+      db,
+      settings,
+      { leadId: added[0]!.leadId, method: 'call', outcome: 'no-answer' },
+      at(10, 3),
+    );
+    await captureCalls(db, settings, [call({ startedAt: at(10, 30) })], at(10, 31));
+    const [lead] = await db.leads.toArray();
+    expect(lead).toMatchObject({ dueAt: at(10, 35), overdueAt: at(10, 45), missedCount: 2 });
+  });
+
   it('answered calls with no open lead store nothing', async () => {
     const result = await captureCalls(db, settings, [call({ reason: 'answered' })], at(10, 1));
     expect(result.ignored).toBe(1);
@@ -259,6 +295,22 @@ describe('attempts and overdue counts', () => {
       at(10) + 86_400_000,
     );
     expect(lead.status).toBe('done');
+  });
+
+  it('keeping a lead open after the last attempt makes it due again, not overdue forever', async () => {
+    const { added } = await captureCalls(db, settings, [call()], at(10, 1));
+    const leadId = added[0]!.leadId;
+    await recordAttempt(db, settings, { leadId, method: 'call', outcome: 'no-answer' }, at(10, 3));
+    await recordAttempt(db, settings, { leadId, method: 'text', outcome: 'sent' }, at(11, 3));
+    const later = at(10) + 86_400_000;
+    const { lead } = await recordAttempt(
+      db,
+      settings,
+      { leadId, method: 'email', outcome: 'sent', close: false },
+      later,
+    );
+    expect(lead.status).toBe('open');
+    expect(lead.overdueAt).toBeGreaterThan(later);
   });
 
   it('rejects an attempt on a closed lead and writes nothing', async () => {
