@@ -211,7 +211,9 @@ export function parsePortalTime(raw: string, now: number, timeZone: string): Por
   if (relative) {
     const unit = unitMs(relative[2]!);
     const at = now - Number(relative[1]) * unit;
-    return unit >= 24 * 60 * MINUTE ? { at, dayOnly: true } : { at, dayOnly: false };
+    // "2 hours ago" is only right to the hour and drifts on every re-read, which would turn
+    // one call into phantom repeats: like a bare date, it is too coarse to capture.
+    return unit >= 60 * MINUTE ? { at, dayOnly: true } : { at, dayOnly: false };
   }
 
   let clock: { hours: number; minutes: number; seconds: number } | undefined;
