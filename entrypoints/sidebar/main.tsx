@@ -1,10 +1,23 @@
 import { createRoot } from 'react-dom/client';
 import { App } from '@/components/App';
 import { ErrorBoundary } from '@/components/ErrorBoundary';
+import { PORTAL_ORIGINS } from '@/utils/adapters/registry';
+import { CRM_WEB_MATCHES } from '@/utils/crmSites';
+import { embedderOrigin, isAllowedEmbedder } from '@/utils/embedding';
 import '@/components/app.css';
 
+const framed = window.top !== window.self;
+const allowed =
+  !framed || isAllowedEmbedder(embedderOrigin(), [...CRM_WEB_MATCHES, ...PORTAL_ORIGINS]);
+
 createRoot(document.getElementById('root')!).render(
-  <ErrorBoundary>
-    <App surface="sidebar" />
-  </ErrorBoundary>,
+  allowed ? (
+    <ErrorBoundary>
+      <App surface="sidebar" />
+    </ErrorBoundary>
+  ) : (
+    <p role="alert" className="notice notice-error pad">
+      Callback Desk only opens inside the CRM and phone-portal pages it supports.
+    </p>
+  ),
 );
