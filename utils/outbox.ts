@@ -67,9 +67,29 @@ export interface DrainReport {
 }
 
 interface Lease {
+  /** The worker (runId) whose drain holds the lease. */
   owner: string;
+  /** The drain itself: two drains of one worker must never share a lease. */
+  drain?: string;
   until: number;
   again?: boolean;
+}
+
+/**
+ * The fields that change whenever any drain writes a job: a drain may claim a job only if
+ * the row still matches what it last read or wrote (compare-and-set).
+ */
+function sameVersion(a: SyncJob, b: SyncJob): boolean {
+  return (
+    a.state === b.state &&
+    a.updatedAt === b.updatedAt &&
+    a.tries === b.tries &&
+    a.maybeCreated === b.maybeCreated &&
+    a.nextTryAt === b.nextTryAt &&
+    a.sentAt === b.sentAt &&
+    a.sentBy === b.sentBy &&
+    a.remoteId === b.remoteId
+  );
 }
 
 const asJob = (row: SyncJobRecord | undefined) => row as unknown as SyncJob | undefined;
@@ -201,6 +221,9 @@ export async function nextDueAt(db: CallbackDeskDB): Promise<number | null> {
 
 export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
   const { db, runId } = deps;
+  // Each drain has its own id: a worker may start a second drain (alarm, message) while
+  // the first is still sending, and only the lease holder may send.
+  const drainId = crypto.randomUUID();
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = deps.random ?? Math.random;
@@ -208,26 +231,50 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
   const inProcessWaitMs = deps.inProcessWaitMs ?? 15_000;
   const report: DrainReport = { ran: false, synced: 0, failed: 0, nextTryAt: null };
 
-  const leaseOp = <T>(fn: (lease: Lease | undefined) => { next: Lease | null; result: T }) =>
+  /** `next`: the new lease, null to remove it, undefined to leave it as it is. */
+  const leaseOp = <T>(
+    fn: (lease: Lease | undefined) => { next?: Lease | null; result: T },
+  ): Promise<T> =>
     db.transaction('rw', db.cursors, async () => {
       const row = await db.cursors.get(LEASE_ROW);
       const { next, result } = fn(row?.cursor as Lease | undefined);
       if (next) await db.cursors.put({ sourceId: LEASE_ROW, cursor: next });
-      else if (row) await db.cursors.delete(LEASE_ROW);
+      else if (next === null && row) await db.cursors.delete(LEASE_ROW);
       return result;
     });
+  const ours = (lease: Lease | undefined) => lease?.drain === drainId;
+  const renewed = (lease: Lease): Lease => ({ ...lease, until: now() + LEASE_MS });
 
   const acquired = await leaseOp((lease) => {
     // Another drain of this same worker is running: ask it to look again before it stops.
+    // (A lease of another worker belongs to a worker that is gone: only one runs at a time.)
     if (lease && lease.owner === runId && lease.until > now())
       return { next: { ...lease, again: true }, result: false };
-    return { next: { owner: runId, until: now() + LEASE_MS }, result: true };
+    return { next: { owner: runId, drain: drainId, until: now() + LEASE_MS }, result: true };
   });
   if (!acquired) return report;
   report.ran = true;
 
+  /**
+   * Set when another drain took the lease over (ours expired during a long pass): this
+   * drain then sends nothing more and leaves the queue to the new holder.
+   */
+  let lost = false;
+  /** Renew the lease; false (and `lost`) when it is no longer ours. */
+  const holdLease = async () => {
+    const held = await leaseOp((lease) =>
+      lease && ours(lease) ? { next: renewed(lease), result: true } : { result: false },
+    );
+    if (!held) lost = true;
+    return held;
+  };
+
+  /** Each job as this drain last read or wrote it: what a claim compares against. */
+  const known = new Map<string, SyncJob>();
   const save = async (jobs: SyncJob[]) => {
-    if (jobs.length) await db.outbox.bulkPut(jobs.map(asRow));
+    if (jobs.length === 0) return;
+    await db.outbox.bulkPut(jobs.map(asRow));
+    for (const job of jobs) known.set(job.id, job);
   };
   const update = (job: SyncJob, patch: Partial<SyncJob>): SyncJob => ({
     ...job,
@@ -331,9 +378,22 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
     }
     // Timeout, dropped connection, 5xx, an answer we could not read, or a bug: the record
     // may exist now. Back off, then look it up before creating again.
+    await markUncertain(jobs, describeError(error, now()), sent, settleMs);
+    return 'stop';
+  };
+
+  /**
+   * Jobs whose fate is unknown: a try is counted (so a record that never shows up ends as
+   * "Gave up after …" instead of looping), and a sent one is looked up before it is resent.
+   */
+  const markUncertain = async (
+    jobs: SyncJob[],
+    message: string,
+    sent: boolean,
+    settleMs: number,
+  ) => {
     const saved = jobs.map((job) => {
       const tries = job.tries + 1;
-      const message = describeError(error, now());
       const maybeCreated = job.maybeCreated || sent;
       if (tries >= MAX_TRIES) {
         return update(job, {
@@ -362,22 +422,43 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
     });
     await save(saved);
     report.failed += saved.filter((j) => j.state === 'failed').length;
-    return 'stop';
   };
 
-  /** Mark jobs as on their way, durably, before the request leaves. */
-  const markSending = async (items: SendItem[]) => {
-    const at = now();
-    for (const item of items) {
-      item.job = update(item.job, {
-        state: 'syncing',
-        sentAt: at,
-        sentBy: runId,
-        contactId: item.job.kind === 'contact' ? undefined : item.contactId,
-        nextTryAt: NEVER,
-      });
-    }
-    await save(items.map((i) => i.job));
+  /**
+   * Claim jobs and mark them as on their way, durably, before the request leaves. In one
+   * transaction with the lease: the lease is renewed (or found lost: nothing is claimed),
+   * and a job is claimed only if its row is still as this drain read it — another drain
+   * that took it meanwhile (sent, synced, failed or re-queued it) wins, and it is skipped.
+   */
+  const markSending = async (items: SendItem[]): Promise<SendItem[]> => {
+    const claimed = await db.transaction('rw', db.outbox, db.cursors, async () => {
+      const row = await db.cursors.get(LEASE_ROW);
+      const lease = row?.cursor as Lease | undefined;
+      if (!lease || !ours(lease)) {
+        lost = true;
+        return [];
+      }
+      await db.cursors.put({ sourceId: LEASE_ROW, cursor: renewed(lease) });
+      const at = now();
+      const mine: SendItem[] = [];
+      for (const item of items) {
+        const stored = asJob(await db.outbox.get(item.job.id));
+        const expected = known.get(item.job.id);
+        if (!stored || !expected || !sameVersion(stored, expected)) continue;
+        item.job = update(item.job, {
+          state: 'syncing',
+          sentAt: at,
+          sentBy: runId,
+          contactId: item.job.kind === 'contact' ? undefined : item.contactId,
+          nextTryAt: NEVER,
+        });
+        mine.push(item);
+      }
+      if (mine.length) await db.outbox.bulkPut(mine.map((i) => asRow(i.job)));
+      return mine;
+    });
+    for (const item of claimed) known.set(item.job.id, item.job);
+    return claimed;
   };
 
   const processItems = async (
@@ -385,15 +466,17 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
     items: SendItem[],
   ): Promise<'stop' | 'continue'> => {
     if (items.length === 0) return 'continue';
-    // 1. Jobs whose earlier request may have landed: look them up first.
-    const uncertain = items.filter((i) => i.job.state === 'syncing' || i.job.maybeCreated);
+    // 1. Jobs whose earlier request may have landed: look them up first. A contact is
+    //    always looked up: someone may have added it since the lead was matched.
+    const doubtful = (job: SyncJob) => job.state === 'syncing' || job.maybeCreated;
+    const uncertain = items.filter((i) => i.job.kind === 'contact' || doubtful(i.job));
     const certain = items.filter((i) => !uncertain.includes(i));
     const lookNow: SendItem[] = [];
     const postponed: SyncJob[] = [];
     for (const item of uncertain) {
       const since = item.job.uncertainAt ?? item.job.sentAt ?? 0;
       const settleAt = since + connector.lookupSettleMs;
-      if (settleAt > now()) {
+      if (doubtful(item.job) && settleAt > now()) {
         // The CRM's search may not show it yet; looking now could miss it and duplicate it.
         postponed.push(
           update(item.job, {
@@ -408,14 +491,21 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
     await save(postponed);
     if (lookNow.length) {
       let found: Map<string, RemoteRef>;
+      /** Contact jobs whose number several CRM contacts have: job id → how many. */
+      const several = new Map<string, number>();
       try {
-        found = await connector.findExisting(lookNow);
+        found = await connector.findExisting(lookNow.filter((i) => i.job.kind !== 'contact'));
+        for (const item of lookNow.filter((i) => i.job.kind === 'contact')) {
+          const match = await connector.matchContact(item);
+          if (match.kind === 'single') found.set(item.job.id, match.ref);
+          else if (match.kind === 'several') several.set(item.job.id, match.count);
+        }
       } catch (error) {
         return handleError(
           lookNow.map((i) =>
             update(i.job, {
               state: 'queued',
-              maybeCreated: true,
+              maybeCreated: doubtful(i.job),
               uncertainAt: i.job.uncertainAt ?? i.job.sentAt,
             }),
           ),
@@ -425,15 +515,30 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
         );
       }
       const already: { item: SendItem; ref: RemoteRef }[] = [];
+      const choose: SyncJob[] = [];
       for (const item of lookNow) {
         const ref = found.get(item.job.id);
+        const count = several.get(item.job.id);
         if (ref) already.push({ item, ref });
-        else {
+        else if (count !== undefined) {
+          // Which one is the caller (or the one our lost request made) is for the user to
+          // say; choosing links the lead, and this job then closes (see processSystem).
+          choose.push(
+            update(item.job, {
+              state: 'queued',
+              waitingFor: 'contact',
+              nextTryAt: NEVER,
+              lastError: `${count} ${CRM_LABELS[connector.system]} contacts have this number: choose one.`,
+              lastErrorAt: now(),
+            }),
+          );
+        } else {
           item.job = update(item.job, { maybeCreated: false, uncertainAt: undefined });
           certain.push(item);
         }
       }
       await markSynced(already);
+      await save(choose);
     }
 
     // 2. Create what is certainly not there yet.
@@ -442,29 +547,39 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
       const ofKind = certain.filter((i) => i.job.kind === kind);
       const chunkSize = batchable && kind !== 'contact' ? connector.maxBatch : 1;
       for (let i = 0; i < ofKind.length; i += chunkSize) {
-        const chunk = ofKind.slice(i, i + chunkSize);
-        await markSending(chunk);
+        const chunk = await markSending(ofKind.slice(i, i + chunkSize));
+        if (lost) return 'stop';
+        if (chunk.length === 0) continue;
         try {
           if (chunk.length > 1 && kind !== 'contact') {
-            const created = await connector.createMany!(kind, chunk);
-            const unknown: SyncJob[] = [];
+            const outcome = await connector.createMany!(kind, chunk);
             const done: { item: SendItem; ref: RemoteRef }[] = [];
+            const missing: SendItem[] = [];
             for (const item of chunk) {
-              const ref = created.get(item.job.id);
+              const ref = outcome.created.get(item.job.id);
+              const why = outcome.rejected.get(item.job.id);
               if (ref) done.push({ item, ref });
-              else {
-                unknown.push(
-                  update(item.job, {
-                    state: 'queued',
-                    maybeCreated: true,
-                    uncertainAt: now(),
-                    nextTryAt: now() + connector.lookupSettleMs,
-                  }),
-                );
-              }
+              else if (why !== undefined) {
+                await fail([item.job], `${CRM_LABELS[connector.system]} refused it (${why}).`);
+              } else missing.push(item);
             }
             await markSynced(done);
-            await save(unknown);
+            if (missing.length && outcome.unattributed.length >= missing.length) {
+              // As many refusals as records unaccounted for: none of them was created, but
+              // the answer does not say which refusal is whose. One by one tells.
+              await save(missing.map((m) => update(m.job, { state: 'queued', nextTryAt: now() })));
+              for (const m of missing) m.job = update(m.job, { state: 'queued' });
+              if ((await processOneByOne(connector, missing)) === 'stop') return 'stop';
+            } else if (missing.length) {
+              await markUncertain(
+                missing.map((m) => m.job),
+                outcome.unattributed.length
+                  ? `${CRM_LABELS[connector.system]} did not confirm it (${outcome.unattributed.join('; ')}).`
+                  : `${CRM_LABELS[connector.system]} did not confirm it; looking it up before trying again.`,
+                true,
+                connector.lookupSettleMs,
+              );
+            }
           } else {
             const item = chunk[0]!;
             await markSynced([{ item, ref: await createRecord(connector, item) }]);
@@ -498,7 +613,10 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
     items: SendItem[],
   ): Promise<'stop' | 'continue'> => {
     for (const item of items) {
-      await markSending([item]);
+      if ((await markSending([item])).length === 0) {
+        if (lost) return 'stop';
+        continue;
+      }
       try {
         await markSynced([{ item, ref: await createRecord(connector, item) }]);
       } catch (error) {
@@ -520,12 +638,31 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
     }
     const items: SendItem[] = [];
     const waiting: SyncJob[] = [];
+    const linked: { item: SendItem; ref: RemoteRef & { name?: string } }[] = [];
     const leads = new Map<string, Lead | undefined>();
+    const leadOf = async (id: string) => {
+      if (!leads.has(id)) leads.set(id, await db.leads.get(id));
+      return leads.get(id);
+    };
     for (const job of jobs) {
+      if (job.kind === 'contact') {
+        // The lead got its contact meanwhile (chosen or matched): nothing to create.
+        const crm = (await leadOf(job.leadId))?.crm;
+        if (crm?.system === system) {
+          linked.push({
+            item: { job, contactId: crm.contactId, marker: markerFor(job) },
+            ref: {
+              id: crm.contactId,
+              ...(crm.url ? { url: crm.url } : {}),
+              ...(crm.name ? { name: crm.name } : {}),
+            },
+          });
+          continue;
+        }
+      }
       let contactId = job.contactId;
       if (job.kind !== 'contact' && !contactId) {
-        if (!leads.has(job.leadId)) leads.set(job.leadId, await db.leads.get(job.leadId));
-        const crm = leads.get(job.leadId)?.crm;
+        const crm = (await leadOf(job.leadId))?.crm;
         contactId = crm?.system === system ? crm.contactId : undefined;
       }
       if (job.kind !== 'contact' && !contactId) {
@@ -547,6 +684,7 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
       });
     }
     await save(waiting);
+    await markSynced(linked);
     // Contacts first: the other records attach to them.
     const contacts = items.filter((i) => i.job.kind === 'contact');
     if ((await processItems(connector, contacts)) === 'stop') return;
@@ -560,17 +698,17 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
   try {
     const started = now();
     for (;;) {
-      await leaseOp((lease) => ({
-        next: { ...lease, owner: runId, until: now() + LEASE_MS },
-        result: undefined,
-      }));
-      // Orphans first: a job left 'syncing' by a worker that died.
-      const orphans = (await db.outbox.where('state').equals('syncing').toArray()).map((r) =>
-        asJob(r)!,
-      );
+      if (!(await holdLease())) break;
+      // Orphans first: a job left 'syncing' by a worker that died. (One stamped with this
+      // worker's id is in flight in an earlier drain that lost the lease: its answer is
+      // still coming, and that drain records it.)
+      const orphans = (await db.outbox.where('state').equals('syncing').toArray())
+        .map((r) => asJob(r)!)
+        .filter((j) => j.sentBy !== runId);
       const due = (await db.outbox.where('nextTryAt').belowOrEqual(now()).limit(500).toArray())
         .map((r) => asJob(r)!)
         .filter((j) => j.state === 'queued');
+      for (const job of [...orphans, ...due]) known.set(job.id, job);
       const ready = [...orphans, ...due].sort(
         (a, b) =>
           KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.createdAt - b.createdAt,
@@ -583,28 +721,31 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
           continue;
         }
         const again = await leaseOp((lease) =>
-          lease?.again
-            ? { next: { ...lease, again: false }, result: true }
-            : { next: null, result: false },
+          !ours(lease)
+            ? { result: 'lost' as const }
+            : lease?.again
+              ? { next: { ...lease, again: false }, result: 'again' as const }
+              : { next: null, result: 'done' as const },
         );
-        if (again) continue;
+        if (again === 'again') continue;
         released = true;
         break;
       }
       for (const system of [...new Set(ready.map((j) => j.system))]) {
+        if (lost) break;
         await processSystem(
           system,
           ready.filter((j) => j.system === system),
         );
       }
-      if (now() - started > budgetMs) break;
+      if (lost || now() - started > budgetMs) break;
     }
   } finally {
+    // Release only our own lease: one taken over belongs to the drain that runs now.
     if (!released)
-      await leaseOp((lease) => ({
-        next: lease && lease.owner !== runId ? lease : null,
-        result: undefined,
-      }));
+      await leaseOp((lease) =>
+        ours(lease) ? { next: null, result: undefined } : { result: undefined },
+      );
     report.nextTryAt = await nextDueAt(db);
   }
   return report;

@@ -12,6 +12,7 @@ import {
 } from '@/utils/crm/hubspot';
 import { markerFor, type SendItem, type SyncJob, type SyncPayload } from '@/utils/crm/model';
 import {
+  forgetCredentials,
   readCredentials,
   storedSession,
   writeCredentials,
@@ -156,8 +157,9 @@ describe('HubSpotConnector against the emulator', () => {
   it('batch-creates many records and maps answers back to jobs although HubSpot reorders them', async () => {
     const contact = emulator.seedContact({ firstname: 'Batch', phone: '4155550100' });
     const items = [1, 2, 3].map((n) => item(call(1_750_000_000_000 + n), contact.id));
-    const created = await connector().createMany('call', items);
+    const { created, rejected, unattributed } = await connector().createMany('call', items);
     expect(created.size).toBe(3);
+    expect([rejected.size, unattributed]).toEqual([0, []]);
     for (const i of items) {
       const record = emulator.records('calls').find((r) => r.id === created.get(i.job.id)!.id)!;
       expect(record.properties.hs_call_body).toContain(i.marker);
@@ -279,6 +281,69 @@ describe('HubSpot OAuth with the firm’s own app', () => {
       { auth: 'oauth' },
     );
     await expect(hs.listUsers()).rejects.toThrow(/Reconnect HubSpot/);
+    db.close();
+  });
+
+  const expiringCredentials = (refreshToken: string) => ({
+    auth: 'oauth' as const,
+    ...app,
+    accessToken: 'old-access',
+    refreshToken,
+    expiresAt: Date.now() + 60_000,
+    account: { id: '1', name: 'x' },
+    connectedAt: 0,
+  });
+
+  it('asks to reconnect when the refresh before expiry is refused', async () => {
+    const db = new CallbackDeskDB(`hs-oauth-${Math.random()}`);
+    await writeCredentials(db, 'hubspot', expiringCredentials('revoked'));
+    const session = storedSession(db, 'hubspot', (c) =>
+      refreshHubSpotToken(c, { fetch: fetchToEmulator }),
+    );
+    const hs = new HubSpotConnector(
+      { session, limiterStore: memoryLimiterStore(), fetch: fetchToEmulator },
+      { auth: 'oauth' },
+    );
+    const error = await hs.listUsers().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReconnectError);
+    expect((error as Error).message).toBe(
+      'Reconnect HubSpot: it no longer accepts the saved token.',
+    );
+    db.close();
+  });
+
+  it('refreshes once when several callers need a new token at the same time', async () => {
+    const db = new CallbackDeskDB(`hs-oauth-${Math.random()}`);
+    const code = emulator.issueAuthCode(app.clientId, redirectUri);
+    const tokens = await exchangeHubSpotCode(
+      { ...app, code, redirectUri },
+      { fetch: fetchToEmulator },
+    );
+    await writeCredentials(db, 'hubspot', {
+      ...expiringCredentials(tokens.refreshToken),
+      accessToken: tokens.accessToken,
+    });
+    const before = emulator.log.filter((l) => l.path === '/oauth/v3/token').length;
+    const sessions = [1, 2, 3].map(() =>
+      storedSession(db, 'hubspot', (c) => refreshHubSpotToken(c, { fetch: fetchToEmulator })),
+    );
+    const fresh = await Promise.all(sessions.map((s) => s.current()));
+    expect(new Set(fresh).size).toBe(1);
+    expect(fresh[0]).not.toBe(tokens.accessToken);
+    expect(emulator.log.filter((l) => l.path === '/oauth/v3/token').length - before).toBe(1);
+    db.close();
+  });
+
+  it('does not bring back a connection removed while its token was being refreshed', async () => {
+    const db = new CallbackDeskDB(`hs-oauth-${Math.random()}`);
+    await writeCredentials(db, 'hubspot', expiringCredentials('refresh-1'));
+    const session = storedSession(db, 'hubspot', async (c) => {
+      // The user presses Disconnect while the token request is on its way.
+      await forgetCredentials(db, 'hubspot');
+      return { ...c, accessToken: 'new-access', refreshToken: 'refresh-2' };
+    });
+    await expect(session.current()).rejects.toThrow(/HubSpot is not connected/);
+    expect(await readCredentials(db, 'hubspot')).toBeNull();
     db.close();
   });
 });

@@ -16,6 +16,7 @@ import {
   enqueueDrafts,
   MAX_TRIES,
   NEVER,
+  releaseWaitingJobs,
   requeueAfterReconnect,
   retryJobs,
   type OutboxDeps,
@@ -311,6 +312,94 @@ describe('outbox', () => {
     expect(counts()).toEqual({ calls: 2, notes: 2, tasks: 2 });
   });
 
+  /**
+   * HubSpot answering a calls batch with 207: the input for `refusedNumber` is refused (with
+   * or without its trace id in the error's context), the others are created. A lone create
+   * of that record is refused with 400.
+   */
+  function partlyRefusingFetch(refusedNumber: string, opts: { traceId: boolean }): typeof fetch {
+    const base = routedFetch({ 'https://api.hubapi.com': emulator.url });
+    const message = 'Property values were not valid: hs_call_to_number';
+    return async (input, init) => {
+      const url = String(input);
+      if (init?.method !== 'POST' || !/\/crm\/v3\/objects\/calls(\/batch\/create)?$/.test(url))
+        return base(input, init);
+      const body = JSON.parse(String(init.body)) as {
+        inputs?: { properties: Record<string, string>; objectWriteTraceId?: string }[];
+        properties?: Record<string, string>;
+      };
+      if (!body.inputs) {
+        if (body.properties?.hs_call_to_number !== refusedNumber) return base(input, init);
+        return Response.json(
+          { status: 'error', category: 'VALIDATION_ERROR', message, correlationId: 'c-1' },
+          { status: 400 },
+        );
+      }
+      const refused = body.inputs.filter((i) => i.properties.hs_call_to_number === refusedNumber);
+      const rest = body.inputs.filter((i) => !refused.includes(i));
+      const answer = (await (
+        await base(input, { ...init, body: JSON.stringify({ inputs: rest }) })
+      ).json()) as Record<string, unknown>;
+      return Response.json(
+        {
+          ...answer,
+          numErrors: refused.length,
+          errors: refused.map((i) => ({
+            status: 'error',
+            category: 'VALIDATION_ERROR',
+            message,
+            context: opts.traceId ? { objectWriteTraceId: [i.objectWriteTraceId!] } : {},
+            errors: [],
+            links: {},
+          })),
+        },
+        { status: 207 },
+      );
+    };
+  }
+
+  for (const traceId of [true, false]) {
+    it(`fails the record a 207 batch answer refuses, with HubSpot’s reason (trace id ${traceId ? 'given' : 'missing'})`, async () => {
+      const a = await leadWithAttempt({ phone: '(415) 555-0160' });
+      const b = await leadWithAttempt({ phone: '(415) 555-0161' });
+      await enqueueLead(a);
+      await enqueueLead(b);
+      await drainOutbox(deps({ fetch: partlyRefusingFetch('+14155550161', { traceId }) }));
+      const all = await jobs();
+      const refused = all.find((j) => j.kind === 'call' && j.leadId === b.lead.id)!;
+      expect(refused).toMatchObject({ state: 'failed', nextTryAt: NEVER });
+      expect(refused.lastError).toMatch(
+        /^HubSpot refused it \((400: )?Property values were not valid: hs_call_to_number\)\.$/,
+      );
+      expect(all.filter((j) => j.id !== refused.id).every((j) => j.state === 'synced')).toBe(true);
+      expect(counts()).toEqual({ calls: 1, notes: 2, tasks: 2 });
+    });
+  }
+
+  it('counts a try for every batched record HubSpot neither created nor refused', async () => {
+    const a = await leadWithAttempt({ phone: '(415) 555-0170' });
+    const b = await leadWithAttempt({ phone: '(415) 555-0171' });
+    await enqueueLead(a);
+    await enqueueLead(b);
+    const base = routedFetch({ 'https://api.hubapi.com': emulator.url });
+    // Every calls batch answer leaves out the record for b, without saying why.
+    const lossy: typeof fetch = async (input, init) => {
+      const response = await base(input, init);
+      if (!String(input).endsWith('/calls/batch/create')) return response;
+      const answer = (await response.json()) as {
+        results: { properties: Record<string, string> }[];
+      };
+      const results = answer.results.filter(
+        (r) => r.properties.hs_call_to_number !== '+14155550171',
+      );
+      return Response.json({ ...answer, results }, { status: 201 });
+    };
+    await drainOutbox(deps({ fetch: lossy }));
+    const unknown = (await jobs()).find((j) => j.kind === 'call' && j.leadId === b.lead.id)!;
+    expect(unknown).toMatchObject({ state: 'queued', tries: 1, maybeCreated: true });
+    expect(unknown.lastError).toMatch(/^HubSpot did not confirm it/);
+  });
+
   it('waits for the contact, creates it first, then attaches the records to it', async () => {
     const lead = await leadWithAttempt({ linked: false });
     await enqueueLead(lead);
@@ -353,6 +442,62 @@ describe('outbox', () => {
     });
     for (const type of ['calls', 'notes', 'tasks'] as const)
       expect(emulator.associatedWith(contact!.id, type)).toHaveLength(1);
+  });
+
+  async function enqueueContact(lead: Awaited<ReturnType<typeof leadWithAttempt>>) {
+    await enqueueDrafts(
+      db,
+      [
+        {
+          idempotencyKey: idempotencyKey({ leadId: lead.lead.id }, 'hubspot', 'contact'),
+          system: 'hubspot',
+          kind: 'contact',
+          leadId: lead.lead.id,
+          payload: contactDraft(lead.lead)!,
+        },
+      ],
+      now(),
+    );
+  }
+
+  it('links the contact a colleague added meanwhile instead of creating a second one', async () => {
+    const lead = await leadWithAttempt({ linked: false });
+    await enqueueLead(lead);
+    await enqueueContact(lead);
+    const added = emulator.seedContact({ firstname: 'Dana', phone: '+14155550134' });
+    await drainOutbox(deps());
+    expect(emulator.records('contacts').map((c) => c.id)).toEqual([added.id]);
+    expect((await db.leads.get(lead.lead.id))!.crm).toMatchObject({ contactId: added.id });
+    for (const type of ['calls', 'notes', 'tasks'] as const)
+      expect(emulator.associatedWith(added.id, type)).toHaveLength(1);
+    expect((await jobs()).every((j) => j.state === 'synced')).toBe(true);
+  });
+
+  it('asks which contact it is when a lost create left several with the number', async () => {
+    const lead = await leadWithAttempt({ linked: false });
+    await enqueueContact(lead);
+    // The create lands, its answer is lost; then someone else adds the same number.
+    emulator.faults.push({ kind: 'drop-after', match: /POST \/crm\/v3\/objects\/contacts$/ });
+    await drainOutbox(deps());
+    const other = emulator.seedContact({
+      firstname: 'Dana',
+      lastname: 'W.',
+      phone: '+14155550134',
+    });
+    offset += 11_000;
+    await drainOutbox(deps());
+    const [contactJob] = await jobs();
+    expect(contactJob).toMatchObject({ state: 'queued', waitingFor: 'contact', nextTryAt: NEVER });
+    expect(contactJob!.lastError).toBe('2 HubSpot contacts have this number: choose one.');
+    expect(emulator.records('contacts')).toHaveLength(2);
+    // The user chooses one: the job closes on it, nothing more is created.
+    await db.leads.update(lead.lead.id, {
+      crm: { system: 'hubspot', contactId: other.id, name: 'Dana W.' },
+    });
+    await releaseWaitingJobs(db, lead.lead.id, 'hubspot', now());
+    await drainOutbox(deps());
+    expect(await jobs()).toMatchObject([{ state: 'synced', remoteId: other.id }]);
+    expect(emulator.records('contacts')).toHaveLength(2);
   });
 
   it('stops after MAX_TRIES server failures and says why', async () => {
@@ -499,6 +644,34 @@ describe('outbox', () => {
     expect(emulator.log.filter((l) => l.path === '/crm/v3/objects/notes/search')).toHaveLength(4);
     await drainOutbox(deps());
     expect(counts().notes).toBe(1);
+  });
+
+  it('creates each record once when a second drain starts after a slow drain’s lease ran out', async () => {
+    const lead = await leadWithAttempt();
+    await enqueueLead(lead);
+    const base = routedFetch({ 'https://api.hubapi.com': emulator.url });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let held = false;
+    // Drain A's first create hangs (a slow CRM, a long rate-limit wait)…
+    const slowFetch: typeof fetch = async (input, init) => {
+      if (!held && init?.method === 'POST' && String(input).endsWith('/crm/v3/objects/calls')) {
+        held = true;
+        await gate;
+      }
+      return base(input, init);
+    };
+    const a = drainOutbox(deps({ runId: 'worker', batching: false, fetch: slowFetch }));
+    await expect.poll(() => held).toBe(true);
+    // …past its lease, and the sweep alarm starts drain B in the same worker.
+    offset += 61_000;
+    const b = await drainOutbox(deps({ runId: 'worker', batching: false }));
+    expect(b.ran).toBe(true);
+    release();
+    await a;
+    await drainOutbox(deps({ runId: 'worker', batching: false }));
+    expect(counts()).toEqual({ calls: 1, notes: 1, tasks: 1 });
+    expect((await jobs()).map((j) => j.state)).toEqual(['synced', 'synced', 'synced']);
   });
 
   it('runs one drain at a time per worker and makes the running one look again', async () => {

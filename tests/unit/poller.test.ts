@@ -21,7 +21,10 @@ import {
   type HubSpotCredentials,
 } from '@/utils/crm/tokens';
 import { dbLimiterStore } from '@/utils/http';
-import type { SourceId } from '@/utils/sources/types';
+import type { SourceClient, SourceId } from '@/utils/sources/types';
+import { clioCallLog } from '@/utils/sources/clioCalls';
+import type { HttpResponse } from '@/utils/http';
+import type { z } from 'zod';
 import {
   EMULATED_TWILIO_SID,
   startAircall,
@@ -550,5 +553,36 @@ describe('CRM call logs read through the CRM connections', () => {
     const budget = clioLimiter(dbLimiterStore(db), 'eu', '345001');
     expect(await budget.store.get(budget.key)).toMatchObject({ tokens: expect.any(Number) });
     expect((await budget.store.get(budget.key))!.tokens).toBeLessThan(50);
+  });
+
+  it('Clio: pages with only outbound entries still move the resume point forward', async () => {
+    const since = Date.parse('2026-03-04T15:00:00Z');
+    let requests = 0;
+    // More pages than one poll reads, none of them a call from a contact.
+    const client: SourceClient = {
+      baseUrl: 'https://app.clio.com',
+      now: since,
+      call: async <S extends z.ZodType>() => {
+        const page = requests++;
+        const data = {
+          data: [0, 1].map((i) => ({
+            id: page * 2 + i,
+            type: 'PhoneCommunication',
+            subject: 'Called back',
+            received_at: new Date(since + (page * 2 + i + 1) * 60_000).toISOString(),
+            senders: [{ id: 7, type: 'User', identifier: 'Ana Lopez' }],
+          })),
+          meta: {
+            paging: { next: `https://app.clio.com/api/v4/communications.json?page=${page + 1}` },
+          },
+        };
+        return { data, status: 200, headers: new Headers(), rateLimit: {} } as HttpResponse<
+          z.output<S>
+        >;
+      },
+    };
+    const result = await clioCallLog.fetchCalls(client, since);
+    expect(result).toMatchObject({ calls: [], complete: false });
+    expect(result.resumeFrom).toBe(since + requests * 2 * 60_000);
   });
 });

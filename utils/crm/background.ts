@@ -30,9 +30,20 @@ function kick(): void {
   );
 }
 
+/**
+ * The sweep alarm outlives the worker: re-creating it on every start would push it back
+ * each time, and a worker woken more often than once a minute would never sweep.
+ */
+export async function ensureSweepAlarm(): Promise<void> {
+  if (await browser.alarms.get(OUTBOX_SWEEP_ALARM)) return;
+  await browser.alarms.create(OUTBOX_SWEEP_ALARM, { periodInMinutes: 1 });
+}
+
 /** Drain on start (recovering what a stopped worker left), on alarms and on demand. */
 export function setupOutbox(): void {
-  void browser.alarms.create(OUTBOX_SWEEP_ALARM, { periodInMinutes: 1 });
+  void ensureSweepAlarm().catch((error: unknown) =>
+    console.error('Could not schedule the outbox sweep', error),
+  );
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === OUTBOX_RETRY_ALARM || alarm.name === OUTBOX_SWEEP_ALARM) kick();
   });

@@ -10,7 +10,13 @@ import {
   type RateLimiter,
 } from '../http';
 import { formatPhone } from '../phone';
-import { sessionRequest, type Connector, type ConnectorDeps } from './connector';
+import {
+  contactMatchOf,
+  sessionRequest,
+  type Connector,
+  type ConnectorDeps,
+  type ContactMatch,
+} from './connector';
 import { filterCandidates, phoneQueryFormats } from './matching';
 import type { CrmAccount, CrmContact, CrmUser, RemoteRef, SendItem } from './model';
 import { codeGrant, refreshOAuthTokens, tokenGrant, type OAuthHttpDeps } from './oauth';
@@ -369,14 +375,21 @@ export class ClioConnector implements Connector {
     return { id: String(answer.data.id), url: this.contactUrl(item.contactId) };
   }
 
+  async matchContact(item: SendItem): Promise<ContactMatch> {
+    const payload = item.job.payload;
+    if (payload.kind !== 'contact') throw new Error('not a contact job');
+    return contactMatchOf(await this.findContactsByPhone(payload.phone));
+  }
+
   async findExisting(items: SendItem[]): Promise<Map<string, RemoteRef>> {
     const found = new Map<string, RemoteRef>();
     for (const item of items) {
       const { job } = item;
       const payload = job.payload;
       if (payload.kind === 'contact') {
-        const [match] = await this.findContactsByPhone(payload.phone);
-        if (match) found.set(job.id, { id: match.id, url: match.url });
+        // Only a single match can be the one we made; several are for the user to choose.
+        const match = await this.matchContact(item);
+        if (match.kind === 'single') found.set(job.id, match.ref);
         continue;
       }
       let hit: { id: number } | undefined;

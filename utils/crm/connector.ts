@@ -43,13 +43,15 @@ export interface Connector {
   addNote(item: SendItem): Promise<RemoteRef>;
   createTask(item: SendItem): Promise<RemoteRef>;
   /**
-   * Create several records of one kind in one request. The answer maps job id → record;
-   * a job missing from it has an unknown fate (look it up before trying again).
+   * Create several records of one kind in one request. A job in neither `created` nor
+   * `rejected` has an unknown fate (look it up before trying again).
    */
-  createMany?(
-    kind: Exclude<SyncKind, 'contact'>,
-    items: SendItem[],
-  ): Promise<Map<string, RemoteRef>>;
+  createMany?(kind: Exclude<SyncKind, 'contact'>, items: SendItem[]): Promise<BatchOutcome>;
+  /**
+   * The CRM contact a contact job would create, if it exists already (made by someone else,
+   * or by an earlier request of ours whose answer was lost): the exact phone matches.
+   */
+  matchContact(item: SendItem): Promise<ContactMatch>;
   /**
    * Find records an earlier, unanswered request may have created, by the job's marker
    * (HubSpot) or external property (Clio). Job id → record; missing = not created.
@@ -57,6 +59,32 @@ export interface Connector {
   findExisting(items: SendItem[]): Promise<Map<string, RemoteRef>>;
   /** The contact's page in the CRM's web app. */
   contactUrl(contactId: string): string | undefined;
+}
+
+/** Contacts with a contact job's number: none, exactly one, or several to choose from. */
+export type ContactMatch =
+  | { kind: 'none' }
+  | { kind: 'single'; ref: RemoteRef & { name: string } }
+  | { kind: 'several'; count: number };
+
+export function contactMatchOf(candidates: CrmContact[]): ContactMatch {
+  const [first] = candidates;
+  if (!first) return { kind: 'none' };
+  if (candidates.length > 1) return { kind: 'several', count: candidates.length };
+  return {
+    kind: 'single',
+    ref: { id: first.id, name: first.name, ...(first.url ? { url: first.url } : {}) },
+  };
+}
+
+/** The answer to a batch create, per job. */
+export interface BatchOutcome {
+  /** Job id → the record created for it. */
+  created: Map<string, RemoteRef>;
+  /** Job id → why the CRM refused that record ("400: …"); nothing was created for it. */
+  rejected: Map<string, string>;
+  /** Refusals the answer did not tie to a record, each as "400: …". */
+  unattributed: string[];
 }
 
 /** What every connector needs from its surroundings; tests and the benchmark inject these. */
@@ -85,7 +113,8 @@ export class ReconnectError extends Error {
   }
 }
 
-function reconnect(system: CrmSystem): ReconnectError {
+/** The one message for a token only reconnecting can fix (the options page keys on it). */
+export function reconnect(system: CrmSystem): ReconnectError {
   return new ReconnectError(
     system,
     `Reconnect ${CRM_LABELS[system]}: it no longer accepts the saved token.`,

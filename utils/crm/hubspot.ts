@@ -3,7 +3,14 @@ import { rateLimiter, type LimiterStore, type RateLimitPolicy, type RateLimiter 
 import type { Outcome } from '../model';
 import { nationalDigits } from '../phone';
 import type { CountryCode } from 'libphonenumber-js';
-import { sessionRequest, type Connector, type ConnectorDeps } from './connector';
+import {
+  contactMatchOf,
+  sessionRequest,
+  type BatchOutcome,
+  type Connector,
+  type ConnectorDeps,
+  type ContactMatch,
+} from './connector';
 import { filterCandidates } from './matching';
 import type { CrmAccount, CrmContact, CrmUser, RemoteRef, SendItem, SyncKind } from './model';
 import { codeGrant, refreshOAuthTokens, tokenGrant, type OAuthHttpDeps } from './oauth';
@@ -110,6 +117,13 @@ const BatchAnswer = z.object({
   status: z.string().optional(),
   results: z.array(HsObject),
   errors: z.array(z.unknown()).optional(),
+});
+/** StandardError of a 207 batch answer; only what we read of it. */
+const BatchError = z.object({
+  status: z.union([z.string(), z.number()]).optional(),
+  message: z.string().optional(),
+  category: z.string().optional(),
+  context: z.record(z.string(), z.array(z.string())).optional(),
 });
 const OwnersAnswer = z.object({
   results: z.array(
@@ -367,10 +381,7 @@ export class HubSpotConnector implements Connector {
     return this.createOne('task', item);
   }
 
-  async createMany(
-    kind: Exclude<SyncKind, 'contact'>,
-    items: SendItem[],
-  ): Promise<Map<string, RemoteRef>> {
+  async createMany(kind: Exclude<SyncKind, 'contact'>, items: SendItem[]): Promise<BatchOutcome> {
     const answer = await this.call({
       method: 'POST',
       path: `/crm/v3/objects/${OBJECT_PATH[kind]}/batch/create`,
@@ -392,20 +403,43 @@ export class HubSpotConnector implements Connector {
         items.find((i) => (result.properties[BODY_PROPERTY[kind]] ?? '').includes(i.marker));
       if (item) found.set(item.job.id, { id: result.id, url: this.contactUrl(item.contactId) });
     }
-    return found;
+    // A 207 lists the inputs it refused in `errors` (StandardError). The spec gives no input
+    // index; the trace id we sent comes back in the error's context when HubSpot can tell.
+    const rejected = new Map<string, string>();
+    const unattributed: string[] = [];
+    for (const raw of answer.errors ?? []) {
+      const parsed = BatchError.safeParse(raw);
+      const error = parsed.success ? parsed.data : {};
+      // Per-input errors carry "error" as their status, not always an HTTP code.
+      const status = /^\d{3}$/.test(String(error.status ?? '')) ? `${String(error.status)}: ` : '';
+      const message = `${status}${error.message ?? error.category ?? 'refused'}`;
+      const ids = (error.context?.objectWriteTraceId ?? []).filter(
+        (id) => byId.has(id) && !found.has(id),
+      );
+      if (ids.length === 0) unattributed.push(message);
+      for (const id of ids) rejected.set(id, message);
+    }
+    return { created: found, rejected, unattributed };
+  }
+
+  async matchContact(item: SendItem): Promise<ContactMatch> {
+    const payload = item.job.payload;
+    if (payload.kind !== 'contact') throw new Error('not a contact job');
+    return contactMatchOf(
+      filterCandidates(
+        await this.findContactsByPhone(payload.phone),
+        payload.phone,
+        this.options.defaultCountry ?? 'US',
+      ),
+    );
   }
 
   async findExisting(items: SendItem[]): Promise<Map<string, RemoteRef>> {
     const found = new Map<string, RemoteRef>();
     for (const item of items.filter((i) => i.job.kind === 'contact')) {
-      const payload = item.job.payload;
-      if (payload.kind !== 'contact') continue;
-      const [match] = filterCandidates(
-        await this.findContactsByPhone(payload.phone),
-        payload.phone,
-        this.options.defaultCountry ?? 'US',
-      );
-      if (match) found.set(item.job.id, { id: match.id, url: match.url });
+      // Only a single match can be the one we made; several are for the user to choose.
+      const match = await this.matchContact(item);
+      if (match.kind === 'single') found.set(item.job.id, match.ref);
     }
     for (const kind of ['call', 'note', 'task'] as const) {
       const ofKind = items.filter((i) => i.job.kind === kind);

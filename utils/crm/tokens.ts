@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { CallbackDeskDB } from '../db';
-import type { CrmSystem } from './model';
+import { HttpError } from '../http';
+import { reconnect, ReconnectError } from './connector';
+import { CRM_LABELS, type CrmSystem } from './model';
 
 /**
  * CRM credentials live only in db.secrets (the extension's own IndexedDB: the background
@@ -105,6 +107,16 @@ type OAuthCredentials = {
 };
 
 /**
+ * Refreshes of one CRM's token never overlap, across every drain, poll and page of the
+ * extension: HubSpot rotates refresh tokens, so two refreshes with the same token would
+ * leave one caller with a token that is already spent.
+ */
+function withRefreshLock<T>(system: CrmSystem, fn: () => Promise<T>): Promise<T> {
+  const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+  return locks ? locks.request(`crm-refresh:${system}`, fn) : fn();
+}
+
+/**
  * A session over stored credentials. `refresh` exchanges the refresh token (vendor
  * specific); it throws when the refresh token is no longer accepted.
  */
@@ -124,30 +136,51 @@ export function storedSession<S extends CrmSystem>(
   };
   const tokenOf = (c: CredentialsBySystem[S]) =>
     c.auth === 'private-app' ? c.token : c.accessToken;
-  const doRefresh = async (c: CredentialsBySystem[S] & OAuthCredentials) => {
-    const next = await refresh(c);
-    await writeCredentials(db, system, next, now());
-    return tokenOf(next);
-  };
+  const expiring = (c: CredentialsBySystem[S]) =>
+    c.auth === 'oauth' && c.expiresAt - now() < REFRESH_BEFORE_EXPIRY_MS;
+  /**
+   * Refresh under the lock, unless `stillNeeded` says another holder already did (the
+   * credentials are read again inside the lock). The answer is saved only if the stored
+   * row still holds the refresh token we spent: a disconnect or reconnect meanwhile wins.
+   */
+  const refreshLocked = (stillNeeded: (c: CredentialsBySystem[S]) => boolean) =>
+    withRefreshLock(system, async () => {
+      const credentials = await load();
+      if (credentials.auth !== 'oauth' || !stillNeeded(credentials)) return tokenOf(credentials);
+      const spent = credentials as CredentialsBySystem[S] & OAuthCredentials;
+      let next: CredentialsBySystem[S];
+      try {
+        next = await refresh(spent);
+      } catch (error) {
+        // The token endpoint refuses the refresh token (revoked, app uninstalled): only
+        // reconnecting helps. Anything else (network, 5xx) may pass: the caller retries.
+        if (error instanceof HttpError && (error.status === 400 || error.status === 401))
+          throw reconnect(system);
+        throw error;
+      }
+      return db.transaction('rw', db.secrets, async () => {
+        const stored = await readCredentials(db, system);
+        if (!stored) throw new Error(`${CRM_LABELS[system]} is not connected.`);
+        if (stored.auth !== 'oauth' || stored.refreshToken !== spent.refreshToken)
+          return tokenOf(stored);
+        await writeCredentials(db, system, next, now());
+        return tokenOf(next);
+      });
+    });
   return {
     async current() {
       const credentials = await load();
-      if (
-        credentials.auth === 'oauth' &&
-        credentials.expiresAt - now() < REFRESH_BEFORE_EXPIRY_MS
-      ) {
-        return doRefresh(credentials as CredentialsBySystem[S] & OAuthCredentials);
-      }
-      return tokenOf(credentials);
+      return expiring(credentials) ? refreshLocked(expiring) : tokenOf(credentials);
     },
     async afterUnauthorized(rejected) {
       const credentials = await load();
       if (tokenOf(credentials) !== rejected) return tokenOf(credentials);
       if (credentials.auth !== 'oauth') return null;
       try {
-        return await doRefresh(credentials as CredentialsBySystem[S] & OAuthCredentials);
-      } catch {
-        return null;
+        return await refreshLocked((c) => tokenOf(c) === rejected);
+      } catch (error) {
+        if (error instanceof ReconnectError) return null;
+        throw error;
       }
     },
   };

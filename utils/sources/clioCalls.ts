@@ -137,9 +137,11 @@ export const clioCallLog: CrmCallLog = {
     for (let page = 0; page < MAX_PAGES; page++) {
       const { data } = await client.call({ path, query, schema: ClioCommunicationsPage });
       for (const comm of data.data) {
+        // Every entry read moves the resume point, not only the calls we keep: a run of
+        // pages with only outbound or our own entries must not be read again next time.
+        newest = Math.max(newest, toEpochMs(comm.received_at ?? comm.date) ?? newest);
         const mapped = mapClioCommunication(comm);
         if (!mapped || mapped.call.startedAt < since) continue;
-        newest = Math.max(newest, mapped.call.startedAt);
         if (mapped.contactId !== undefined && mapped.call.reason !== 'answered')
           needNumber.push(mapped);
         else if (mapped.call.from) calls.push(mapped.call);
