@@ -488,6 +488,9 @@ function CrmCallLogCard({
   const crmLabel = CRM_LABELS[log.crm];
   const on = Boolean(crm && connection?.enabled);
   const state = !crm ? 'Not connected' : !on ? 'Off' : cursor?.lastError ? 'Needs attention' : 'On';
+  // The switch follows the click at once; once the change is saved, the stored value rules.
+  const [requested, setRequested] = useState<boolean | null>(null);
+  const checked = busy && requested !== null ? requested : on;
 
   const toggle = (enabled: boolean) =>
     run({ kind: 'info', text: enabled ? 'Switching on…' : 'Switching off…' }, async () => {
@@ -503,10 +506,13 @@ function CrmCallLogCard({
           <input
             type="checkbox"
             role="switch"
-            checked={on}
+            checked={checked}
             disabled={!crm || busy}
             aria-describedby={crm ? undefined : hintId}
-            onChange={(e) => void toggle(e.target.checked)}
+            onChange={(e) => {
+              setRequested(e.target.checked);
+              void toggle(e.target.checked);
+            }}
           />
           Add missed calls from the {crmLabel} call log
         </label>
