@@ -114,6 +114,24 @@ export function nextCursorSince(
   return Math.max(previous, pollStartedAt - LOOKBACK_MS);
 }
 
+/**
+ * A newest-first API whose poll hit its page limit before reaching the cursor cannot say
+ * where to resume, so the calls between the cursor and the oldest page read were not read.
+ * That must be visible, not silent: the firm can import a call-log CSV for the gap.
+ */
+export function skippedCallsWarning(
+  fetched: { complete: boolean; resumeFrom?: number; calls: { startedAt: number }[] },
+  since: number,
+): string | undefined {
+  if (fetched.complete || fetched.resumeFrom !== undefined) return undefined;
+  const oldestRead = Math.min(...fetched.calls.map((c) => c.startedAt));
+  const until = Number.isFinite(oldestRead) ? new Date(oldestRead).toISOString() : 'now';
+  return (
+    `More calls than one poll reads: calls between ${new Date(since).toISOString()} and ` +
+    `${until} were not read. Import a call-log CSV for that period to fill the gap.`
+  );
+}
+
 /** How long to wait after the n-th failure in a row (n ≥ 1): 1, 2, 4 … up to 30 minutes. */
 export function failureDelay(
   error: unknown,
@@ -276,10 +294,11 @@ export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<Pol
           since: nextCursorSince(Math.max(previous, since), startedAt, fetched),
         } satisfies PollCursor,
         lastSuccessAt: now(),
-        // Records the API sent that are not valid calls are not retried (they would fail again): say so.
+        // Records the API sent that are not valid calls are not retried (they would fail
+        // again), and calls a capped poll could not reach are not read: say so.
         lastError: lastResult.rejected
           ? `${lastResult.rejected} record(s) could not be read: ${result?.rejected[0]?.error ?? ''}`
-          : undefined,
+          : skippedCallsWarning(fetched, since),
         consecutiveFailures: 0,
         nextPollAfter: allowedAt > now() ? allowedAt : undefined,
         lastResult,
