@@ -16,6 +16,17 @@ import type { CallbackDeskDB } from './db';
 // Errors
 
 /** Base of every error this helper throws. `retryAfterMs` says when trying again makes sense. */
+/** A 429 from a daily quota (HubSpot: `policyName: "DAILY"`): waiting seconds will not help. */
+export const DAILY_LIMIT_RETRY_MS = 60 * 60_000;
+
+function isDailyLimit(body: unknown): boolean {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    (body as { policyName?: unknown }).policyName === 'DAILY'
+  );
+}
+
 export class ApiError extends Error {
   override name = 'ApiError';
   /** The request may succeed if repeated later (429, 5xx, network). */
@@ -584,9 +595,14 @@ export async function request<S extends z.ZodType = z.ZodUnknown>(
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), at);
 
     if (response.status === 429) {
+      // HubSpot's daily cap says so in the body and sends no Retry-After; its 10-second window
+      // headers would have us retry all day. It resets at midnight in the account's time zone,
+      // which we do not know: try again hourly.
+      const daily = isDailyLimit(parsed.json);
       // No Retry-After (HubSpot): wait out the advertised window, else back off.
       const wait =
         retryAfterMs ??
+        (daily ? DAILY_LIMIT_RETRY_MS : undefined) ??
         (rateLimit.resetAt !== undefined ? Math.max(0, rateLimit.resetAt - at) : undefined) ??
         rateLimit.intervalMs ??
         backoffDelay(attempt, { baseMs: 2_000 }, random);
@@ -596,7 +612,11 @@ export async function request<S extends z.ZodType = z.ZodUnknown>(
         await sleep(wait);
         continue;
       }
-      throw new RateLimitError(messageFromBody(parsed.json ?? parsed.text) || 'Too many requests', {
+      const serverMessage = messageFromBody(parsed.json ?? parsed.text);
+      const message = daily
+        ? `The daily API limit is used up${serverMessage ? ` (${serverMessage})` : ''}; trying again every hour until it resets.`
+        : serverMessage || 'Too many requests';
+      throw new RateLimitError(message, {
         body: parsed.json ?? parsed.text,
         method,
         url: urlText,

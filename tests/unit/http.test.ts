@@ -266,6 +266,40 @@ describe('request()', () => {
     expect(error.message).toBe('daily cap');
   });
 
+  it('a HubSpot daily-limit 429 waits an hour, not its 10-second window', async () => {
+    server.use(
+      http.get(`${API}/daily`, () =>
+        HttpResponse.json(
+          {
+            status: 'error',
+            message: 'You have reached your daily limit.',
+            errorType: 'RATE_LIMIT',
+            policyName: 'DAILY',
+          },
+          {
+            status: 429,
+            headers: {
+              'X-HubSpot-RateLimit-Interval-Milliseconds': '10000',
+              'X-HubSpot-RateLimit-Max': '100',
+              'X-HubSpot-RateLimit-Remaining': '0',
+            },
+          },
+        ),
+      ),
+    );
+    const waits: number[] = [];
+    const error = await request({
+      url: `${API}/daily`,
+      sleep: async (ms: number) => void waits.push(ms),
+    }).catch((e) => e);
+    expect(waits).toEqual([]);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error.retryAfterMs).toBe(3_600_000);
+    expect(error.message).toBe(
+      'The daily API limit is used up (You have reached your daily limit.); trying again every hour until it resets.',
+    );
+  });
+
   it('retries a body cut short (not JSON) like a dropped connection', async () => {
     let n = 0;
     server.use(
