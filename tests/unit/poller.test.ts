@@ -278,6 +278,32 @@ describe('RingCentral poller', () => {
   });
 });
 
+describe('RingCentral token refresh', () => {
+  it('two overlapping polls refresh a rotated token once, and both succeed', async () => {
+    const rc = await track(startRingCentral());
+    const tokens = rc.oauth.issueTokens();
+    await connect(
+      'ringcentral',
+      rc.url,
+      {
+        accessToken: tokens.access_token,
+        refreshToken: tokens.refresh_token,
+        expiresAt: Date.now() + 3_600_000,
+      },
+      { clientId: rc.oauth.clientId, scope: 'extension' },
+    );
+    rc.state.addCall({ from: '+13125550101', at: minutesAgo(3) });
+    rc.oauth.expireAccessTokens();
+    const outcomes = await Promise.all([pollSource('ringcentral'), pollSource('ringcentral')]);
+    expect(outcomes.map((o) => o.status)).toEqual(['ok', 'ok']);
+    const stored = (await db.secrets.get(secretKey('ringcentral')))?.value as {
+      refreshToken: string;
+    };
+    expect(rc.oauth.refreshTokens.has(stored.refreshToken)).toBe(true);
+    expect(await db.leads.count()).toBe(1);
+  });
+});
+
 describe('other sources against their emulators', () => {
   it('Twilio: inbound no-answer, busy and canceled calls; RFC 2822 times; next_page_uri paging', async () => {
     const twilio = await track(startTwilio());

@@ -147,6 +147,8 @@ export async function saveCredentials(
 
 export interface ClientDeps {
   db: CallbackDeskDB;
+  /** The credentials being tried are not stored yet (connecting). */
+  unsaved?: boolean;
   fetch?: typeof fetch;
   now?: () => number;
   limiterStore?: LimiterStore;
@@ -179,6 +181,11 @@ export function anonymousClient(
   };
 }
 
+function withSourceRefreshLock<T>(id: SourceId, fn: () => Promise<T>): Promise<T> {
+  const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+  return locks ? locks.request(`source-refresh:${id}`, fn) : fn();
+}
+
 /**
  * A client that authenticates every request, refreshes OAuth tokens before they expire and
  * once after a 401, and stores refreshed tokens at once (a refresh token may be single-use).
@@ -193,15 +200,36 @@ export function connectedClient(
   const now = deps.now ?? Date.now;
   const anonymous = anonymousClient(source, baseUrl, config, deps);
   let credentials = initialCredentials;
-  const refresh = async () => {
-    credentials = await source.refresh!({ ...anonymous, now: now() }, credentials, config);
-    await saveCredentials(deps.db, source.id, credentials);
-  };
+  /**
+   * Refreshes of one source never overlap (an alarm poll and "Poll now", say): RingCentral
+   * rotates refresh tokens, so a second refresh with the same token would fail. Inside the
+   * lock the stored tokens are read again: if another poll refreshed meanwhile, use its.
+   */
+  const refresh = (afterRejection: boolean) =>
+    withSourceRefreshLock(source.id, async () => {
+      if (deps.unsaved) {
+        // Connecting: these credentials are not stored yet, so there is nothing to reconcile.
+        credentials = await source.refresh!({ ...anonymous, now: now() }, credentials, config);
+        return;
+      }
+      const stored = await readCredentials(deps.db, source);
+      if (stored === undefined) throw new Error(`${source.label} was disconnected.`);
+      if (JSON.stringify(stored) !== JSON.stringify(credentials)) {
+        credentials = stored;
+        if (afterRejection || !source.needsRefresh?.(credentials, now())) return;
+      }
+      const next = await source.refresh!({ ...anonymous, now: now() }, credentials, config);
+      // Disconnected while the refresh was in flight: do not bring the tokens back.
+      if (!(await deps.db.secrets.get(secretKey(source.id))))
+        throw new Error(`${source.label} was disconnected.`);
+      credentials = next;
+      await saveCredentials(deps.db, source.id, credentials);
+    });
   return {
     baseUrl,
     now: now(),
     async call(req) {
-      if (source.refresh && source.needsRefresh?.(credentials, now())) await refresh();
+      if (source.refresh && source.needsRefresh?.(credentials, now())) await refresh(false);
       const send = () =>
         anonymous.call({
           ...req,
@@ -211,7 +239,7 @@ export function connectedClient(
         return await send();
       } catch (error) {
         if (!(error instanceof AuthError) || !source.refresh) throw error;
-        await refresh();
+        await refresh(true);
         return send();
       }
     },
@@ -309,7 +337,7 @@ export async function connectSource(
     );
   }
   const account = await source.test(
-    connectedClient(source, baseUrl, config, credentials, { db }),
+    connectedClient(source, baseUrl, config, credentials, { db, unsaved: true }),
     config,
   );
   await saveCredentials(db, source.id, credentials);
