@@ -5,6 +5,7 @@ import { captureCalls, patchLead, recordAttempt, sourceRuleFor } from './leads';
 import type { AttemptMethod, CapturePath, CallReason, IncomingCall, Outcome } from './model';
 import { computeDue, isOpenAt, windowsFor } from './sla';
 import { DEFAULT_SETTINGS, type FirmSettings } from './settings';
+import { seededRandom } from './prng';
 
 /**
  * Sample data for onboarding: a realistic week of missed calls so a new user sees the queue,
@@ -41,18 +42,6 @@ export interface SamplePlan {
   leadCount: number;
   /** Leads planned to be open and past their limit at `now`. */
   overdueLeads: number[];
-}
-
-/** mulberry32: small, fast, and the same sequence on every engine for a seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const FIRST_NAMES = (
@@ -134,7 +123,7 @@ export function planSampleData(
   now: number,
   seed: number = DEFAULT_SEED,
 ): SamplePlan {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const between = (min: number, max: number) => min + random() * (max - min);
   const chance = (p: number) => random() < p;

@@ -21,6 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../emulators/hubspot.ts';
 import { routedFetch } from '../emulators/route.ts';
 import type { FaultKind } from '../emulators/server.ts';
+import { seededRandom } from '../../utils/prng.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -70,18 +71,6 @@ export interface CrmSyncBench {
   runs: CrmSyncRun[];
 }
 
-/** A repeatable random source (mulberry32), so two runs see the same faults. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const FAULTS: FaultKind[] = ['429', '500', 'drop', '500-after', 'drop-after', 'timeout-after'];
 
 async function runOnce(options: {
@@ -113,7 +102,7 @@ async function runOnce(options: {
   const started = Date.now();
   const now = () => started + (Date.now() - started) * scale;
   const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms / scale));
-  const random = seeded(7);
+  const random = seededRandom(7);
   try {
     const settings = {
       firmName: 'Bench',
@@ -173,7 +162,7 @@ async function runOnce(options: {
     }
     const jobs = (await db.outbox.toArray()) as unknown as SyncJob[];
     emulator.log.length = 0;
-    emulator.randomFaults = { rate: options.faultRate, kinds: FAULTS, random: seeded(42) };
+    emulator.randomFaults = { rate: options.faultRate, kinds: FAULTS, random: seededRandom(42) };
 
     const fetch = routedFetch({ 'https://api.hubapi.com': emulator.url });
     const session = { current: async () => TOKEN, afterUnauthorized: async () => null };
