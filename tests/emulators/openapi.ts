@@ -6,15 +6,15 @@ import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 
 /**
- * Validates emulator traffic against the vendors' official OpenAPI 3.0 documents in
- * ../shared/specs (beside the repository; CI clones it the same way). Every request our
+ * Validates emulator traffic against the vendors' official OpenAPI 3.0 documents kept in
+ * tests/specs (copied from the vendors' publications; see tests/specs/README.md). Every request our
  * connectors send and every response the emulators return goes through here; a mismatch
  * is recorded as a violation and fails the test that caused it.
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(here, '../..');
-export const SPECS_DIR = process.env.SPECS_DIR ?? path.resolve(REPO_ROOT, '../shared/specs');
+export const SPECS_DIR = process.env.SPECS_DIR ?? path.resolve(REPO_ROOT, 'tests/specs');
 
 // ajv-formats is CommonJS; under Node's ESM loader its default export is the module object.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
