@@ -1,6 +1,6 @@
 import { defineConfig } from 'wxt';
-import { PORTAL_ORIGINS } from './utils/adapters/registry';
-import { CRM_WEB_MATCHES } from './utils/crmSites';
+import { PORTAL_ORIGINS } from './utils/capture/adapters/registry';
+import { CRM_WEB_MATCHES } from './utils/crm/sites';
 
 // CRM web apps are where the dock lives (list shared with the CRM content script); API hosts
 // are optional permissions requested when the user connects (see utils/permissions.ts).

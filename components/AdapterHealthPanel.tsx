@@ -1,8 +1,8 @@
 import { useEffect, useRef } from 'react';
 import type { AdapterHealthRecord } from '@/utils/db';
-import { healthWarning } from '@/utils/adapterHealth';
-import { adapterLabel } from '@/utils/adapters/registry';
-import { formatDuration } from '@/utils/sla';
+import { healthWarning } from '@/utils/capture/health';
+import { adapterLabel } from '@/utils/capture/adapters/registry';
+import { formatDuration } from '@/utils/queue/sla';
 import { useNow } from './hooks';
 import { useLiveData } from './useLiveData';
 

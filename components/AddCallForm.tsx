@@ -11,7 +11,7 @@ import {
   type FieldErrors,
   type ManualCallField,
   type ManualCallForm,
-} from '@/utils/manualCall';
+} from '@/utils/queue/manualCall';
 
 export interface AddedCall {
   leadId: string;

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { browser } from '#imports';
 import type { Lead } from '@/utils/model';
 import { focusLeadItem, type FirmSettings } from '@/utils/settings';
-import { contextFromHash } from '@/utils/pageContext';
+import { contextFromHash } from '@/utils/dock/pageContext';
 import { firmClock, type FirmClock } from '@/utils/displayTime';
 import {
   describeCounts,
@@ -16,7 +16,7 @@ import {
   sourcesIn,
   type QueueCounts,
   type QueueFilter,
-} from '@/utils/queueView';
+} from '@/utils/queue/queueView';
 import { useFirmSettings, useLocationHash, useNow } from './hooks';
 import { useLiveData } from './useLiveData';
 import { QueueTable } from './QueueTable';

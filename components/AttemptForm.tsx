@@ -8,7 +8,7 @@ import {
   type Lead,
   type Outcome,
 } from '@/utils/model';
-import { cadenceHint, closesByDefault, suggestedMethod } from '@/utils/attemptForm';
+import { cadenceHint, closesByDefault, suggestedMethod } from '@/utils/queue/attemptForm';
 import { errorMessage } from '@/utils/errorMessage';
 
 const METHOD_LABELS: Record<AttemptMethod, string> = {

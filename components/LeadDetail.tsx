@@ -10,8 +10,8 @@ import {
   type MissedCall,
 } from '@/utils/model';
 import type { FirmSettings } from '@/utils/settings';
-import { describeDue, urgencyAt } from '@/utils/sla';
-import { callerLines, staffName, telHref } from '@/utils/queueView';
+import { describeDue, urgencyAt } from '@/utils/queue/sla';
+import { callerLines, staffName, telHref } from '@/utils/queue/queueView';
 import type { FirmClock } from '@/utils/displayTime';
 import { errorMessage } from '@/utils/errorMessage';
 import { AttemptForm } from './AttemptForm';

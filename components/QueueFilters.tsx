@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { hasActiveFilter, NO_FILTER, type QueueFilter } from '@/utils/queueView';
+import { hasActiveFilter, NO_FILTER, type QueueFilter } from '@/utils/queue/queueView';
 
 export interface QueueFiltersProps {
   filter: QueueFilter;

@@ -9,8 +9,8 @@ import {
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Lead } from '@/utils/model';
 import type { StaffMember } from '@/utils/settings';
-import { describeDue, urgencyAt } from '@/utils/sla';
-import { callerLines, staffName } from '@/utils/queueView';
+import { describeDue, urgencyAt } from '@/utils/queue/sla';
+import { callerLines, staffName } from '@/utils/queue/queueView';
 import type { FirmClock } from '@/utils/displayTime';
 
 declare module '@tanstack/react-table' {

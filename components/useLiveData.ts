@@ -2,14 +2,14 @@ import { useEffect, useState } from 'react';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { browser } from '#imports';
 import { db } from '@/utils/db';
-import { LiveDataClient } from '@/utils/liveDataClient';
+import { LiveDataClient } from '@/utils/live/client';
 import {
   LIVE_DATA_PORT,
   runQuery,
   type QueryArgs,
   type QueryName,
   type QueryResult,
-} from '@/utils/queries';
+} from '@/utils/live/queries';
 
 /**
  * Whether this page is framed inside another site's page: the in-page dock on a CRM.
@@ -73,8 +73,8 @@ const useBackgroundLiveData: LiveDataHook = <N extends QueryName>(name: N, args:
 };
 
 /**
- * A named read from utils/queries.ts, kept current as the database changes: undefined
+ * A named read from utils/live/queries.ts, kept current as the database changes: undefined
  * while loading, then each new result. Reads Dexie directly in top-level extension pages;
- * in the dock, subscribes through the background (utils/liveDataServer.ts).
+ * in the dock, subscribes through the background (utils/live/server.ts).
  */
 export const useLiveData: LiveDataHook = framed ? useBackgroundLiveData : useDirectLiveData;

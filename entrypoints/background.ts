@@ -1,9 +1,9 @@
-import { setupBadge, setupNotificationClicks } from '@/utils/alerts';
-import { setupCustomPortal } from '@/utils/customPortal';
+import { setupBadge, setupNotificationClicks } from '@/utils/queue/alerts';
+import { setupCustomPortal } from '@/utils/capture/customPortal';
 import { setupMessageHandlers } from '@/utils/handlers';
-import { setupLiveDataServer } from '@/utils/liveDataServer';
+import { setupLiveDataServer } from '@/utils/live/server';
 import { restrictStorageToExtension } from '@/utils/permissions';
-import { setupPollers } from '@/utils/sources/poller';
+import { setupPollers } from '@/utils/capture/sources/poller';
 import { setupOutbox } from '@/utils/crm/background';
 
 // Only wiring here: every listener is registered synchronously at start-up (MV3 may wake

@@ -42,7 +42,7 @@ export interface CursorRecord {
   };
 }
 
-/** One durable CRM write (the outbox). Shape owned by utils/outbox.ts. */
+/** One durable CRM write (the outbox). Shape owned by utils/outbox/outbox.ts. */
 export interface SyncJobRecord {
   id: string;
   idempotencyKey: string;

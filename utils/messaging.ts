@@ -1,11 +1,11 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { IncomingCall, LeadPatch, AttemptInput, Lead, Attempt } from './model';
-import type { CaptureResult } from './leads';
+import type { CaptureResult } from './queue/leads';
 import type { DockPrefs } from './settings';
-import type { AdapterHealthReport } from './adapterHealth';
-import type { CustomAdapterConfig } from './adapters/customConfig';
-import type { CustomAdapterPreview, PreviewRequest } from './customPortal';
-import type { PollOutcome } from './sources/poller';
+import type { AdapterHealthReport } from './capture/health';
+import type { CustomAdapterConfig } from './capture/adapters/customConfig';
+import type { CustomAdapterPreview, PreviewRequest } from './capture/customPortal';
+import type { PollOutcome } from './capture/sources/poller';
 import type { CrmConnectionInfo } from './crm/connections';
 import type { CrmLink } from './crm/matching';
 import type { CrmSystem, CrmUser } from './crm/model';

@@ -1,7 +1,7 @@
 import { useId, useRef, useState, type ChangeEvent } from 'react';
 import { db } from '@/utils/db';
 import { errorMessage } from '@/utils/errorMessage';
-import { captureCalls } from '@/utils/leads';
+import { captureCalls } from '@/utils/queue/leads';
 import { sendMessage } from '@/utils/messaging';
 import { getSettings } from '@/utils/settings';
 import {
@@ -17,7 +17,7 @@ import {
   type CsvFormatId,
   type ImportProgress,
   type ImportReport,
-} from '@/utils/sources/csv';
+} from '@/utils/capture/sources/csv';
 import '../sources.css';
 
 /** How many row errors the page lists; the download has them all. */

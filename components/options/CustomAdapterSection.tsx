@@ -5,10 +5,10 @@ import {
   CustomAdapterConfig,
   customAdapterConfigItem,
   customMatchPattern,
-} from '@/utils/adapters/customConfig';
+} from '@/utils/capture/adapters/customConfig';
 import { errorMessage } from '@/utils/errorMessage';
 import { fieldErrorsOf, type FormErrors } from '@/utils/fieldErrors';
-import type { CustomAdapterPreview } from '@/utils/customPortal';
+import type { CustomAdapterPreview } from '@/utils/capture/customPortal';
 import { sendMessage } from '@/utils/messaging';
 import { requestHostAccess } from '@/utils/permissions';
 import { SettingsSection, TextField, type Status } from './settingsForm';

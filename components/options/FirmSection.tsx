@@ -5,7 +5,7 @@ import { useNow } from '@/components/hooks';
 import { sendMessage } from '@/utils/messaging';
 import { errorMessage } from '@/utils/errorMessage';
 import { errorsUnder, type FormErrors } from '@/utils/fieldErrors';
-import { usFederalHolidays } from '@/utils/holidays';
+import { usFederalHolidays } from '@/utils/queue/holidays';
 import type { OpeningInterval, WeeklyHours } from '@/utils/settings';
 import {
   FieldError,

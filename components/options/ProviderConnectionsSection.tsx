@@ -15,10 +15,10 @@ import {
   sourceConnectionsItem,
   testSource,
   type SourceConnection,
-} from '@/utils/sources/connections';
-import { POLL_ALARM, type PollOutcome } from '@/utils/sources/poller';
-import { CRM_CALL_LOGS, SOURCES, type AnyCallSource } from '@/utils/sources/registry';
-import type { CrmCallLog, SourceId } from '@/utils/sources/types';
+} from '@/utils/capture/sources/connections';
+import { POLL_ALARM, type PollOutcome } from '@/utils/capture/sources/poller';
+import { CRM_CALL_LOGS, SOURCES, type AnyCallSource } from '@/utils/capture/sources/registry';
+import type { CrmCallLog, SourceId } from '@/utils/capture/sources/types';
 import { useNow } from '../hooks';
 import { useStorageItem } from '../useStorageItem';
 import { StatusLine, useAction, type Status } from './StatusLine';

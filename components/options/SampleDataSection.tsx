@@ -3,7 +3,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { db } from '@/utils/db';
 import { errorMessage } from '@/utils/errorMessage';
 import { sendMessage } from '@/utils/messaging';
-import { countSampleLeads, deleteSampleData, loadSampleData } from '@/utils/sampleData';
+import { countSampleLeads, deleteSampleData, loadSampleData } from '@/utils/queue/sampleData';
 import { getSettings } from '@/utils/settings';
 import { SettingsSection, type Status } from './settingsForm';
 

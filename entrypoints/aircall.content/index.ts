@@ -1,6 +1,6 @@
 import { defineContentScript } from '#imports';
-import { aircall } from '@/utils/adapters/aircall';
-import { runPortal } from '@/utils/portalRuntime';
+import { aircall } from '@/utils/capture/adapters/aircall';
+import { runPortal } from '@/utils/capture/portalRuntime';
 
 /** Aircall pages: capture missed calls with its adapter, and the dock. Imports only that adapter. */
 export default defineContentScript({

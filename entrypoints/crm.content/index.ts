@@ -1,7 +1,7 @@
 import { defineContentScript } from '#imports';
-import { CRM_WEB_MATCHES } from '@/utils/crmSites';
+import { CRM_WEB_MATCHES } from '@/utils/crm/sites';
 import { mountDock } from '@/utils/dock/mountDock';
-import { contextHash, crmPageContext } from '@/utils/pageContext';
+import { contextHash, crmPageContext } from '@/utils/dock/pageContext';
 
 /**
  * Clio and HubSpot pages: a slim dock on the right edge that opens the sidebar app (an

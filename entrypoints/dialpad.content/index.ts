@@ -1,6 +1,6 @@
 import { defineContentScript } from '#imports';
-import { dialpad } from '@/utils/adapters/dialpad';
-import { runPortal } from '@/utils/portalRuntime';
+import { dialpad } from '@/utils/capture/adapters/dialpad';
+import { runPortal } from '@/utils/capture/portalRuntime';
 
 /** Dialpad pages: capture missed calls with its adapter, and the dock. Imports only that adapter. */
 export default defineContentScript({

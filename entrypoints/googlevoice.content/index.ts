@@ -1,6 +1,6 @@
 import { defineContentScript } from '#imports';
-import { googlevoice } from '@/utils/adapters/googlevoice';
-import { runPortal } from '@/utils/portalRuntime';
+import { googlevoice } from '@/utils/capture/adapters/googlevoice';
+import { runPortal } from '@/utils/capture/portalRuntime';
 
 /** Google Voice pages: capture missed calls with its adapter, and the dock. Imports only that adapter. */
 export default defineContentScript({

@@ -1,11 +1,11 @@
 import { defineContentScript } from '#imports';
-import { createCustomAdapter } from '@/utils/adapters/custom';
-import type { CustomAdapterConfig } from '@/utils/adapters/customConfig';
+import { createCustomAdapter } from '@/utils/capture/adapters/custom';
+import type { CustomAdapterConfig } from '@/utils/capture/adapters/customConfig';
 import { sendMessage } from '@/utils/messaging';
-import { capturePortal } from '@/utils/portalRuntime';
+import { capturePortal } from '@/utils/capture/portalRuntime';
 
 /**
- * The firm's custom phone portal. Not in the manifest: utils/customPortal.ts registers this
+ * The firm's custom phone portal. Not in the manifest: utils/capture/customPortal.ts registers this
  * script at run time on the host the firm configured (as content-scripts/portal.js). It asks
  * the background for the firm's adapter, since the configuration lives in extension storage,
  * out of a page's reach. Built-in portals have a script each (entrypoints/<id>.content).

@@ -1,6 +1,6 @@
 import { defineContentScript } from '#imports';
-import { ringcentral } from '@/utils/adapters/ringcentral';
-import { runPortal } from '@/utils/portalRuntime';
+import { ringcentral } from '@/utils/capture/adapters/ringcentral';
+import { runPortal } from '@/utils/capture/portalRuntime';
 
 /** RingCentral pages: capture missed calls with its adapter, and the dock. Imports only that adapter. */
 export default defineContentScript({

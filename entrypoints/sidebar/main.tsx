@@ -1,9 +1,9 @@
 import { createRoot } from 'react-dom/client';
 import { App } from '@/components/App';
 import { ErrorBoundary } from '@/components/ErrorBoundary';
-import { PORTAL_ORIGINS } from '@/utils/adapters/registry';
-import { CRM_WEB_MATCHES } from '@/utils/crmSites';
-import { embedderOrigin, isAllowedEmbedder } from '@/utils/embedding';
+import { PORTAL_ORIGINS } from '@/utils/capture/adapters/registry';
+import { CRM_WEB_MATCHES } from '@/utils/crm/sites';
+import { embedderOrigin, isAllowedEmbedder } from '@/utils/dock/embedding';
 import '@/components/app.css';
 
 const framed = window.top !== window.self;

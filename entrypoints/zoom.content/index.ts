@@ -1,6 +1,6 @@
 import { defineContentScript } from '#imports';
-import { zoom } from '@/utils/adapters/zoom';
-import { runPortal } from '@/utils/portalRuntime';
+import { zoom } from '@/utils/capture/adapters/zoom';
+import { runPortal } from '@/utils/capture/portalRuntime';
 
 /** Zoom Phone pages: capture missed calls with its adapter, and the dock. Imports only that adapter. */
 export default defineContentScript({

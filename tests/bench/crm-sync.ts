@@ -84,7 +84,7 @@ async function runOnce(options: {
   const { HubSpotConnector } = await import('../../utils/crm/hubspot.ts');
   const { buildSyncDrafts } = await import('../../utils/crm/records.ts');
   const { markerFor } = await import('../../utils/crm/model.ts');
-  const { drainOutbox, enqueueDrafts } = await import('../../utils/outbox.ts');
+  const { drainOutbox, enqueueDrafts } = await import('../../utils/outbox/outbox.ts');
   type Lead = import('../../utils/model.ts').Lead;
   type FirmSettings = import('../../utils/settings.ts').FirmSettings;
   type SyncJob = import('../../utils/crm/model.ts').SyncJob;

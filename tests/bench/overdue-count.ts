@@ -6,7 +6,7 @@
  * in the service worker (refreshBadge message round trip).
  * Prints figures; asserts nothing (target: overdue count median < 20 ms).
  *
- * The rows are written with plain IndexedDB in the shape utils/leads.ts stores (captureCalls
+ * The rows are written with plain IndexedDB in the shape utils/queue/leads.ts stores (captureCalls
  * would take minutes for 100,000 calls and exercise nothing this benchmark measures).
  *
  * Run alone: `npm run build && node tests/bench/overdue-count.ts`.

@@ -178,7 +178,7 @@ test('a notification click opens its lead in an open dock', async ({ context, ex
   const dock = await hubspotWithDock(page);
   await expect(queueRow(dock, 'Dana Whitfield')).toBeVisible();
 
-  // What the background stores on a notification click (utils/alerts.ts openLead).
+  // What the background stores on a notification click (utils/queue/alerts.ts openLead).
   await extension.evaluate(
     (leadId) => chrome.storage.local.set({ focusLead: { leadId, at: Date.now() } }),
     leadId!,

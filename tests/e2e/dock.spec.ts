@@ -1,7 +1,7 @@
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { contextFromHash } from '../../utils/pageContext';
+import { contextFromHash } from '../../utils/dock/pageContext';
 import { chromiumPath, expect, test } from './fixtures';
 
 const FIXTURES = path.resolve('tests/fixtures/crm');

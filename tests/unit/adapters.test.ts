@@ -2,20 +2,20 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createCustomAdapter, extractCustomRows } from '@/utils/adapters/custom';
-import { CustomAdapterConfig } from '@/utils/adapters/customConfig';
+import { createCustomAdapter, extractCustomRows } from '@/utils/capture/adapters/custom';
+import { CustomAdapterConfig } from '@/utils/capture/adapters/customConfig';
 import {
   adapterForUrl,
   PORTAL_MATCHES,
   PORTAL_ORIGINS,
   SITE_ADAPTERS,
-} from '@/utils/adapters/registry';
-import type { AdapterReadResult, SiteAdapter } from '@/utils/adapters/types';
+} from '@/utils/capture/adapters/registry';
+import type { AdapterReadResult, SiteAdapter } from '@/utils/capture/adapters/types';
 import type { IncomingCall } from '@/utils/model';
 
-const ADAPTER_DIR = path.resolve('utils/adapters');
+const ADAPTER_DIR = path.resolve('utils/capture/adapters');
 const FIXTURE_DIR = path.resolve('tests/fixtures/portals');
-/** Files in utils/adapters/ that are shared machinery, not site adapters. */
+/** Files in utils/capture/adapters/ that are shared machinery, not site adapters. */
 const INFRASTRUCTURE = [
   'types.ts',
   'registry.ts',
@@ -736,7 +736,7 @@ describe('conventions', () => {
       expect(script.default.matches).toEqual(adapter.hostMatches);
       // The registry holds every site: a script importing it would carry them all.
       const source = readFileSync(file, 'utf8');
-      expect(source).toContain(`@/utils/adapters/${id}'`);
+      expect(source).toContain(`@/utils/capture/adapters/${id}'`);
       expect(source).not.toContain('adapters/registry');
     },
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cadenceHint, closesByDefault, suggestedMethod } from '@/utils/attemptForm';
+import { cadenceHint, closesByDefault, suggestedMethod } from '@/utils/queue/attemptForm';
 
 describe('attempt form defaults', () => {
   it('closes by default on an outcome that ends the callback', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BADGE_COLORS, badgeState } from '@/utils/badge';
+import { BADGE_COLORS, badgeState } from '@/utils/queue/badge';
 import {
   DEFAULT_SETTINGS,
   firmSettingsItem,
@@ -7,8 +7,8 @@ import {
   parseSettings,
   saveSettings,
 } from '@/utils/settings';
-import { contextFromHash, contextHash, crmPageContext } from '@/utils/pageContext';
-import { isSameCall } from '@/utils/dedupe';
+import { contextFromHash, contextHash, crmPageContext } from '@/utils/dock/pageContext';
+import { isSameCall } from '@/utils/queue/dedupe';
 
 describe('badgeState', () => {
   it.each([

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CallbackDeskDB } from '@/utils/db';
-import { captureCalls } from '@/utils/leads';
+import { captureCalls } from '@/utils/queue/leads';
 import { DEFAULT_SETTINGS, type FirmSettings } from '@/utils/settings';
 import {
   dbImportLookups,
@@ -15,7 +15,7 @@ import {
   statusMeaning,
   type ColumnMapping,
   type CsvFormatId,
-} from '@/utils/sources/csv';
+} from '@/utils/capture/sources/csv';
 
 const csv = (name: string) => readFileSync(path.join(__dirname, '../fixtures/csv', name), 'utf8');
 const NY = 'America/New_York';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
 import { CallbackDeskDB, DB_VERSION } from '@/utils/db';
-import { countOverdue } from '@/utils/leads';
+import { countOverdue } from '@/utils/queue/leads';
 import v1 from '../fixtures/db/v1.json';
 import v2 from '../fixtures/db/v2.json';
 

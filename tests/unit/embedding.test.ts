@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedEmbedder } from '@/utils/embedding';
+import { isAllowedEmbedder } from '@/utils/dock/embedding';
 
 const patterns = ['https://app.hubspot.com/*', 'https://eu.app.clio.com/*', 'https://*.zoom.us/*'];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { usFederalHolidays } from '@/utils/holidays';
+import { usFederalHolidays } from '@/utils/queue/holidays';
 
 describe('usFederalHolidays', () => {
   it('lists the observed 2026 dates (OPM calendar)', () => {

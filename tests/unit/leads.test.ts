@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TZDate } from '@date-fns/tz';
 import { CallbackDeskDB } from '@/utils/db';
-import { captureCalls, countDueSoon, countOverdue, patchLead, recordAttempt } from '@/utils/leads';
+import {
+  captureCalls,
+  countDueSoon,
+  countOverdue,
+  patchLead,
+  recordAttempt,
+} from '@/utils/queue/leads';
 import { DEFAULT_SETTINGS, type FirmSettings } from '@/utils/settings';
 import type { IncomingCall } from '@/utils/model';
 

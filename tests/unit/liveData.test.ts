@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { Browser } from 'wxt/browser';
 import { CallbackDeskDB } from '@/utils/db';
-import { captureCalls, recordAttempt } from '@/utils/leads';
+import { captureCalls, recordAttempt } from '@/utils/queue/leads';
 import { DEFAULT_SETTINGS, type FirmSettings } from '@/utils/settings';
 import type { IncomingCall, Lead } from '@/utils/model';
 import {
@@ -10,8 +10,8 @@ import {
   MAX_SUBSCRIPTIONS_PER_PORT,
   parseLiveDataRequest,
   type LiveDataReply,
-} from '@/utils/queries';
-import { serveLiveData } from '@/utils/liveDataServer';
+} from '@/utils/live/queries';
+import { serveLiveData } from '@/utils/live/server';
 
 const allDay = [{ open: '00:00', close: '23:59' }];
 const settings: FirmSettings = {

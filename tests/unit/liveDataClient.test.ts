@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LiveDataClient, type LiveDataClientPort } from '@/utils/liveDataClient';
-import { LIVE_DATA_HEARTBEAT_MS, type LiveDataRequest } from '@/utils/queries';
+import { LiveDataClient, type LiveDataClientPort } from '@/utils/live/client';
+import { LIVE_DATA_HEARTBEAT_MS, type LiveDataRequest } from '@/utils/live/queries';
 
 /** Ports handed out by a fake `runtime.connect`; each can answer and be closed by the worker. */
 function fakeConnector() {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TZDate } from '@date-fns/tz';
 import { CallbackDeskDB } from '@/utils/db';
-import { captureCalls, type CaptureResult } from '@/utils/leads';
+import { captureCalls, type CaptureResult } from '@/utils/queue/leads';
 import { DEFAULT_SETTINGS } from '@/utils/settings';
 import {
   callbackWarning,
@@ -9,7 +9,7 @@ import {
   describeManualCapture,
   describeWindow,
   type ManualCallForm,
-} from '@/utils/manualCall';
+} from '@/utils/queue/manualCall';
 import { errorMessage } from '@/utils/errorMessage';
 
 const NY = 'America/New_York';

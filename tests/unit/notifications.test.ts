@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { notifyNewCalls } from '@/utils/alerts';
-import type { CapturedCall } from '@/utils/leads';
+import { notifyNewCalls } from '@/utils/queue/alerts';
+import type { CapturedCall } from '@/utils/queue/leads';
 
 const now = Date.UTC(2026, 2, 4, 15, 0);
 const call = (minutesAgo: number, i: number): CapturedCall => ({

@@ -4,7 +4,7 @@ import { startHubSpotEmulator, type HubSpotEmulator } from '../emulators/hubspot
 import { routedFetch } from '../emulators/route.ts';
 import { CallbackDeskDB } from '@/utils/db';
 import { dbLimiterStore } from '@/utils/http';
-import { captureCalls, recordAttempt } from '@/utils/leads';
+import { captureCalls, recordAttempt } from '@/utils/queue/leads';
 import { DEFAULT_SETTINGS, type FirmSettings } from '@/utils/settings';
 import { HubSpotConnector } from '@/utils/crm/hubspot';
 import { buildSyncDrafts } from '@/utils/crm/records';
@@ -20,7 +20,7 @@ import {
   requeueAfterReconnect,
   retryJobs,
   type OutboxDeps,
-} from '@/utils/outbox';
+} from '@/utils/outbox/outbox';
 
 const NY = 'America/New_York';
 const t0 = new TZDate(2026, 2, 4, 10, 0, NY).getTime(); // a Wednesday morning

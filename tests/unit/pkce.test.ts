@@ -8,9 +8,13 @@ import {
   startPkce,
   tokenExpiresSoon,
   tokensFrom,
-} from '@/utils/sources/pkce';
-import { ringCentralSource } from '@/utils/sources/ringcentral';
-import { normalizeBaseUrl, originPattern, resolveApiUrl } from '@/utils/sources/connections';
+} from '@/utils/capture/sources/pkce';
+import { ringCentralSource } from '@/utils/capture/sources/ringcentral';
+import {
+  normalizeBaseUrl,
+  originPattern,
+  resolveApiUrl,
+} from '@/utils/capture/sources/connections';
 
 describe('PKCE', () => {
   it('computes the S256 challenge of RFC 7636, appendix B', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { skippedCallsWarning } from '@/utils/sources/poller';
+import { skippedCallsWarning } from '@/utils/capture/sources/poller';
 
 describe('skippedCallsWarning', () => {
   const since = Date.UTC(2026, 2, 4, 14, 0);

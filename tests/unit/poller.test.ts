@@ -8,8 +8,13 @@ import {
   setSourceEnabled,
   sourceConnectionsItem,
   type SourceConnection,
-} from '@/utils/sources/connections';
-import { POLL_ALARM, pollDueSources, pollSource, setupPollers } from '@/utils/sources/poller';
+} from '@/utils/capture/sources/connections';
+import {
+  POLL_ALARM,
+  pollDueSources,
+  pollSource,
+  setupPollers,
+} from '@/utils/capture/sources/poller';
 import { clioLimiter } from '@/utils/crm/clio';
 import { crmConnectionsItem } from '@/utils/crm/connections';
 import { exchangeHubSpotCode } from '@/utils/crm/hubspot';
@@ -21,8 +26,8 @@ import {
   type HubSpotCredentials,
 } from '@/utils/crm/tokens';
 import { dbLimiterStore } from '@/utils/http';
-import type { SourceClient, SourceId } from '@/utils/sources/types';
-import { clioCallLog } from '@/utils/sources/clioCalls';
+import type { SourceClient, SourceId } from '@/utils/capture/sources/types';
+import { clioCallLog } from '@/utils/capture/sources/clioCalls';
 import type { HttpResponse } from '@/utils/http';
 import type { z } from 'zod';
 import {

@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { healthWarning, mergeHealth, recordAdapterHealth } from '@/utils/adapterHealth';
-import { observePage, type ObserverContext } from '@/utils/adapters/observe';
-import { parsePortalTime } from '@/utils/adapters/time';
+import { healthWarning, mergeHealth, recordAdapterHealth } from '@/utils/capture/health';
+import { observePage, type ObserverContext } from '@/utils/capture/adapters/observe';
+import { parsePortalTime } from '@/utils/capture/adapters/time';
 import { CallbackDeskDB } from '@/utils/db';
 import type { IncomingCall } from '@/utils/model';
 import {
@@ -12,7 +12,7 @@ import {
   markSent,
   PORTAL_LOOKBACK_MS,
   unsentCalls,
-} from '@/utils/portalSession';
+} from '@/utils/capture/portalSession';
 
 /** Tuesday 2026-12-08, 3:00 PM in New York. */
 const NOW = Date.parse('2026-12-08T15:00:00-05:00');

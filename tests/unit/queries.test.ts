@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CallbackDeskDB } from '@/utils/db';
-import { captureCalls } from '@/utils/leads';
-import { runQuery } from '@/utils/queries';
+import { captureCalls } from '@/utils/queue/leads';
+import { runQuery } from '@/utils/live/queries';
 import { DEFAULT_SETTINGS } from '@/utils/settings';
 
 let db: CallbackDeskDB;

@@ -13,7 +13,7 @@ import {
   sourcesIn,
   staffName,
   telHref,
-} from '@/utils/queueView';
+} from '@/utils/queue/queueView';
 
 const MIN = 60_000;
 const NOW = Date.UTC(2026, 2, 4, 15, 0);

@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TZDate } from '@date-fns/tz';
 import { CallbackDeskDB } from '@/utils/db';
-import { captureCalls, countOverdue } from '@/utils/leads';
+import { captureCalls, countOverdue } from '@/utils/queue/leads';
 import {
   countSampleLeads,
   deleteSampleData,
   loadSampleData,
   planSampleData,
   SAMPLE_LEAD_COUNT,
-} from '@/utils/sampleData';
+} from '@/utils/queue/sampleData';
 import { DEFAULT_SETTINGS, type FirmSettings } from '@/utils/settings';
 
 const NY = 'America/New_York';

@@ -8,7 +8,7 @@ import {
   nextOpening,
   urgencyAt,
   type BusinessCalendar,
-} from '@/utils/sla';
+} from '@/utils/queue/sla';
 import { DEFAULT_SETTINGS } from '@/utils/settings';
 
 const NY = 'America/New_York';

@@ -2,24 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AircallCallsPage, mapAircallCall } from '@/utils/sources/aircall';
+import { AircallCallsPage, mapAircallCall } from '@/utils/capture/sources/aircall';
 import {
   ClioCommunicationsPage,
   mapClioCommunication,
   phoneInText,
-} from '@/utils/sources/clioCalls';
-import { DialpadCallsPage, mapDialpadCall } from '@/utils/sources/dialpad';
+} from '@/utils/capture/sources/clioCalls';
+import { DialpadCallsPage, mapDialpadCall } from '@/utils/capture/sources/dialpad';
 import {
   HubSpotCallSearchPage,
   hubSpotCallSearch,
   mapHubSpotCall,
-} from '@/utils/sources/hubspotCalls';
-import { RingCentralCallLog, mapRingCentralRecord } from '@/utils/sources/ringcentral';
-import { CRM_CALL_LOGS, SOURCES, crmCallLogOf } from '@/utils/sources/registry';
-import { sourceConnectionsItem, sourceConnectionsV2 } from '@/utils/sources/connections';
+} from '@/utils/capture/sources/hubspotCalls';
+import { RingCentralCallLog, mapRingCentralRecord } from '@/utils/capture/sources/ringcentral';
+import { CRM_CALL_LOGS, SOURCES, crmCallLogOf } from '@/utils/capture/sources/registry';
+import { sourceConnectionsItem, sourceConnectionsV2 } from '@/utils/capture/sources/connections';
 import { db } from '@/utils/db';
-import { SOURCE_IDS, toEpochMs } from '@/utils/sources/types';
-import { TwilioCallsPage, mapTwilioCall } from '@/utils/sources/twilio';
+import { SOURCE_IDS, toEpochMs } from '@/utils/capture/sources/types';
+import { TwilioCallsPage, mapTwilioCall } from '@/utils/capture/sources/twilio';
 import { IncomingCall } from '@/utils/model';
 import connectionsV1 from '../fixtures/storage/sourceConnections.v1.json';
 import connectionsV2 from '../fixtures/storage/sourceConnections.v2.json';

@@ -1,5 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { CADENCE, cadenceStep, nextAttemptDue } from '../cadence';
+import { CADENCE, cadenceStep, nextAttemptDue } from '../queue/cadence';
 import { OUTCOME_LABELS, type Attempt, type Lead } from '../model';
 import { formatPhone } from '../phone';
 import type { FirmSettings } from '../settings';

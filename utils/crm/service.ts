@@ -5,8 +5,8 @@ import { db } from '../db';
 import { dbLimiterStore } from '../http';
 import { normalizePhone } from '../phone';
 import { getSettings } from '../settings';
-import { disconnectSource } from '../sources/connections';
-import { crmCallLogOf } from '../sources/registry';
+import { disconnectSource } from '../capture/sources/connections';
+import { crmCallLogOf } from '../capture/sources/registry';
 import {
   drainOutbox,
   enqueueDrafts,
@@ -14,7 +14,7 @@ import {
   requeueAfterReconnect,
   retryJobs,
   type DrainReport,
-} from '../outbox';
+} from '../outbox/outbox';
 import { ClioConnector, clioAuthorizeUrl, exchangeClioCode } from './clio';
 import { ReconnectError, type Connector } from './connector';
 import {

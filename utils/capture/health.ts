@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import type { AdapterHealthRecord, CallbackDeskDB } from '../db';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+/**
+ * What a portal page reports about its adapter since its previous report: new rows seen and
+ * read (deltas, so the totals accumulate across pages and days), the misses it has not
+ * reported yet, and whether the page currently reads cleanly.
+ */
+export const AdapterHealthReport = z.object({
+  adapterId: z.string().regex(/^[a-z0-9-]{1,40}$/),
+  rowsSeen: z.number().int().min(0).max(100_000),
+  rowsRead: z.number().int().min(0).max(100_000),
+  misses: z.array(z.string().max(200)).max(50),
+  /** Rows were seen and every one was read. */
+  ok: z.boolean(),
+  /** A failure outside the adapter (the background refused the calls, say). */
+  error: z.string().max(300).optional(),
+});
+export type AdapterHealthReport = z.infer<typeof AdapterHealthReport>;
+
+export function healthId(adapterId: string, host: string): string {
+  return `${adapterId}@${host}`;
+}
+
+/** Fold a report into the stored record (pure). */
+export function mergeHealth(
+  existing: AdapterHealthRecord | undefined,
+  report: AdapterHealthReport,
+  host: string,
+  now: number,
+): AdapterHealthRecord {
+  const record: AdapterHealthRecord = {
+    id: healthId(report.adapterId, host),
+    adapterId: report.adapterId,
+    host,
+    rowsSeen: (existing?.rowsSeen ?? 0) + report.rowsSeen,
+    rowsRead: (existing?.rowsRead ?? 0) + report.rowsRead,
+    selectorMisses: (existing?.selectorMisses ?? 0) + report.misses.length,
+    lastSeenAt: now,
+  };
+  const lastSuccessAt = report.ok ? now : existing?.lastSuccessAt;
+  if (lastSuccessAt !== undefined) record.lastSuccessAt = lastSuccessAt;
+  // The latest problem stays visible until a clean read replaces it.
+  const lastError =
+    report.error ?? report.misses[0] ?? (report.ok ? undefined : existing?.lastError);
+  if (lastError !== undefined) record.lastError = lastError;
+  return record;
+}
+
+export async function recordAdapterHealth(
+  db: CallbackDeskDB,
+  host: string,
+  report: AdapterHealthReport,
+  now: number = Date.now(),
+): Promise<AdapterHealthRecord> {
+  return db.transaction('rw', db.adapterHealth, async () => {
+    const id = healthId(report.adapterId, host);
+    const record = mergeHealth(await db.adapterHealth.get(id), report, host, now);
+    await db.adapterHealth.put(record);
+    return record;
+  });
+}
+
+/**
+ * Why an adapter needs attention, in words for the health panel, or null when it is fine:
+ * rows seen but none read, selector misses, or no clean read in a day while the page was
+ * open recently. `label` is the adapter's display name.
+ */
+export function healthWarning(
+  record: AdapterHealthRecord,
+  label: string,
+  now: number,
+): string | null {
+  if (record.rowsSeen > 0 && record.rowsRead === 0) {
+    return `${label}: ${record.rowsSeen} rows seen, 0 read — the page may have changed; calls are not being captured.`;
+  }
+  const seenRecently = now - record.lastSeenAt < HOUR;
+  if (seenRecently && (record.lastSuccessAt === undefined || now - record.lastSuccessAt > DAY)) {
+    return `${label}: no clean read of ${record.host} in the last day — calls may be missed.`;
+  }
+  // Misses accumulate as a count; the warning lasts until a clean read clears lastError.
+  if (record.lastError) {
+    return `${label}: ${record.lastError} (${record.selectorMisses} misses so far) — some calls may be skipped.`;
+  }
+  return null;
+}

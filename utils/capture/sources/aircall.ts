@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { basicAuth } from '../../http';
+import type { CallReason, IncomingCall } from '../../model';
+import { text, toEpochMs, type CallSource, type FetchResult } from './types';
+
+/**
+ * Aircall: Basic auth with the API id and token from Aircall's dashboard (Integrations &
+ * API). `GET /v1/calls?from=<unix s>&order=asc`, 50 per page. A call is missed when
+ * `missed_call_reason` is set; a finished inbound call with `answered_at` was answered.
+ */
+
+const AircallCall = z.object({
+  id: z.union([z.number(), z.string()]),
+  direction: z.string(),
+  status: z.string(),
+  missed_call_reason: z.string().nullish(),
+  started_at: z.union([z.number(), z.string()]),
+  answered_at: z.union([z.number(), z.string()]).nullish(),
+  raw_digits: z.string().nullish(),
+  voicemail: z.string().nullish(),
+  number: z.object({ digits: z.string().nullish(), name: z.string().nullish() }).nullish(),
+  contact: z
+    .object({
+      first_name: z.string().nullish(),
+      last_name: z.string().nullish(),
+      company_name: z.string().nullish(),
+    })
+    .nullish(),
+  user: z.object({ name: z.string().nullish() }).nullish(),
+});
+export type AircallCall = z.infer<typeof AircallCall>;
+
+export const AircallCallsPage = z.object({
+  calls: z.array(AircallCall),
+  meta: z
+    .object({
+      next_page_link: z.string().nullish(),
+      current_page: z.number().nullish(),
+      total: z.number().nullish(),
+    })
+    .nullish(),
+});
+
+const REASONS: Record<string, CallReason> = {
+  out_of_opening_hours: 'after-hours',
+  short_abandoned: 'abandoned',
+  abandoned_in_ivr: 'abandoned',
+  abandoned_in_classic: 'abandoned',
+  no_available_agent: 'no-answer',
+  agents_did_not_answer: 'no-answer',
+};
+
+/** One Aircall call → IncomingCall, or null when it is outbound or not finished yet. */
+export function mapAircallCall(call: AircallCall): IncomingCall | null {
+  if (call.direction !== 'inbound') return null;
+  // Until "done" the outcome is unknown; the poller's look-back reads it again later.
+  if (call.status !== 'done' && !call.missed_call_reason) return null;
+  const startedAt = toEpochMs(call.started_at);
+  if (startedAt === undefined) return null;
+  let reason: CallReason;
+  if (call.missed_call_reason) {
+    reason = call.voicemail ? 'voicemail' : (REASONS[call.missed_call_reason] ?? 'no-answer');
+  } else if (call.answered_at) {
+    reason = 'answered';
+  } else {
+    reason = call.voicemail ? 'voicemail' : 'no-answer';
+  }
+  const contactName = [call.contact?.first_name, call.contact?.last_name].filter(Boolean).join(' ');
+  return {
+    from: text(call.raw_digits) ?? 'Anonymous',
+    startedAt,
+    callerName: text(contactName) ?? text(call.contact?.company_name),
+    dialedLine: text(call.number?.digits),
+    reason,
+    provider: 'aircall',
+    providerCallId: String(call.id),
+    capturePath: 'api',
+    agent: text(call.user?.name),
+  };
+}
+
+const Config = z.object({});
+const Credentials = z.object({
+  apiId: z.string().trim().min(1, 'API ID is required'),
+  apiToken: z.string().trim().min(1, 'API token is required'),
+});
+type Config = z.infer<typeof Config>;
+type Credentials = z.infer<typeof Credentials>;
+
+/** Pages read per poll (50 calls each) before leaving the rest for the next poll. */
+const MAX_PAGES = 20;
+
+export const aircallSource: CallSource<Config, Credentials> = {
+  id: 'aircall',
+  label: 'Aircall',
+  provider: 'aircall',
+  capturePath: 'api',
+  rule: 'Inbound calls with a missed-call reason (no agent, not answered, abandoned, out of hours); voicemail when one was left. Answered calls close open leads.',
+  fields: [
+    {
+      key: 'apiId',
+      label: 'API ID',
+      kind: 'secret',
+      help: 'Aircall dashboard → Integrations & API → API keys.',
+    },
+    { key: 'apiToken', label: 'API token', kind: 'secret' },
+  ],
+  auth: 'fields',
+  configSchema: Config,
+  credentialsSchema: Credentials,
+  defaultBaseUrl: () => 'https://api.aircall.io',
+  // Aircall allows 60 requests per minute per company.
+  rateLimit: { max: 60, intervalMs: 60_000 },
+  rateLimitKey: () => 'aircall',
+  authHeaders: (c) => ({ Authorization: basicAuth(c.apiId, c.apiToken) }),
+  async test(client) {
+    await client.call({ path: '/v1/ping', schema: z.unknown(), retries: 0 });
+    const { data } = await client.call({
+      path: '/v1/calls',
+      query: { per_page: 1 },
+      schema: AircallCallsPage,
+      retries: 0,
+    });
+    return `Connected to Aircall (${data.meta?.total ?? data.calls.length} calls on record).`;
+  },
+  async fetchCalls(client, _config, since): Promise<FetchResult> {
+    const calls: IncomingCall[] = [];
+    let lastStart = since;
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const { data } = await client.call({
+        path: '/v1/calls',
+        query: { from: Math.floor(since / 1000), order: 'asc', per_page: 50, page },
+        schema: AircallCallsPage,
+      });
+      for (const raw of data.calls) {
+        lastStart = Math.max(lastStart, toEpochMs(raw.started_at) ?? lastStart);
+        const call = mapAircallCall(raw);
+        if (call) calls.push(call);
+      }
+      if (!data.meta?.next_page_link || data.calls.length === 0) return { calls, complete: true };
+    }
+    return { calls, complete: false, resumeFrom: lastStart };
+  },
+};

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { basicAuth } from '../../http';
+import type { CallReason, IncomingCall } from '../../model';
+import { text, toEpochMs, type CallSource, type FetchResult } from './types';
+
+/**
+ * Twilio Programmable Voice: Basic auth with the Account SID and auth token.
+ * `GET /2010-04-01/Accounts/{Sid}/Calls.json?StartTime>=YYYY-MM-DD` lists calls newest
+ * first (the filter only takes a UTC date), with RFC 2822 times and `next_page_uri` paging.
+ * One listing with all statuses rather than one per status: a single request per poll.
+ * The inbound leg's status tells the outcome: no-answer, busy, canceled (the caller hung
+ * up while it rang). "completed" is not proof a person answered (TwiML voicemail also
+ * completes), so it never closes a lead.
+ */
+
+const TwilioCall = z.object({
+  sid: z.string(),
+  from: z.string().nullish(),
+  to: z.string().nullish(),
+  status: z.string(),
+  direction: z.string(),
+  start_time: z.string().nullish(),
+  date_created: z.string().nullish(),
+  caller_name: z.string().nullish(),
+});
+export type TwilioCall = z.infer<typeof TwilioCall>;
+
+export const TwilioCallsPage = z.object({
+  calls: z.array(TwilioCall),
+  next_page_uri: z.string().nullish(),
+});
+
+const STATUS_REASON: Record<string, CallReason> = {
+  'no-answer': 'no-answer',
+  busy: 'busy',
+  canceled: 'abandoned',
+};
+
+/** Twilio shows withheld caller ID as this pseudo-number or as text. */
+const TWILIO_ANONYMOUS = new Set([
+  '+266696687',
+  '+7378742833',
+  '+2562533',
+  '+86282452253',
+  'anonymous',
+  'unknown',
+  'restricted',
+]);
+
+export function mapTwilioCall(call: TwilioCall): IncomingCall | null {
+  if (call.direction !== 'inbound') return null;
+  const reason = STATUS_REASON[call.status];
+  if (!reason) return null;
+  const startedAt = toEpochMs(call.start_time ?? call.date_created);
+  if (startedAt === undefined) return null;
+  const from = text(call.from);
+  return {
+    from: !from || TWILIO_ANONYMOUS.has(from.toLowerCase()) ? 'Anonymous' : from,
+    startedAt,
+    callerName: text(call.caller_name),
+    dialedLine: text(call.to),
+    reason,
+    provider: 'twilio',
+    providerCallId: call.sid,
+    capturePath: 'api',
+  };
+}
+
+const Config = z.object({
+  accountSid: z
+    .string()
+    .trim()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'Account SID starts with AC followed by 32 hex characters'),
+});
+const Credentials = z.object({ authToken: z.string().trim().min(1, 'Auth token is required') });
+type Config = z.infer<typeof Config>;
+type Credentials = z.infer<typeof Credentials>;
+
+const MAX_PAGES = 20;
+
+function utcDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export const twilioSource: CallSource<Config, Credentials> = {
+  id: 'twilio',
+  label: 'Twilio',
+  provider: 'twilio',
+  capturePath: 'api',
+  rule: 'Inbound calls whose status is no-answer, busy or canceled (caller hung up while ringing).',
+  fields: [
+    {
+      key: 'accountSid',
+      label: 'Account SID',
+      kind: 'config',
+      placeholder: 'AC…',
+      help: 'Twilio Console → Account info.',
+    },
+    { key: 'authToken', label: 'Auth token', kind: 'secret' },
+  ],
+  auth: 'fields',
+  configSchema: Config,
+  credentialsSchema: Credentials,
+  defaultBaseUrl: () => 'https://api.twilio.com',
+  // Twilio does not publish a read limit; stay far below its concurrency limits.
+  rateLimit: { max: 30, intervalMs: 60_000 },
+  rateLimitKey: (config) => `twilio:${config.accountSid}`,
+  authHeaders: (c, config) => ({ Authorization: basicAuth(config.accountSid, c.authToken) }),
+  async test(client, config) {
+    const { data } = await client.call({
+      path: `/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}.json`,
+      schema: z.object({ friendly_name: z.string().nullish(), status: z.string().nullish() }),
+      retries: 0,
+    });
+    return `Connected to Twilio account ${data.friendly_name ?? config.accountSid}${data.status && data.status !== 'active' ? ` (${data.status})` : ''}.`;
+  },
+  async fetchCalls(client, config, since): Promise<FetchResult> {
+    const calls: IncomingCall[] = [];
+    let path = `/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Calls.json`;
+    let query: Record<string, string | number> | undefined = {
+      'StartTime>': utcDate(since),
+      PageSize: 100,
+    };
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const { data } = await client.call({ path, query, schema: TwilioCallsPage });
+      let reachedOlder = false;
+      for (const raw of data.calls) {
+        const startedAt = toEpochMs(raw.start_time ?? raw.date_created);
+        if (startedAt !== undefined && startedAt < since) {
+          reachedOlder = true;
+          continue;
+        }
+        const call = mapTwilioCall(raw);
+        if (call) calls.push(call);
+      }
+      // Newest first: once a page reaches calls older than the cursor, the rest are older too.
+      if (reachedOlder || !data.next_page_uri) return { calls, complete: true };
+      path = data.next_page_uri;
+      query = undefined;
+    }
+    return { calls, complete: false };
+  },
+};

@@ -1,0 +1,461 @@
+import type { CountryCode } from 'libphonenumber-js';
+import type { CallbackDeskDB } from '../db';
+import { callKeyOf, isSameCall, mergeSighting } from './dedupe';
+import {
+  AttemptInput,
+  CLOSING_OUTCOMES,
+  IncomingCall,
+  LeadPatch,
+  type Attempt,
+  type Lead,
+  type MissedCall,
+  type ParsedIncomingCall,
+} from '../model';
+import { nextAttemptDue } from './cadence';
+import { normalizePhone, type NormalizedPhone } from '../phone';
+import { computeDue, windowsFor } from './sla';
+import type { FirmSettings, SourceRule } from '../settings';
+
+export interface CapturedCall {
+  leadId: string;
+  callId: string;
+  newLead: boolean;
+  /** Display data for the notification. */
+  display: string;
+  callerName?: string;
+  startedAt: number;
+  source?: string;
+  practiceArea?: string;
+}
+
+export interface CaptureResult {
+  added: CapturedCall[];
+  duplicates: number;
+  /** Answered calls that closed an open lead (the caller got through). */
+  answeredClosed: number;
+  /** Answered calls that concerned no open lead: nothing to store. */
+  ignored: number;
+  rejected: { index: number; error: string }[];
+}
+
+/** Caller-ID strings that are not a name. */
+const NOT_A_NAME = /^(wireless caller|unknown|anonymous|restricted|private|[+\d\s().-]+)$/i;
+
+/** Source rules keyed by their normalised line, for matching a call's dialled number. */
+export function sourceRuleMatcher(
+  settings: FirmSettings,
+): (dialedLine: string | undefined) => SourceRule | undefined {
+  const country = settings.defaultCountry as CountryCode;
+  const byLine = new Map<string, SourceRule>();
+  for (const rule of settings.sourceRules) {
+    const e164 = normalizePhone(rule.line, country).e164;
+    if (e164 && !byLine.has(e164)) byLine.set(e164, rule);
+  }
+  return (dialedLine) => {
+    if (!dialedLine || byLine.size === 0) return undefined;
+    const dialed = normalizePhone(dialedLine, country).e164;
+    return dialed ? byLine.get(dialed) : undefined;
+  };
+}
+
+export function sourceRuleFor(
+  settings: FirmSettings,
+  dialedLine: string | undefined,
+): SourceRule | undefined {
+  return sourceRuleMatcher(settings)(dialedLine);
+}
+
+function openIndexes(lead: Lead): Lead {
+  if (lead.status === 'done') {
+    delete lead.openDueAt;
+    delete lead.openOverdueAt;
+  } else {
+    lead.openDueAt = lead.dueAt;
+    lead.openOverdueAt = lead.overdueAt;
+  }
+  return lead;
+}
+
+type ValidCall = ParsedIncomingCall & {
+  phoneKey: string | null;
+  normalized: NormalizedPhone;
+  index: number;
+};
+
+function describeIssues(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  return error.issues
+    .map((i) => `${i.path.map(String).join('.') || 'call'}: ${i.message}`)
+    .join('; ');
+}
+
+/**
+ * Store missed calls: validate, normalise, drop duplicates (same provider id, or the same
+ * caller within the dedupe window, also across paths), attach repeat calls to the caller's
+ * open lead, or open a new lead with its due times. One transaction per call batch, so a
+ * failure writes nothing of the batch. Everything the batch needs is read with three
+ * indexed queries up front and written with two bulk writes, so large imports stay fast.
+ */
+export async function captureCalls(
+  db: CallbackDeskDB,
+  settings: FirmSettings,
+  input: unknown[],
+  now: number = Date.now(),
+): Promise<CaptureResult> {
+  const result: CaptureResult = {
+    added: [],
+    duplicates: 0,
+    answeredClosed: 0,
+    ignored: 0,
+    rejected: [],
+  };
+  const country = settings.defaultCountry as CountryCode;
+  const windowMs = settings.dedupeWindowSeconds * 1000;
+  const ruleFor = sourceRuleMatcher(settings);
+
+  const valid: ValidCall[] = [];
+  input.forEach((raw, index) => {
+    const parsed = IncomingCall.safeParse(raw);
+    if (!parsed.success) {
+      result.rejected.push({ index, error: describeIssues(parsed.error) });
+      return;
+    }
+    if (parsed.data.startedAt > now + 5 * 60_000) {
+      result.rejected.push({ index, error: 'startedAt: the call is in the future' });
+      return;
+    }
+    const normalized = normalizePhone(parsed.data.from, country);
+    valid.push({ ...parsed.data, phoneKey: normalized.e164, normalized, index });
+  });
+  if (valid.length === 0) return result;
+
+  await db.transaction('rw', db.leads, db.calls, async () => {
+    const providerKeys = [...new Set(valid.map(callKeyOf).filter((k) => k !== undefined))];
+    const phoneKeys = [...new Set(valid.map((c) => c.phoneKey).filter((k) => k !== null))];
+    const ranges = valid
+      .filter((c) => c.phoneKey !== null)
+      .map((c): [[string, number], [string, number]] => [
+        [c.phoneKey!, c.startedAt - windowMs],
+        [c.phoneKey!, c.startedAt + windowMs],
+      ]);
+    // Many small indexed queries issued together: IndexedDB pipelines them inside the
+    // transaction, which is much faster than one cursor hopping across many key ranges.
+    const [knownByProvider, knownNearby, callerLeads] = await Promise.all([
+      Promise.all(providerKeys.map((k) => db.calls.where('providerKey').equals(k).toArray())),
+      Promise.all(
+        ranges.map(([lower, upper]) =>
+          db.calls.where('[phoneKey+startedAt]').between(lower, upper, true, true).toArray(),
+        ),
+      ),
+      Promise.all(phoneKeys.map((k) => db.leads.where('phoneKey').equals(k).toArray())),
+    ]).then(
+      ([byProvider, nearby, leads]) =>
+        [
+          byProvider.flat(),
+          nearby.flat(),
+          leads.flat().filter((l) => l.status !== 'done'),
+        ] as const,
+    );
+
+    // The batch's working set; it sees its own additions, so a duplicate inside the batch is
+    // caught (and merged) exactly like one already stored.
+    const callsByProviderKey = new Map<string, MissedCall>();
+    const callsByPhone = new Map<string, MissedCall[]>();
+    const remember = (c: MissedCall) => {
+      if (c.providerKey) callsByProviderKey.set(c.providerKey, c);
+      const list = callsByPhone.get(c.phoneKey);
+      if (list) list.push(c);
+      else callsByPhone.set(c.phoneKey, [c]);
+    };
+    // One object per stored call, so merges into it from several sightings all land.
+    const knownById = new Map([...knownByProvider, ...knownNearby].map((c) => [c.id, c]));
+    for (const c of knownById.values()) remember(c);
+    const openLeadByPhone = new Map<string, Lead>();
+    for (const lead of callerLeads) {
+      if (!openLeadByPhone.has(lead.phoneKey)) openLeadByPhone.set(lead.phoneKey, lead);
+    }
+    const changedCalls = new Map<string, MissedCall>();
+    const changedLeads = new Map<string, Lead>();
+    const saveLead = (lead: Lead) => {
+      changedLeads.set(lead.id, openIndexes(lead));
+      if (lead.status === 'done') openLeadByPhone.delete(lead.phoneKey);
+      else openLeadByPhone.set(lead.phoneKey, lead);
+    };
+    const saveCall = (c: MissedCall) => {
+      changedCalls.set(c.id, c);
+      remember(c);
+    };
+
+    for (const call of valid) {
+      const providerKey = callKeyOf(call);
+      const known =
+        (providerKey ? callsByProviderKey.get(providerKey) : undefined) ??
+        (call.phoneKey
+          ? callsByPhone.get(call.phoneKey)?.find((c) => isSameCall(c, call, windowMs))
+          : undefined);
+      if (known) {
+        result.duplicates++;
+        const merged: MissedCall = { ...known, alsoSeenBy: mergeSighting(known, call.capturePath) };
+        if (!merged.callerName && call.callerName) merged.callerName = call.callerName;
+        if (!merged.dialedLine && call.dialedLine) merged.dialedLine = call.dialedLine;
+        if (merged.reason === 'no-answer' && call.reason === 'voicemail')
+          merged.reason = 'voicemail';
+        Object.assign(known, merged);
+        changedCalls.set(known.id, known);
+        continue;
+      }
+      const openLead = call.phoneKey ? openLeadByPhone.get(call.phoneKey) : undefined;
+
+      if (call.reason === 'answered') {
+        // A caller who got through later needs no callback: close their lead and say why.
+        if (openLead && openLead.lastMissedAt <= call.startedAt) {
+          saveCall(toMissedCall(call, openLead.id, openLead.phoneKey, now));
+          saveLead({
+            ...openLead,
+            status: 'done',
+            closedAt: now,
+            closeOutcome: 'reached',
+            answeredLaterAt: call.startedAt,
+            updatedAt: now,
+          });
+          result.answeredClosed++;
+        } else {
+          result.ignored++;
+        }
+        continue;
+      }
+
+      const { normalized } = call;
+      const rule = ruleFor(call.dialedLine);
+      const source = call.source ?? rule?.source;
+      const practiceArea = call.practiceArea ?? rule?.practiceArea;
+      const name =
+        call.callerName && !NOT_A_NAME.test(call.callerName) ? call.callerName : undefined;
+      const due = computeDue(settings, windowsFor(settings.sla, rule), call.startedAt);
+      const callId = crypto.randomUUID();
+      let lead: Lead;
+      if (openLead) {
+        lead = {
+          ...openLead,
+          missedCount: openLead.missedCount + 1,
+          lastMissedAt: Math.max(openLead.lastMissedAt, call.startedAt),
+          firstMissedAt: Math.min(openLead.firstMissedAt, call.startedAt),
+          name: openLead.name ?? name,
+          source: openLead.source ?? source,
+          practiceArea: openLead.practiceArea ?? practiceArea,
+          priority: openLead.priority || Boolean(rule?.priority),
+          updatedAt: now,
+        };
+        // A repeat call never pushes the deadline back, but it can pull it in: a caller who
+        // rings again while waiting for the cadence's next attempt is due again now.
+        lead.dueAt = Math.min(lead.dueAt, due.dueAt);
+        lead.overdueAt = Math.min(lead.overdueAt, due.overdueAt);
+      } else {
+        lead = {
+          id: crypto.randomUUID(),
+          phoneKey: normalized.e164 ?? `nocallback:${callId}`,
+          phone: normalized.e164,
+          extension: normalized.extension,
+          rawNumber: call.from,
+          noCallbackNumber: normalized.e164 === null,
+          name,
+          source,
+          practiceArea,
+          priority: Boolean(rule?.priority),
+          status: 'open',
+          firstMissedAt: call.startedAt,
+          lastMissedAt: call.startedAt,
+          missedCount: 1,
+          dueAt: due.dueAt,
+          overdueAt: due.overdueAt,
+          attemptCount: 0,
+          createdAt: now,
+          updatedAt: now,
+        };
+      }
+      saveLead(lead);
+      saveCall(toMissedCall({ ...call, source }, lead.id, lead.phoneKey, now, callId));
+      result.added.push({
+        leadId: lead.id,
+        callId,
+        newLead: !openLead,
+        display: normalized.display,
+        callerName: name,
+        startedAt: call.startedAt,
+        source,
+        practiceArea,
+      });
+    }
+    await db.leads.bulkPut([...changedLeads.values()]);
+    await db.calls.bulkPut([...changedCalls.values()]);
+  });
+  return result;
+}
+
+function toMissedCall(
+  call: ParsedIncomingCall,
+  leadId: string,
+  phoneKey: string,
+  now: number,
+  id: string = crypto.randomUUID(),
+): MissedCall {
+  return {
+    id,
+    leadId,
+    phoneKey,
+    provider: call.provider,
+    providerCallId: call.providerCallId,
+    providerKey: callKeyOf({
+      ...call,
+      phoneKey: phoneKey.startsWith('nocallback:') ? null : phoneKey,
+    }),
+    startedAt: call.startedAt,
+    dialedLine: call.dialedLine,
+    callerName: call.callerName,
+    reason: call.reason,
+    capturePath: call.capturePath,
+    agent: call.agent,
+    source: call.source,
+    capturedAt: now,
+  };
+}
+
+/**
+ * Record a callback attempt. A closing outcome (reached, booked, …) or an explicit close
+ * ends the lead; otherwise the next attempt of the cadence sets the new due time, and the
+ * lead closes when the cadence is complete.
+ */
+export async function recordAttempt(
+  db: CallbackDeskDB,
+  settings: FirmSettings,
+  input: unknown,
+  now: number = Date.now(),
+): Promise<{ attempt: Attempt; lead: Lead }> {
+  const data = AttemptInput.parse(input);
+  return db.transaction('rw', db.leads, db.attempts, async () => {
+    const lead = await db.leads.get(data.leadId);
+    if (!lead) throw new Error('This lead no longer exists.');
+    if (lead.status === 'done')
+      throw new Error('This lead is already closed. Reopen it to record another attempt.');
+    const attempt: Attempt = {
+      id: crypto.randomUUID(),
+      leadId: lead.id,
+      method: data.method,
+      outcome: data.outcome,
+      at: now,
+      by: data.by,
+      notes: data.notes?.trim() || undefined,
+    };
+    await db.attempts.add(attempt);
+    const attemptCount = lead.attemptCount + 1;
+    const next: Lead = {
+      ...lead,
+      attemptCount,
+      lastAttemptAt: now,
+      firstAttemptAt: lead.firstAttemptAt ?? now,
+      updatedAt: now,
+    };
+    const nextDue = nextAttemptDue(settings, settings.sla, attemptCount, now, lead.firstMissedAt);
+    const close = data.close ?? (CLOSING_OUTCOMES.includes(data.outcome) || nextDue === null);
+    if (close) {
+      next.status = 'done';
+      next.closedAt = now;
+      next.closeOutcome = data.outcome;
+    } else {
+      // Kept open past the cadence's end: due again like a fresh call, not overdue forever.
+      const due = nextDue ?? computeDue(settings, settings.sla, now);
+      next.dueAt = due.dueAt;
+      next.overdueAt = due.overdueAt;
+    }
+    await db.leads.put(openIndexes(next));
+    return { attempt, lead: next };
+  });
+}
+
+/** Assign, claim, reopen or close a lead, or correct its tags. */
+export async function patchLead(
+  db: CallbackDeskDB,
+  settings: FirmSettings,
+  input: unknown,
+  now: number = Date.now(),
+): Promise<Lead> {
+  const patch = LeadPatch.parse(input);
+  return db.transaction('rw', db.leads, async () => {
+    const lead = await db.leads.get(patch.leadId);
+    if (!lead) throw new Error('This lead no longer exists.');
+    const next: Lead = { ...lead, updatedAt: now };
+    if (patch.assignee !== undefined) next.assignee = patch.assignee ?? undefined;
+    if (patch.practiceArea !== undefined) next.practiceArea = patch.practiceArea ?? undefined;
+    if (patch.source !== undefined) next.source = patch.source ?? undefined;
+    if (patch.name !== undefined) next.name = patch.name ?? undefined;
+    if (patch.status && patch.status !== lead.status) {
+      if (patch.status === 'done') {
+        next.status = 'done';
+        next.closedAt = now;
+      } else {
+        if (lead.status === 'done') {
+          // Reopened: the callback is due again from now.
+          const due = computeDue(settings, settings.sla, now);
+          next.dueAt = due.dueAt;
+          next.overdueAt = due.overdueAt;
+          delete next.closedAt;
+          delete next.closeOutcome;
+        }
+        next.status = patch.status;
+      }
+    }
+    await db.leads.put(openIndexes(next));
+    return next;
+  });
+}
+
+/** Open leads whose limit has passed. Counted from the open-lead index: no table scan. */
+export function countOverdue(db: CallbackDeskDB, now: number): Promise<number> {
+  return db.leads.where('openOverdueAt').belowOrEqual(now).count();
+}
+
+/** Open leads that will become overdue within `withinMs`. */
+export function countDueSoon(db: CallbackDeskDB, now: number, withinMs: number): Promise<number> {
+  return db.leads
+    .where('openOverdueAt')
+    .between(now, now + withinMs, false, true)
+    .count();
+}
+
+/**
+ * Recompute due times after the firm's hours, holidays or SLA windows changed. Only open
+ * leads nobody has tried yet: their due time comes from their missed calls and the source
+ * rule of the line each call came in on (as at capture); once someone has made an attempt,
+ * the cadence owns the next due time. Returns how many leads changed.
+ */
+export async function recomputeOpenDueTimes(
+  db: CallbackDeskDB,
+  settings: FirmSettings,
+  now: number = Date.now(),
+): Promise<{ updated: number }> {
+  return db.transaction('rw', db.leads, db.calls, async () => {
+    const open = await db.leads.where('status').anyOf('open', 'claimed').toArray();
+    let updated = 0;
+    for (const lead of open) {
+      if (lead.attemptCount > 0) continue;
+      const calls = (await db.calls.where('leadId').equals(lead.id).toArray()).filter(
+        (c) => c.reason !== 'answered',
+      );
+      const dues = calls.length
+        ? calls.map((c) =>
+            computeDue(
+              settings,
+              windowsFor(settings.sla, sourceRuleFor(settings, c.dialedLine)),
+              c.startedAt,
+            ),
+          )
+        : [computeDue(settings, settings.sla, lead.firstMissedAt)];
+      const due = dues.reduce((a, b) => (b.dueAt < a.dueAt ? b : a));
+      if (due.dueAt === lead.dueAt && due.overdueAt === lead.overdueAt) continue;
+      await db.leads.put(
+        openIndexes({ ...lead, dueAt: due.dueAt, overdueAt: due.overdueAt, updatedAt: now }),
+      );
+      updated++;
+    }
+    return { updated };
+  });
+}
