@@ -1,28 +1,34 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
-import type { IncomingCall, LeadPatch, AttemptInput, Lead, Attempt } from './model';
-import type { CaptureResult } from './queue/leads';
+import type {
+  AdapterHealthReport,
+  Attempt,
+  AttemptInput,
+  BadgeState,
+  CaptureResult,
+  CustomAdapterConfig,
+  CustomAdapterPreview,
+  IncomingCall,
+  Lead,
+  LeadPatch,
+  PollOutcome,
+  PreviewRequest,
+} from './model';
 import type { DockPrefs } from './settings';
-import type { AdapterHealthReport } from './capture/health';
-import type { CustomAdapterConfig } from './capture/adapters/customConfig';
-import type { CustomAdapterPreview, PreviewRequest } from './capture/customPortal';
-import type { PollOutcome } from './capture/sources/poller';
-import type { CrmConnectionInfo } from './crm/connections';
-import type { CrmLink } from './crm/matching';
-import type { CrmSystem, CrmUser } from './crm/model';
-import type { MatchResult } from './crm/service';
-import type { ClioRegion } from './crm/tokens';
+import type {
+  ClioRegion,
+  CrmConnectionInfo,
+  CrmLink,
+  CrmSystem,
+  CrmUser,
+  MatchResult,
+} from './crm/model';
 
-export interface BadgeState {
-  overdue: number;
-  dueSoon: number;
-  text: string;
-  color: string;
-  title: string;
-}
+export type { BadgeState };
 
 /**
  * The whole message protocol. Every handler validates its input with zod: content scripts
- * run inside pages we do not control, so their messages are untrusted.
+ * run inside pages we do not control, so their messages are untrusted. Its types come from
+ * the models (utils/model.ts, utils/crm/model.ts), never from an implementation module.
  */
 export interface ProtocolMap {
   /** Content scripts (portal pages) and the manual-entry form report missed calls. */

@@ -180,3 +180,130 @@ export type LeadPatch = z.input<typeof LeadPatch>;
 export function isOpen(lead: Pick<Lead, 'status'>): boolean {
   return lead.status !== 'done';
 }
+
+// ---------------------------------------------------------------------------------------
+// Protocol types: what the background and the pages exchange (utils/messaging.ts). They live
+// here, not in the modules that implement them, so the protocol depends on the model only.
+
+export interface CapturedCall {
+  leadId: string;
+  callId: string;
+  newLead: boolean;
+  /** Display data for the notification. */
+  display: string;
+  callerName?: string;
+  startedAt: number;
+  source?: string;
+  practiceArea?: string;
+}
+
+export interface CaptureResult {
+  added: CapturedCall[];
+  duplicates: number;
+  /** Answered calls that closed an open lead (the caller got through). */
+  answeredClosed: number;
+  /** Answered calls that concerned no open lead: nothing to store. */
+  ignored: number;
+  rejected: { index: number; error: string }[];
+}
+
+export interface BadgeState {
+  overdue: number;
+  dueSoon: number;
+  text: string;
+  color: string;
+  title: string;
+}
+
+export interface PollOutcome {
+  sourceId: string;
+  status: 'ok' | 'error' | 'waiting' | 'disabled';
+  fetched?: number;
+  added?: number;
+  duplicates?: number;
+  answeredClosed?: number;
+  rejected?: number;
+  error?: string;
+  nextPollAfter?: number;
+}
+
+/** What one read of a portal page found. */
+export interface AdapterReadResult {
+  /** Calls to report: missed, voicemail, and answered (answered only close open leads). */
+  calls: IncomingCall[];
+  /** Call-history rows the row selectors matched. */
+  rowsSeen: number;
+  /** Rows understood: turned into a call, or recognised as not ours (an outbound call). */
+  rowsRead: number;
+  /** One line per cue that failed ("time: no readable time in 2 rows"), for the health panel. */
+  misses: string[];
+}
+
+/**
+ * What a portal page reports about its adapter since its previous report: new rows seen and
+ * read (deltas, so the totals accumulate across pages and days), the misses it has not
+ * reported yet, and whether the page currently reads cleanly.
+ */
+export const AdapterHealthReport = z.object({
+  adapterId: z.string().regex(/^[a-z0-9-]{1,40}$/),
+  rowsSeen: z.number().int().min(0).max(100_000),
+  rowsRead: z.number().int().min(0).max(100_000),
+  misses: z.array(z.string().max(200)).max(50),
+  /** Rows were seen and every one was read. */
+  ok: z.boolean(),
+  /** A failure outside the adapter (the background refused the calls, say). */
+  error: z.string().max(300).optional(),
+});
+export type AdapterHealthReport = z.infer<typeof AdapterHealthReport>;
+
+/** A CSS selector as typed by the firm; the options form also checks it parses. */
+const selector = z.string().trim().min(1, 'required').max(300, 'at most 300 characters');
+
+function isValidRegex(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The firm's own portal adapter: which host, which elements are rows, and where each field
+ * sits in a row. The fields alone; utils/capture/adapters/customConfig.ts adds the check that
+ * the host has no built-in adapter (CustomAdapterConfig), used wherever it is read.
+ */
+export const CustomAdapterFields = z.object({
+  enabled: z.boolean(),
+  hostPattern: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(
+      /^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$/,
+      'a host name such as portal.example-voip.com or *.example-voip.com',
+    ),
+  rowSelector: selector,
+  numberSelector: selector,
+  timeSelector: selector,
+  nameSelector: selector.optional(),
+  statusSelector: selector.optional(),
+  missedPattern: z
+    .string()
+    .min(1, 'required')
+    .max(200, 'at most 200 characters')
+    .refine(isValidRegex, 'not a valid regular expression'),
+});
+export type CustomAdapterConfig = z.infer<typeof CustomAdapterFields>;
+
+export const PreviewRequest = z.object({
+  tabId: z.number().int().nonnegative(),
+  // The form's current values, saved or not: the preview is how the firm tunes them.
+  config: CustomAdapterFields.omit({ hostPattern: true, enabled: true }),
+});
+export type PreviewRequest = z.input<typeof PreviewRequest>;
+
+/** The options page's live preview of the firm's selectors on an open tab. */
+export interface CustomAdapterPreview extends AdapterReadResult {
+  url: string;
+}

@@ -1,5 +1,4 @@
 import { browser } from '#imports';
-import { z } from 'zod';
 import { extractCustomRows, customCallsFromRows, hostMatchesPattern } from './adapters/custom';
 import {
   CustomAdapterConfig,
@@ -8,7 +7,6 @@ import {
   getCustomAdapterConfig,
 } from './adapters/customConfig';
 import { readContext } from './adapters/read';
-import type { AdapterReadResult } from './adapters/types';
 
 /** The registered content script's id (one custom portal per firm). */
 const SCRIPT_ID = 'custom-portal';
@@ -66,16 +64,9 @@ export async function customConfigForHost(host: string): Promise<CustomAdapterCo
   return config?.enabled && hostMatchesPattern(host, config.hostPattern) ? config : null;
 }
 
-export const PreviewRequest = z.object({
-  tabId: z.number().int().nonnegative(),
-  // The form's current values, saved or not: the preview is how the firm tunes them.
-  config: CustomAdapterConfig.omit({ hostPattern: true, enabled: true }),
-});
-export type PreviewRequest = z.input<typeof PreviewRequest>;
+import { PreviewRequest, type CustomAdapterPreview } from '../model';
 
-export interface CustomAdapterPreview extends AdapterReadResult {
-  url: string;
-}
+export { PreviewRequest, type CustomAdapterPreview };
 
 /**
  * Run the firm's selectors on an open tab and say what would be captured. Needs the tab's

@@ -1,25 +1,11 @@
-import { z } from 'zod';
 import type { AdapterHealthRecord, CallbackDeskDB } from '../db';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
-/**
- * What a portal page reports about its adapter since its previous report: new rows seen and
- * read (deltas, so the totals accumulate across pages and days), the misses it has not
- * reported yet, and whether the page currently reads cleanly.
- */
-export const AdapterHealthReport = z.object({
-  adapterId: z.string().regex(/^[a-z0-9-]{1,40}$/),
-  rowsSeen: z.number().int().min(0).max(100_000),
-  rowsRead: z.number().int().min(0).max(100_000),
-  misses: z.array(z.string().max(200)).max(50),
-  /** Rows were seen and every one was read. */
-  ok: z.boolean(),
-  /** A failure outside the adapter (the background refused the calls, say). */
-  error: z.string().max(300).optional(),
-});
-export type AdapterHealthReport = z.infer<typeof AdapterHealthReport>;
+import { AdapterHealthReport } from '../model';
+
+export { AdapterHealthReport };
 
 export function healthId(adapterId: string, host: string): string {
   return `${adapterId}@${host}`;

@@ -1,23 +1,8 @@
 import { storage } from '#imports';
 import type { StaffMember } from '../settings';
-import type { CrmAccount, CrmSystem, CrmUser } from './model';
-import type { ClioRegion } from './tokens';
+import type { CrmConnectionInfo, CrmSystem, CrmUser } from './model';
 
-/**
- * What the pages may know about the CRM connections — never tokens (those are in
- * db.secrets). Written by the background on connect, disconnect and when a token is
- * refused; the options page and the sync panel watch it.
- */
-export interface CrmConnectionInfo {
-  system: CrmSystem;
-  auth: 'private-app' | 'oauth';
-  account: CrmAccount;
-  region?: ClioRegion;
-  portalId?: string;
-  connectedAt: number;
-  /** Set when the CRM refused the token: the user must reconnect. */
-  problem?: string;
-}
+export type { CrmConnectionInfo };
 
 export type CrmConnections = Partial<Record<CrmSystem, CrmConnectionInfo>>;
 

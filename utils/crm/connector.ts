@@ -16,7 +16,7 @@ import {
   type SendItem,
   type SyncKind,
 } from './model';
-import type { TokenSession } from './tokens';
+import type { TokenSession } from './model';
 
 /**
  * One CRM behind one interface. Connectors only talk to the CRM (through utils/http.ts);

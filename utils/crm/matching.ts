@@ -1,10 +1,10 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { Lead } from '../model';
 import { nationalDigits, normalizePhone } from '../phone';
-import type { ContactPayload, CrmContact, CrmSystem } from './model';
+import type { ContactPayload, CrmContact, CrmLink, CrmSystem } from './model';
 
 /** The link a lead keeps to its CRM contact (Lead.crm). */
-export type CrmLink = NonNullable<Lead['crm']>;
+export type { CrmLink };
 
 /**
  * What to do about a lead's CRM contact:

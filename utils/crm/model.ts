@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AttemptMethod, Outcome } from '../model';
+import { AttemptMethod, Outcome, type Lead } from '../model';
 
 /** The CRMs Callback Desk writes to. */
 export const CRM_SYSTEMS = ['hubspot', 'clio'] as const;
@@ -172,3 +172,43 @@ export function idempotencyKey(
     ? `${ref.leadId}:${system}:contact`
     : `${ref.attemptId ?? ref.leadId}:${system}:${kind}`;
 }
+
+// ---------------------------------------------------------------------------------------
+// Types the message protocol (utils/messaging.ts) and the connectors share.
+
+export const CLIO_REGIONS = ['us', 'eu', 'ca', 'au'] as const;
+export const ClioRegion = z.enum(CLIO_REGIONS);
+export type ClioRegion = z.infer<typeof ClioRegion>;
+
+/** The CRM contact a lead is linked to. */
+export type CrmLink = NonNullable<Lead['crm']>;
+
+export interface TokenSession {
+  current(): Promise<string>;
+  /**
+   * A 401 came back for `rejected`. Returns a token worth one more try (someone already
+   * refreshed, or a refresh now worked), or null when only reconnecting can help.
+   */
+  afterUnauthorized(rejected: string): Promise<string | null>;
+}
+
+/**
+ * What the pages may know about the CRM connections — never tokens (those are in
+ * db.secrets). Written by the background on connect, disconnect and when a token is
+ * refused; the options page and the sync panel watch it.
+ */
+export interface CrmConnectionInfo {
+  system: CrmSystem;
+  auth: 'private-app' | 'oauth';
+  account: CrmAccount;
+  region?: ClioRegion;
+  portalId?: string;
+  connectedAt: number;
+  /** Set when the CRM refused the token: the user must reconnect. */
+  problem?: string;
+}
+
+export type MatchResult =
+  | { kind: 'linked'; link: CrmLink }
+  | { kind: 'choose'; candidates: CrmContact[] }
+  | { kind: 'none'; canCreate: boolean };

@@ -32,8 +32,8 @@ import {
   CRM_SYSTEMS,
   CrmSystem,
   idempotencyKey,
-  type CrmContact,
   type CrmUser,
+  type MatchResult,
 } from './model';
 import { buildSyncDrafts, type SyncDraft } from './records';
 import { crmSession } from './session';
@@ -330,10 +330,7 @@ export async function refreshUsers(system: CrmSystem): Promise<CrmUser[]> {
 // ---------------------------------------------------------------------------------------
 // Matching and enqueueing
 
-export type MatchResult =
-  | { kind: 'linked'; link: CrmLink }
-  | { kind: 'choose'; candidates: CrmContact[] }
-  | { kind: 'none'; canCreate: boolean };
+export type { MatchResult };
 
 async function linkLead(leadId: string, link: CrmLink): Promise<void> {
   await db.leads.update(leadId, { crm: link, updatedAt: Date.now() });

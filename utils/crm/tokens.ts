@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CallbackDeskDB } from '../db';
 import { HttpError } from '../http';
 import { reconnect, ReconnectError } from './connector';
-import { CRM_LABELS, type CrmSystem } from './model';
+import { CRM_LABELS, ClioRegion, type CrmSystem, type TokenSession } from './model';
 
 /**
  * CRM credentials live only in db.secrets (the extension's own IndexedDB: the background
@@ -11,9 +11,7 @@ import { CRM_LABELS, type CrmSystem } from './model';
 
 const Account = z.object({ id: z.string(), name: z.string(), email: z.string().optional() });
 
-export const CLIO_REGIONS = ['us', 'eu', 'ca', 'au'] as const;
-export const ClioRegion = z.enum(CLIO_REGIONS);
-export type ClioRegion = z.infer<typeof ClioRegion>;
+export { CLIO_REGIONS, ClioRegion } from './model';
 
 const OAuthApp = z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) });
 
@@ -87,14 +85,7 @@ export async function forgetCredentials(db: CallbackDeskDB, system: CrmSystem): 
 }
 
 /** Access tokens for a connector: fresh before expiry, refreshed once after a 401. */
-export interface TokenSession {
-  current(): Promise<string>;
-  /**
-   * A 401 came back for `rejected`. Returns a token worth one more try (someone already
-   * refreshed, or a refresh now worked), or null when only reconnecting can help.
-   */
-  afterUnauthorized(rejected: string): Promise<string | null>;
-}
+export type { TokenSession };
 
 /** Refresh this long before expiry, so a request never leaves with a dying token. */
 export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;

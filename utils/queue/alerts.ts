@@ -2,8 +2,9 @@ import { browser } from '#imports';
 import { db } from '../db';
 import { BADGE_DUE_SOON_MS, badgeState } from './badge';
 import { countDueSoon, countOverdue, type CapturedCall } from './leads';
-import type { BadgeState } from '../messaging';
+import type { BadgeState } from '../model';
 import { focusLeadItem, getSettings } from '../settings';
+import { stripBidiControls } from './bidi';
 
 export const BADGE_ALARM = 'badge-tick';
 export const BADGE_NEXT_ALARM = 'badge-next-crossing';
@@ -83,11 +84,16 @@ export async function notifyNewCalls(
       browser.notifications.create(`${NOTIFICATION_PREFIX}${call.leadId}:${call.callId}`, {
         type: 'basic',
         iconUrl: browser.runtime.getURL('/icon/128.png'),
-        title: `Missed call — ${call.display}`,
+        // Caller-supplied text without bidi controls: a right-to-left override in a name
+        // would otherwise reverse the time and source after it.
+        title: `Missed call — ${stripBidiControls(call.display)}`,
         message: [call.callerName, formatTime(call.startedAt, settings.timeZone), call.source]
           .filter(Boolean)
+          .map((part) => stripBidiControls(part!))
           .join(' · '),
-        contextMessage: call.practiceArea ?? (call.newLead ? 'New lead' : 'Called again'),
+        contextMessage: stripBidiControls(
+          call.practiceArea ?? (call.newLead ? 'New lead' : 'Called again'),
+        ),
         priority: 2,
         requireInteraction: false,
       }),

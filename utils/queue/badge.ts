@@ -1,4 +1,4 @@
-import type { BadgeState } from '../messaging';
+import type { BadgeState } from '../model';
 
 const DUE_SOON_MS = 15 * 60_000;
 export const BADGE_DUE_SOON_MS = DUE_SOON_MS;

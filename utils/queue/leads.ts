@@ -16,27 +16,9 @@ import { normalizePhone, type NormalizedPhone } from '../phone';
 import { computeDue, windowsFor } from './sla';
 import type { FirmSettings, SourceRule } from '../settings';
 
-export interface CapturedCall {
-  leadId: string;
-  callId: string;
-  newLead: boolean;
-  /** Display data for the notification. */
-  display: string;
-  callerName?: string;
-  startedAt: number;
-  source?: string;
-  practiceArea?: string;
-}
+import type { CapturedCall, CaptureResult } from '../model';
 
-export interface CaptureResult {
-  added: CapturedCall[];
-  duplicates: number;
-  /** Answered calls that closed an open lead (the caller got through). */
-  answeredClosed: number;
-  /** Answered calls that concerned no open lead: nothing to store. */
-  ignored: number;
-  rejected: { index: number; error: string }[];
-}
+export type { CapturedCall, CaptureResult };
 
 /** Caller-ID strings that are not a name. */
 const NOT_A_NAME = /^(wireless caller|unknown|anonymous|restricted|private|[+\d\s().-]+)$/i;

@@ -1,5 +1,5 @@
 import type { CallReason } from '../../model';
-import type { CustomAdapterConfig } from './customConfig';
+import type { CustomAdapterConfig } from '../../model';
 import {
   callerFromText,
   collectRows,

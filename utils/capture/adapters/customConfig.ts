@@ -1,19 +1,8 @@
 import { z } from 'zod';
 import { storage } from '#imports';
+import { CustomAdapterFields } from '../../model';
 import { hostMatchesPattern } from './custom';
 import { SITE_ADAPTERS } from './registry';
-
-/** A CSS selector as typed by the firm; the options form also checks it parses. */
-const selector = z.string().trim().min(1, 'required').max(300, 'at most 300 characters');
-
-function isValidRegex(pattern: string): boolean {
-  try {
-    new RegExp(pattern, 'i');
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Host patterns of the built-in adapters ("app.ringcentral.com", "*.zoom.us"). */
 const BUILT_IN_HOSTS = SITE_ADAPTERS.flatMap((adapter) =>
@@ -30,31 +19,12 @@ function overlapsBuiltIn(hostPattern: string): boolean {
   );
 }
 
-/**
- * The firm's own portal adapter: which host, which elements are rows, and where each field
- * sits in a row. Validated with zod wherever it is read (storage, messages, the form).
- */
-export const CustomAdapterConfig = z.object({
-  enabled: z.boolean(),
-  hostPattern: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .regex(
-      /^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$/,
-      'a host name such as portal.example-voip.com or *.example-voip.com',
-    )
-    .refine((host) => !overlapsBuiltIn(host), 'this portal already has a built-in adapter'),
-  rowSelector: selector,
-  numberSelector: selector,
-  timeSelector: selector,
-  nameSelector: selector.optional(),
-  statusSelector: selector.optional(),
-  missedPattern: z
-    .string()
-    .min(1, 'required')
-    .max(200, 'at most 200 characters')
-    .refine(isValidRegex, 'not a valid regular expression'),
+/** The firm's adapter, validated wherever it is read (storage, messages, the form). */
+export const CustomAdapterConfig = CustomAdapterFields.extend({
+  hostPattern: CustomAdapterFields.shape.hostPattern.refine(
+    (host) => !overlapsBuiltIn(host),
+    'this portal already has a built-in adapter',
+  ),
 });
 export type CustomAdapterConfig = z.infer<typeof CustomAdapterConfig>;
 

@@ -1,6 +1,6 @@
 import { aircall } from './aircall';
 import { createCustomAdapter } from './custom';
-import type { CustomAdapterConfig } from './customConfig';
+import type { CustomAdapterConfig } from '../../model';
 import { dialpad } from './dialpad';
 import { googlevoice } from './googlevoice';
 import { ringcentral } from './ringcentral';

@@ -1,22 +1,18 @@
-import type { IncomingCall } from '../../model';
+import type { AdapterReadResult } from '../../model';
 
-/** What one read of a portal page found. */
-export interface AdapterReadResult {
-  /** Calls to report: missed, voicemail, and answered (answered only close open leads). */
-  calls: IncomingCall[];
-  /** Call-history rows the row selectors matched. */
-  rowsSeen: number;
-  /** Rows understood: turned into a call, or recognised as not ours (an outbound call). */
-  rowsRead: number;
-  /** One line per cue that failed ("time: no readable time in 2 rows"), for the health panel. */
-  misses: string[];
-}
+export type { AdapterReadResult } from '../../model';
 
 export interface ReadOptions {
   /** The page's clock, for relative times ("3 min ago", "Yesterday 2:14 PM"). */
   now?: number;
   /** The zone the portal shows times in: the browser's own unless told otherwise. */
   timeZone?: string;
+  /**
+   * Start times already read on this page, by the portal's row id. A row keeps its first
+   * time: the time cell can vanish (RingCentral swaps it for buttons while the row is
+   * hovered) or drift ("3 min ago"), and neither may turn one call into another.
+   */
+  rowTimes?: Map<string, number>;
 }
 
 /**

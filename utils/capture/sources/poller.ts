@@ -58,17 +58,9 @@ export interface PollCursor {
   since: number;
 }
 
-export interface PollOutcome {
-  sourceId: string;
-  status: 'ok' | 'error' | 'waiting' | 'disabled';
-  fetched?: number;
-  added?: number;
-  duplicates?: number;
-  answeredClosed?: number;
-  rejected?: number;
-  error?: string;
-  nextPollAfter?: number;
-}
+import type { PollOutcome } from '../../model';
+
+export type { PollOutcome };
 
 export interface PollDeps {
   db?: CallbackDeskDB;
