@@ -13,14 +13,19 @@ const call = (minutesAgo: number, i: number): CapturedCall => ({
 });
 
 describe('notifyNewCalls', () => {
-  let created: { id: string; title: string }[];
+  let created: { id: string; title: string; message: string; contextMessage?: string }[];
   beforeEach(() => {
     created = [];
     vi.spyOn(fakeBrowser.notifications, 'create').mockImplementation((async (
       id: string,
-      options: { title: string },
+      options: { title: string; message: string; contextMessage?: string },
     ) => {
-      created.push({ id, title: options.title });
+      created.push({
+        id,
+        title: options.title,
+        message: options.message,
+        contextMessage: options.contextMessage,
+      });
       return id;
     }) as never);
   });
@@ -54,5 +59,23 @@ describe('notifyNewCalls', () => {
     expect(created.filter((n) => n.id.startsWith('summary:')).map((n) => n.title)).toEqual([
       '37 more missed calls added',
     ]);
+  });
+
+  it('a right-to-left override in a caller name cannot reverse the rest of the text', async () => {
+    // U+202E (RIGHT-TO-LEFT OVERRIDE) would show "Google Ads · 10:59 AM" backwards.
+    const evil = {
+      ...call(1, 1),
+      display: '\u202E(212) 555-0101',
+      callerName: 'Mallory \u202Egnirts\u2066',
+      source: 'Google Ads',
+      practiceArea: '\u202BFamily law',
+    };
+    await notifyNewCalls([evil], now);
+    const shown = created[0]!;
+    const text = [shown.title, shown.message, shown.contextMessage].join('\n');
+    expect(text).not.toMatch(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/);
+    expect(shown.title).toBe('Missed call — (212) 555-0101');
+    expect(shown.message).toMatch(/^Mallory gnirts · .+ · Google Ads$/);
+    expect(shown.contextMessage).toBe('Family law');
   });
 });
