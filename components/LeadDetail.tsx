@@ -137,11 +137,17 @@ export function LeadDetail({
     <section className="lead-detail" aria-labelledby={`${ids.source}-title`}>
       <BackButton onBack={onBack} />
       <header className="lead-head">
-        <h2 id={`${ids.source}-title`} ref={headingRef} tabIndex={-1}>
-          {caller.title}
+        {/* Caller-supplied text is isolated (<bdi>, dir="auto"): a right-to-left override in
+            a caller-ID name cannot reverse the text around it. */}
+        <h2 id={`${ids.source}-title`} ref={headingRef} tabIndex={-1} dir="auto">
+          <bdi>{caller.title}</bdi>
         </h2>
         <div className="lead-head-sub">
-          {caller.subtitle && <span>{caller.subtitle}</span>}
+          {caller.subtitle && (
+            <span>
+              <bdi>{caller.subtitle}</bdi>
+            </span>
+          )}
           {caller.noCallbackNumber && (
             <span className="flag flag-nocallback">No callback number</span>
           )}
@@ -176,7 +182,7 @@ export function LeadDetail({
       <div className="lead-actions">
         {tel ? (
           <a className="button primary" href={tel}>
-            Call {caller.subtitle ?? caller.title}
+            Call <bdi>{caller.subtitle ?? caller.title}</bdi>
           </a>
         ) : (
           <span className="muted">No number to call back</span>
@@ -230,11 +236,18 @@ export function LeadDetail({
         <dd>
           {tel ? (
             <a href={tel} title="Call">
-              {lead.phone}
-              {lead.extension ? ` ext. ${lead.extension}` : ''}
+              <bdi>{lead.phone}</bdi>
+              {lead.extension ? (
+                <>
+                  {' '}
+                  ext. <bdi>{lead.extension}</bdi>
+                </>
+              ) : null}
             </a>
           ) : (
-            <span title="What caller ID showed">{lead.rawNumber || 'Unknown caller'}</span>
+            <span title="What caller ID showed">
+              <bdi>{lead.rawNumber || 'Unknown caller'}</bdi>
+            </span>
           )}
         </dd>
         <dt>
@@ -308,10 +321,10 @@ export function LeadDetail({
             <dd>
               {lead.crm.url?.startsWith('https://') ? (
                 <a href={lead.crm.url} target="_blank" rel="noreferrer noopener">
-                  {lead.crm.name ?? `${lead.crm.system} contact ${lead.crm.contactId}`}
+                  <bdi>{lead.crm.name ?? `${lead.crm.system} contact ${lead.crm.contactId}`}</bdi>
                 </a>
               ) : (
-                (lead.crm.name ?? `${lead.crm.system} contact ${lead.crm.contactId}`)
+                <bdi>{lead.crm.name ?? `${lead.crm.system} contact ${lead.crm.contactId}`}</bdi>
               )}
             </dd>
           </>
@@ -367,8 +380,16 @@ export function LeadDetail({
                   </time>
                 </div>
                 <div className="timeline-meta">
-                  {call.callerName && <span>Caller ID “{call.callerName}”</span>}
-                  {call.dialedLine && <span>to {call.dialedLine}</span>}
+                  {call.callerName && (
+                    <span>
+                      Caller ID “<bdi>{call.callerName}</bdi>”
+                    </span>
+                  )}
+                  {call.dialedLine && (
+                    <span>
+                      to <bdi>{call.dialedLine}</bdi>
+                    </span>
+                  )}
                   <span>
                     via {PATH_LABELS[call.capturePath]}
                     {call.provider !== 'manual' ? ` (${call.provider})` : ''}
@@ -376,7 +397,11 @@ export function LeadDetail({
                       ? `; also seen by ${call.alsoSeenBy.map((p) => PATH_LABELS[p]).join(', ')}`
                       : ''}
                   </span>
-                  {call.agent && <span>rang {call.agent}</span>}
+                  {call.agent && (
+                    <span>
+                      rang <bdi>{call.agent}</bdi>
+                    </span>
+                  )}
                 </div>
               </li>
             ))}
@@ -410,7 +435,11 @@ function AttemptItem({
         </time>
       </div>
       {by && <div className="timeline-meta">by {by}</div>}
-      {attempt.notes && <p className="timeline-notes">{attempt.notes}</p>}
+      {attempt.notes && (
+        <p className="timeline-notes" dir="auto">
+          {attempt.notes}
+        </p>
+      )}
     </li>
   );
 }

@@ -38,62 +38,24 @@ const columns: ColumnDef<Lead>[] = [
   {
     id: 'caller',
     header: 'Caller',
-    cell: ({ row, table }) => {
-      const caller = callerLines(row.original, table.options.meta!.defaultCountry);
-      return (
-        <div className="cell-stack">
-          <span className="cell-main caller-name" title={caller.title}>
-            {row.original.priority && (
-              <span className="priority-dot" title="Priority source" aria-label="Priority" />
-            )}
-            {caller.title}
-          </span>
-          {caller.noCallbackNumber ? (
-            <span className="flag flag-nocallback">No callback number</span>
-          ) : (
-            caller.subtitle && <span className="cell-sub">{caller.subtitle}</span>
-          )}
-        </div>
-      );
-    },
+    cell: ({ row, table }) => (
+      <CallerCell lead={row.original} defaultCountry={table.options.meta!.defaultCountry} />
+    ),
   },
   {
     id: 'due',
     header: 'Due',
     cell: ({ row, table }) => {
       const { now, clock } = table.options.meta!;
-      const lead = row.original;
-      const urgency = urgencyAt(lead, now);
-      return (
-        <div className="cell-stack">
-          <span className={`cell-main due due-${urgency}`}>{describeDue(lead, now)}</span>
-          <span className="cell-sub" title={`Overdue at ${clock.full(lead.overdueAt)}`}>
-            {clock.short(urgency === 'due' ? lead.dueAt : lead.overdueAt, now)}
-          </span>
-        </div>
-      );
+      return <DueCell lead={row.original} now={now} clock={clock} />;
     },
   },
   {
-    id: 'source',
-    header: 'Source',
-    cell: ({ row }) =>
-      row.original.source ? (
-        <span className="tag" title={row.original.source}>
-          {row.original.source}
-        </span>
-      ) : (
-        <span className="muted">—</span>
-      ),
-  },
-  {
-    id: 'practiceArea',
-    header: 'Practice area',
-    cell: ({ row }) => (
-      <span className="cell-clip" title={row.original.practiceArea}>
-        {row.original.practiceArea ?? <span className="muted">—</span>}
-      </span>
-    ),
+    // Source and practice area share one two-line column, so a 400 px sidebar shows both
+    // whole instead of cutting the practice area to a letter at the edge.
+    id: 'tags',
+    header: 'Source · Area',
+    cell: ({ row }) => <TagsCell lead={row.original} />,
   },
   {
     id: 'missedCount',
@@ -141,6 +103,86 @@ const columns: ColumnDef<Lead>[] = [
     ),
   },
 ];
+
+/**
+ * Caller-supplied text (caller-ID names, raw numbers) sits in <bdi>: a right-to-left
+ * override in a name cannot reverse the text around it.
+ */
+export function CallerCell({
+  lead,
+  defaultCountry,
+}: {
+  lead: Pick<Lead, 'name' | 'phone' | 'extension' | 'rawNumber' | 'noCallbackNumber' | 'priority'>;
+  defaultCountry: string;
+}) {
+  const caller = callerLines(lead, defaultCountry);
+  return (
+    <div className="cell-stack">
+      <span className="cell-main caller-name" title={caller.title}>
+        {lead.priority && (
+          <span className="priority-dot" title="Priority source" aria-label="Priority" />
+        )}
+        <bdi>{caller.title}</bdi>
+      </span>
+      {caller.noCallbackNumber ? (
+        <span className="flag flag-nocallback">No callback number</span>
+      ) : (
+        caller.subtitle && (
+          <span className="cell-sub">
+            <bdi>{caller.subtitle}</bdi>
+          </span>
+        )
+      )}
+    </div>
+  );
+}
+
+/** "due in 12m" over "due 9:14 AM" (the target), or "overdue 5m" over "limit 9:30 AM". */
+export function DueCell({
+  lead,
+  now,
+  clock,
+}: {
+  lead: Pick<Lead, 'dueAt' | 'overdueAt' | 'status'>;
+  now: number;
+  clock: FirmClock;
+}) {
+  const urgency = urgencyAt(lead, now);
+  // Before the target the time shown is the target; after it, the hard limit.
+  const target = urgency === 'due';
+  const time = clock.short(target ? lead.dueAt : lead.overdueAt, now);
+  return (
+    <div className="cell-stack">
+      <span className={`cell-main due due-${urgency}`}>{describeDue(lead, now)}</span>
+      <span
+        className="cell-sub"
+        aria-label={target ? `Call back by ${time}` : `Time limit ${time}`}
+        title={`Call back by ${clock.full(lead.dueAt)}; overdue after ${clock.full(lead.overdueAt)}`}
+      >
+        {target ? `due ${time}` : `limit ${time}`}
+      </span>
+    </div>
+  );
+}
+
+function TagsCell({ lead }: { lead: Pick<Lead, 'source' | 'practiceArea'> }) {
+  return (
+    <div className="cell-stack">
+      {lead.source ? (
+        <span className="tag cell-clip" title={`Source: ${lead.source}`}>
+          {lead.source}
+        </span>
+      ) : (
+        <span className="muted" aria-label="No source">
+          —
+        </span>
+      )}
+      <span className="cell-sub" title={lead.practiceArea && `Practice area: ${lead.practiceArea}`}>
+        {lead.practiceArea ?? 'No practice area'}
+      </span>
+    </div>
+  );
+}
 
 export interface QueueTableProps {
   leads: readonly Lead[];

@@ -24,8 +24,9 @@ interface Draft {
   missedPattern: string;
 }
 
+/** Off until the firm names a portal: nothing is captured from a host nobody entered. */
 const EMPTY: Draft = {
-  enabled: true,
+  enabled: false,
   hostPattern: '',
   rowSelector: '',
   numberSelector: '',
@@ -56,6 +57,7 @@ function toDraft(config: CustomAdapterConfig | null): Draft {
 function toConfig(draft: Draft): z.input<typeof CustomAdapterConfig> {
   return {
     ...draft,
+    enabled: draft.enabled && draft.hostPattern.trim() !== '',
     nameSelector: draft.nameSelector.trim() || undefined,
     statusSelector: draft.statusSelector.trim() || undefined,
   };
@@ -93,6 +95,7 @@ export function CustomAdapterSection() {
   const [errors, setErrors] = useState<FormErrors>({});
   const [status, setStatus] = useState<Status>(null);
   const [saving, setSaving] = useState(false);
+  const hintId = useId();
 
   useEffect(() => {
     let active = true;
@@ -109,6 +112,7 @@ export function CustomAdapterSection() {
   }, []);
 
   if (!draft || !saved) return null;
+  const hasHost = draft.hostPattern.trim() !== '';
   const dirty = JSON.stringify(draft) !== JSON.stringify(saved);
   const update = (change: Partial<Draft>) => {
     setDraft({ ...draft, ...change });
@@ -191,11 +195,18 @@ export function CustomAdapterSection() {
       <label className="checkbox">
         <input
           type="checkbox"
-          checked={draft.enabled}
+          checked={draft.enabled && hasHost}
+          disabled={!hasHost}
+          aria-describedby={hasHost ? undefined : `${hintId}-host`}
           onChange={(e) => update({ enabled: e.target.checked })}
         />
         Capture from this portal
       </label>
+      {!hasHost && (
+        <p className="options-hint" id={`${hintId}-host`}>
+          Enter the portal’s address (host) below first.
+        </p>
+      )}
       <div className="options-grid">
         <fieldset className="options-group">
           <legend>Where</legend>
@@ -335,8 +346,8 @@ function PreviewResult({ preview }: { preview: CustomAdapterPreview }) {
           <tbody>
             {preview.calls.map((call, i) => (
               <tr key={`${call.from}-${call.startedAt}-${i}`}>
-                <td>{call.from}</td>
-                <td>{call.callerName ?? ''}</td>
+                <td dir="auto">{call.from}</td>
+                <td dir="auto">{call.callerName ?? ''}</td>
                 <td>{new Date(call.startedAt).toLocaleString()}</td>
                 <td>
                   {call.reason === 'voicemail'

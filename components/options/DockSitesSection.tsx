@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { DockPrefs, dockPrefsItem } from '@/utils/settings';
 import { errorMessage } from '@/utils/errorMessage';
+import { SettingsSection } from './settingsForm';
 
 /** Sites whose stored preference says "hidden"; a malformed entry is ignored, not trusted. */
 function hiddenSites(prefs: Record<string, unknown>): string[] {
@@ -39,28 +40,33 @@ export function DockSitesSection() {
   };
 
   return (
-    <section aria-labelledby="dock-sites-heading">
-      <h2 id="dock-sites-heading">Dock on CRM pages</h2>
-      <p>
-        On HubSpot and Clio a dock on the right edge opens the callback queue. Sites where you chose
-        “Hide on this site”:
-      </p>
+    <SettingsSection
+      id="dock-sites"
+      title="Dock on CRM pages"
+      description="On HubSpot, Clio and the phone portals a slim handle on the right edge opens the callback queue beside the page (the page makes room for it; it never covers the CRM). Sites where you chose “Hide on this site” are listed here."
+    >
       {hidden === null ? null : hidden.length === 0 ? (
-        <p>None: the dock shows on every CRM and phone-portal site.</p>
+        <p className="options-muted">None: the dock shows on every CRM and phone-portal site.</p>
       ) : (
-        <ul>
-          {hidden.map((site) => (
-            <li key={site}>
-              {site}{' '}
-              <button type="button" onClick={() => void showAgain(site)}>
-                Show the dock on {site} again
-              </button>
-            </li>
-          ))}
-        </ul>
+        <>
+          <ul className="options-dock-sites">
+            {hidden.map((site) => (
+              <li key={site}>
+                <span className="options-dock-site">{site}</span>
+                <button type="button" onClick={() => void showAgain(site)}>
+                  Show the dock on {site} again
+                </button>
+              </li>
+            ))}
+          </ul>
+          <p className="options-hint">Reload the CRM page afterwards to see the dock.</p>
+        </>
       )}
-      {hidden && hidden.length > 0 ? <p>Reload the CRM page afterwards to see the dock.</p> : null}
-      {error ? <p role="alert">{error}</p> : null}
-    </section>
+      {error ? (
+        <p role="alert" className="notice notice-error">
+          {error}
+        </p>
+      ) : null}
+    </SettingsSection>
   );
 }
