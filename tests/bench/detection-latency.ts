@@ -11,7 +11,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launchWithExtension, serviceWorkerOf } from '../e2e/fixtures.ts';
-import { insertRowInPage, ringcentralRowHtml } from '../demo/ringcentralMarkup.ts';
+import {
+  insertRowInPage,
+  RINGCENTRAL_HEADER,
+  ringcentralRowHtml,
+} from '../demo/ringcentralMarkup.ts';
 
 declare const chrome: typeof import('wxt/browser').browser;
 
@@ -53,7 +57,7 @@ export async function benchDetectionLatency(): Promise<Record<string, number>> {
     );
     const portal = await context.newPage();
     await portal.goto('https://app.ringcentral.com/phone/calls/all');
-    await portal.getByRole('heading', { name: 'Call history' }).waitFor();
+    await portal.locator(RINGCENTRAL_HEADER).waitFor();
 
     const latencies: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -62,7 +66,6 @@ export async function benchDetectionLatency(): Promise<Record<string, number>> {
         id: `BENCH${Date.now()}${i}`,
         name: `Bench Caller ${i + 1}`,
         number: `(415) 555-01${suffix}`,
-        e164: `+141555501${suffix}`,
         at: Date.now() - 20 * 60_000,
         kind: 'missed',
       });

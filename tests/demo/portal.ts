@@ -8,33 +8,32 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BrowserContext } from '@playwright/test';
-import { ringcentralPageHtml, ringcentralRowHtml, type PortalCall } from './ringcentralMarkup.ts';
+import {
+  insertRowInPage,
+  ringcentralPageHtml,
+  ringcentralRowHtml,
+  type PortalCall,
+} from './ringcentralMarkup.ts';
 
 export const DEMO_PORTAL_HOST_URL = 'https://app.ringcentral.com/phone/calls/all';
 
 /** Realistic callers (555-01xx numbers are reserved for fiction). */
-const CALLERS: { name?: string; number: string; e164?: string }[] = [
-  { name: 'Maria Gonzalez', number: '(415) 555-0132', e164: '+14155550132' },
-  { name: 'Derek Olsen', number: '(646) 555-0187', e164: '+16465550187' },
-  { number: '(718) 555-0199', e164: '+17185550199' },
-  { name: 'Priya Raman', number: '(332) 555-0110', e164: '+13325550110' },
+const CALLERS: { name?: string; number: string }[] = [
+  { name: 'Maria Gonzalez', number: '(415) 555-0132' },
+  { name: 'Derek Olsen', number: '(646) 555-0187' },
+  { number: '(718) 555-0199' },
+  { name: 'Priya Raman', number: '(332) 555-0110' },
   { number: 'Anonymous' },
-  { name: 'Tom Becker', number: '(312) 555-0176', e164: '+13125550176' },
-  { name: 'Keisha Williams', number: '(404) 555-0153', e164: '+14045550153' },
-  { number: '(305) 555-0168', e164: '+13055550168' },
-  { name: 'Luis Ortega', number: '(213) 555-0129', e164: '+12135550129' },
-  { name: 'Hannah Schultz', number: '(512) 555-0141', e164: '+15125550141' },
+  { name: 'Tom Becker', number: '(312) 555-0176' },
+  { name: 'Keisha Williams', number: '(404) 555-0153' },
+  { number: '(305) 555-0168' },
+  { name: 'Luis Ortega', number: '(213) 555-0129' },
+  { name: 'Hannah Schultz', number: '(512) 555-0141' },
   { number: 'Private' },
-  { name: 'Oliver Hughes', number: '+44 20 7946 0958', e164: '+442079460958' },
-  { name: 'Grace Kim', number: '(206) 555-0172', e164: '+12065550172' },
-  { number: '(602) 555-0115', e164: '+16025550115' },
+  { name: 'Oliver Hughes', number: '+44 20 7946 0958' },
+  { name: 'Grace Kim', number: '(206) 555-0172' },
+  { number: '(602) 555-0115' },
 ];
-const LINES = [
-  'Main line (212) 555-0100',
-  'Injury hotline (212) 555-0142',
-  'Spanish line (212) 555-0177',
-];
-
 export interface DemoPortal {
   /** The server's own address (127.0.0.1). The content script does not run here. */
   url: string;
@@ -48,8 +47,8 @@ export interface DemoPortal {
 function pageScript(intervalMs: number): string {
   return `
 const ringcentralRowHtml = ${ringcentralRowHtml.toString()};
+const insertRowInPage = ${insertRowInPage.toString()};
 const CALLERS = ${JSON.stringify(CALLERS)};
-const LINES = ${JSON.stringify(LINES)};
 let n = 0;
 setInterval(() => {
   const caller = CALLERS[n % CALLERS.length];
@@ -58,12 +57,9 @@ setInterval(() => {
     id: 'DEMO' + Date.now().toString(36) + n,
     at: Date.now() - 40000,
     kind: n % 3 === 2 ? 'voicemail' : 'missed',
-    line: LINES[n % LINES.length],
   };
   n++;
-  const list = document.querySelector('[data-test-automation-id="callHistoryList"]');
-  list.querySelector('[data-test-automation-id="emptyCallHistory"]')?.remove();
-  list.insertAdjacentHTML('afterbegin', ringcentralRowHtml(call));
+  insertRowInPage(ringcentralRowHtml(call));
 }, ${Math.max(250, Math.round(intervalMs))});`;
 }
 
@@ -74,19 +70,15 @@ function initialRows(now: number): PortalCall[] {
       id: 'DEMOinit2',
       name: 'Derek Olsen',
       number: '(646) 555-0187',
-      e164: '+16465550187',
       at: now - 35 * 60_000,
       kind: 'answered',
-      line: LINES[0],
     },
     {
       id: 'DEMOinit1',
       name: 'Sandra Lee',
       number: '(917) 555-0144',
-      e164: '+19175550144',
       at: now - 95 * 60_000,
       kind: 'answered',
-      line: LINES[1],
     },
   ];
 }

@@ -11,6 +11,7 @@ import {
   SITE_ADAPTERS,
 } from '@/utils/capture/adapters/registry';
 import type { AdapterReadResult, SiteAdapter } from '@/utils/capture/adapters/types';
+import { createPortalSession, markSent, unsentCalls } from '@/utils/capture/portalSession';
 import type { IncomingCall } from '@/utils/model';
 
 const ADAPTER_DIR = path.resolve('utils/capture/adapters');
@@ -25,6 +26,10 @@ const INFRASTRUCTURE = [
   'time.ts',
   'customConfig.ts',
 ];
+
+/** Every portal's row elements, for the tests that break them. */
+const ROW_SELECTORS =
+  '[role="row"], [role="listitem"], tr, gv-thread-item, gv-thread-list-item, [data-test-automation-class]';
 
 /** Tuesday 2026-12-08, 3:00 PM in New York: the clock every fixture was "saved" at. */
 const NOW = Date.parse('2026-12-08T15:00:00-05:00');
@@ -65,6 +70,7 @@ interface Case {
 
 /** Exact expectations for every fixture: a fixture without an entry fails the convention test. */
 const EXPECTED: Record<string, Record<string, Case>> = {
+  // Markup of RingCentral's published source (see the fixtures' header comment).
   ringcentral: {
     empty: { rowsSeen: 0, rowsRead: 0, calls: [] },
     mixed: {
@@ -72,30 +78,28 @@ const EXPECTED: Record<string, Record<string, Case>> = {
       rowsRead: 5,
       calls: [
         {
-          from: '+14155550132',
-          at: '2026-12-08T14:14:07-05:00',
+          from: '(415) 555-0132',
+          at: '2026-12-08T14:14:00-05:00',
           reason: 'no-answer',
           callerName: 'Maria Gonzalez',
-          dialedLine: '(212) 555-0100',
           providerCallId: 'Y2aWg7QpZ1xRtA',
         },
         {
-          from: '+16465550187',
-          at: '2026-12-08T13:40:51-05:00',
+          from: '(646) 555-0187',
+          at: '2026-12-08T13:40:00-05:00',
           reason: 'answered',
           callerName: 'Derek Olsen',
-          dialedLine: '(212) 555-0100',
           providerCallId: 'Y2aWg5LmB0cKpQ',
         },
-        // No tel: link, no <time>: the number hook's text and the visible clock time.
+        // An unknown caller: the number in the name slot, a place in the number slot.
         {
           from: '(718) 555-0199',
           at: '2026-12-08T11:47:00-05:00',
           reason: 'no-answer',
-          dialedLine: '(212) 555-0142',
+          providerCallId: 'Y2aWf8XoUu2pLa',
         },
         {
-          from: '+13325550110',
+          from: '(332) 555-0110',
           at: '2026-12-07T17:52:00-05:00',
           reason: 'no-answer',
           callerName: 'Priya Raman',
@@ -108,16 +112,15 @@ const EXPECTED: Record<string, Record<string, Case>> = {
       rowsRead: 2,
       calls: [
         {
-          from: '+13125550176',
+          from: '(312) 555-0176',
           at: '2026-12-08T14:31:00-05:00',
           reason: 'voicemail',
           callerName: 'Tom Becker',
-          dialedLine: '(212) 555-0142',
           providerCallId: 'Y2aWh2VmA7rLqS',
         },
         {
-          from: '+13125550176',
-          at: '2026-12-08T14:29:12-05:00',
+          from: '(312) 555-0176',
+          at: '2026-12-08T14:29:00-05:00',
           reason: 'no-answer',
           callerName: 'Tom Becker',
           providerCallId: 'Y2aWh1XeQ3tNbD',
@@ -130,17 +133,17 @@ const EXPECTED: Record<string, Record<string, Case>> = {
       calls: [
         {
           from: 'Anonymous',
-          at: '2026-12-08T14:50:40-05:00',
+          at: '2026-12-08T14:50:00-05:00',
           reason: 'no-answer',
-          dialedLine: '(212) 555-0100',
           providerCallId: 'Y2aWi9AnOn0001',
         },
         // "3 min ago" against the page clock; the store drops "WIRELESS CALLER" as a name.
         {
-          from: '+19295550163',
+          from: '(929) 555-0163',
           at: '2026-12-08T14:57:00-05:00',
           reason: 'no-answer',
           callerName: 'WIRELESS CALLER',
+          providerCallId: 'Y2aWi9WiRe0002',
         },
       ],
     },
@@ -149,13 +152,33 @@ const EXPECTED: Record<string, Record<string, Case>> = {
       rowsRead: 2,
       calls: [
         {
-          from: '+442079460958',
-          at: '2026-12-08T15:03:22Z',
+          from: '+44 20 7946 0958',
+          at: '2026-12-08T10:03:00-05:00',
           reason: 'no-answer',
           callerName: 'Oliver Hughes',
           providerCallId: 'Y2aWj4IntL0nD1',
         },
-        { from: '+525512345678', at: '2026-12-07T16:20:00-05:00', reason: 'no-answer' },
+        {
+          from: '+52 55 1234 5678',
+          at: '2026-12-07T16:20:00-05:00',
+          reason: 'no-answer',
+          providerCallId: 'Y2aWj2IntL0mX2',
+        },
+      ],
+    },
+    // The pointer rests on Maria's row: its time is swapped for buttons. Read on its own, the
+    // row waits (no miss, no made-up time); see "RingCentral rows" below for the remembered time.
+    hovered: {
+      rowsSeen: 2,
+      rowsRead: 2,
+      calls: [
+        {
+          from: '(646) 555-0187',
+          at: '2026-12-08T13:40:00-05:00',
+          reason: 'answered',
+          callerName: 'Derek Olsen',
+          providerCallId: 'Y2aWg5LmB0cKpQ',
+        },
       ],
     },
   },
@@ -619,10 +642,7 @@ describe.each(ALL_ADAPTERS.map((adapter) => [adapter.id, adapter] as const))(
           if (/^(aria-label|datetime|title|href|data-mat-icon-name)$/.test(name))
             el.removeAttribute(name);
         }
-        if (
-          el.children.length === 0 &&
-          el.closest('[role="row"], [role="listitem"], tr, gv-thread-item')
-        ) {
+        if (el.children.length === 0 && el.closest(ROW_SELECTORS)) {
           el.textContent = 'x';
         }
       }
@@ -641,9 +661,7 @@ describe.each(ALL_ADAPTERS.map((adapter) => [adapter.id, adapter] as const))(
       const rows = read(adapter, doc).rowsSeen;
       expect(rows).toBeGreaterThan(0);
       // Rows re-rendered under unknown markup: same text, no roles, hooks or classes.
-      for (const el of Array.from(
-        doc.querySelectorAll('[role="row"], [role="listitem"], tr, gv-thread-item, li'),
-      )) {
+      for (const el of Array.from(doc.querySelectorAll(`${ROW_SELECTORS}, li`))) {
         if (el.querySelector('th, [role="columnheader"]')) continue;
         const replacement = doc.createElement('section');
         replacement.textContent = el.textContent;
@@ -819,5 +837,99 @@ describe('custom adapter', () => {
     expect(CustomAdapterConfig.safeParse({ ...customConfig, rowSelector: ' ' }).success).toBe(
       false,
     );
+  });
+});
+
+describe('RingCentral rows (hover and the virtual list)', () => {
+  const ringcentral = SITE_ADAPTERS.find((a) => a.id === 'ringcentral')!;
+  interface Row {
+    id: string;
+    name: string;
+    number: string;
+    time: string;
+    status?: string;
+    hovered?: boolean;
+  }
+  /** Markup as in tests/fixtures/portals/ringcentral (RingCentral's published hooks). */
+  function page(rows: Row[]): Document {
+    const items = rows.map(
+      (r, i) =>
+        `<div class="MuiListItem-root" data-test-automation-class="call-history-item" data-id="${r.id}" style="top:${i * 56}px">` +
+        `<div><div uid="1"></div></div>` +
+        `<div class="list-item-text"><span class="list-item-primary">${r.name}</span><span class="list-item-secondary">${r.number}</span></div>` +
+        `<div><svg aria-hidden="true"></svg><span>${r.status ?? 'Missed call'}</span></div>` +
+        (r.hovered
+          ? `<div><button data-test-automation-id="calllog-call-button" aria-label="Call back"></button><button data-test-automation-id="calllog-message-button" aria-label="Send message"></button><button data-test-automation-id="calllog-more-button" aria-label="More"></button></div>`
+          : `<div><span>${r.time}</span></div>`) +
+        `</div>`,
+    );
+    return load(
+      `<div data-test-automation-id="CallHistoryPageHeader">Call History</div><div data-test-automation-id="virtualized-list" data-type="1"><div>${items.join('')}</div></div>`,
+    );
+  }
+
+  it('a hovered row keeps the time read for its id: no miss, no new time, not dropped', () => {
+    const session = createPortalSession();
+    const maria = { id: 'Y2aWg7QpZ1xRtA', name: 'Maria Gonzalez', number: '(415) 555-0132' };
+    const first = ringcentral.read(page([{ ...maria, time: '2 min ago' }]), {
+      now: NOW,
+      timeZone: ZONE,
+      rowTimes: session.rowTimes,
+    });
+    // A minute later the pointer rests on the row: its time is replaced by buttons.
+    const hovered = ringcentral.read(page([{ ...maria, time: '', hovered: true }]), {
+      now: NOW + 60_000,
+      timeZone: ZONE,
+      rowTimes: session.rowTimes,
+    });
+    expect(first.calls.map((c) => c.startedAt)).toEqual([NOW - 120_000]);
+    expect(hovered).toEqual(first);
+  });
+
+  it('reads each call once, at its first-read time, as the virtual list scrolls', () => {
+    const session = createPortalSession();
+    const rows: Row[] = Array.from({ length: 8 }, (_, i) => ({
+      id: `Y2aWvl${i}`,
+      name: `Caller ${String.fromCharCode(65 + i)}`,
+      number: `(415) 555-01${10 + i}`,
+      time: `${i + 1} min ago`,
+    }));
+    // What the list renders at each read: a window of rows, overlapping the last one, a row
+    // drawn twice while the list moves, a hovered row, and "N min ago" drifting with the clock.
+    const windows: { at: number; rows: Row[] }[] = [
+      { at: NOW, rows: rows.slice(0, 4) },
+      { at: NOW + 60_000, rows: [...rows.slice(3, 7), rows[6]!] },
+      { at: NOW + 120_000, rows: rows.slice(2, 8).map((r, i) => ({ ...r, hovered: i === 3 })) },
+      { at: NOW + 180_000, rows: rows.slice(0, 3) },
+    ];
+    const sent: IncomingCall[] = [];
+    for (const view of windows) {
+      const shown = view.rows.map((r) => ({
+        ...r,
+        time: `${Number(r.time.split(' ')[0]) + (view.at - NOW) / 60_000} min ago`,
+      }));
+      const result = ringcentral.read(page(shown), {
+        now: view.at,
+        timeZone: ZONE,
+        rowTimes: session.rowTimes,
+      });
+      expect(result.misses).toEqual([]);
+      const fresh = unsentCalls(session, result.calls, view.at);
+      markSent(session, fresh);
+      sent.push(...fresh);
+    }
+    expect(sent.map((c) => [c.providerCallId, c.startedAt]).sort()).toEqual(
+      rows.map((r, i) => [r.id, NOW - (i + 1) * 60_000]).sort(),
+    );
+  });
+
+  it('a row hovered before its time was ever read waits for the next read', () => {
+    const session = createPortalSession();
+    const ana = { id: 'Y2aWan1', name: 'Ana Reyes', number: '(305) 555-0188', time: '2:41 PM' };
+    const options = { now: NOW, timeZone: ZONE, rowTimes: session.rowTimes };
+    const hovered = ringcentral.read(page([{ ...ana, hovered: true }]), options);
+    expect(hovered).toMatchObject({ calls: [], rowsSeen: 1, rowsRead: 1, misses: [] });
+    const after = ringcentral.read(page([ana]), options);
+    expect(after.calls.map((c) => c.startedAt)).toEqual([Date.parse('2026-12-08T14:41:00-05:00')]);
   });
 });

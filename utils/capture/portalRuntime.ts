@@ -26,7 +26,7 @@ export function capturePortal(
   let again = false;
 
   const readAndSend = async (adapter: SiteAdapter) => {
-    const result = adapter.read(document);
+    const result = adapter.read(document, { rowTimes: session.rowTimes });
     let error: string | undefined;
     for (const batch of batches(unsentCalls(session, result.calls, Date.now()))) {
       try {

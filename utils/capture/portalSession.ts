@@ -16,6 +16,8 @@ const HEALTH_HEARTBEAT_MS = 5 * 60_000;
 /** What one portal page has already sent, for as long as the page lives. */
 export interface PortalSession {
   sent: Set<string>;
+  /** Start times read per row id (the adapter's memory across reads: hover, virtual lists). */
+  rowTimes: Map<string, number>;
   reportedRowsSeen: number;
   reportedRowsRead: number;
   reportedMisses: Set<string>;
@@ -24,7 +26,13 @@ export interface PortalSession {
 }
 
 export function createPortalSession(): PortalSession {
-  return { sent: new Set(), reportedRowsSeen: 0, reportedRowsRead: 0, reportedMisses: new Set() };
+  return {
+    sent: new Set(),
+    rowTimes: new Map(),
+    reportedRowsSeen: 0,
+    reportedRowsRead: 0,
+    reportedMisses: new Set(),
+  };
 }
 
 /**

@@ -46,6 +46,17 @@ export interface CallRowSpec {
   callId?: readonly string[];
   /** Site quirk: elements inside the row that carry its accessible label when the row has none. */
   labelledBy?: readonly string[];
+  /**
+   * Site quirk: the portal publishes no hook for the status or time, so when the selectors
+   * find none, the row's other text pieces are tried (a status word; a time with am/pm, a
+   * day or "ago": a bare "4:31" is a duration).
+   */
+  scan?: boolean;
+  /**
+   * Site quirk: buttons that replace the time while the row is hovered. Such a row keeps the
+   * time read for its id before; one never read waits for the next read (no miss, no guess).
+   */
+  hoverActions?: readonly string[];
 }
 
 /** Reads one row; built once per read from the list found (a table maps its columns). */
@@ -64,6 +75,13 @@ export interface ListAdapterSpec {
   pages: RegExp;
   /** The call list. */
   list: readonly string[];
+  /**
+   * Where the list is generic (RingCentral's `virtualized-list` also holds messages): cues
+   * that this page is the call history; without one, a list with no rows is not a miss.
+   */
+  view?: readonly string[];
+  /** The row attribute with the portal's call id: a virtual list may render a row twice. */
+  rowId?: string;
   /** One element per call inside the list (header rows are dropped). */
   rows: readonly string[];
   /** The portal's own "no calls" state: an empty list showing it is not a miss. */
@@ -76,6 +94,13 @@ export interface ListAdapterSpec {
 }
 
 const labelOrText = (el: Element) => attr(el, 'aria-label') ?? textOf(el);
+
+/** The row's text pieces (elements without element children) outside `skip`. */
+function leaves(row: Element, skip: (Element | null)[]): Element[] {
+  return Array.from(row.querySelectorAll('*')).filter(
+    (el) => el.children.length === 0 && !skip.some((s) => s?.contains(el)),
+  );
+}
 
 /** Read one row by its spec: status first (outbound calls are skipped), then number and time. */
 export function readCallRow(
@@ -90,36 +115,57 @@ export function readCallRow(
     attr(row, 'aria-label') ??
       (spec.labelledBy ? attr(firstOf(row, spec.labelledBy), 'aria-label') : undefined),
   );
+  const nameEl = spec.name ? firstOf(row, spec.name) : null;
+  const numberEl = firstOf(row, spec.number);
+  const rest = spec.scan ? leaves(row, [nameEl, numberEl]) : [];
   const statusEl = firstOf(row, spec.status);
-  const cue = statusEl ? (spec.statusCue ?? labelOrText)(statusEl) : undefined;
+  const cue = statusEl
+    ? (spec.statusCue ?? labelOrText)(statusEl)
+    : rest.map(labelOrText).find((t) => statusFromText(t));
   const status = statusFromText(cue ?? '') ?? label.status;
   if (!status) return { miss: 'status: no missed/answered cue' };
   if (status === 'outbound') return { skip: 'outbound call' };
 
-  const name = text(spec.name);
+  const name = textOf(nameEl);
   const from =
     telNumber(row) ??
-    callerFromText(text(spec.number)) ??
+    callerFromText(textOf(numberEl)) ??
     (spec.numberInName ? callerFromText(name) : undefined) ??
     label.number;
   if (!from) return { miss: 'number: no tel: link or caller number' };
 
-  const timeEl = firstOf(row, spec.time);
-  const time = timeFrom(
-    [attr(timeEl, 'datetime'), attr(timeEl, 'title'), textOf(timeEl), label.timeText],
-    ctx,
-  );
-  if ('miss' in time) return time;
+  const id = spec.callId ? dataId(row, spec.callId) : undefined;
+  let at = id ? ctx.rowTimes?.get(id) : undefined;
+  if (at === undefined) {
+    const timeEl = firstOf(row, spec.time);
+    const time = timeFrom(
+      [
+        attr(timeEl, 'datetime'),
+        attr(timeEl, 'title'),
+        textOf(timeEl),
+        label.timeText,
+        ...rest.map(textOf).filter((t) => /[ap]\.?m\b|ago|day|\d[/.-]\d|[a-z]{3} \d/i.test(t)),
+      ],
+      ctx,
+    );
+    if ('miss' in time) {
+      return spec.hoverActions && firstOf(row, spec.hoverActions)
+        ? { skip: 'time hidden while hovered' }
+        : time;
+    }
+    at = time.at;
+    if (id) ctx.rowTimes?.set(id, at);
+  }
 
   return {
     call: portalCall({
       provider,
       from,
-      startedAt: time.at,
+      startedAt: at,
       reason: status,
       callerName: name || label.name,
       dialedLine: phoneInText(text(spec.line)),
-      providerCallId: spec.callId ? dataId(row, spec.callId) : undefined,
+      providerCallId: id,
       agent: text(spec.agent) || undefined,
     }),
   };
@@ -142,6 +188,8 @@ export function readList(
 ): AdapterReadResult {
   try {
     const list = firstOf(root, spec.list);
+    // The portal's empty state may replace the list outright.
+    if (!list && firstOf(root, spec.empty)) return noRows();
     if (!list) {
       const headings = allOf(root, ['h1', 'h2', '[role="heading"]', 'title']).map(textOf);
       const onHistoryView = headings.some((h) => spec.viewTitle.test(h));
@@ -149,13 +197,19 @@ export function readList(
         onHistoryView ? ['list: call-history view without a recognisable call list'] : [],
       );
     }
-    // Header rows of a grid/table are never calls.
-    const rows = allOf(list, spec.rows).filter(
-      (row) =>
+    // Header rows of a grid/table are never calls; a row id rendered twice is one call.
+    const ids = new Set<string>();
+    const rows = allOf(list, spec.rows).filter((row) => {
+      const id = spec.rowId && attr(row, spec.rowId);
+      if (id && ids.has(id)) return false;
+      if (id) ids.add(id);
+      return (
         row.getAttribute('role') !== 'columnheader' &&
-        !firstOf(row, ['[role="columnheader"]', 'th']),
-    );
+        !firstOf(row, ['[role="columnheader"]', 'th'])
+      );
+    });
     if (rows.length === 0) {
+      if (spec.view && !firstOf(root, spec.view)) return noRows();
       // Still loading (a spinner or aria-busy list): nothing to say yet.
       if (list.closest('[aria-busy="true"]') || firstOf(list, ['[role="progressbar"]'])) {
         return noRows();

@@ -1,4 +1,5 @@
 import type { CallReason, IncomingCall } from '../../model';
+import { fitCallerName } from '../../callLimits';
 import { parsePortalTime } from './time';
 import type { AdapterReadResult, ReadOptions } from './types';
 
@@ -21,12 +22,14 @@ export type CallStatus = CallReason | 'outbound';
 export interface ReadContext {
   now: number;
   timeZone: string;
+  rowTimes?: Map<string, number>;
 }
 
 export function readContext(options: ReadOptions = {}): ReadContext {
   return {
     now: options.now ?? Date.now(),
     timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    rowTimes: options.rowTimes,
   };
 }
 
@@ -200,7 +203,7 @@ export function portalCall(fields: CallFields): IncomingCall {
     capturePath: 'portal',
   };
   const name = fields.callerName?.trim();
-  if (name && name !== fields.from && !callerFromText(name)) call.callerName = name.slice(0, 120);
+  if (name && name !== fields.from && !callerFromText(name)) call.callerName = fitCallerName(name);
   if (fields.dialedLine) call.dialedLine = fields.dialedLine;
   if (fields.providerCallId) call.providerCallId = fields.providerCallId;
   if (fields.agent) call.agent = fields.agent.slice(0, 120);
