@@ -6,7 +6,7 @@ import { captureCalls, patchLead, recomputeOpenDueTimes, recordAttempt } from '.
 import { notifyNewCalls, refreshBadge } from './queue/alerts';
 import { onMessage } from './messaging';
 import { AdapterHealthReport, recordAdapterHealth } from './capture/health';
-import { CUSTOM_ADAPTER_ID, SITE_ADAPTERS } from './capture/adapters/registry';
+import { adapterForUrl, CUSTOM_ADAPTER_ID, SITE_ADAPTERS } from './capture/adapters/registry';
 import { customConfigForHost, previewCustomAdapter } from './capture/customPortal';
 import { DockPrefs, dockPrefsItem, getSettings } from './settings';
 import { pollDueSources, pollSource } from './capture/sources/poller';
@@ -38,6 +38,30 @@ function siteOf(sender: Sender): string {
   return new URL(url).hostname;
 }
 
+/**
+ * A content script reports only what it read from its page; what the call is attributed
+ * to is decided here, not by the page. The provider is the adapter of the sender's own
+ * page (by its URL, as the browser reports it); source and practice area come from the
+ * firm's source rules (left unset, so the rules decide); the capture path is "portal". The
+ * rest (number, time, caller-ID name, dialled line, the agent the portal row names, the
+ * portal's call id) is what the page showed.
+ */
+async function asReadFromPortal(sender: Sender, calls: unknown[]): Promise<unknown[]> {
+  const url = sender.url ?? sender.tab?.url;
+  const host = url ? URL.parse(url)?.hostname : undefined;
+  const adapter = url && host ? adapterForUrl(url, await customConfigForHost(host)) : undefined;
+  if (!adapter) throw new Error('Rejected: calls are captured only from phone portal pages.');
+  return calls.map((call) => {
+    if (typeof call !== 'object' || !call) return call;
+    const {
+      source: _source,
+      practiceArea: _practiceArea,
+      ...read
+    } = call as Record<string, unknown>;
+    return { ...read, provider: adapter.id, capturePath: 'portal' };
+  });
+}
+
 export function setupMessageHandlers(): void {
   onMessage('captureCalls', async ({ data, sender }) => {
     const fromPage = !isExtensionPage(sender);
@@ -45,10 +69,7 @@ export function setupMessageHandlers(): void {
       .array(z.unknown())
       .max(fromPage ? MAX_BATCH_FROM_PAGE : 5_000)
       .parse(data);
-    // A content script can only ever report what it read from a page.
-    const input = fromPage
-      ? calls.map((c) => (typeof c === 'object' && c ? { ...c, capturePath: 'portal' } : c))
-      : calls;
+    const input = fromPage ? await asReadFromPortal(sender, calls) : calls;
     const result = await captureCalls(db, await getSettings(), input);
     if (result.added.length > 0 || result.answeredClosed > 0) await refreshBadge();
     if (result.added.length > 0) await notifyNewCalls(result.added);

@@ -83,5 +83,33 @@ export interface ProtocolMap {
   ping(): 'pong';
 }
 
-export const { sendMessage, onMessage, removeAllListeners } =
-  defineExtensionMessaging<ProtocolMap>();
+const messaging = defineExtensionMessaging<ProtocolMap>();
+
+/**
+ * What a handler's failure sends back: a plain Error with the message alone. No stack (the
+ * library sends `stack` as it is; an empty one keeps it an Error on the receiving side), no
+ * cause, no other fields.
+ */
+function replyError(error: unknown): Error {
+  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
+  const reply = new Error(message || 'Something went wrong.');
+  reply.stack = '';
+  return reply;
+}
+
+export const { sendMessage, removeAllListeners } = messaging;
+
+/**
+ * Register a handler. A handler that throws answers with its message only: the library
+ * would send the error's stack (background file paths and lines) and any fields on it to
+ * whoever asked, content scripts in web pages included.
+ */
+export const onMessage: typeof messaging.onMessage = (type, onReceived) =>
+  messaging.onMessage(type, async (message) => {
+    try {
+      // `void` (a handler with no answer) is still an answer to the library.
+      return (await onReceived(message)) as never;
+    } catch (error) {
+      throw replyError(error);
+    }
+  });
