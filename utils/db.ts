@@ -1,5 +1,5 @@
 import Dexie, { type EntityTable } from 'dexie';
-import type { Attempt, Lead, MissedCall } from './model';
+import type { AnsweredCall, Attempt, Lead, MissedCall } from './model';
 
 /** Health of one site adapter on one site (rows seen/read, misses), shown in the sidebar. */
 export interface AdapterHealthRecord {
@@ -71,6 +71,7 @@ export class CallbackDeskDB extends Dexie {
   secrets!: EntityTable<SecretRecord, 'key'>;
   cursors!: EntityTable<CursorRecord, 'sourceId'>;
   outbox!: EntityTable<SyncJobRecord, 'id'>;
+  answeredCalls!: EntityTable<AnsweredCall, 'id'>;
 
   constructor(name = 'callback-desk') {
     super(name);
@@ -112,10 +113,14 @@ export class CallbackDeskDB extends Dexie {
       cursors: 'sourceId',
       outbox: 'id, &idempotencyKey, state, nextTryAt, leadId',
     });
+    // Answered calls that closed no lead, kept a day (utils/queue/leads.ts: group ring).
+    this.version(4).stores({
+      answeredCalls: 'id, phoneKey, startedAt',
+    });
   }
 }
 
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 /** The shared database handle of this context. Dexie opens it on first use. */
 export const db = new CallbackDeskDB();

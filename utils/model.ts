@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fitCallerName } from './callLimits';
 
 /** How a missed call reached us. */
 export const CAPTURE_PATHS = ['portal', 'api', 'crm', 'csv', 'manual'] as const;
@@ -70,7 +71,8 @@ export const IncomingCall = z.object({
   from: z.string().trim().max(64),
   /** When the call started, epoch ms. */
   startedAt: isoInstant,
-  callerName: z.string().trim().max(120).optional(),
+  /** Longer than 120 characters: shortened, ending in "…" (utils/callLimits.ts). */
+  callerName: z.string().trim().transform(fitCallerName).optional(),
   /** The firm line / tracking number that was dialled. */
   dialedLine: z.string().trim().max(64).optional(),
   reason: CallReason.default('no-answer'),
@@ -86,6 +88,20 @@ export const IncomingCall = z.object({
 });
 export type IncomingCall = z.input<typeof IncomingCall>;
 export type ParsedIncomingCall = z.output<typeof IncomingCall>;
+
+/** One link from a lead to a CRM contact. */
+export interface LeadCrmLink {
+  system: 'hubspot' | 'clio';
+  /**
+   * The account the contact lives in (HubSpot portal, Clio firm account; see
+   * accountKeyOf in utils/crm/model.ts). Absent on links stored before accounts were
+   * recorded whose account could not be told at upgrade: such a link is re-matched.
+   */
+  account?: string;
+  contactId: string;
+  url?: string;
+  name?: string;
+}
 
 export interface Lead {
   id: string;
@@ -121,7 +137,12 @@ export interface Lead {
   closeOutcome?: Outcome;
   /** A later answered call from this caller: they got through, so no callback is needed. */
   answeredLaterAt?: number;
-  crm?: { system: 'hubspot' | 'clio'; contactId: string; url?: string; name?: string };
+  /**
+   * The CRM contacts this caller is, at most one per CRM and account: HubSpot and Clio can
+   * both be connected, and a link made in one HubSpot portal (or Clio account) means
+   * nothing in another. Helpers in utils/crm/model.ts (crmLinkOf, withCrmLink).
+   */
+  crmLinks?: LeadCrmLink[];
   createdAt: number;
   updatedAt: number;
 }
@@ -143,6 +164,23 @@ export interface MissedCall {
   alsoSeenBy?: CapturePath[];
   agent?: string;
   source?: string;
+  capturedAt: number;
+}
+
+/**
+ * An answered call that closed no lead, kept for a day so that a missed leg of the same call
+ * (group ring) or an earlier missed call arriving after it still finds that the caller got
+ * through, whatever the order of arrival.
+ */
+export interface AnsweredCall {
+  /** The provider's key, or `<phoneKey>:<startedAt>`: a re-read overwrites it. */
+  id: string;
+  phoneKey: string;
+  startedAt: number;
+  provider: string;
+  providerCallId?: string;
+  capturePath: CapturePath;
+  agent?: string;
   capturedAt: number;
 }
 
@@ -202,9 +240,16 @@ export interface CaptureResult {
   duplicates: number;
   /** Answered calls that closed an open lead (the caller got through). */
   answeredClosed: number;
-  /** Answered calls that concerned no open lead: nothing to store. */
+  /** Answered calls that concerned no open lead: no lead to store them on. */
   ignored: number;
   rejected: { index: number; error: string }[];
+  /**
+   * Missed calls whose caller got through (an answered call of the same caller, within the
+   * dedupe window or later, arrived first): stored on a closed lead, not queued.
+   */
+  alreadyAnswered?: number;
+  /** CSV calls older than 90 days: stored as history, not queued. */
+  history?: number;
 }
 
 export interface BadgeState {

@@ -2,6 +2,7 @@ import { useId, useRef, useState, type ChangeEvent } from 'react';
 import { db } from '@/utils/db';
 import { errorMessage } from '@/utils/errorMessage';
 import { captureCalls } from '@/utils/queue/leads';
+import { MAX_CALL_AGE_DAYS } from '@/utils/callLimits';
 import { sendMessage } from '@/utils/messaging';
 import { getSettings } from '@/utils/settings';
 import {
@@ -302,12 +303,36 @@ function ImportReportView({
       <ul className="csv-report-counts">
         <li>{n(report.answeredClosed)} lead(s) closed: the caller got through later</li>
         <li>{n(report.answeredIgnored)} answered call(s) with no open lead (not stored)</li>
+        {report.alreadyAnswered ? (
+          <li>
+            {n(report.alreadyAnswered)} missed call(s) not queued: the caller got through on an
+            answered call
+          </li>
+        ) : null}
+        {report.history ? (
+          <li>
+            {n(report.history)} missed call(s) older than {MAX_CALL_AGE_DAYS} days kept as history
+            (not queued)
+          </li>
+        ) : null}
         <li>{n(report.skippedOutbound)} outgoing call(s) skipped</li>
         {report.skippedOther ? (
           <li>{n(report.skippedOther)} row(s) that are not finished calls skipped</li>
         ) : null}
         <li>{n(report.errors.length)} row(s) with errors</li>
       </ul>
+      {report.notes.length > 0 ? (
+        <details className="csv-notes">
+          <summary>{n(report.notes.length)} row(s) imported with a change</summary>
+          <ol aria-label="Rows imported with a change">
+            {report.notes.slice(0, SHOWN_ERRORS).map((e, i) => (
+              <li key={i}>
+                Line {e.line}: {e.reason}
+              </li>
+            ))}
+          </ol>
+        </details>
+      ) : null}
       {report.errors.length > 0 ? (
         <>
           <ol className="csv-errors" aria-label="Rows with errors">

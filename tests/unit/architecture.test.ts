@@ -86,6 +86,7 @@ describe('utils/ layout', () => {
       .sort();
     expect(top).toEqual(
       [
+        'callLimits.ts',
         'db.ts',
         'displayTime.ts',
         'errorMessage.ts',

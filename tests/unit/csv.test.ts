@@ -387,3 +387,60 @@ describe('100,000 rows', () => {
     expect(yields).toBeGreaterThanOrEqual(10 + 200);
   });
 });
+
+describe('rows a person would question (issue 7)', () => {
+  const DAY = 86_400_000;
+  const generic = (rows: string[]) =>
+    importFixture(['Caller,When,Who,Outcome,Ref', ...rows].join('\n'), 'generic', {
+      number: 0,
+      date: 1,
+      name: 2,
+      status: 3,
+      id: 4,
+    });
+
+  it('a call dated 1 January 1970 is refused with a clear reason and never reaches the queue', async () => {
+    const report = await generic([
+      '(305) 555-0101,1970-01-01T00:00:00Z,,missed,E-1',
+      '(305) 555-0102,0000000000,,missed,E-2',
+      '(305) 555-0103,2026-03-10T14:00:00Z,,missed,E-3',
+    ]);
+    expect(report.added).toBe(1);
+    expect(report.errors).toEqual([
+      {
+        line: 2,
+        reason: expect.stringMatching(/^the call is dated 31 Dec 1969, more than 2 years ago$/),
+      },
+      {
+        line: 3,
+        reason: expect.stringMatching(/^the call is dated 31 Dec 1969, more than 2 years ago$/),
+      },
+    ]);
+    expect(await db.leads.count()).toBe(1);
+  });
+
+  it('history older than 90 days is imported as history: no lead is overdue for it', async () => {
+    const old = new Date(NOW - 200 * DAY).toISOString();
+    const report = await generic([`(305) 555-0104,${old},Old Caller,missed,H-1`]);
+    expect(report).toMatchObject({ added: 0, history: 1, errors: [] });
+    expect(await db.calls.count()).toBe(1);
+    expect(await db.leads.where('status').anyOf('open', 'claimed').count()).toBe(0);
+  });
+
+  it('a caller name over 120 characters is shortened and the row imported, with a note', async () => {
+    const long = 'Maria '.repeat(30).trim();
+    const report = await generic([`(305) 555-0105,2026-03-10T14:00:00Z,${long},missed,N-1`]);
+    expect(report).toMatchObject({ added: 1, errors: [] });
+    expect(report.notes).toEqual([{ line: 2, reason: 'caller name shortened to 120 characters' }]);
+    const lead = await db.leads.where('phoneKey').equals('+13055550105').first();
+    expect(lead?.name).toHaveLength(120);
+    expect(lead?.name?.endsWith('…')).toBe(true);
+  });
+
+  it('a field too long for the model is a plain reason, not schema text', async () => {
+    const report = await generic([`${'5'.repeat(70)},2026-03-10T14:00:00Z,,missed,L-1`]);
+    expect(report.errors).toEqual([
+      { line: 2, reason: 'caller number is too long (at most 64 characters)' },
+    ]);
+  });
+});

@@ -224,7 +224,7 @@ describe('captureCalls', () => {
     expect(lead).toMatchObject({ dueAt: at(10, 35), overdueAt: at(10, 45), missedCount: 2 });
   });
 
-  it('answered calls with no open lead store nothing', async () => {
+  it('answered calls with no open lead open no lead and store no call', async () => {
     const result = await captureCalls(db, settings, [call({ reason: 'answered' })], at(10, 1));
     expect(result.ignored).toBe(1);
     expect(await db.calls.count()).toBe(0);
@@ -343,5 +343,134 @@ describe('attempts and overdue counts', () => {
       assignee: 'ann',
       openDueAt: at(13, 5),
     });
+  });
+});
+
+describe('figures that stay right (issue 7)', () => {
+  const DAY = 86_400_000;
+
+  it('a back-filled call that started before the last attempt does not make the lead overdue', async () => {
+    const { added } = await captureCalls(db, settings, [call()], at(10, 1));
+    await recordAttempt(
+      db,
+      settings,
+      { leadId: added[0]!.leadId, method: 'call', outcome: 'no-answer' },
+      at(10, 3),
+    );
+    // An older call of the same caller arrives late (a CSV import, a poller catching up).
+    const late = await captureCalls(
+      db,
+      settings,
+      [call({ startedAt: at(9, 40), provider: 'aircall', providerCallId: 'old-1' })],
+      at(10, 10),
+    );
+    expect(late.added).toHaveLength(1);
+    const [lead] = await db.leads.toArray();
+    expect(lead).toMatchObject({ dueAt: at(11, 3), missedCount: 2, firstMissedAt: at(9, 40) });
+    expect(await countOverdue(db, at(10, 30))).toBe(0);
+  });
+
+  it('a call dated 1 January 1970 or far in the future is refused with a reason, on every path', async () => {
+    const now = at(10);
+    for (const capturePath of ['portal', 'api', 'manual', 'crm', 'csv'] as const) {
+      const result = await captureCalls(
+        db,
+        settings,
+        [call({ startedAt: 0, capturePath }), call({ startedAt: now + 365 * DAY, capturePath })],
+        now,
+      );
+      expect(result.added).toHaveLength(0);
+      expect(result.rejected[0]?.error).toMatch(
+        /^startedAt: the call is dated 31 Dec 1969, more than (90 days|2 years) ago$/,
+      );
+      expect(result.rejected[0]?.error).not.toMatch(/expected|received|Too (big|small)/i);
+      expect(result.rejected[1]?.error).toMatch(/^startedAt: the call is in the future/);
+    }
+    expect(await db.leads.count()).toBe(0);
+    expect(await countOverdue(db, now)).toBe(0);
+  });
+
+  it('a live path refuses calls older than 90 days; CSV keeps them as history, never overdue', async () => {
+    const now = at(10);
+    const old = now - 120 * DAY;
+    const live = await captureCalls(db, settings, [call({ startedAt: old })], now);
+    expect(live.rejected[0]?.error).toMatch(/more than 90 days ago/);
+    const history = await captureCalls(
+      db,
+      settings,
+      [call({ startedAt: old, capturePath: 'csv', provider: 'csv', providerCallId: 'h1' })],
+      now,
+    );
+    expect(history.rejected).toEqual([]);
+    expect(history.added).toHaveLength(0);
+    expect(history.history).toBe(1);
+    expect(await db.calls.count()).toBe(1);
+    expect(await db.leads.toArray()).toMatchObject([{ status: 'done', firstMissedAt: old }]);
+    expect(await countOverdue(db, now)).toBe(0);
+    // A recent call of the same caller still opens a lead, due from its own time.
+    const recent = await captureCalls(db, settings, [call({ startedAt: at(9, 58) })], now);
+    expect(recent.added[0]?.newLead).toBe(true);
+  });
+
+  it('group ring: the answered leg arriving first keeps the missed leg out of the queue', async () => {
+    const answered = await captureCalls(
+      db,
+      settings,
+      [call({ reason: 'answered', providerCallId: 'leg-b', agent: 'Ana' })],
+      at(10, 1),
+    );
+    expect(answered.ignored).toBe(1);
+    const missed = await captureCalls(
+      db,
+      settings,
+      [call({ startedAt: at(10) + 3_000, providerCallId: 'leg-a', agent: 'Ben' })],
+      at(10, 2),
+    );
+    expect(missed.added).toHaveLength(0);
+    expect(missed.alreadyAnswered).toBe(1);
+    expect(await countOverdue(db, at(12))).toBe(0);
+    expect(await db.leads.where('status').anyOf('open', 'claimed').count()).toBe(0);
+    // The same end state as when the missed leg came first: a closed lead, the caller reached.
+    const [lead] = await db.leads.toArray();
+    expect(lead).toMatchObject({
+      status: 'done',
+      closeOutcome: 'reached',
+      answeredLaterAt: at(10),
+    });
+    // A later, separate missed call of the same caller is queued as usual.
+    const later = await captureCalls(db, settings, [call({ startedAt: at(14) })], at(14, 1));
+    expect(later.added[0]?.newLead).toBe(true);
+  });
+
+  it('group ring: an answered leg a second before the missed leg still closes the lead', async () => {
+    await captureCalls(db, settings, [call({ startedAt: at(10) + 1_000 })], at(10, 1));
+    const answered = await captureCalls(
+      db,
+      settings,
+      [call({ reason: 'answered', providerCallId: 'leg-b' })],
+      at(10, 2),
+    );
+    expect(answered.answeredClosed).toBe(1);
+    expect(await db.leads.where('status').anyOf('open', 'claimed').count()).toBe(0);
+  });
+
+  it('a caller name over 120 characters is shortened on every path, never refused', async () => {
+    const long = 'Maria '.repeat(30);
+    const paths = ['portal', 'api', 'manual', 'csv'] as const;
+    for (const [i, capturePath] of paths.entries()) {
+      const result = await captureCalls(
+        db,
+        settings,
+        [call({ callerName: long, capturePath, from: `+1212555010${i}` })],
+        at(10, 1),
+      );
+      expect(result.rejected).toEqual([]);
+    }
+    const names = (await db.leads.toArray()).map((l) => l.name!);
+    expect(names.length).toBe(4);
+    for (const name of names) {
+      expect(name.length).toBeLessThanOrEqual(120);
+      expect(name.endsWith('…')).toBe(true);
+    }
   });
 });

@@ -67,11 +67,33 @@ describe('checkManualCall', () => {
   });
 
   it('explains a field that is too long', () => {
-    const check = checkManualCall(form({ callerName: 'x'.repeat(121) }), settings, NOW);
+    const check = checkManualCall(form({ source: 'x'.repeat(81) }), settings, NOW);
     expect(check).toEqual({
       ok: false,
-      errors: { callerName: 'Caller name is too long (at most 120 characters).' },
+      errors: { source: 'Source is too long (at most 80 characters).' },
     });
+  });
+
+  it('shortens a caller name over 120 characters and says so', () => {
+    const check = checkManualCall(form({ callerName: 'x'.repeat(130) }), settings, NOW);
+    expect(check).toMatchObject({
+      ok: true,
+      warning: 'Caller name shortened to 120 characters.',
+    });
+    expect(check.ok && check.call.callerName).toHaveLength(120);
+  });
+
+  it('refuses a call dated 1 January 1970, or older than 90 days, with the reason', () => {
+    const epoch = checkManualCall(form({ startedAt: '1970-01-01T00:00' }), settings, NOW);
+    expect(epoch).toEqual({
+      ok: false,
+      errors: {
+        startedAt:
+          'That is more than 90 days ago: calls that old cannot be added here (import them from a CSV export).',
+      },
+    });
+    expect(checkManualCall(form({ startedAt: '2025-12-01T10:00' }), settings, NOW).ok).toBe(false);
+    expect(checkManualCall(form({ startedAt: '2026-01-01T10:00' }), settings, NOW).ok).toBe(true);
   });
 
   it('accepts an uncallable number with a warning', () => {
@@ -123,6 +145,28 @@ describe('describeManualCapture', () => {
     );
     expect(later).toMatchObject({ kind: 'added', newLead: false });
     expect(later.message).toMatch(/already had an open lead/);
+  });
+
+  it('says so when the caller already got through on an answered call', async () => {
+    await captureCalls(
+      db,
+      settings,
+      [
+        {
+          from: '+12125550143',
+          startedAt: new TZDate(2026, 2, 4, 10, 20, NY).getTime(),
+          reason: 'answered',
+          provider: 'ringcentral',
+          capturePath: 'api',
+        },
+      ],
+      NOW,
+    );
+    expect(describeManualCapture(await capture(form()), 120)).toEqual({
+      kind: 'duplicate',
+      message:
+        'Not queued: this caller already got through (an answered call from them at that time was recorded).',
+    });
   });
 
   it('keeps an uncallable number as a flagged lead', async () => {

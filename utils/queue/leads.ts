@@ -14,9 +14,9 @@ import {
 import { nextAttemptDue } from './cadence';
 import { normalizePhone, type NormalizedPhone } from '../phone';
 import { computeDue, windowsFor } from './sla';
-import type { FirmSettings, SourceRule } from '../settings';
-
-import type { CapturedCall, CaptureResult } from '../model';
+import type { FirmSettings, SlaWindows, SourceRule } from '../settings';
+import { ANSWERED_KEPT_MS, checkCallTime, describeCallIssue, type CallIssue } from '../callLimits';
+import type { AnsweredCall, CapturedCall, CaptureResult } from '../model';
 
 export type { CapturedCall, CaptureResult };
 
@@ -62,11 +62,14 @@ type ValidCall = ParsedIncomingCall & {
   phoneKey: string | null;
   normalized: NormalizedPhone;
   index: number;
+  /** A CSV call older than 90 days: stored as history, never queued. */
+  history: boolean;
 };
 
-function describeIssues(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+/** "field: sentence" per problem, so the manual form can put each next to its field. */
+function describeIssues(error: { issues: readonly CallIssue[] }): string {
   return error.issues
-    .map((i) => `${i.path.map(String).join('.') || 'call'}: ${i.message}`)
+    .map((i) => `${i.path.map(String).join('.') || 'call'}: ${describeCallIssue(i)}`)
     .join('; ');
 }
 
@@ -101,18 +104,34 @@ export async function captureCalls(
       result.rejected.push({ index, error: describeIssues(parsed.error) });
       return;
     }
-    if (parsed.data.startedAt > now + 5 * 60_000) {
-      result.rejected.push({ index, error: 'startedAt: the call is in the future' });
+    const time = checkCallTime(parsed.data.startedAt, now, {
+      history: parsed.data.capturePath === 'csv',
+      timeZone: settings.timeZone,
+    });
+    if (!time.ok) {
+      result.rejected.push({ index, error: `startedAt: ${time.reason}` });
       return;
     }
     const normalized = normalizePhone(parsed.data.from, country);
-    valid.push({ ...parsed.data, phoneKey: normalized.e164, normalized, index });
+    valid.push({
+      ...parsed.data,
+      phoneKey: normalized.e164,
+      normalized,
+      index,
+      history: time.history,
+    });
   });
   if (valid.length === 0) return result;
+  const keepAnsweredFrom = now - Math.max(ANSWERED_KEPT_MS, windowMs);
 
-  await db.transaction('rw', db.leads, db.calls, async () => {
+  await db.transaction('rw', [db.leads, db.calls, db.answeredCalls], async () => {
     const providerKeys = [...new Set(valid.map(callKeyOf).filter((k) => k !== undefined))];
     const phoneKeys = [...new Set(valid.map((c) => c.phoneKey).filter((k) => k !== null))];
+    const missedPhoneKeys = [
+      ...new Set(
+        valid.filter((c) => c.reason !== 'answered' && c.phoneKey !== null).map((c) => c.phoneKey!),
+      ),
+    ];
     const ranges = valid
       .filter((c) => c.phoneKey !== null)
       .map((c): [[string, number], [string, number]] => [
@@ -121,7 +140,7 @@ export async function captureCalls(
       ]);
     // Many small indexed queries issued together: IndexedDB pipelines them inside the
     // transaction, which is much faster than one cursor hopping across many key ranges.
-    const [knownByProvider, knownNearby, callerLeads] = await Promise.all([
+    const [knownByProvider, knownNearby, callerLeads, answeredBefore] = await Promise.all([
       Promise.all(providerKeys.map((k) => db.calls.where('providerKey').equals(k).toArray())),
       Promise.all(
         ranges.map(([lower, upper]) =>
@@ -129,12 +148,16 @@ export async function captureCalls(
         ),
       ),
       Promise.all(phoneKeys.map((k) => db.leads.where('phoneKey').equals(k).toArray())),
+      missedPhoneKeys.length > 0
+        ? db.answeredCalls.where('phoneKey').anyOf(missedPhoneKeys).toArray()
+        : Promise.resolve([] as AnsweredCall[]),
     ]).then(
-      ([byProvider, nearby, leads]) =>
+      ([byProvider, nearby, leads, answered]) =>
         [
           byProvider.flat(),
           nearby.flat(),
           leads.flat().filter((l) => l.status !== 'done'),
+          answered,
         ] as const,
     );
 
@@ -155,6 +178,16 @@ export async function captureCalls(
     for (const lead of callerLeads) {
       if (!openLeadByPhone.has(lead.phoneKey)) openLeadByPhone.set(lead.phoneKey, lead);
     }
+    // Answered calls that closed no lead (stored, and seen in this batch), per caller.
+    const answeredByPhone = new Map<string, AnsweredCall[]>();
+    const rememberAnswered = (a: AnsweredCall) => {
+      const list = answeredByPhone.get(a.phoneKey);
+      if (list) list.push(a);
+      else answeredByPhone.set(a.phoneKey, [a]);
+    };
+    for (const a of answeredBefore) if (a.startedAt >= keepAnsweredFrom) rememberAnswered(a);
+    const newAnswered = new Map<string, AnsweredCall>();
+    const deletedAnswered = new Set<string>();
     const changedCalls = new Map<string, MissedCall>();
     const changedLeads = new Map<string, Lead>();
     const saveLead = (lead: Lead) => {
@@ -189,7 +222,9 @@ export async function captureCalls(
 
       if (call.reason === 'answered') {
         // A caller who got through later needs no callback: close their lead and say why.
-        if (openLead && openLead.lastMissedAt <= call.startedAt) {
+        // "Later" allows the dedupe window: a group call's answered leg may be logged as
+        // starting a moment before the missed leg of the same call.
+        if (openLead && openLead.lastMissedAt <= call.startedAt + windowMs) {
           saveCall(toMissedCall(call, openLead.id, openLead.phoneKey, now));
           saveLead({
             ...openLead,
@@ -202,9 +237,35 @@ export async function captureCalls(
           result.answeredClosed++;
         } else {
           result.ignored++;
+          // Kept a while, so a missed leg of the same call arriving after it is not queued.
+          if (call.phoneKey && call.startedAt >= keepAnsweredFrom) {
+            const answered: AnsweredCall = {
+              id: providerKey ?? `${call.phoneKey}:${call.startedAt}`,
+              phoneKey: call.phoneKey,
+              startedAt: call.startedAt,
+              provider: call.provider,
+              providerCallId: call.providerCallId,
+              capturePath: call.capturePath,
+              agent: call.agent,
+              capturedAt: now,
+            };
+            newAnswered.set(answered.id, answered);
+            rememberAnswered(answered);
+          }
         }
         continue;
       }
+
+      // The caller already got through on a call at (or within the window before) this
+      // one's start: the same end state as when the missed call arrives first and the
+      // answered one closes its lead.
+      const gotThrough =
+        !openLead && call.phoneKey
+          ? answeredByPhone
+              .get(call.phoneKey)
+              ?.filter((a) => a.startedAt + windowMs >= call.startedAt)
+              .sort((a, b) => a.startedAt - b.startedAt)[0]
+          : undefined;
 
       const { normalized } = call;
       const rule = ruleFor(call.dialedLine);
@@ -228,9 +289,14 @@ export async function captureCalls(
           updatedAt: now,
         };
         // A repeat call never pushes the deadline back, but it can pull it in: a caller who
-        // rings again while waiting for the cadence's next attempt is due again now.
-        lead.dueAt = Math.min(lead.dueAt, due.dueAt);
-        lead.overdueAt = Math.min(lead.overdueAt, due.overdueAt);
+        // rings again while waiting for the cadence's next attempt is due again now. A call
+        // that started before the last attempt (back-filled by an import or a late poll) was
+        // already answered by that attempt, and history is history: neither moves it.
+        const pullsIn = !call.history && call.startedAt > (openLead.lastAttemptAt ?? -Infinity);
+        if (pullsIn) {
+          lead.dueAt = Math.min(lead.dueAt, due.dueAt);
+          lead.overdueAt = Math.min(lead.overdueAt, due.overdueAt);
+        }
       } else {
         lead = {
           id: crypto.randomUUID(),
@@ -253,9 +319,50 @@ export async function captureCalls(
           createdAt: now,
           updatedAt: now,
         };
+        if (gotThrough) {
+          Object.assign(lead, {
+            status: 'done',
+            closedAt: now,
+            closeOutcome: 'reached',
+            answeredLaterAt: gotThrough.startedAt,
+          } satisfies Partial<Lead>);
+        } else if (call.history) {
+          // Too old to call back: kept for the record, closed, never in the queue.
+          Object.assign(lead, { status: 'done', closedAt: now } satisfies Partial<Lead>);
+        }
       }
       saveLead(lead);
       saveCall(toMissedCall({ ...call, source }, lead.id, lead.phoneKey, now, callId));
+      if (!openLead && gotThrough) {
+        // The answered call joins the lead, as it does when it arrives second.
+        saveCall({
+          id: crypto.randomUUID(),
+          leadId: lead.id,
+          phoneKey: lead.phoneKey,
+          provider: gotThrough.provider,
+          providerCallId: gotThrough.providerCallId,
+          providerKey: gotThrough.providerCallId
+            ? `${gotThrough.provider}:${gotThrough.providerCallId}`
+            : undefined,
+          startedAt: gotThrough.startedAt,
+          reason: 'answered',
+          capturePath: gotThrough.capturePath,
+          agent: gotThrough.agent,
+          capturedAt: now,
+        });
+        newAnswered.delete(gotThrough.id);
+        deletedAnswered.add(gotThrough.id);
+        answeredByPhone.set(
+          lead.phoneKey,
+          (answeredByPhone.get(lead.phoneKey) ?? []).filter((a) => a !== gotThrough),
+        );
+        result.alreadyAnswered = (result.alreadyAnswered ?? 0) + 1;
+        continue;
+      }
+      if (call.history) {
+        result.history = (result.history ?? 0) + 1;
+        continue;
+      }
       result.added.push({
         leadId: lead.id,
         callId,
@@ -269,6 +376,10 @@ export async function captureCalls(
     }
     await db.leads.bulkPut([...changedLeads.values()]);
     await db.calls.bulkPut([...changedCalls.values()]);
+    if (newAnswered.size > 0) await db.answeredCalls.bulkPut([...newAnswered.values()]);
+    if (deletedAnswered.size > 0) await db.answeredCalls.bulkDelete([...deletedAnswered]);
+    if (newAnswered.size > 0 || answeredBefore.length > 0)
+      await db.answeredCalls.where('startedAt').below(keepAnsweredFrom).delete();
   });
   return result;
 }
@@ -302,6 +413,38 @@ function toMissedCall(
 }
 
 /**
+ * The SLA windows a lead is held to through its whole cadence: the firm's, tightened by the
+ * source rule of any line its calls came in on (as at capture), or else by a rule of the
+ * lead's source. Several rules: the tightest of each window.
+ */
+export function leadWindows(
+  settings: FirmSettings,
+  lead: Pick<Lead, 'source'>,
+  calls: readonly Pick<MissedCall, 'dialedLine' | 'reason'>[],
+): SlaWindows {
+  const ruleFor = sourceRuleMatcher(settings);
+  let rules = calls
+    .filter((c) => c.reason !== 'answered')
+    .map((c) => ruleFor(c.dialedLine))
+    .filter((r): r is SourceRule => r !== undefined);
+  if (rules.length === 0 && lead.source)
+    rules = settings.sourceRules.filter((r) => r.source === lead.source && r.sla);
+  if (rules.length === 0) return settings.sla;
+  return rules
+    .map((r) => windowsFor(settings.sla, r))
+    .reduce((a, b) => ({
+      targetMinutes: Math.min(a.targetMinutes, b.targetMinutes),
+      limitMinutes: Math.min(a.limitMinutes, b.limitMinutes),
+      afterHoursMinutes: Math.min(a.afterHoursMinutes, b.afterHoursMinutes),
+    }));
+}
+
+async function windowsOfLead(db: CallbackDeskDB, settings: FirmSettings, lead: Lead) {
+  if (settings.sourceRules.length === 0) return settings.sla;
+  return leadWindows(settings, lead, await db.calls.where('leadId').equals(lead.id).toArray());
+}
+
+/**
  * Record a callback attempt. A closing outcome (reached, booked, …) or an explicit close
  * ends the lead; otherwise the next attempt of the cadence sets the new due time, and the
  * lead closes when the cadence is complete.
@@ -313,7 +456,7 @@ export async function recordAttempt(
   now: number = Date.now(),
 ): Promise<{ attempt: Attempt; lead: Lead }> {
   const data = AttemptInput.parse(input);
-  return db.transaction('rw', db.leads, db.attempts, async () => {
+  return db.transaction('rw', db.leads, db.attempts, db.calls, async () => {
     const lead = await db.leads.get(data.leadId);
     if (!lead) throw new Error('This lead no longer exists.');
     if (lead.status === 'done')
@@ -336,7 +479,8 @@ export async function recordAttempt(
       firstAttemptAt: lead.firstAttemptAt ?? now,
       updatedAt: now,
     };
-    const nextDue = nextAttemptDue(settings, settings.sla, attemptCount, now, lead.firstMissedAt);
+    const sla = await windowsOfLead(db, settings, lead);
+    const nextDue = nextAttemptDue(settings, sla, attemptCount, now, lead.firstMissedAt);
     const close = data.close ?? (CLOSING_OUTCOMES.includes(data.outcome) || nextDue === null);
     if (close) {
       next.status = 'done';
@@ -344,7 +488,7 @@ export async function recordAttempt(
       next.closeOutcome = data.outcome;
     } else {
       // Kept open past the cadence's end: due again like a fresh call, not overdue forever.
-      const due = nextDue ?? computeDue(settings, settings.sla, now);
+      const due = nextDue ?? computeDue(settings, sla, now);
       next.dueAt = due.dueAt;
       next.overdueAt = due.overdueAt;
     }
@@ -361,7 +505,7 @@ export async function patchLead(
   now: number = Date.now(),
 ): Promise<Lead> {
   const patch = LeadPatch.parse(input);
-  return db.transaction('rw', db.leads, async () => {
+  return db.transaction('rw', db.leads, db.calls, async () => {
     const lead = await db.leads.get(patch.leadId);
     if (!lead) throw new Error('This lead no longer exists.');
     const next: Lead = { ...lead, updatedAt: now };
@@ -376,7 +520,7 @@ export async function patchLead(
       } else {
         if (lead.status === 'done') {
           // Reopened: the callback is due again from now.
-          const due = computeDue(settings, settings.sla, now);
+          const due = computeDue(settings, await windowsOfLead(db, settings, lead), now);
           next.dueAt = due.dueAt;
           next.overdueAt = due.overdueAt;
           delete next.closedAt;

@@ -4,6 +4,14 @@ import { IncomingCall, type CallReason } from '../model';
 import { normalizePhone } from '../phone';
 import type { FirmSettings } from '../settings';
 import { fromZonedInputValue } from '../displayTime';
+import {
+  MAX_CALL_AGE_DAYS,
+  MAX_CALLER_NAME,
+  callerNameWasShortened,
+  checkCallTime,
+  describeAge,
+  fitCallerName,
+} from '../callLimits';
 
 /** The hand-entry form, as typed. `startedAt` is a datetime-local value in the firm's zone. */
 export interface ManualCallForm {
@@ -27,9 +35,6 @@ export const MANUAL_REASONS: readonly { value: CallReason; label: string }[] = [
   { value: 'abandoned', label: 'Hung up while waiting' },
   { value: 'busy', label: 'Line busy' },
 ];
-
-/** Same tolerance as the background: a clock a few minutes fast is not "the future". */
-const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 export type ManualCallCheck =
   { ok: true; call: IncomingCall; warning?: string } | { ok: false; errors: FieldErrors };
@@ -71,7 +76,7 @@ const FIELD_NAMES: Record<ManualCallField, string> = {
 };
 
 function readableIssue(field: ManualCallField, message: string): string {
-  const tooLong = /expected string to have <=(\d+) characters/.exec(message);
+  const tooLong = /(?:expected string to have <=|at most )(\d+) characters/.exec(message);
   if (tooLong) return `${FIELD_NAMES[field]} is too long (at most ${tooLong[1]} characters).`;
   return message.charAt(0).toUpperCase() + message.slice(1);
 }
@@ -88,12 +93,19 @@ export function checkManualCall(
   }
   const startedAt = fromZonedInputValue(form.startedAt, settings.timeZone);
   if (startedAt === null) errors.startedAt = 'Enter the date and time of the call.';
-  else if (startedAt > now + FUTURE_TOLERANCE_MS) errors.startedAt = 'That time is in the future.';
+  else {
+    // The background's bounds (utils/callLimits.ts), in the form's words.
+    const time = checkCallTime(startedAt, now);
+    if (!time.ok && time.problem === 'future') errors.startedAt = 'That time is in the future.';
+    else if (!time.ok)
+      errors.startedAt = `That is more than ${describeAge(MAX_CALL_AGE_DAYS)} ago: calls that old cannot be added here (import them from a CSV export).`;
+  }
 
+  const name = form.callerName.trim();
   const call: IncomingCall = {
     from: form.from.trim(),
     startedAt: startedAt ?? now,
-    callerName: form.callerName.trim() || undefined,
+    callerName: name ? fitCallerName(name) : undefined,
     source: form.source.trim() || undefined,
     practiceArea: form.practiceArea.trim() || undefined,
     dialedLine: form.dialedLine.trim() || undefined,
@@ -109,7 +121,12 @@ export function checkManualCall(
     }
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  const warning = callbackWarning(form.from, settings.defaultCountry);
+  const warning = [
+    callbackWarning(form.from, settings.defaultCountry),
+    callerNameWasShortened(name) ? `Caller name shortened to ${MAX_CALLER_NAME} characters.` : null,
+  ]
+    .filter(Boolean)
+    .join(' ');
   return warning ? { ok: true, call, warning } : { ok: true, call };
 }
 
@@ -166,6 +183,13 @@ export function describeManualCapture(
         ? `Not added: ${loose.join('; ')}`
         : 'Not added: check the fields marked below.',
       errors,
+    };
+  }
+  if (result.alreadyAnswered) {
+    return {
+      kind: 'duplicate',
+      message:
+        'Not queued: this caller already got through (an answered call from them at that time was recorded).',
     };
   }
   if (result.duplicates > 0) {

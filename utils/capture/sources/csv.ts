@@ -7,6 +7,13 @@ import { providerKeyOf } from '../../queue/dedupe';
 import type { CaptureResult } from '../../queue/leads';
 import { IncomingCall, type CallReason } from '../../model';
 import { normalizePhone } from '../../phone';
+import {
+  ANSWERED_KEPT_MS,
+  MAX_CALLER_NAME,
+  callerNameWasShortened,
+  checkCallTime,
+  describeCallIssue,
+} from '../../callLimits';
 
 /**
  * CSV import of call-log exports. Pure apart from papaparse's streaming reader: the Options
@@ -337,7 +344,10 @@ export interface RowContext {
 }
 
 export type RowResult =
-  { call: IncomingCall } | { error: string } | { skip: 'blank' | 'outbound' | 'not-a-call' };
+  /** `note`: the row was imported with a change the user should know of (a shortened name). */
+  | { call: IncomingCall; note?: string }
+  | { error: string }
+  | { skip: 'blank' | 'outbound' | 'not-a-call' };
 
 /** Countries whose dates are written month first. */
 const MONTH_FIRST = new Set(['US', 'CA', 'PH', 'FM', 'MH', 'PW']);
@@ -369,7 +379,9 @@ export function rowToCall(row: string[], ctx: RowContext): RowResult {
       error: shown ? `"${shown.slice(0, 40)}" is not a date and time` : 'date/time is empty',
     };
   }
-  if (startedAt > ctx.now + 5 * 60_000) return { error: 'the call is in the future' };
+  // History may go back further than live capture; calls past 90 days become history only.
+  const time = checkCallTime(startedAt, ctx.now, { history: true, timeZone: ctx.timeZone });
+  if (!time.ok) return { error: time.reason };
 
   let reason: CallReason;
   const missedReason = cell(m.missedReason);
@@ -404,13 +416,13 @@ export function rowToCall(row: string[], ctx: RowContext): RowResult {
     capturePath: 'csv' as const,
   };
   const parsed = IncomingCall.safeParse(candidate);
-  if (!parsed.success)
-    return {
-      error: parsed.error.issues
-        .map((i) => `${i.path.join('.') || 'row'}: ${i.message}`)
-        .join('; '),
-    };
-  return { call: candidate };
+  if (!parsed.success) return { error: parsed.error.issues.map(describeCallIssue).join('; ') };
+  return callerNameWasShortened(candidate.callerName)
+    ? {
+        call: { ...candidate, callerName: parsed.data.callerName },
+        note: `caller name shortened to ${MAX_CALLER_NAME} characters`,
+      }
+    : { call: candidate };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -499,7 +511,13 @@ export interface ImportReport {
   answeredIgnored: number;
   skippedOutbound: number;
   skippedOther: number;
+  /** Missed calls older than 90 days: kept as history, not queued. */
+  history: number;
+  /** Missed calls whose caller got through on an answered call recorded earlier. */
+  alreadyAnswered: number;
   errors: RowError[];
+  /** Rows imported with a change (a caller name shortened), by line. */
+  notes: RowError[];
   durationMs: number;
 }
 
@@ -556,13 +574,16 @@ export function dbImportLookups(db: CallbackDeskDB): ImportLookups {
 
 /**
  * Answered calls that cannot close or inform a lead: the caller has no open lead and no
- * earlier missed call in this file. `capture` would look each up and ignore it.
+ * earlier missed call in this file, and the call is older than `keepFrom` (capture keeps
+ * recent answered calls, so a missed leg of the same call captured later is not queued).
+ * `capture` would look each up and ignore it.
  */
 export async function answeredWithoutLead(
   calls: readonly IncomingCall[],
   openCallers: ReadonlySet<string>,
   country: string,
   yieldToUi: () => Promise<void> = async () => undefined,
+  keepFrom = -Infinity,
 ): Promise<Set<IncomingCall>> {
   const keys: (string | null)[] = [];
   // Normalising is a few µs a number: in slices, so 100,000 rows never block the page.
@@ -578,7 +599,7 @@ export async function answeredWithoutLead(
   });
   const useless = new Set<IncomingCall>();
   calls.forEach((c, i) => {
-    if (c.reason !== 'answered') return;
+    if (c.reason !== 'answered' || c.startedAt >= keepFrom) return;
     const k = keys[i];
     if (!k || (!openCallers.has(k) && !((firstMissed.get(k) ?? Infinity) < c.startedAt)))
       useless.add(c);
@@ -624,7 +645,10 @@ export async function importCsv(input: CsvInput, options: ImportOptions): Promis
     answeredIgnored: 0,
     skippedOutbound: 0,
     skippedOther: 0,
+    history: 0,
+    alreadyAnswered: 0,
     errors: [],
+    notes: [],
     durationMs: 0,
   };
   const calls: { call: IncomingCall; line: number }[] = [];
@@ -647,7 +671,10 @@ export async function importCsv(input: CsvInput, options: ImportOptions): Promis
         }
         report.rows++;
         if ('error' in result) report.errors.push({ line, reason: result.error });
-        else calls.push({ call: result.call, line });
+        else {
+          calls.push({ call: result.call, line });
+          if (result.note) report.notes.push({ line, reason: result.note });
+        }
       }
       progress({ phase: 'reading', fraction: fraction * 0.4, stored: 0, toStore: calls.length });
       await yieldToUi();
@@ -667,6 +694,7 @@ export async function importCsv(input: CsvInput, options: ImportOptions): Promis
         await options.lookups.openCallers(),
         options.defaultCountry,
         yieldToUi,
+        started - ANSWERED_KEPT_MS,
       )
     : new Set<IncomingCall>();
   for (let i = 0; i < calls.length; i += batchSize) {
@@ -692,6 +720,8 @@ export async function importCsv(input: CsvInput, options: ImportOptions): Promis
     report.duplicates += result.duplicates;
     report.answeredClosed += result.answeredClosed;
     report.answeredIgnored += result.ignored;
+    report.history += result.history ?? 0;
+    report.alreadyAnswered += result.alreadyAnswered ?? 0;
     for (const r of result.rejected)
       report.errors.push({ line: batch[r.index]?.line ?? 0, reason: r.error });
     const stored = Math.min(calls.length, i + batchSize);
