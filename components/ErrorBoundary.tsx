@@ -1,4 +1,5 @@
 import { Component, type ErrorInfo, type ReactNode } from 'react';
+import { errorMessage } from '@/utils/errorMessage';
 
 interface State {
   error: Error | null;
@@ -27,7 +28,7 @@ export class ErrorBoundary extends Component<{ children: ReactNode }, State> {
         <p>
           <strong>Callback Desk could not show this page.</strong> Your leads and calls are safe.
         </p>
-        <p className="muted">{error.message}</p>
+        <p className="muted">{errorMessage(error)}</p>
         <button type="button" onClick={() => location.reload()}>
           Reload
         </button>

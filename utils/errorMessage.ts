@@ -1,6 +1,20 @@
+import type { z } from 'zod';
+import { describeIssue, fieldLabel } from './fieldErrors';
+
+function isIssue(value: unknown): value is z.core.$ZodIssue {
+  const issue = value as { code?: unknown; path?: unknown; message?: unknown };
+  return (
+    typeof issue === 'object' &&
+    issue !== null &&
+    Array.isArray(issue.path) &&
+    typeof issue.message === 'string'
+  );
+}
+
 /**
  * A message a user can read, from anything a failed `sendMessage` throws. The background's
- * zod errors arrive as a JSON list of issues; they become "field: problem" sentences.
+ * zod errors arrive as a JSON list of issues; they become "Field: problem." sentences in
+ * words a user knows, never zod's own wording.
  */
 export function errorMessage(error: unknown): string {
   const raw =
@@ -13,13 +27,15 @@ export function errorMessage(error: unknown): string {
   if (text.startsWith('[')) {
     try {
       const issues = JSON.parse(text) as unknown;
-      if (Array.isArray(issues) && issues.length > 0) {
-        return issues
-          .map((issue: { path?: unknown[]; message?: string }) => {
-            const path = Array.isArray(issue.path) ? issue.path.join('.') : '';
-            return path ? `${path}: ${issue.message ?? 'invalid'}` : (issue.message ?? 'invalid');
-          })
-          .join('; ');
+      if (Array.isArray(issues) && issues.length > 0 && issues.every(isIssue)) {
+        const sentences = issues.map((issue) => {
+          const label = fieldLabel(issue.path);
+          const problem = describeIssue(issue);
+          return label
+            ? `${label}: ${problem.charAt(0).toLowerCase()}${problem.slice(1)}`
+            : problem;
+        });
+        return [...new Set(sentences)].join(' ');
       }
     } catch {
       // Not JSON after all: show it as it is.

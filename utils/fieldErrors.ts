@@ -21,7 +21,46 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
     if (issue.origin === 'number') return `Must be at most ${max}.`;
   }
   const text = issue.message.trim();
+  // zod's own wording ("Invalid input: expected …", "Too big: …") is for developers; our
+  // schemas' custom messages are already sentences.
+  if (!text || ZOD_WORDING.test(text)) return GENERIC[issue.code] ?? 'Not valid.';
   return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? '' : '.');
+}
+
+const ZOD_WORDING =
+  /^(invalid|too (big|small)|unrecognized|expected|input not|string must|number must)/i;
+
+const GENERIC: Partial<Record<string, string>> = {
+  invalid_type: 'Required.',
+  invalid_value: 'Choose one of the listed options.',
+  invalid_format: 'Not in the expected format.',
+  invalid_union: 'Not valid.',
+  invalid_key: 'Not valid.',
+  invalid_element: 'Not valid.',
+  too_big: 'Too long or too large.',
+  too_small: 'Too short or too small.',
+  not_multiple_of: 'Not a valid step.',
+  unrecognized_keys: 'Has fields that are not expected.',
+  custom: 'Not valid.',
+};
+
+/** "startedAt" → "Started at"; words a user reads for the fields messages carry. */
+const FIELD_LABELS: Record<string, string> = {
+  from: 'Number',
+  startedAt: 'Time of the call',
+  callerName: 'Caller name',
+  dialedLine: 'Line dialled',
+  providerCallId: 'Call id',
+  capturePath: 'Capture path',
+  leadId: 'Lead',
+  hostPattern: 'Portal address',
+};
+
+export function fieldLabel(path: readonly PropertyKey[]): string {
+  const key = [...path].reverse().find((part) => typeof part === 'string');
+  if (typeof key !== 'string') return '';
+  const words = FIELD_LABELS[key] ?? key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /** The first error of each field (a field shows one message at a time). */
