@@ -561,13 +561,18 @@ export function dbImportLookups(db: CallbackDeskDB): ImportLookups {
       return new Set(pairs.filter(([, status]) => status !== 'done').map(([phoneKey]) => phoneKey));
     },
     async importedKeys(keys) {
-      const found = await db.calls.where('providerKey').anyOf(keys).toArray();
+      const [found, answered] = await Promise.all([
+        db.calls.where('providerKey').anyOf(keys).toArray(),
+        // Recent answered calls that closed no lead are kept under their provider key.
+        db.answeredCalls.bulkGet(keys),
+      ]);
       // Calls another path stored still go through capture, which records "also seen by CSV".
-      return new Set(
-        found
+      return new Set([
+        ...found
           .filter((c) => c.capturePath === 'csv' || c.alsoSeenBy?.includes('csv'))
           .map((c) => c.providerKey!),
-      );
+        ...answered.filter((a) => a?.capturePath === 'csv').map((a) => a!.id),
+      ]);
     },
   };
 }
