@@ -90,38 +90,32 @@ export function healthReport(
   now: number,
   error?: string,
 ): AdapterHealthReport | null {
-  const rowsSeen = Math.max(0, result.rowsSeen - session.reportedRowsSeen);
-  const rowsRead = Math.max(0, result.rowsRead - session.reportedRowsRead);
+  const { rowsSeen, rowsRead } = result;
   const misses = result.misses.filter((m) => !session.reportedMisses.has(missReason(m)));
-  const ok =
-    result.rowsSeen > 0 &&
-    result.rowsRead === result.rowsSeen &&
-    result.misses.length === 0 &&
-    !error;
-  const heartbeat =
-    result.rowsSeen > 0 &&
-    (session.lastReportAt === undefined || now - session.lastReportAt >= HEALTH_HEARTBEAT_MS);
+  const ok = rowsSeen > 0 && rowsRead === rowsSeen && result.misses.length === 0 && !error;
+  const report: AdapterHealthReport = {
+    adapterId,
+    rowsSeen: Math.max(0, rowsSeen - session.reportedRowsSeen),
+    rowsRead: Math.max(0, rowsRead - session.reportedRowsRead),
+    misses: misses.slice(0, 50),
+    ok,
+  };
+  // A first report (lastReportAt undefined) counts as a heartbeat due.
+  const heartbeat = rowsSeen > 0 && !(now - session.lastReportAt! < HEALTH_HEARTBEAT_MS);
   const changed =
-    rowsSeen > 0 ||
-    rowsRead > 0 ||
+    report.rowsSeen > 0 ||
+    report.rowsRead > 0 ||
     misses.length > 0 ||
     error !== undefined ||
     (session.lastOk !== undefined && ok !== session.lastOk);
   // The row counts track the page's current list, so a list that shrinks (a filter) and
   // grows back counts its rows again: "rows seen" measures reading work, not unique calls.
-  session.reportedRowsSeen = result.rowsSeen;
-  session.reportedRowsRead = result.rowsRead;
+  session.reportedRowsSeen = rowsSeen;
+  session.reportedRowsRead = rowsRead;
   if (!changed && !heartbeat) return null;
   for (const m of misses) session.reportedMisses.add(missReason(m));
   session.lastOk = ok;
   session.lastReportAt = now;
-  const report: AdapterHealthReport = {
-    adapterId,
-    rowsSeen,
-    rowsRead,
-    misses: misses.slice(0, 50),
-    ok,
-  };
   if (error) report.error = error.slice(0, 300);
   return report;
 }

@@ -1,46 +1,59 @@
 import { callRows, defineListAdapter } from './listAdapter';
 import { attr, textOf } from './read';
 
-/** Material icon names Google Voice uses for call types, in status words. */
-const ICON_STATUS = new Map([
-  ['call_missed', 'missed'],
-  ['phone_missed', 'missed'],
-  ['voicemail', 'voicemail'],
-  ['call_received', 'answered'],
-  ['call_made', 'outgoing'],
-]);
-
 /**
- * Google Voice (voice.google.com), Calls. Angular with obfuscated class names (`rkljfb-…`)
- * that change often; the custom elements (`gv-thread-item`, `gv-annotation`) and Material
- * icons' names and labels are the durable parts. Google Voice shows no call ids and one
- * account number, so calls carry neither a provider id nor a dialled line.
+ * Google Voice (voice.google.com), Calls and Voicemail. Rests on public userscripts, desktop
+ * wrappers and bots (2023–2026): a virtualised list (`cdk-virtual-scroll-viewport` >
+ * `ol[gv-test-id="list"]` > `li.list-item`, only the rows in view exist) of
+ * `gv-thread-list-item` rows; the caller in `gv-annotation.participants`, the time in
+ * `.timestamp` (short) and a screen-reader span (full date), the call type in the classes of
+ * `mat-icon.gv-call`; voicemail rows carry `.participant`, `.transcription`, `.duration`.
+ * Google Voice shows no call ids, so a call is known by caller, minute and status.
  */
 export const googlevoice = defineListAdapter({
   id: 'googlevoice',
   label: 'Google Voice',
   hostMatches: ['https://voice.google.com/*'],
-  pages: /^https:\/\/voice\.google\.com\//,
-  // The calls list: the component, else an ARIA list labelled "Calls".
-  list: ['gv-thread-list', '[role="list"][aria-label*="call" i]'],
-  // One item per call: "Missed call from Maria Gonzalez. (415) 555-0132. 2:14 PM".
-  rows: ['gv-thread-item', '[role="listitem"]'],
-  empty: ['[data-e2e-empty-state]', 'gv-empty-state'],
-  emptyText: /no (calls|call history)|you have no calls/i,
-  viewTitle: /^calls$/i,
+  // Calls and Voicemail only: Messages uses the same list and rows.
+  pages: /^https:\/\/voice\.google\.com\/(u\/\d+\/)?(calls|voicemail)\b/,
+  list: [
+    'ol[gv-test-id="list"]',
+    'cdk-virtual-scroll-viewport',
+    '[role="list"][aria-label*="call" i]',
+  ],
+  rows: ['gv-thread-list-item', 'li.list-item', '[role="listitem"]'],
+  empty: ['gv-empty-state', '.empty-state'],
+  emptyText: /no (calls|call history|voicemail)/i,
+  viewTitle: /^(calls|voicemail)$/i,
   row: callRows({
-    // The item's label sits on an inner element as often as on the item itself.
     labelledBy: ['[aria-label]'],
-    // The contact name or, for unknown callers, the number itself.
-    name: ['gv-annotation[data-annotation="name"]', 'gv-annotation'],
+    // The contact's name, or an unknown caller's number (or "Unknown").
+    name: ['gv-annotation.participants', '.participant', '.thread-info'],
     numberInName: true,
-    // Known contacts' numbers sit in a secondary line.
-    number: ['gv-annotation[data-annotation="number"]', '[data-e2e-phone-number]'],
-    // Material icon: name `call_missed` / `voicemail` / `call_received` / `call_made`, label text.
-    status: ['mat-icon[data-mat-icon-name]', 'mat-icon[aria-label]', '[role="img"][aria-label]'],
-    statusCue: (icon) =>
-      ICON_STATUS.get(attr(icon, 'data-mat-icon-name') ?? textOf(icon)) ?? attr(icon, 'aria-label'),
-    // The short time ("2:14 PM", "Yesterday") with the full timestamp in its title.
-    time: ['[data-e2e-thread-timestamp]', 'time', '[title]'],
+    number: ['[gv-test-id*="number" i]'],
+    // The call type is in the icon's classes and ligature ("call_missed"); a transcription
+    // means a voicemail row.
+    status: [
+      'mat-icon.gv-call',
+      '.transcription',
+      'mat-icon[aria-label]',
+      '[role="img"][aria-label]',
+    ],
+    statusCue: (el) => {
+      if (el.matches('.transcription')) return 'voicemail';
+      const cue = `${el.className} ${textOf(el)}`.replace(/[_-]/g, ' ');
+      return /voicemail/.test(cue)
+        ? 'voicemail'
+        : /missed/.test(cue)
+          ? 'missed'
+          : /received|incoming/.test(cue)
+            ? 'answered'
+            : /made|outgoing/.test(cue)
+              ? 'outgoing'
+              : attr(el, 'aria-label');
+    },
+    // "2:14 PM" or just "Yesterday"; the screen-reader span has the full date.
+    time: ['.timestamp'],
+    scan: true,
   }),
 });

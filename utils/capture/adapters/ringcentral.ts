@@ -39,11 +39,8 @@ export const ringcentral = defineListAdapter({
     status: ['[role="img"][aria-label]'],
     time: ['time'],
     scan: true,
-    hoverActions: [
-      '[data-test-automation-id="calllog-call-button"]',
-      '[data-test-automation-id="calllog-message-button"]',
-      '[data-test-automation-id="calllog-more-button"]',
-    ],
+    // calllog-call-button, calllog-message-button, calllog-more-button.
+    hoverActions: ['[data-test-automation-id^="calllog-"]'],
     callId: ['data-id'],
   }),
 });

@@ -9,12 +9,18 @@ export interface PortalTime {
   dayOnly: boolean;
 }
 
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+/*
+ * This file ships in every portal content script (budget: 20 kB each), so it is written
+ * tight: month and weekday names as one string each, searched by three-letter prefix.
+ */
+const MONTHS = 'janfebmaraprmayjunjulaugsepoctnovdec';
+const WEEKDAYS = 'sunmontuewedthufrisat';
 const MINUTE = 60_000;
-const DAY_MS = 24 * 60 * MINUTE;
+const DAY_MS = 1440 * MINUTE;
 /** A clock-only time ("11:58 PM") this far in the future is yesterday's. */
 const FUTURE_SLACK = 5 * MINUTE;
+/** Milliseconds per unit of a relative time, by the unit's first letter. */
+const UNIT_MS: Record<string, number> = { s: 1000, m: MINUTE, h: 60 * MINUTE, d: DAY_MS };
 
 const RELATIVE =
   /^(\d+)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)\.?(?:\s+ago)?$/;
@@ -22,23 +28,12 @@ const CLOCK_12 = /\b(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([ap])\.?\s?m\.?(?=\s|
 const CLOCK_24 = /\b([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?\b/;
 const ZONE_ABBREVIATION = /\b(?:[ecmp][sd]t|utc|gmt)(?:[+-]\d{1,2}(?::?\d{2})?)?\b/g;
 
-function unitMs(unit: string): number {
-  if (unit.startsWith('s')) return 1000;
-  if (unit.startsWith('m')) return MINUTE;
-  if (unit.startsWith('h')) return 60 * MINUTE;
-  return 24 * 60 * MINUTE;
-}
-
-interface Day {
-  year: number;
-  /** 0-based, like Date. */
-  month: number;
-  day: number;
-}
+/** A calendar day: [year, month (0-based, like Date), day]. */
+type Day = [number, number, number];
 
 /*
- * Zone arithmetic with Intl alone: this file ships in every portal content script, where a
- * date library's zoned Date class would cost more than the rest of the time parsing.
+ * Zone arithmetic with Intl alone: a date library's zoned Date class would cost more than
+ * the rest of the time parsing.
  */
 const wallClockFormats = new Map<string, Intl.DateTimeFormat>();
 
@@ -46,15 +41,16 @@ const wallClockFormats = new Map<string, Intl.DateTimeFormat>();
 function wallClock(at: number, timeZone: string): number {
   let format = wallClockFormats.get(timeZone);
   if (!format) {
+    const n = 'numeric';
     format = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
+      year: n,
+      month: n,
+      day: n,
+      hour: n,
+      minute: n,
+      second: n,
     });
     wallClockFormats.set(timeZone, format);
   }
@@ -69,89 +65,64 @@ function wallClock(at: number, timeZone: string): number {
  * and a time never shown (spring forward) takes the offset from before the change, so it
  * lands past the gap, as Date does for local times.
  */
-function zonedTime(
-  day: Day,
-  hours: number,
-  minutes: number,
-  seconds: number,
-  zone: string,
-): number {
-  const wall = Date.UTC(day.year, day.month, day.day, hours, minutes, seconds);
-  const offsetAt = (at: number) => wallClock(at, zone) - at;
-  const before = wall - offsetAt(wall - DAY_MS);
-  const after = wall - offsetAt(wall + DAY_MS);
+function zonedTime([y, m, d]: Day, clock: number[], zone: string): number {
+  const wall = Date.UTC(y, m, d, clock[0]!, clock[1]!, clock[2]!);
+  const [before, after] = [-DAY_MS, DAY_MS].map((shift) => {
+    const probe = wall + shift;
+    return wall - (wallClock(probe, zone) - probe);
+  }) as [number, number];
   if (before === after) return before;
   const shown = [before, after].filter((at) => wallClock(at, zone) === wall);
   return shown.length > 0 ? Math.min(...shown) : before;
 }
 
-function dayOf(utc: Date): Day {
-  return { year: utc.getUTCFullYear(), month: utc.getUTCMonth(), day: utc.getUTCDate() };
+/** Calendar arithmetic (days have no zone); also normalises a day read from a page. */
+function dayAt(y: number, m: number, d: number): Day {
+  const date = new Date(Date.UTC(y, m, d));
+  return [date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()];
 }
 
-function today(now: number, timeZone: string): Day {
-  return dayOf(new Date(wallClock(now, timeZone)));
+/** A real date ("Feb 30" is not), or undefined. */
+function valid(day: Day): Day | undefined {
+  const [y, m, d] = day;
+  return m >= 0 && m < 12 && d > 0 && dayAt(y, m, d)[2] === d ? day : undefined;
 }
 
-/** Calendar arithmetic: days have no zone. */
-function shift(day: Day, days: number): Day {
-  return dayOf(new Date(Date.UTC(day.year, day.month, day.day + days)));
-}
-
-function validDay(year: number, month: number, day: number): boolean {
-  if (month < 0 || month > 11 || day < 1 || day > 31) return false;
-  const probe = new Date(Date.UTC(year, month, day));
-  return probe.getUTCMonth() === month && probe.getUTCDate() === day;
-}
-
-/** The date a year-less "Dec 8" means: the latest such date not after today. */
-function latestPast(month: number, day: number, now: Day): Day {
-  const thisYear = { year: now.year, month, day };
-  const after = month > now.month || (month === now.month && day > now.day);
-  return after ? { ...thisYear, year: now.year - 1 } : thisYear;
-}
-
-function fullYear(text: string): number {
-  const n = Number(text);
-  return text.length <= 2 ? 2000 + n : n;
+/** The day a "Dec 8" with this year (or none: the latest such date not after today) means. */
+function dated(month: number, day: number, year: string | undefined, now: Day): Day | undefined {
+  if (year) return valid([year.length <= 2 ? 2000 + Number(year) : Number(year), month, day]);
+  const later = month > now[1] || (month === now[1] && day > now[2]);
+  return valid([now[0] - (later ? 1 : 0), month, day]);
 }
 
 /** The date part of a portal time, or undefined when it is not one we understand. */
 function parseDay(text: string, now: Day): Day | undefined {
   if (text === '' || text === 'today') return now;
-  if (text === 'yesterday') return shift(now, -1);
+  if (text === 'yesterday') return dayAt(now[0], now[1], now[2] - 1);
 
-  const weekday = /^([a-z]{3})[a-z]*$/.exec(text);
-  if (weekday && WEEKDAYS.includes(weekday[1]!)) {
-    const todayDow = new Date(Date.UTC(now.year, now.month, now.day)).getUTCDay();
+  const weekday = /^([a-z]{3})[a-z]*$/.exec(text)?.[1];
+  const dow = weekday ? WEEKDAYS.indexOf(weekday) : -1;
+  if (dow >= 0 && dow % 3 === 0) {
     // Lists show "Today"/"Yesterday" for recent days, so a weekday equal to today's is last week.
-    const back = (todayDow - WEEKDAYS.indexOf(weekday[1]!) + 7) % 7 || 7;
-    return shift(now, -back);
+    const todayDow = new Date(Date.UTC(...now)).getUTCDay();
+    return dayAt(now[0], now[1], now[2] - ((todayDow - dow / 3 + 7) % 7 || 7));
   }
 
   // "dec 8", "december 8 2026", "8 dec 2026" (a leading weekday is dropped by the caller).
   const monthFirst = /^([a-z]{3})[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s+(\d{4}))?$/.exec(text);
   const dayFirst = /^(\d{1,2})\s+([a-z]{3})[a-z]*\.?(?:\s+(\d{4}))?$/.exec(text);
   const named = monthFirst
-    ? { month: monthFirst[1]!, day: monthFirst[2]!, year: monthFirst[3] }
-    : dayFirst
-      ? { month: dayFirst[2]!, day: dayFirst[1]!, year: dayFirst[3] }
-      : undefined;
+    ? [monthFirst[1]!, monthFirst[2]!, monthFirst[3]]
+    : dayFirst && [dayFirst[2]!, dayFirst[1]!, dayFirst[3]];
   if (named) {
-    const month = MONTHS.indexOf(named.month);
-    const day = Number(named.day);
-    if (month < 0) return undefined;
-    const date = named.year
-      ? { year: Number(named.year), month, day }
-      : latestPast(month, day, now);
-    return validDay(date.year, date.month, date.day) ? date : undefined;
+    const month = MONTHS.indexOf(named[0]!);
+    return month >= 0 && month % 3 === 0
+      ? dated(month / 3, Number(named[1]), named[2], now)
+      : undefined;
   }
 
   const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (iso) {
-    const date = { year: Number(iso[1]), month: Number(iso[2]) - 1, day: Number(iso[3]) };
-    return validDay(date.year, date.month, date.day) ? date : undefined;
-  }
+  if (iso) return valid([Number(iso[1]), Number(iso[2]) - 1, Number(iso[3])]);
 
   // Numeric dates: US order (the portals we read are US products) unless the first number
   // cannot be a month ("25/12/2026" is day-first); dots always mean day-first.
@@ -160,12 +131,7 @@ function parseDay(text: string, now: Day): Day | undefined {
     const a = Number(numeric[1]);
     const b = Number(numeric[3]);
     const dayFirstOrder = numeric[2] === '.' || a > 12;
-    const month = (dayFirstOrder ? b : a) - 1;
-    const day = dayFirstOrder ? a : b;
-    const date = numeric[4]
-      ? { year: fullYear(numeric[4]), month, day }
-      : latestPast(month, day, now);
-    return validDay(date.year, date.month, date.day) ? date : undefined;
+    return dated((dayFirstOrder ? b : a) - 1, dayFirstOrder ? a : b, numeric[4], now);
   }
   return undefined;
 }
@@ -180,80 +146,61 @@ function parseDay(text: string, now: Day): Day | undefined {
  */
 export function parsePortalTime(raw: string, now: number, timeZone: string): PortalTime | null {
   const original = raw.replace(/[\u00a0\u202f]/g, ' ').trim();
+  const exact = (at: number): PortalTime | null =>
+    Number.isFinite(at) ? { at, dayOnly: false } : null;
   if (original === '') return null;
 
-  if (/^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}/i.test(original)) {
-    const hasZone = /(z|[+-]\d{2}:?\d{2})$/i.test(original);
-    if (hasZone) {
-      const ms = Date.parse(original);
-      return Number.isFinite(ms) ? { at: ms, dayOnly: false } : null;
-    }
-    const m = /^(\d{4})-(\d{2})-(\d{2})[t ](\d{2}):(\d{2})(?::(\d{2}))?/i.exec(original)!;
-    const [year, month, day] = [Number(m[1]), Number(m[2]) - 1, Number(m[3])];
-    if (!validDay(year, month, day)) return null;
-    const at = zonedTime(
-      { year, month, day },
-      Number(m[4]),
-      Number(m[5]),
-      Number(m[6] ?? 0),
-      timeZone,
-    );
-    return { at, dayOnly: false };
+  const iso = /^(\d{4})-(\d{2})-(\d{2})[t ](\d{2}):(\d{2})(?::(\d{2}))?/i.exec(original);
+  if (iso) {
+    if (/(z|[+-]\d{2}:?\d{2})$/i.test(original)) return exact(Date.parse(original));
+    const day = valid([Number(iso[1]), Number(iso[2]) - 1, Number(iso[3])]);
+    return day ? exact(zonedTime(day, [+iso[4]!, +iso[5]!, +(iso[6] ?? 0)], timeZone)) : null;
   }
-  if (/^\d{12,13}$/.test(original)) return { at: Number(original), dayOnly: false };
-  if (/^\d{9,10}$/.test(original)) return { at: Number(original) * 1000, dayOnly: false };
+  if (/^\d{12,13}$/.test(original)) return exact(Number(original));
+  if (/^\d{9,10}$/.test(original)) return exact(Number(original) * 1000);
 
   let text = original.toLowerCase().replace(ZONE_ABBREVIATION, ' ').replace(/\s+/g, ' ').trim();
-  if (text === 'just now' || text === 'now') return { at: now, dayOnly: false };
+  if (text === 'just now' || text === 'now') return exact(now);
   text = text.replace(/^(?:a|an|one)\s+(?=(?:sec|min|hour|hr|day))/, '1 ');
 
   const relative = RELATIVE.exec(text);
   if (relative) {
-    const unit = unitMs(relative[2]!);
-    const at = now - Number(relative[1]) * unit;
+    const unit = UNIT_MS[relative[2]![0]!]!;
     // "2 hours ago" is only right to the hour and drifts on every re-read, which would turn
     // one call into phantom repeats: like a bare date, it is too coarse to capture.
-    return unit >= 60 * MINUTE ? { at, dayOnly: true } : { at, dayOnly: false };
+    return { at: now - Number(relative[1]) * unit, dayOnly: unit >= 60 * MINUTE };
   }
 
-  let clock: { hours: number; minutes: number; seconds: number } | undefined;
+  let clock: number[] | undefined;
   const twelve = CLOCK_12.exec(text);
-  const twentyFour = twelve ? null : CLOCK_24.exec(text);
-  if (twelve) {
-    const hours = Number(twelve[1]);
-    const minutes = Number(twelve[2] ?? 0);
-    if (hours < 1 || hours > 12 || minutes > 59) return null;
-    const pm = twelve[4] === 'p';
-    clock = { hours: (hours % 12) + (pm ? 12 : 0), minutes, seconds: Number(twelve[3] ?? 0) };
-    text = text.replace(twelve[0], ' ');
-  } else if (twentyFour) {
-    clock = {
-      hours: Number(twentyFour[1]),
-      minutes: Number(twentyFour[2]),
-      seconds: Number(twentyFour[3] ?? 0),
-    };
-    text = text.replace(twentyFour[0], ' ');
+  const match = twelve ?? CLOCK_24.exec(text);
+  if (match) {
+    const [hours, minutes, seconds] = [1, 2, 3].map((i) => Number(match[i] ?? 0)) as [
+      number,
+      number,
+      number,
+    ];
+    if (twelve && (hours < 1 || hours > 12 || minutes > 59)) return null;
+    clock = [twelve ? (hours % 12) + (twelve[4] === 'p' ? 12 : 0) : hours, minutes, seconds];
+    text = text.replace(match[0], ' ');
   }
 
   const dayText = text
-    .replace(/[,]/g, ' ')
-    .replace(/\b(at|on)\b/g, ' ')
+    .replace(/,|\b(at|on)\b/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
     // "tue dec 8", "tuesday, december 8, 2026": the weekday adds nothing to a full date.
     .replace(/^(sun|mon|tue|wed|thu|fri|sat)[a-z]*\.?\s+(?=[a-z]{3}|\d)/, '');
-  const now_ = today(now, timeZone);
-  const day = parseDay(dayText, now_);
+  const wall = new Date(wallClock(now, timeZone));
+  const day = parseDay(dayText, [wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate()]);
   if (!day) return null;
+  if (!clock) return { at: zonedTime(day, [0, 0, 0], timeZone), dayOnly: true };
 
-  if (!clock) {
-    return { at: zonedTime(day, 0, 0, 0, timeZone), dayOnly: true };
-  }
-  const at = zonedTime(day, clock.hours, clock.minutes, clock.seconds, timeZone);
+  const at = zonedTime(day, clock, timeZone);
   // A bare clock time later than now is from yesterday (a list read just after midnight).
-  if (dayText === '' && at > now + FUTURE_SLACK) {
-    const earlier = zonedTime(shift(day, -1), clock.hours, clock.minutes, clock.seconds, timeZone);
-    return { at: earlier, dayOnly: false };
-  }
-  return { at, dayOnly: false };
+  return exact(
+    dayText === '' && at > now + FUTURE_SLACK
+      ? zonedTime(dayAt(day[0], day[1], day[2] - 1), clock, timeZone)
+      : at,
+  );
 }
