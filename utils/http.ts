@@ -3,7 +3,7 @@ import type { CallbackDeskDB } from './db';
 
 /**
  * The one HTTP helper for every connector and puller: timeouts, zod-validated JSON, typed
- * errors, Retry-After and rate-limit headers, bounded retries, and a token-bucket limiter
+ * errors, Retry-After and rate-limit headers, bounded retries, and a rolling-window limiter
  * whose state lives in storage (the MV3 service worker may be killed between two requests,
  * so "when may I call again" cannot live in module memory).
  *
@@ -272,7 +272,7 @@ export function readRateLimit(headers: Headers, now: number): RateLimitInfo {
 }
 
 // ---------------------------------------------------------------------------------------
-// Backoff and the token bucket (pure)
+// Backoff and the rolling-window limiter (pure)
 
 export interface BackoffOptions {
   baseMs?: number;
@@ -295,32 +295,69 @@ export function backoffDelay(
   return Math.round(exp / 2 + random() * (exp / 2));
 }
 
-/** At most `max` requests per `intervalMs` (a bucket of `max` tokens refilled evenly). */
+/**
+ * At most `max` requests in any `intervalMs` (a rolling window, as HubSpot and Clio count:
+ * HubSpot 100 per 10 s and 5 searches per second, Clio 50 a minute).
+ */
 export interface RateLimitPolicy {
   max: number;
   intervalMs: number;
 }
 
 export interface LimiterState {
-  /** Tokens left (may be negative: requests reserved to go out in the future). */
+  /**
+   * When each request of the window went out, ascending (epoch ms). A reservation is
+   * stamped with the time it may leave (possibly in the future), and restamped with the
+   * time its answer came back: the server saw it no later than that.
+   */
+  sent: number[];
+  /** Requests the window allows right now (for displays; `sent` is the truth). */
   tokens: number;
   updatedAt: number;
   /** The server told us to stop until then (429, or remaining 0 until reset). */
   blockedUntil?: number;
 }
 
+/**
+ * The state with requests older than the window dropped. A stored state of the earlier
+ * token bucket (no `sent`) counts its used tokens as sent when it was last written.
+ */
 export function refill(
   state: LimiterState | undefined,
   policy: RateLimitPolicy,
   now: number,
 ): LimiterState {
-  if (!state) return { tokens: policy.max, updatedAt: now };
-  const elapsed = Math.max(0, now - state.updatedAt);
-  const tokens = Math.min(policy.max, state.tokens + (elapsed * policy.max) / policy.intervalMs);
-  const next: LimiterState = { tokens, updatedAt: Math.max(now, state.updatedAt) };
-  if (state.blockedUntil !== undefined && state.blockedUntil > now)
+  let sent: number[];
+  if (!state) sent = [];
+  else if (Array.isArray(state.sent)) sent = state.sent;
+  else {
+    const used = Math.max(0, Math.min(policy.max, Math.ceil(policy.max - (state.tokens ?? 0))));
+    sent = Array.from({ length: used }, () => state.updatedAt ?? now);
+  }
+  sent = sent.filter((t) => t > now - policy.intervalMs).sort((a, b) => a - b);
+  const inWindow = sent.filter((t) => t <= now).length;
+  const next: LimiterState = {
+    sent,
+    tokens: Math.max(0, policy.max - inWindow - sent.filter((t) => t > now).length),
+    updatedAt: Math.max(now, state?.updatedAt ?? now),
+  };
+  if (state?.blockedUntil !== undefined && state.blockedUntil > now)
     next.blockedUntil = state.blockedUntil;
   return next;
+}
+
+/**
+ * The earliest time one more request may go out: once `max` requests are in the window, the
+ * oldest that keeps it full must have left it. Never before a request already reserved
+ * (first come, first served), nor before a server block ends.
+ */
+function nextSlot(s: LimiterState, policy: RateLimitPolicy, now: number): number {
+  let at = Math.max(now, s.blockedUntil ?? 0);
+  const { sent } = s;
+  if (sent.length > 0) at = Math.max(at, sent[sent.length - 1]!);
+  if (sent.length >= policy.max)
+    at = Math.max(at, sent[sent.length - policy.max]! + policy.intervalMs);
+  return at;
 }
 
 /** How long until one request may go out (0 = now). Does not reserve anything. */
@@ -329,33 +366,49 @@ export function waitFor(
   policy: RateLimitPolicy,
   now: number,
 ): number {
-  const s = refill(state, policy, now);
-  const blocked = s.blockedUntil !== undefined ? Math.max(0, s.blockedUntil - now) : 0;
-  const tokenWait =
-    s.tokens >= 1 ? 0 : Math.ceil(((1 - s.tokens) * policy.intervalMs) / policy.max);
-  return Math.max(blocked, tokenWait);
+  return nextSlot(refill(state, policy, now), policy, now) - now;
 }
 
 /**
- * Reserve one request slot. If it can go out within `maxWaitMs`, the token is taken (the
- * bucket may go negative, so concurrent callers queue up behind each other) and `waitMs`
- * says how long to wait before sending; otherwise nothing is reserved and `granted` is false.
+ * Reserve one request slot, no earlier than `notBefore`. If it can go out within
+ * `maxWaitMs`, it is stamped into the window (concurrent callers queue up behind each
+ * other) and `waitMs` says how long to wait before sending; otherwise nothing is reserved
+ * and `granted` is false.
  */
 export function reserve(
   state: LimiterState | undefined,
   policy: RateLimitPolicy,
   now: number,
   maxWaitMs: number,
-): { state: LimiterState; waitMs: number; granted: boolean } {
+  notBefore = now,
+): { state: LimiterState; waitMs: number; at: number; granted: boolean } {
   const s = refill(state, policy, now);
-  const waitMs = waitFor(s, policy, now);
-  if (waitMs > maxWaitMs) return { state: s, waitMs, granted: false };
-  return { state: { ...s, tokens: s.tokens - 1 }, waitMs, granted: true };
+  const at = Math.max(nextSlot(s, policy, now), notBefore);
+  const waitMs = at - now;
+  if (waitMs > maxWaitMs) return { state: s, waitMs, at, granted: false };
+  const sent = [...s.sent, at];
+  return { state: { ...s, sent, tokens: Math.max(0, s.tokens - 1) }, waitMs, at, granted: true };
+}
+
+/** Move a reservation stamped `from` to `to` (when it really left, or when its answer came). */
+export function restamp(
+  state: LimiterState | undefined,
+  policy: RateLimitPolicy,
+  from: number,
+  to: number,
+  now: number,
+): LimiterState {
+  const s = refill(state, policy, now);
+  const i = s.sent.indexOf(from);
+  if (i < 0 || to <= from) return s;
+  const sent = [...s.sent];
+  sent[i] = to;
+  return { ...s, sent: sent.sort((a, b) => a - b) };
 }
 
 /**
  * Fold what the server said into our state: it knows about other clients sharing the quota,
- * so its `remaining` caps our tokens, and `remaining: 0` blocks until the reset.
+ * so its `remaining` caps what we allow ourselves, and `remaining: 0` blocks until the reset.
  */
 export function observe(
   state: LimiterState | undefined,
@@ -365,7 +418,14 @@ export function observe(
   retryAfterMs?: number,
 ): LimiterState {
   const s = refill(state, policy, now);
-  if (info.remaining !== undefined) s.tokens = Math.min(s.tokens, info.remaining);
+  if (info.remaining !== undefined) {
+    // Requests of other clients we did not see: count them as sent now.
+    const missing = Math.min(policy.max, policy.max - Math.max(0, info.remaining)) - s.sent.length;
+    if (missing > 0) {
+      s.sent = [...Array.from({ length: missing }, () => now), ...s.sent].sort((a, b) => a - b);
+    }
+    s.tokens = Math.min(s.tokens, Math.max(0, info.remaining));
+  }
   let blockedUntil = s.blockedUntil;
   if (info.remaining !== undefined && info.remaining <= 0) {
     const until = info.resetAt ?? now + (info.intervalMs ?? policy.intervalMs);
@@ -492,7 +552,6 @@ export interface HttpResponse<T> {
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
-const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 
 export function buildUrl(url: string | URL, query?: Query): URL {
   const u = new URL(url);
@@ -551,7 +610,7 @@ export async function request<S extends z.ZodType = z.ZodUnknown>(
   }
 
   for (let attempt = 0; ; attempt++) {
-    await acquire(limiters, now(), maxWaitMs, method, urlText, sleep, now);
+    const sentAt = await acquire(limiters, now(), maxWaitMs, method, urlText, sleep, now);
 
     const controller = new AbortController();
     let timedOut = false;
@@ -569,6 +628,8 @@ export async function request<S extends z.ZodType = z.ZodUnknown>(
       // The body is read under the same timeout: a server that stalls mid-body is no answer.
       parsed = await readBody(response);
     } catch (cause) {
+      // It may have reached the server until now: its slot counts from now.
+      await record(limiters, sentAt, now(), {}, undefined);
       if (options.signal?.aborted) throw cause;
       const error = new NetworkError(
         timedOut ? `No answer within ${Math.round(timeoutMs / 1000)} s` : 'Network request failed',
@@ -607,7 +668,7 @@ export async function request<S extends z.ZodType = z.ZodUnknown>(
         rateLimit.intervalMs ??
         backoffDelay(attempt, { baseMs: 2_000 }, random);
       // Block exactly as long as we wait: the server's word (Retry-After) beats its window headers.
-      await record(limiters, at, {}, wait);
+      await record(limiters, sentAt, at, {}, wait);
       if (attempt < retries && wait <= maxWaitMs) {
         await sleep(wait);
         continue;
@@ -624,7 +685,7 @@ export async function request<S extends z.ZodType = z.ZodUnknown>(
         rateLimit,
       });
     }
-    await record(limiters, at, rateLimit, undefined);
+    await record(limiters, sentAt, at, rateLimit, undefined);
 
     if (!response.ok) {
       const errorBody = parsed.isJson ? parsed.json : parsed.text.slice(0, 2_000);
@@ -639,7 +700,9 @@ export async function request<S extends z.ZodType = z.ZodUnknown>(
           rateLimit,
         });
       }
-      const retryable = RETRYABLE_STATUS.has(response.status);
+      // Every 5xx: 500-504, 501, 507, Cloudflare's 520-524 (524: the origin got the request and
+      // never answered). The server may have done the work: only idempotent requests repeat.
+      const retryable = response.status >= 500;
       const wait = retryAfterMs ?? backoffDelay(attempt, { baseMs: 500, maxMs: maxWaitMs }, random);
       if (retryable && idempotent && attempt < retries && wait <= maxWaitMs) {
         await sleep(wait);
@@ -692,6 +755,11 @@ export async function request<S extends z.ZodType = z.ZodUnknown>(
   }
 }
 
+/**
+ * Wait for a slot in every budget. All budgets are checked before any is reserved, so a
+ * refusal never burns a slot elsewhere; every budget is stamped with the same send time.
+ * Returns that time (the stamp to move once the answer is in).
+ */
 async function acquire(
   limiters: RateLimiter[],
   at: number,
@@ -700,9 +768,8 @@ async function acquire(
   url: string,
   sleep: (ms: number) => Promise<void>,
   now: () => number,
-): Promise<void> {
-  if (limiters.length === 0) return;
-  // Check all budgets before reserving any, so a refusal never burns a token elsewhere.
+): Promise<number | undefined> {
+  if (limiters.length === 0) return undefined;
   const waits = await Promise.all(
     limiters.map(async (l) => waitFor(await l.store.get(l.key), l.policy, at)),
   );
@@ -715,13 +782,15 @@ async function acquire(
       local: true,
     });
   }
-  let wait = 0;
+  let sendAt = 0;
+  const stamped: { limiter: RateLimiter; at: number }[] = [];
   for (const limiter of limiters) {
     const granted = await limiter.store.update(limiter.key, (state) => {
-      const r = reserve(state, limiter.policy, now(), maxWaitMs);
+      const r = reserve(state, limiter.policy, now(), maxWaitMs, sendAt);
       return { state: r.state, result: r };
     });
     if (!granted.granted) {
+      await settle(stamped, now());
       throw new RateLimitError('Rate limit budget used up', {
         method,
         url,
@@ -729,25 +798,60 @@ async function acquire(
         local: true,
       });
     }
-    wait = Math.max(wait, granted.waitMs);
+    stamped.push({ limiter, at: granted.at });
+    sendAt = Math.max(sendAt, granted.at);
   }
+  // A later budget made the request wait: it leaves then, in every window.
+  await Promise.all(
+    stamped
+      .filter((s) => s.at < sendAt)
+      .map((s) =>
+        s.limiter.store.update(s.limiter.key, (state) => ({
+          state: restamp(state, s.limiter.policy, s.at, sendAt, now()),
+          result: undefined,
+        })),
+      ),
+  );
+  const wait = sendAt - now();
   if (wait > 0) await sleep(wait);
+  return sendAt;
 }
 
+/** Requests reserved for `at` that went out (or were dropped) by `to`: restamp them. */
+async function settle(stamped: { limiter: RateLimiter; at: number }[], to: number): Promise<void> {
+  await Promise.all(
+    stamped.map((s) =>
+      s.limiter.store.update(s.limiter.key, (state) => ({
+        state: restamp(state, s.limiter.policy, s.at, to, to),
+        result: undefined,
+      })),
+    ),
+  );
+}
+
+/**
+ * The answer came back at `at`: the server saw the request no later than that, so its stamp
+ * moves there (a request that waited on the network must not free its slot early), and
+ * what the server said about the budget is folded in.
+ */
 async function record(
   limiters: RateLimiter[],
+  sentAt: number | undefined,
   at: number,
   info: RateLimitInfo,
   retryAfterMs: number | undefined,
 ): Promise<void> {
   const told = info.remaining !== undefined || retryAfterMs !== undefined;
-  if (!told) return;
+  if (!told && (sentAt === undefined || sentAt >= at)) return;
   await Promise.all(
     limiters.map((l) =>
-      l.store.update(l.key, (state) => ({
-        state: observe(state, l.policy, info, at, retryAfterMs),
-        result: undefined,
-      })),
+      l.store.update(l.key, (state) => {
+        const moved = sentAt === undefined ? state : restamp(state, l.policy, sentAt, at, at);
+        return {
+          state: told ? observe(moved, l.policy, info, at, retryAfterMs) : moved!,
+          result: undefined,
+        };
+      }),
     ),
   );
 }

@@ -23,6 +23,7 @@ import {
   refill,
   request,
   reserve,
+  restamp,
   sameOriginUrl,
   waitFor,
 } from '@/utils/http';
@@ -108,34 +109,60 @@ describe('backoff', () => {
   });
 });
 
-describe('token bucket', () => {
+describe('rolling-window limiter', () => {
   const policy = { max: 10, intervalMs: 10_000 };
 
-  it('starts full, refills evenly, never above the maximum', () => {
-    expect(refill(undefined, policy, NOW)).toEqual({ tokens: 10, updatedAt: NOW });
-    expect(refill({ tokens: 0, updatedAt: NOW }, policy, NOW + 3_000).tokens).toBe(3);
-    expect(refill({ tokens: 0, updatedAt: NOW }, policy, NOW + 60_000).tokens).toBe(10);
+  /** Most requests stamped inside any window of `policy.intervalMs`. */
+  const peak = (stamps: number[]) =>
+    Math.max(
+      0,
+      ...stamps.map((t) => stamps.filter((u) => u > t - policy.intervalMs && u <= t).length),
+    );
+
+  it('never lets more than the limit out in any rolling window (no refill on top of a full start)', () => {
+    // A sender that goes as soon as the limiter lets it, for a minute.
+    let state = refill(undefined, policy, NOW);
+    const stamps: number[] = [];
+    let clock = NOW;
+    while (clock < NOW + 60_000) {
+      const r = reserve(state, policy, clock, 60_000);
+      expect(r.granted).toBe(true);
+      state = r.state;
+      clock += r.waitMs;
+      stamps.push(clock);
+    }
+    expect(peak(stamps)).toBe(10);
+    // 10 at once, then 10 more every 10 s: 60 in the minute, not the bucket's 10 + 60.
+    expect(stamps.filter((t) => t < NOW + 60_000)).toHaveLength(60);
   });
 
   it('queues reservations behind each other and refuses what would wait too long', () => {
     let state = refill(undefined, policy, NOW);
     for (let i = 0; i < 10; i++) {
-      const r = reserve(state, policy, NOW, 5_000);
+      const r = reserve(state, policy, NOW + i * 100, 5_000);
       expect(r).toMatchObject({ granted: true, waitMs: 0 });
       state = r.state;
     }
-    const eleventh = reserve(state, policy, NOW, 5_000);
-    expect(eleventh).toMatchObject({ granted: true, waitMs: 1_000 });
-    const twelfth = reserve(eleventh.state, policy, NOW, 5_000);
-    expect(twelfth.waitMs).toBe(2_000);
-    const refused = reserve(twelfth.state, policy, NOW, 2_500);
-    expect(refused).toMatchObject({ granted: false, waitMs: 3_000 });
-    expect(refused.state.tokens).toBe(twelfth.state.tokens);
+    // The window frees up when the first request leaves it, 10 s after it went.
+    const eleventh = reserve(state, policy, NOW + 3_000, 10_000);
+    expect(eleventh).toMatchObject({ granted: true, waitMs: 7_000 });
+    const twelfth = reserve(eleventh.state, policy, NOW + 3_000, 10_000);
+    expect(twelfth.waitMs).toBe(7_100);
+    const refused = reserve(twelfth.state, policy, NOW + 3_000, 5_000);
+    expect(refused).toMatchObject({ granted: false, waitMs: 7_200 });
+    expect(refused.state.sent).toEqual(twelfth.state.sent);
   });
 
-  it('obeys the server: remaining caps tokens, remaining 0 or Retry-After blocks until reset', () => {
+  it('counts a request from when its answer came back', () => {
+    const first = reserve(undefined, { max: 1, intervalMs: 1_000 }, NOW, 5_000);
+    const moved = restamp(first.state, { max: 1, intervalMs: 1_000 }, NOW, NOW + 400, NOW + 400);
+    expect(waitFor(moved, { max: 1, intervalMs: 1_000 }, NOW + 400)).toBe(1_000);
+  });
+
+  it('obeys the server: remaining counts others’ requests, remaining 0 or Retry-After blocks until reset', () => {
     const s = observe(undefined, policy, { remaining: 2 }, NOW);
     expect(s.tokens).toBe(2);
+    expect(s.sent).toHaveLength(8);
     const blocked = observe(s, policy, { remaining: 0, resetAt: NOW + 42_000 }, NOW);
     expect(waitFor(blocked, policy, NOW)).toBe(42_000);
     const hubspot = observe(undefined, policy, { remaining: 0, intervalMs: 10_000 }, NOW);
@@ -143,6 +170,12 @@ describe('token bucket', () => {
     const retryAfter = observe(undefined, policy, {}, NOW, 7_000);
     expect(waitFor(retryAfter, policy, NOW + 2_000)).toBe(5_000);
     expect(waitFor(retryAfter, policy, NOW + 8_000)).toBe(0);
+  });
+
+  it('reads a stored token bucket of the earlier version as requests already sent', () => {
+    const old = { tokens: 4, updatedAt: NOW } as unknown as Parameters<typeof refill>[0];
+    expect(refill(old, policy, NOW + 1_000).sent).toHaveLength(6);
+    expect(waitFor(old, policy, NOW + 1_000)).toBe(0);
   });
 });
 
@@ -345,6 +378,27 @@ describe('request()', () => {
     expect(error).toBeInstanceOf(HttpError);
     expect(error).toMatchObject({ status: 503, retryable: true });
     expect(posts).toBe(1);
+  });
+
+  it('treats every 5xx (501, 507, Cloudflare 520-524) as a failure that may have done the work', async () => {
+    for (const status of [501, 507, 520, 521, 522, 523, 524]) {
+      let gets = 0;
+      server.use(
+        http.get(`${API}/cf`, () =>
+          ++gets < 2
+            ? new HttpResponse('<html>error code: 524</html>', { status })
+            : HttpResponse.json({ ok: true }),
+        ),
+        http.post(`${API}/cf`, () => new HttpResponse('<html>error code</html>', { status })),
+      );
+      await expect(request({ url: `${API}/cf`, sleep: noSleep })).resolves.toMatchObject({
+        data: { ok: true },
+      });
+      const error = await request({ url: `${API}/cf`, method: 'POST', sleep: noSleep }).catch(
+        (e) => e,
+      );
+      expect(error).toMatchObject({ status, retryable: true });
+    }
   });
 
   it('raises AuthError on 401 without retrying', async () => {
