@@ -96,6 +96,8 @@ export interface VendorHandler {
   faultResponse(kind: '429' | '500' | '401', req: EmuRequest): EmuResponse;
   /** Extra checks of our own contract with the vendor (e.g. pinned API version). */
   contract?(req: EmuRequest, op: SpecOperation | null): string[];
+  /** The rolling windows the vendor counts requests in (for `rateWindows`). */
+  windows?: RollingWindow[];
   /** Endpoints outside the specs validate their own input. */
   unspecified?(req: EmuRequest): { known: boolean; errors: string[] };
 }
@@ -107,6 +109,13 @@ export interface EmulatorServer {
   log: LoggedRequest[];
   faults: Fault[];
   randomFaults: RandomFaults | null;
+  /**
+   * The emulator's clock: when each request arrives (`EmuRequest.at`, what the rate windows
+   * count by). A test on virtual time sets it to its own clock.
+   */
+  clock: () => number;
+  /** The vendor's rate windows: limit, the busiest window seen, and every request over it. */
+  rateWindows(): { max: number; intervalMs: number; peak: number; violations: RateViolation[] }[];
   close(): Promise<void>;
   /** Throws with every violation recorded so far (call at the end of a test). */
   assertNoViolations(): void;
@@ -143,6 +152,14 @@ export async function startEmulatorServer(
     log: [],
     faults: [],
     randomFaults: null,
+    clock: Date.now,
+    rateWindows: () =>
+      (vendor.windows ?? []).map((w) => ({
+        max: w.max,
+        intervalMs: w.intervalMs,
+        peak: w.peak,
+        violations: [...w.violations],
+      })),
     close: async () => {
       for (const res of held) res.destroy();
       for (const socket of sockets) socket.destroy();
@@ -193,7 +210,7 @@ export async function startEmulatorServer(
         rawBody,
         body: parseBody(rawBody, contentType),
         contentType,
-        at: Date.now(),
+        at: state.clock(),
       };
       const found = fullPath.startsWith(vendor.basePath)
         ? vendor.validator.find(req.method, req.path)
@@ -336,11 +353,30 @@ export async function startEmulatorServer(
   return state;
 }
 
-/** Rolling-window limiter for the emulators (the real services count the same way). */
+/** A request that arrived while its rolling window was already full (the client went over). */
+export interface RateViolation {
+  key: string;
+  at: number;
+  /** Requests in the window counting this one (more than `max`). */
+  inWindow: number;
+  max: number;
+  intervalMs: number;
+}
+
+/**
+ * Rolling-window limiter for the emulators (the real services count the same way, per
+ * ../shared/docs/api-facts.md: HubSpot private apps 100 req/10 s, policy
+ * "TEN_SECONDLY_ROLLING", and the search API's 5 requests a second; Clio 50 req/min per
+ * token). It also
+ * counts what a client did: `peak` is the most requests seen in any one window (refused
+ * ones included) and every request over the limit is a `violation`.
+ */
 export class RollingWindow {
   private readonly hits = new Map<string, number[]>();
   max: number;
   intervalMs: number;
+  peak = 0;
+  readonly violations: RateViolation[] = [];
   constructor(max: number, intervalMs: number) {
     this.max = max;
     this.intervalMs = intervalMs;
@@ -349,8 +385,16 @@ export class RollingWindow {
   /** Records a hit unless the window is full; returns what is left and when it frees up. */
   take(key: string, now = Date.now()): { ok: boolean; remaining: number; retryAfterMs: number } {
     const list = (this.hits.get(key) ?? []).filter((t) => t > now - this.intervalMs);
+    this.peak = Math.max(this.peak, list.length + 1);
     if (list.length >= this.max) {
       this.hits.set(key, list);
+      this.violations.push({
+        key,
+        at: now,
+        inWindow: list.length + 1,
+        max: this.max,
+        intervalMs: this.intervalMs,
+      });
       return { ok: false, remaining: 0, retryAfterMs: list[0]! + this.intervalMs - now };
     }
     list.push(now);
@@ -360,6 +404,8 @@ export class RollingWindow {
 
   reset(): void {
     this.hits.clear();
+    this.peak = 0;
+    this.violations.length = 0;
   }
 }
 
