@@ -348,6 +348,7 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
       const token = bearer(req);
       const access = token ? accessTokens.get(token) : undefined;
       if (!access || access.expiresAt <= Date.now()) {
+    windows: [limiter],
         return clioError(
           401,
           'Unauthorized',
@@ -358,7 +359,7 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
     },
     rateLimit(req, op) {
       if (!op) return { headers: {} };
-      const now = Date.now();
+      const now = req.at;
       const taken = limiter.take(bearer(req) ?? 'anonymous', now);
       const headers: Record<string, string> = {
         'X-RateLimit-Limit': String(limiter.max),

@@ -565,9 +565,10 @@ export async function startHubSpotEmulator(
       return error(500, 'INTERNAL_ERROR', 'internal error');
     },
     handle(req, op, params) {
-      const now = Date.now();
+      const now = req.at;
       if (!op) return error(404, 'OBJECT_NOT_FOUND', 'Not found');
       const body = (req.body ?? {}) as Record<string, unknown>;
+    windows: [general, search],
       if (req.path === '/oauth/v3/token') return oauthToken(body);
       if (req.path === '/crm/v3/owners' && req.method === 'GET') {
         const email = req.query.get('email');
