@@ -116,6 +116,14 @@ export const SyncJob = z.object({
 export type SyncJob = z.infer<typeof SyncJob>;
 
 /** A contact as a CRM returns it, reduced to what matching and display need. */
+  /**
+   * The drain that marked it `syncing` (several drains may run in one worker, one at a time
+   * holding the lease): only that drain records the answer, and once it has ended without
+   * doing so, the job is recovered (looked up) at once.
+   */
+  claim: z.string().optional(),
+  /** When a lookup last found nothing for it: a drain taken over leaves its lookups usable. */
+  checkedAt: z.number().optional(),
 export interface CrmContact {
   id: string;
   name: string;
