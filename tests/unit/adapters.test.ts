@@ -284,6 +284,8 @@ const EXPECTED: Record<string, Record<string, Case>> = {
       ],
     },
   },
+  // Dashboard call log (a table read by column position), the legacy phone app's cards, and
+  // Aircall Workspace (see each fixture's header comment for what is evidence and what is not).
   aircall: {
     empty: { rowsSeen: 0, rowsRead: 0, calls: [] },
     mixed: {
@@ -292,52 +294,33 @@ const EXPECTED: Record<string, Record<string, Case>> = {
       calls: [
         {
           from: '+1 415-555-0132',
-          at: '2026-12-08T14:14:07-05:00',
+          at: '2026-12-08T14:14:00-05:00',
           reason: 'no-answer',
           callerName: 'Maria Gonzalez',
-          dialedLine: '+1 212-555-0100',
-          providerCallId: '1754398220',
+          agent: 'Sarah Lee',
         },
         {
           from: '+1 646-555-0187',
-          at: '2026-12-08T13:40:51-05:00',
+          at: '2026-12-08T13:40:00-05:00',
           reason: 'answered',
           callerName: 'Derek Olsen',
-          dialedLine: '+1 212-555-0100',
-          providerCallId: '1754397011',
+          agent: 'James Ortiz',
         },
         {
           from: '+1 718-555-0199',
-          at: '2026-12-08T11:47:02-05:00',
+          at: '2026-12-08T11:47:00-05:00',
           reason: 'no-answer',
-          dialedLine: '+1 212-555-0142',
-          providerCallId: '1754390123',
+          agent: 'James Ortiz',
         },
       ],
     },
-    // Dashboard view (dashboard.aircall.io/calls): a table with a User column.
+    // The legacy phone app's history cards.
     voicemail: {
       rowsSeen: 2,
       rowsRead: 2,
       calls: [
-        {
-          from: '+13125550176',
-          at: '2026-12-08T14:31:00-05:00',
-          reason: 'voicemail',
-          callerName: 'Tom Becker',
-          dialedLine: '+1 212-555-0142',
-          providerCallId: '1754399870',
-          agent: 'James Ortiz',
-        },
-        {
-          from: '+13125550176',
-          at: '2026-12-08T14:29:12-05:00',
-          reason: 'no-answer',
-          callerName: 'Tom Becker',
-          dialedLine: '+1 212-555-0142',
-          providerCallId: '1754399512',
-          agent: 'James Ortiz',
-        },
+        { from: '+1 312-555-0176', at: '2026-12-08T14:31:00-05:00', reason: 'voicemail' },
+        { from: '+1 312-555-0176', at: '2026-12-08T14:29:00-05:00', reason: 'no-answer' },
       ],
     },
     anonymous: {
@@ -346,17 +329,15 @@ const EXPECTED: Record<string, Record<string, Case>> = {
       calls: [
         {
           from: 'Anonymous',
-          at: '2026-12-08T14:50:40-05:00',
+          at: '2026-12-08T14:50:00-05:00',
           reason: 'no-answer',
-          dialedLine: '+1 212-555-0100',
-          providerCallId: '1754401001',
+          agent: 'Sarah Lee',
         },
         {
           from: 'Private number',
-          at: '2026-12-08T14:55:12-05:00',
+          at: '2026-12-08T14:55:00-05:00',
           reason: 'no-answer',
-          dialedLine: '+1 212-555-0100',
-          providerCallId: '1754401077',
+          agent: 'Sarah Lee',
         },
       ],
     },
@@ -365,22 +346,28 @@ const EXPECTED: Record<string, Record<string, Case>> = {
       rowsRead: 2,
       calls: [
         {
-          from: '+442079460958',
-          at: '2026-12-08T10:03:22-05:00',
+          from: '+44 20 7946 0958',
+          at: '2026-12-08T10:03:00-05:00',
           reason: 'no-answer',
           callerName: 'Oliver Hughes',
-          dialedLine: '+1 212-555-0100',
-          providerCallId: '1754392200',
           agent: 'Sarah Lee',
         },
         {
-          from: '+33142685300',
+          from: '+33 1 42 68 53 00',
           at: '2026-12-07T16:20:00-05:00',
           reason: 'no-answer',
-          dialedLine: '+1 212-555-0100',
-          providerCallId: '1754380044',
           agent: 'Sarah Lee',
         },
+      ],
+    },
+    // Aircall Workspace, Inbox → Calls → Missed calls.
+    workspace: {
+      rowsSeen: 3,
+      rowsRead: 3,
+      calls: [
+        { from: '+1 415-555-0132', at: '2026-12-08T14:14:00-05:00', reason: 'no-answer' },
+        { from: '+1 718-555-0199', at: '2026-12-08T11:47:00-05:00', reason: 'no-answer' },
+        { from: '+1 404-555-0153', at: '2026-12-07T18:05:00-05:00', reason: 'voicemail' },
       ],
     },
   },
@@ -688,6 +675,11 @@ describe('registry', () => {
     expect(adapterForUrl('https://dialpad.com/pricing')).toBeUndefined();
     expect(adapterForUrl('https://phone.aircall.io/history')?.id).toBe('aircall');
     expect(adapterForUrl('https://dashboard.aircall.io/calls')?.id).toBe('aircall');
+    expect(adapterForUrl('https://dashboard.aircall.io/conversations')?.id).toBe('aircall');
+    expect(adapterForUrl('https://workspace.aircall.io/inbox/calls?category=missedcalls')?.id).toBe(
+      'aircall',
+    );
+    expect(adapterForUrl('https://workspace.aircall.io/contacts')).toBeUndefined();
     expect(adapterForUrl('https://zoom.us/pbx/page/telephone/user#/history')?.id).toBe('zoom');
     expect(adapterForUrl('https://smithjones.zoom.us/pbx/page/telephone/user')?.id).toBe('zoom');
     expect(adapterForUrl('https://voice.google.com/u/0/calls')?.id).toBe('googlevoice');
@@ -716,6 +708,7 @@ describe('registry', () => {
       'https://dialpad.com/*',
       'https://phone.aircall.io/*',
       'https://dashboard.aircall.io/*',
+      'https://workspace.aircall.io/*',
       'https://*.zoom.us/*',
       'https://voice.google.com/*',
     ]);

@@ -131,7 +131,8 @@ export function readCallRow(
     telNumber(row) ??
     callerFromText(textOf(numberEl)) ??
     (spec.numberInName ? callerFromText(name) : undefined) ??
-    label.number;
+    label.number ??
+    rest.map((el) => callerFromText(textOf(el))).find(Boolean);
   if (!from) return { miss: 'number: no tel: link or caller number' };
 
   const id = spec.callId ? dataId(row, spec.callId) : undefined;
@@ -189,7 +190,12 @@ export function readList(
   try {
     const list = firstOf(root, spec.list);
     // The portal's empty state may replace the list outright.
-    if (!list && firstOf(root, spec.empty)) return noRows();
+    if (
+      !list &&
+      (firstOf(root, spec.empty) || spec.emptyText?.test(textOf(firstOf(root, ['main']))))
+    ) {
+      return noRows();
+    }
     if (!list) {
       const headings = allOf(root, ['h1', 'h2', '[role="heading"]', 'title']).map(textOf);
       const onHistoryView = headings.some((h) => spec.viewTitle.test(h));
