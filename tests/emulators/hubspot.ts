@@ -352,6 +352,9 @@ export async function startHubSpotEmulator(
     if (name === 'associations.contact')
       return record.associations.map((a) => a.toId).join(' ') || undefined;
     if (name === 'hs_object_id') return record.id;
+    // Every object has these (CRM search docs: default properties, filterable and sortable).
+    if (name === 'hs_lastmodifieddate') return record.updatedAt;
+    if (name === 'hs_createdate') return record.createdAt;
     return record.properties[name];
   }
 
@@ -466,6 +469,17 @@ export async function startHubSpotEmulator(
         });
       return byFilters && byQuery;
     });
+    // sorts: property names, ascending (the spec's string form; "-name" sorts descending).
+    for (const sort of [...((body.sorts ?? []) as unknown[])].reverse()) {
+      if (typeof sort !== 'string') continue;
+      const desc = sort.startsWith('-');
+      const name = desc ? sort.slice(1) : sort;
+      const value = (r: HubSpotRecord) => comparable(name, propertyValue(r, name) ?? '');
+      hits.sort((x, y) => {
+        const [a, b] = [value(x), value(y)];
+        return (a < b ? -1 : a > b ? 1 : 0) * (desc ? -1 : 1);
+      });
+    }
     const offset = Number(body.after ?? 0) || 0;
     const page = hits.slice(offset, offset + limit);
     const properties = Array.isArray(body.properties) ? (body.properties as string[]) : [];

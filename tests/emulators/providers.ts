@@ -48,6 +48,15 @@ export interface CallSpec {
   outcome?: CallOutcome;
   direction?: 'inbound' | 'outbound';
   id?: string;
+  /** Call length in seconds (answered calls; default a minute and a half). */
+  durationSeconds?: number;
+  /**
+   * Clio: when the entry was logged (its `updated_at`; default now). Providers have no such
+   * field: a record that appears late is added late (after the poll that would have missed it).
+   */
+  loggedAt?: number;
+  /** Clio: whether the integration wrote the caller's number in the subject (default: every other entry). */
+  numberInText?: boolean;
 }
 
 export interface LoggedRequest {
@@ -390,7 +399,7 @@ export async function startRingCentral(
         id: spec.id ?? `rc-${i}-${randomUUID().slice(0, 8)}`,
         sessionId: String(400_000_000 + i),
         startTime: new Date(spec.at ?? Date.now()).toISOString(),
-        duration: spec.outcome === 'answered' ? 95 : 20,
+        duration: spec.durationSeconds ?? (spec.outcome === 'answered' ? 95 : 20),
         type: 'Voice',
         direction: spec.direction === 'outbound' ? 'Outbound' : 'Inbound',
         action: 'Phone Call',
@@ -461,14 +470,21 @@ export async function startRingCentral(
           /^\/restapi\/v1\.0\/account\/~(\/extension\/~)?\/call-log$/.test(req.path)
         ) {
           const from = Date.parse(req.query.get('dateFrom') ?? '') || Date.now() - 86_400_000;
+          // dateTo: "The end datetime for resulting records … Default: current time"
+          // (RingCentral API reference, Call Log: readUserCallLog); inclusive here.
+          const to = Date.parse(req.query.get('dateTo') ?? '') || Number.POSITIVE_INFINITY;
           const perPage = Math.min(1000, int(req.query.get('perPage'), 100));
           const page = Math.max(1, int(req.query.get('page'), 1));
           const direction = req.query.get('direction');
           const rows = state.calls
             .filter(
-              (c) => Date.parse(c.startTime) >= from && (!direction || c.direction === direction),
+              (c) =>
+                // A record a test broke on purpose (no startTime) is still listed.
+                (Number.isNaN(Date.parse(c.startTime)) ||
+                  (Date.parse(c.startTime) >= from && Date.parse(c.startTime) <= to)) &&
+                (!direction || c.direction === direction),
             )
-            .sort((a, b) => Date.parse(b.startTime) - Date.parse(a.startTime));
+            .sort((a, b) => (Date.parse(b.startTime) || 0) - (Date.parse(a.startTime) || 0));
           const slice = rows.slice((page - 1) * perPage, page * perPage);
           const more = page * perPage < rows.length;
           const uri = `${req.url.origin}${req.path}`;
@@ -768,7 +784,8 @@ export async function startDialpad(
           const limit = Math.min(50, int(req.query.get('limit'), 50));
           const offset = int(req.query.get('cursor'), 0);
           const rows = state.calls
-            .filter((c) => Number(c.date_started) >= after)
+            // A record a test broke on purpose (no usable date_started) is still listed.
+            .filter((c) => Number.isNaN(Number(c.date_started)) || Number(c.date_started) >= after)
             .sort((a, b) => Number(a.date_started) - Number(b.date_started));
           const slice = rows.slice(offset, offset + limit);
           const body: { items: DialpadRecord[]; cursor?: string } = { items: slice };
@@ -792,6 +809,8 @@ export interface ClioCommunicationRecord {
   body: string;
   received_at: string;
   date: string;
+  created_at: string;
+  updated_at: string;
   senders: { id: number; type: string; identifier: string }[];
   receivers: { id: number; type: string; identifier: string }[];
   external_properties: { name: string; value: string }[];
@@ -815,6 +834,8 @@ const CLIO_SUBJECT: Record<CallOutcome, string> = {
 
 export interface ClioCommunicationsEmulator extends Emulator<ClioCommunicationRecord> {
   contacts: ClioContactRecord[];
+  /** Contacts this user may not see: reading one answers 403 (Clio's permission model). */
+  hiddenContacts: Set<number>;
 }
 
 export async function startClioCommunications(
@@ -823,6 +844,7 @@ export async function startClioCommunications(
 ): Promise<ClioCommunicationsEmulator> {
   const token = options.token ?? 'clio-token';
   const contacts: ClioContactRecord[] = [];
+  const hiddenContacts = new Set<number>();
   const emulator = await startVendor<ClioCommunicationRecord>(
     {
       name: 'clio',
@@ -837,9 +859,10 @@ export async function startClioCommunications(
       }),
       toRecord: (spec, i) => {
         const at = new Date(spec.at ?? Date.now()).toISOString();
+        const logged = new Date(spec.loggedAt ?? Date.now()).toISOString();
         const contactId = 9_000 + i;
         // Half the integrations put the number in the subject; the rest leave it on the contact.
-        const numberInText = i % 2 === 1;
+        const numberInText = spec.numberInText ?? i % 2 === 1;
         if (!numberInText)
           contacts.push({
             id: contactId,
@@ -863,6 +886,8 @@ export async function startClioCommunications(
               : 'Logged by phone integration.',
           received_at: at,
           date: at.slice(0, 10),
+          created_at: logged,
+          updated_at: logged,
           senders: inbound ? [contact] : [user],
           receivers: inbound ? [user] : [contact],
           external_properties: [],
@@ -874,6 +899,13 @@ export async function startClioCommunications(
         const contact = /^\/api\/v4\/contacts\/(\d+)\.json$/.exec(req.path);
         if (req.method === 'GET' && contact) {
           const found = contacts.find((c) => c.id === Number(contact[1]));
+          if (found && hiddenContacts.has(found.id))
+            return {
+              status: 403,
+              body: {
+                error: { type: 'Forbidden', message: 'You are not allowed to view this Contact' },
+              },
+            };
           return found
             ? { status: 200, body: { data: found } }
             : {
@@ -882,13 +914,26 @@ export async function startClioCommunications(
               };
         }
         if (req.method === 'GET' && req.path === '/api/v4/communications.json') {
+          // Filters and orders from Clio's communications spec (tests/specs/clio/
+          // clio-communications-api-openapi.yml): received_since (on `date`, ≥),
+          // updated_since (`updated_at` after), order id/date/received_at asc|desc.
           const since = Date.parse(req.query.get('received_since') ?? '') || 0;
+          const updatedSince = Date.parse(req.query.get('updated_since') ?? '') || 0;
           const type = req.query.get('type');
           const limit = Math.min(200, int(req.query.get('limit'), 200));
           const offset = int(req.query.get('page_token'), 0);
+          const [field, dir] = (req.query.get('order') ?? 'date(asc)').split(/[()]/);
+          const key = (c: ClioCommunicationRecord) =>
+            field === 'id' ? c.id : Date.parse(field === 'date' ? c.date : c.received_at);
+          const sign = dir === 'desc' ? -1 : 1;
           const rows = state.calls
-            .filter((c) => (!type || c.type === type) && Date.parse(c.received_at) >= since)
-            .sort((a, b) => Date.parse(a.received_at) - Date.parse(b.received_at));
+            .filter(
+              (c) =>
+                (!type || c.type === type) &&
+                Date.parse(c.received_at) >= since &&
+                Date.parse(c.updated_at) >= updatedSince,
+            )
+            .sort((a, b) => sign * (key(a) - key(b)) || a.id - b.id);
           const slice = rows.slice(offset, offset + limit);
           let next: string | undefined;
           if (offset + limit < rows.length) {
@@ -906,7 +951,7 @@ export async function startClioCommunications(
     },
     port,
   );
-  return { ...emulator, contacts };
+  return { ...emulator, contacts, hiddenContacts };
 }
 
 // ---------------------------------------------------------------------------------------

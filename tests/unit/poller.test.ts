@@ -158,7 +158,9 @@ describe('Aircall poller against the emulator', () => {
       consecutiveFailures: 0,
       lastResult: { added: 0 },
     });
-    expect((cursor?.cursor as { since: number }).since).toBeGreaterThan(minutesAgo(16));
+    // Aircall filters on the call's start only: each poll reads the last 4 hours again.
+    expect((cursor?.cursor as { since: number }).since).toBeGreaterThan(minutesAgo(4 * 60 + 1));
+    expect((cursor?.cursor as { since: number }).since).toBeLessThan(minutesAgo(4 * 60 - 1));
   });
 
   it('loses and duplicates nothing under 429, 500, malformed JSON, slow answers and dropped connections', async () => {
@@ -318,16 +320,20 @@ describe('other sources against their emulators', () => {
       { authToken: 'twilio-token' },
       { accountSid: EMULATED_TWILIO_SID },
     );
-    for (let i = 0; i < 120; i++)
-      twilio.state.addCall({ from: `+1415555${String(1000 + i)}`, at: minutesAgo(200 - i) });
+    // More than one page of 1,000 (Twilio's largest).
+    for (let i = 0; i < 1_100; i++)
+      twilio.state.addCall({
+        from: `+1415${String(5_550_000 + i)}`,
+        at: minutesAgo(200 - i / 10),
+      });
     twilio.state.addCall({ from: '+14155559001', at: minutesAgo(5), outcome: 'busy' });
     twilio.state.addCall({ from: '+14155559002', at: minutesAgo(4), outcome: 'abandoned' });
     twilio.state.addCall({ from: '+14155559003', at: minutesAgo(3), outcome: 'answered' });
     twilio.state.addCall({ from: '+14155559004', at: minutesAgo(2), direction: 'outbound' });
-    expect(await pollSource('twilio')).toMatchObject({ status: 'ok', added: 122 });
+    expect(await pollSource('twilio')).toMatchObject({ status: 'ok', added: 1_102 });
     const busy = await db.calls
       .where('providerKey')
-      .equals(`twilio:${twilio.state.calls[120]!.sid}`)
+      .equals(`twilio:${twilio.state.calls[1_100]!.sid}`)
       .first();
     expect(busy).toMatchObject({ reason: 'busy', dialedLine: '+12125550100' });
     expect(twilio.state.requests.filter((r) => r.path.endsWith('/Calls.json')).length).toBe(2);
@@ -487,7 +493,7 @@ describe('CRM call logs read through the CRM connections', () => {
     hubspot.seedCall(inbound('NO_ANSWER', 3, '+17185550011'));
     // Contact matching just got a 429 on search: HubSpot wants 30 s of quiet.
     await dbLimiterStore(db).update('hubspot-search', () => ({
-      state: { tokens: 0, updatedAt: Date.now(), blockedUntil: Date.now() + 30_000 },
+      state: { sent: [], tokens: 0, updatedAt: Date.now(), blockedUntil: Date.now() + 30_000 },
       result: undefined,
     }));
 
@@ -614,6 +620,10 @@ describe('CRM call logs read through the CRM connections', () => {
     };
     const result = await clioCallLog.fetchCalls(client, since);
     expect(result).toMatchObject({ calls: [], complete: false });
-    expect(result.resumeFrom).toBe(since + requests * 2 * 60_000);
+    // The next poll carries on from the page after the last one read.
+    expect(result.resume).toEqual({
+      page: `https://app.clio.com/api/v4/communications.json?page=${requests}`,
+      skip: 0,
+    });
   });
 });

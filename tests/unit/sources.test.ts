@@ -2,24 +2,30 @@ import { describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AircallCallsPage, mapAircallCall } from '@/utils/capture/sources/aircall';
+import { AircallCall, AircallCallsPage, mapAircallCall } from '@/utils/capture/sources/aircall';
 import {
+  ClioCommunication,
   ClioCommunicationsPage,
   mapClioCommunication,
   phoneInText,
 } from '@/utils/capture/sources/clioCalls';
-import { DialpadCallsPage, mapDialpadCall } from '@/utils/capture/sources/dialpad';
+import { DialpadCall, DialpadCallsPage, mapDialpadCall } from '@/utils/capture/sources/dialpad';
 import {
+  HubSpotCall,
   HubSpotCallSearchPage,
   hubSpotCallSearch,
   mapHubSpotCall,
 } from '@/utils/capture/sources/hubspotCalls';
-import { RingCentralCallLog, mapRingCentralRecord } from '@/utils/capture/sources/ringcentral';
+import {
+  RingCentralCallLog,
+  RingCentralRecord,
+  mapRingCentralRecord,
+} from '@/utils/capture/sources/ringcentral';
 import { CRM_CALL_LOGS, SOURCES, crmCallLogOf } from '@/utils/capture/sources/registry';
 import { sourceConnectionsItem, sourceConnectionsV2 } from '@/utils/capture/sources/connections';
 import { db } from '@/utils/db';
 import { SOURCE_IDS, toEpochMs } from '@/utils/capture/sources/types';
-import { TwilioCallsPage, mapTwilioCall } from '@/utils/capture/sources/twilio';
+import { TwilioCall, TwilioCallsPage, mapTwilioCall } from '@/utils/capture/sources/twilio';
 import { IncomingCall } from '@/utils/model';
 import connectionsV1 from '../fixtures/storage/sourceConnections.v1.json';
 import connectionsV2 from '../fixtures/storage/sourceConnections.v2.json';
@@ -97,7 +103,7 @@ describe('time parsing', () => {
 
 describe('RingCentral call log', () => {
   const page = RingCentralCallLog.parse(fixture('ringcentral-call-log.json'));
-  const calls = page.records.map(mapRingCentralRecord);
+  const calls = page.records.map((r) => mapRingCentralRecord(RingCentralRecord.parse(r)));
 
   it('maps missed, voicemail, hang-up and accepted inbound voice calls; skips in-progress and fax', () => {
     expect(calls.map((c) => c?.reason ?? null)).toEqual([
@@ -129,7 +135,7 @@ describe('RingCentral call log', () => {
 
 describe('Aircall calls', () => {
   const page = AircallCallsPage.parse(fixture('aircall-calls.json'));
-  const calls = page.calls.map(mapAircallCall);
+  const calls = page.calls.map((c) => mapAircallCall(AircallCall.parse(c)));
 
   it('is missed when missed_call_reason is set; voicemail when one was left; answered closes', () => {
     expect(calls.map((c) => c?.reason ?? null)).toEqual([
@@ -157,7 +163,9 @@ describe('Aircall calls', () => {
 });
 
 describe('Twilio calls', () => {
-  const calls = TwilioCallsPage.parse(fixture('twilio-calls.json')).calls.map(mapTwilioCall);
+  const calls = TwilioCallsPage.parse(fixture('twilio-calls.json')).calls.map((c) =>
+    mapTwilioCall(TwilioCall.parse(c)),
+  );
 
   it('counts inbound no-answer, busy and canceled; not completed or outbound', () => {
     expect(calls.map((c) => c?.reason ?? null)).toEqual([
@@ -181,7 +189,9 @@ describe('Twilio calls', () => {
 });
 
 describe('Dialpad calls', () => {
-  const calls = DialpadCallsPage.parse(fixture('dialpad-calls.json')).items.map(mapDialpadCall);
+  const calls = DialpadCallsPage.parse(fixture('dialpad-calls.json')).items.map((c) =>
+    mapDialpadCall(DialpadCall.parse(c)),
+  );
   it('maps inbound missed and voicemail states, with ms times as string or number', () => {
     expect(calls.map((c) => c?.reason ?? null)).toEqual(['no-answer', 'voicemail', null, null]);
     expect(calls[0]).toMatchObject({
@@ -195,8 +205,8 @@ describe('Dialpad calls', () => {
 });
 
 describe('HubSpot call search', () => {
-  const calls = HubSpotCallSearchPage.parse(fixture('hubspot-calls-search.json')).results.map(
-    mapHubSpotCall,
+  const calls = HubSpotCallSearchPage.parse(fixture('hubspot-calls-search.json')).results.map((c) =>
+    mapHubSpotCall(HubSpotCall.parse(c)),
   );
   it('maps inbound unanswered calls; voicemail from the disposition; capture path crm', () => {
     expect(calls.map((c) => c?.reason ?? null)).toEqual([
@@ -215,7 +225,7 @@ describe('HubSpot call search', () => {
     valid(calls.filter(Boolean));
   });
 
-  it('asks for inbound unanswered calls since the cursor, with every field the spec requires', () => {
+  it('asks for inbound unanswered calls logged or changed since the cursor (calls of the last week), with every field the spec requires', () => {
     const body = hubSpotCallSearch(1773150000000, undefined);
     expect(body.filterGroups[0]!.filters).toEqual([
       { propertyName: 'hs_call_direction', operator: 'EQ', value: 'INBOUND' },
@@ -224,8 +234,14 @@ describe('HubSpot call search', () => {
         operator: 'IN',
         values: ['NO_ANSWER', 'BUSY', 'FAILED', 'CANCELED'],
       },
-      { propertyName: 'hs_timestamp', operator: 'GTE', value: '1773150000000' },
+      { propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: '1773150000000' },
+      {
+        propertyName: 'hs_timestamp',
+        operator: 'GTE',
+        value: String(1773150000000 - 7 * 86_400_000),
+      },
     ]);
+    expect(body.sorts).toEqual(['hs_lastmodifieddate']);
     expect(Object.keys(body).sort()).toEqual([
       'after',
       'filterGroups',
@@ -237,8 +253,8 @@ describe('HubSpot call search', () => {
 });
 
 describe('Clio phone communications', () => {
-  const mapped = ClioCommunicationsPage.parse(fixture('clio-communications.json')).data.map(
-    mapClioCommunication,
+  const mapped = ClioCommunicationsPage.parse(fixture('clio-communications.json')).data.map((c) =>
+    mapClioCommunication(ClioCommunication.parse(c)),
   );
 
   it('applies the documented rule: missed/voicemail by text, other inbound = answered, outbound and ours skipped', () => {

@@ -1,15 +1,29 @@
 import { z } from 'zod';
 import { basicAuth } from '../../http';
 import type { CallReason, IncomingCall } from '../../model';
-import { text, toEpochMs, type CallSource, type FetchResult } from './types';
+import {
+  HOUR_MS,
+  readRecords,
+  recordId,
+  stoppedByRateLimit,
+  text,
+  toEpochMs,
+  UnreadableRecord,
+  type CallSource,
+  type FetchResult,
+} from './types';
 
 /**
  * Aircall: Basic auth with the API id and token from Aircall's dashboard (Integrations &
  * API). `GET /v1/calls?from=<unix s>&order=asc`, 50 per page. A call is missed when
  * `missed_call_reason` is set; a finished inbound call with `answered_at` was answered.
+ * `from` filters on the call's start (Aircall has no "changed since"), and a call's outcome
+ * is known only once it is `done` — after the queue wait or the conversation — so every poll
+ * reads the last `lookbackMs` by start again. Oldest first: an unfinished read carries on
+ * from the newest start it reached.
  */
 
-const AircallCall = z.object({
+export const AircallCall = z.object({
   id: z.union([z.number(), z.string()]),
   direction: z.string(),
   status: z.string(),
@@ -31,7 +45,8 @@ const AircallCall = z.object({
 export type AircallCall = z.infer<typeof AircallCall>;
 
 export const AircallCallsPage = z.object({
-  calls: z.array(AircallCall),
+  /** Read one by one (readRecords): one bad record must not fail the page. */
+  calls: z.array(z.unknown()),
   meta: z
     .object({
       next_page_link: z.string().nullish(),
@@ -56,7 +71,8 @@ export function mapAircallCall(call: AircallCall): IncomingCall | null {
   // Until "done" the outcome is unknown; the poller's look-back reads it again later.
   if (call.status !== 'done' && !call.missed_call_reason) return null;
   const startedAt = toEpochMs(call.started_at);
-  if (startedAt === undefined) return null;
+  if (startedAt === undefined)
+    throw new UnreadableRecord(`started_at "${call.started_at}" is not a time`);
   let reason: CallReason;
   if (call.missed_call_reason) {
     reason = call.voicemail ? 'voicemail' : (REASONS[call.missed_call_reason] ?? 'no-answer');
@@ -89,6 +105,8 @@ type Credentials = z.infer<typeof Credentials>;
 
 /** Pages read per poll (50 calls each) before leaving the rest for the next poll. */
 const MAX_PAGES = 20;
+/** Queue waits and long answered calls: a call's outcome is known up to this long after it started. */
+const LOOKBACK_MS = 4 * HOUR_MS;
 
 export const aircallSource: CallSource<Config, Credentials> = {
   id: 'aircall',
@@ -96,6 +114,8 @@ export const aircallSource: CallSource<Config, Credentials> = {
   provider: 'aircall',
   capturePath: 'api',
   rule: 'Inbound calls with a missed-call reason (no agent, not answered, abandoned, out of hours); voicemail when one was left. Answered calls close open leads.',
+  lookbackMs: LOOKBACK_MS,
+  readsBy: 'started',
   fields: [
     {
       key: 'apiId',
@@ -123,22 +143,41 @@ export const aircallSource: CallSource<Config, Credentials> = {
     });
     return `Connected to Aircall (${data.meta?.total ?? data.calls.length} calls on record).`;
   },
-  async fetchCalls(client, _config, since): Promise<FetchResult> {
+  async fetchCalls(client, _config, since, resume): Promise<FetchResult> {
     const calls: IncomingCall[] = [];
-    let lastStart = since;
+    const unreadable: string[] = [];
+    // Oldest first: an unfinished read carries on from the newest start it reached.
+    const from = typeof resume?.from === 'number' ? resume.from : since;
+    let lastStart = from;
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const { data } = await client.call({
-        path: '/v1/calls',
-        query: { from: Math.floor(since / 1000), order: 'asc', per_page: 50, page },
-        schema: AircallCallsPage,
-      });
-      for (const raw of data.calls) {
-        lastStart = Math.max(lastStart, toEpochMs(raw.started_at) ?? lastStart);
-        const call = mapAircallCall(raw);
-        if (call) calls.push(call);
+      let data: z.output<typeof AircallCallsPage>;
+      try {
+        ({ data } = await client.call({
+          path: '/v1/calls',
+          query: { from: Math.floor(from / 1000), order: 'asc', per_page: 50, page },
+          schema: AircallCallsPage,
+        }));
+      } catch (error) {
+        if (stoppedByRateLimit(error, page - 1))
+          return { calls, complete: false, resume: { from: lastStart }, unreadable };
+        throw error;
       }
-      if (!data.meta?.next_page_link || data.calls.length === 0) return { calls, complete: true };
+      for (const raw of data.calls) {
+        const start = toEpochMs((raw as { started_at?: number | string } | null)?.started_at);
+        if (start !== undefined) lastStart = Math.max(lastStart, start);
+      }
+      calls.push(
+        ...readRecords(
+          data.calls,
+          AircallCall,
+          (raw, i) => `Aircall call ${recordId(raw, 'id', i)}`,
+          mapAircallCall,
+          unreadable,
+        ),
+      );
+      if (!data.meta?.next_page_link || data.calls.length === 0)
+        return { calls, complete: true, unreadable };
     }
-    return { calls, complete: false, resumeFrom: lastStart };
+    return { calls, complete: false, resume: { from: lastStart }, unreadable };
   },
 };

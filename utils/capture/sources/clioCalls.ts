@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import type { CallReason, IncomingCall } from '../../model';
-import { text, toEpochMs, type CrmCallLog, type FetchResult } from './types';
+import { HttpError, RateLimitError } from '../../http';
+import {
+  describeRecordIssues,
+  recordId,
+  stoppedByRateLimit,
+  text,
+  toEpochMs,
+  UnreadableRecord,
+  type CrmCallLog,
+  type FetchResult,
+  type PageResume,
+} from './types';
 
 /**
  * Clio Manage phone communications. Clio has no "missed" flag: it holds what people and
@@ -12,7 +23,12 @@ import { text, toEpochMs, type CrmCallLog, type FetchResult } from './types';
  *   lead when they came later (the caller got through);
  * - entries carrying one of our own external properties are ours (CRM sync) and skipped.
  * The caller's number is the first phone number in the subject/body (integrations write
- * "Missed call from +1 555…"), else the sender contact's default number (one lookup).
+ * "Missed call from +1 555…"), else the sender contact's default number (one lookup, for
+ * answered entries too: they close the caller's lead only with the caller's number).
+ * Read by `updated_since` (when an entry was logged or changed: integrations and people log
+ * calls late, sometimes hours after), for calls received in the last `MAX_LOG_DELAY_MS`
+ * (an edit of an older entry is not a new call). An entry that cannot be read (its contact
+ * was deleted or is hidden from this user) is skipped and reported; the rest is read.
  * Read with the Clio connection's token, region and rate-limit budget.
  */
 
@@ -23,7 +39,7 @@ const Participant = z.object({
   secondary_identifier: z.string().nullish(),
 });
 
-const ClioCommunication = z.object({
+export const ClioCommunication = z.object({
   id: z.number(),
   type: z.string().nullish(),
   subject: z.string().nullish(),
@@ -39,7 +55,8 @@ const ClioCommunication = z.object({
 export type ClioCommunication = z.infer<typeof ClioCommunication>;
 
 export const ClioCommunicationsPage = z.object({
-  data: z.array(ClioCommunication),
+  /** Read one by one: one bad entry must not fail the page. */
+  data: z.array(z.unknown()),
   meta: z.object({ paging: z.object({ next: z.string().nullish() }).nullish() }).nullish(),
 });
 
@@ -88,7 +105,8 @@ export function mapClioCommunication(comm: ClioCommunication): ClioCallMapping |
   const contact = senders.find((s) => CONTACT_TYPES.has(s.type ?? ''));
   if (!contact || senders.some((s) => s.type === 'User')) return null;
   const startedAt = toEpochMs(comm.received_at ?? comm.date);
-  if (startedAt === undefined) return null;
+  if (startedAt === undefined)
+    throw new UnreadableRecord(`received_at "${comm.received_at ?? ''}" is not a time`);
   const words = `${comm.subject ?? ''}\n${comm.body ?? ''}`;
   let reason: CallReason = 'answered';
   if (VOICEMAIL.test(words)) reason = 'voicemail';
@@ -112,7 +130,22 @@ export function mapClioCommunication(comm: ClioCommunication): ClioCallMapping |
 
 const MAX_PAGES = 10;
 const FIELDS =
-  'id,type,subject,body,received_at,date,senders{id,type,identifier,secondary_identifier},receivers{id,type,identifier},external_properties{name,value}';
+  'id,type,subject,body,received_at,date,updated_at,senders{id,type,identifier,secondary_identifier},receivers{id,type,identifier},external_properties{name,value}';
+/** Entries logged (or changed) this long after the call are still read as calls. */
+export const MAX_LOG_DELAY_MS = 7 * 86_400_000;
+/** Clock skew between Clio's `updated_at` and ours: each poll reads this far back again. */
+const LOOKBACK_MS = 10 * 60_000;
+const FIRST_PAGE = '/api/v4/communications.json';
+
+/** Why a contact lookup failed, for the health line; undefined when it should just throw. */
+function unreadableContact(error: unknown, contactId: number): string | undefined {
+  if (!(error instanceof HttpError) || error instanceof RateLimitError) return undefined;
+  if (error.status === 404 || error.status === 410)
+    return `its sender contact ${contactId} was deleted (Clio answered ${error.status})`;
+  if (error.status === 403)
+    return `its sender contact ${contactId} is hidden from this Clio user (Clio answered 403)`;
+  return undefined;
+}
 
 export const clioCallLog: CrmCallLog = {
   id: 'clio-calls',
@@ -121,56 +154,105 @@ export const clioCallLog: CrmCallLog = {
   capturePath: 'crm',
   crm: 'clio',
   rule: 'Inbound phone communications (from a contact) whose subject or body says missed, voicemail, no answer, unanswered, abandoned or hung up. Other inbound phone communications close open leads (the caller got through).',
-  async fetchCalls(client, since): Promise<FetchResult> {
+  lookbackMs: LOOKBACK_MS,
+  readsBy: 'changed',
+  async fetchCalls(client, since, resume): Promise<FetchResult> {
     const calls: IncomingCall[] = [];
-    const needNumber: ClioCallMapping[] = [];
-    let path = '/api/v4/communications.json';
-    let query: Record<string, string | number> | undefined = {
-      type: 'PhoneCommunication',
-      received_since: new Date(since).toISOString(),
-      fields: FIELDS,
-      order: 'received_at(asc)',
-      limit: 200,
-    };
-    let complete = false;
-    let newest = since;
+    const unreadable: string[] = [];
+    // Where an unfinished read stopped: a page link ('' = the first page) and how many of
+    // its entries were done (a lookup ran into the rate limit half-way through a page).
+    let path = typeof resume?.page === 'string' && resume.page ? resume.page : FIRST_PAGE;
+    let query: Record<string, string | number> | undefined =
+      path === FIRST_PAGE
+        ? {
+            type: 'PhoneCommunication',
+            updated_since: new Date(since).toISOString(),
+            received_since: new Date(since - MAX_LOG_DELAY_MS).toISOString(),
+            fields: FIELDS,
+            order: 'id(asc)',
+            limit: 200,
+          }
+        : undefined;
+    let skip = typeof resume?.skip === 'number' ? resume.skip : 0;
+    const here = (done: number): PageResume => ({
+      page: path === FIRST_PAGE ? '' : path,
+      skip: done,
+    });
+    // One lookup per distinct contact without a number in the text.
+    const numbers = new Map<number, string | undefined>();
+    const gone = new Map<number, string>();
     for (let page = 0; page < MAX_PAGES; page++) {
-      const { data } = await client.call({ path, query, schema: ClioCommunicationsPage });
-      for (const comm of data.data) {
-        // Every entry read moves the resume point, not only the calls we keep: a run of
-        // pages with only outbound or our own entries must not be read again next time.
-        newest = Math.max(newest, toEpochMs(comm.received_at ?? comm.date) ?? newest);
-        const mapped = mapClioCommunication(comm);
-        if (!mapped || mapped.call.startedAt < since) continue;
-        if (mapped.contactId !== undefined && mapped.call.reason !== 'answered')
-          needNumber.push(mapped);
-        else if (mapped.call.from) calls.push(mapped.call);
+      let data: z.output<typeof ClioCommunicationsPage>;
+      try {
+        ({ data } = await client.call({ path, query, schema: ClioCommunicationsPage }));
+      } catch (error) {
+        if (stoppedByRateLimit(error, page))
+          return { calls, complete: false, resume: here(skip), unreadable };
+        throw error;
       }
+      for (let i = skip; i < data.data.length; i++) {
+        const raw = data.data[i];
+        const label = `Clio communication ${recordId(raw, 'id', i)}`;
+        const parsed = ClioCommunication.safeParse(raw);
+        if (!parsed.success) {
+          unreadable.push(`${label}: ${describeRecordIssues(parsed.error)}`);
+          continue;
+        }
+        let mapped: ClioCallMapping | null;
+        try {
+          mapped = mapClioCommunication(parsed.data);
+        } catch (error) {
+          if (!(error instanceof UnreadableRecord)) throw error;
+          unreadable.push(`${label}: ${error.message}`);
+          continue;
+        }
+        if (!mapped) continue;
+        const contactId = mapped.contactId;
+        if (contactId === undefined) {
+          if (mapped.call.from) calls.push(mapped.call);
+          continue;
+        }
+        if (gone.has(contactId)) {
+          unreadable.push(`${label}: ${gone.get(contactId)!}`);
+          continue;
+        }
+        if (!numbers.has(contactId)) {
+          try {
+            const { data: contact } = await client.call({
+              path: `/api/v4/contacts/${contactId}.json`,
+              query: { fields: 'id,name,phone_numbers{number,default_number}' },
+              schema: ClioContact,
+            });
+            const phones = contact.data.phone_numbers ?? [];
+            numbers.set(
+              contactId,
+              text((phones.find((p) => p.default_number) ?? phones[0])?.number),
+            );
+          } catch (error) {
+            const why = unreadableContact(error, contactId);
+            if (why) {
+              gone.set(contactId, why);
+              unreadable.push(`${label}: ${why}`);
+              continue;
+            }
+            // Out of budget half-way through the page: carry on from this entry next poll.
+            if (error instanceof RateLimitError)
+              return { calls, complete: false, resume: here(i), unreadable };
+            throw error;
+          }
+        }
+        const number = numbers.get(contactId);
+        // A contact without any number cannot be called back: keep it as "no callback number"
+        // (an answered entry without a number closes nothing).
+        if (number || mapped.call.reason !== 'answered')
+          calls.push({ ...mapped.call, from: number ?? 'Unknown' });
+      }
+      skip = 0;
       const next = data.meta?.paging?.next;
-      if (!next || data.data.length === 0) {
-        complete = true;
-        break;
-      }
+      if (!next || data.data.length === 0) return { calls, complete: true, unreadable };
       path = next;
       query = undefined;
     }
-    // One lookup per distinct contact without a number in the text.
-    const numbers = new Map<number, string | undefined>();
-    for (const mapped of needNumber) {
-      const id = mapped.contactId!;
-      if (!numbers.has(id)) {
-        const { data } = await client.call({
-          path: `/api/v4/contacts/${id}.json`,
-          query: { fields: 'id,name,phone_numbers{number,default_number}' },
-          schema: ClioContact,
-        });
-        const phones = data.data.phone_numbers ?? [];
-        numbers.set(id, text((phones.find((p) => p.default_number) ?? phones[0])?.number));
-      }
-      const number = numbers.get(id);
-      // A contact without any number cannot be called back: keep it as "no callback number".
-      calls.push({ ...mapped.call, from: number ?? 'Unknown' });
-    }
-    return complete ? { calls, complete } : { calls, complete, resumeFrom: newest };
+    return { calls, complete: false, resume: here(0), unreadable };
   },
 };

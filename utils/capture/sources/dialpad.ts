@@ -1,15 +1,27 @@
 import { z } from 'zod';
 import type { CallReason, IncomingCall } from '../../model';
-import { text, toEpochMs, type CallSource, type FetchResult } from './types';
+import {
+  HOUR_MS,
+  readRecords,
+  recordId,
+  stoppedByRateLimit,
+  text,
+  toEpochMs,
+  UnreadableRecord,
+  type CallSource,
+  type FetchResult,
+} from './types';
 
 /**
  * Dialpad: Bearer API key (Dialpad Admin → My Company → Authentication → API keys).
  * `GET /api/v2/call?started_after=<epoch ms>` with cursor paging. Inbound calls whose state
  * is `missed` or `voicemail` (and `abandoned`, which some accounts report for callers who
- * hung up in a queue) are missed calls.
+ * hung up in a queue) are missed calls. The list filters on start only (`started_after`),
+ * and a call's final state comes when it ends, so every poll reads the last `lookbackMs` by
+ * start again. An unfinished read carries on with Dialpad's page cursor next poll.
  */
 
-const DialpadCall = z.object({
+export const DialpadCall = z.object({
   call_id: z.union([z.string(), z.number()]),
   direction: z.string(),
   state: z.string(),
@@ -24,7 +36,8 @@ const DialpadCall = z.object({
 export type DialpadCall = z.infer<typeof DialpadCall>;
 
 export const DialpadCallsPage = z.object({
-  items: z.array(DialpadCall).default([]),
+  /** Read one by one (readRecords): one bad record must not fail the page. */
+  items: z.array(z.unknown()).default([]),
   cursor: z.string().nullish(),
 });
 
@@ -39,7 +52,8 @@ export function mapDialpadCall(call: DialpadCall): IncomingCall | null {
   const reason = STATE_REASON[call.state];
   if (!reason) return null;
   const startedAt = toEpochMs(call.date_started);
-  if (startedAt === undefined) return null;
+  if (startedAt === undefined)
+    throw new UnreadableRecord(`date_started "${call.date_started ?? ''}" is not a time`);
   const name = text(call.contact?.name);
   return {
     from: text(call.external_number) ?? text(call.contact?.phone) ?? 'Anonymous',
@@ -60,6 +74,8 @@ type Config = z.infer<typeof Config>;
 type Credentials = z.infer<typeof Credentials>;
 
 const MAX_PAGES = 20;
+/** Queue waits and long answered calls: a call's state is final up to this long after it started. */
+const LOOKBACK_MS = 4 * HOUR_MS;
 
 export const dialpadSource: CallSource<Config, Credentials> = {
   id: 'dialpad',
@@ -67,6 +83,8 @@ export const dialpadSource: CallSource<Config, Credentials> = {
   provider: 'dialpad',
   capturePath: 'api',
   rule: 'Inbound calls in state missed, voicemail or abandoned.',
+  lookbackMs: LOOKBACK_MS,
+  readsBy: 'started',
   fields: [
     {
       key: 'apiKey',
@@ -91,22 +109,34 @@ export const dialpadSource: CallSource<Config, Credentials> = {
     });
     return `Connected to Dialpad${data.name ? ` (${data.name})` : ''}.`;
   },
-  async fetchCalls(client, _config, since): Promise<FetchResult> {
+  async fetchCalls(client, _config, since, resume): Promise<FetchResult> {
     const calls: IncomingCall[] = [];
-    let cursor: string | undefined;
+    const unreadable: string[] = [];
+    let cursor = typeof resume?.cursor === 'string' ? resume.cursor : undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const { data } = await client.call({
-        path: '/api/v2/call',
-        query: { started_after: since, limit: 50, cursor },
-        schema: DialpadCallsPage,
-      });
-      for (const raw of data.items) {
-        const call = mapDialpadCall(raw);
-        if (call && call.startedAt >= since) calls.push(call);
+      let data: z.output<typeof DialpadCallsPage>;
+      try {
+        ({ data } = await client.call({
+          path: '/api/v2/call',
+          query: { started_after: since, limit: 50, cursor },
+          schema: DialpadCallsPage,
+        }));
+      } catch (error) {
+        if (cursor && stoppedByRateLimit(error, page))
+          return { calls, complete: false, resume: { cursor }, unreadable };
+        throw error;
       }
-      if (!data.cursor || data.items.length === 0) return { calls, complete: true };
+      const read = readRecords(
+        data.items,
+        DialpadCall,
+        (raw, i) => `Dialpad call ${recordId(raw, 'call_id', i)}`,
+        mapDialpadCall,
+        unreadable,
+      );
+      calls.push(...read.filter((call) => call.startedAt >= since));
+      if (!data.cursor || data.items.length === 0) return { calls, complete: true, unreadable };
       cursor = data.cursor;
     }
-    return { calls, complete: false };
+    return { calls, complete: false, resume: { cursor: cursor! }, unreadable };
   },
 };

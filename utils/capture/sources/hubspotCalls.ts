@@ -1,19 +1,32 @@
 import { z } from 'zod';
 import { HUBSPOT_DISPOSITIONS } from '../../crm/hubspot';
 import type { CallReason, IncomingCall } from '../../model';
-import { text, toEpochMs, type CrmCallLog, type FetchResult } from './types';
+import {
+  readRecords,
+  recordId,
+  stoppedByRateLimit,
+  text,
+  toEpochMs,
+  UnreadableRecord,
+  type CrmCallLog,
+  type FetchResult,
+} from './types';
 
 /**
  * HubSpot call records logged by the firm's phone integration (or by hand): inbound calls
  * with an unanswered status. `POST /crm/v3/objects/calls/search`, filtered on direction,
- * status and `hs_timestamp >= cursor`, with the HubSpot connection's token and search
- * budget. Completed inbound calls are not read: HubSpot logs our own callbacks too, and
+ * status and `hs_lastmodifieddate >= cursor` (when the record was logged or changed:
+ * integrations and people log calls late, sometimes hours after the call) for calls of the
+ * last `MAX_LOG_DELAY_MS` (an edit of an older record is not a new call), sorted by
+ * `hs_lastmodifieddate` so an unfinished read resumes from the newest it reached. With the
+ * HubSpot connection's token and search budget. Completed inbound calls are not read: HubSpot logs our own callbacks too, and
  * only a provider's call log can say reliably that a caller got through.
  */
 
 export const HUBSPOT_UNANSWERED_STATUSES = ['NO_ANSWER', 'BUSY', 'FAILED', 'CANCELED'] as const;
 const PROPERTIES = [
   'hs_timestamp',
+  'hs_lastmodifieddate',
   'hs_call_direction',
   'hs_call_status',
   'hs_call_disposition',
@@ -23,14 +36,15 @@ const PROPERTIES = [
   'hubspot_owner_id',
 ];
 
-const HubSpotCall = z.object({
+export const HubSpotCall = z.object({
   id: z.string(),
   properties: z.record(z.string(), z.string().nullish()),
 });
 export type HubSpotCall = z.infer<typeof HubSpotCall>;
 
 export const HubSpotCallSearchPage = z.object({
-  results: z.array(HubSpotCall),
+  /** Read one by one (readRecords): one bad record must not fail the page. */
+  results: z.array(z.unknown()),
   paging: z.object({ next: z.object({ after: z.string() }).nullish() }).nullish(),
 });
 
@@ -49,7 +63,10 @@ export function mapHubSpotCall(call: HubSpotCall): IncomingCall | null {
   if (!reason) return null;
   if (p.hs_call_disposition === HUBSPOT_DISPOSITIONS.leftVoicemail) reason = 'voicemail';
   const startedAt = toEpochMs(p.hs_timestamp);
-  if (startedAt === undefined) return null;
+  if (startedAt === undefined)
+    throw new UnreadableRecord(
+      p.hs_timestamp ? `hs_timestamp "${p.hs_timestamp}" is not a time` : 'hs_timestamp is missing',
+    );
   return {
     from: text(p.hs_call_from_number) ?? 'Anonymous',
     startedAt,
@@ -60,6 +77,14 @@ export function mapHubSpotCall(call: HubSpotCall): IncomingCall | null {
     capturePath: 'crm',
   };
 }
+
+/** Records logged (or changed) this long after the call are still read as calls. */
+export const MAX_LOG_DELAY_MS = 7 * 86_400_000;
+/**
+ * New and changed records take seconds, sometimes minutes, to reach HubSpot's search index:
+ * each poll searches this far back again.
+ */
+const LOOKBACK_MS = 15 * 60_000;
 
 /** The search body for one page (HubSpot's spec requires every field, `after` included). */
 export function hubSpotCallSearch(since: number, after: string | undefined) {
@@ -73,12 +98,17 @@ export function hubSpotCallSearch(since: number, after: string | undefined) {
             operator: 'IN',
             values: [...HUBSPOT_UNANSWERED_STATUSES],
           },
-          { propertyName: 'hs_timestamp', operator: 'GTE', value: String(since) },
+          { propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(since) },
+          {
+            propertyName: 'hs_timestamp',
+            operator: 'GTE',
+            value: String(since - MAX_LOG_DELAY_MS),
+          },
         ],
       },
     ],
     properties: PROPERTIES,
-    sorts: ['hs_timestamp'],
+    sorts: ['hs_lastmodifieddate'],
     limit: 100,
     after: after ?? '0',
   };
@@ -94,29 +124,51 @@ export const hubSpotCallLog: CrmCallLog = {
   capturePath: 'crm',
   crm: 'hubspot',
   rule: 'Inbound HubSpot call records with status No answer, Busy, Failed or Canceled (voicemail when the disposition is "Left voicemail").',
-  async fetchCalls(client, since): Promise<FetchResult> {
+  lookbackMs: LOOKBACK_MS,
+  readsBy: 'changed',
+  async fetchCalls(client, since, resume): Promise<FetchResult> {
     const calls: IncomingCall[] = [];
+    const unreadable: string[] = [];
+    // Sorted by hs_lastmodifieddate: an unfinished read carries on from the newest it reached
+    // (a new search, so HubSpot's 10,000-results cap per search never stops it).
+    const from = typeof resume?.from === 'number' ? resume.from : since;
     let after: string | undefined;
-    let newest = since;
+    let newest = from;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const { data } = await client.call({
-        path: '/crm/v3/objects/calls/search',
-        method: 'POST',
-        json: hubSpotCallSearch(since, after),
-        schema: HubSpotCallSearchPage,
-        // A search changes nothing: safe to repeat.
-        idempotent: true,
-      });
-      for (const raw of data.results) {
-        newest = Math.max(newest, toEpochMs(raw.properties.hs_timestamp) ?? newest);
-        const call = mapHubSpotCall(raw);
-        if (call) calls.push(call);
+      let data: z.output<typeof HubSpotCallSearchPage>;
+      try {
+        ({ data } = await client.call({
+          path: '/crm/v3/objects/calls/search',
+          method: 'POST',
+          json: hubSpotCallSearch(from, after),
+          schema: HubSpotCallSearchPage,
+          // A search changes nothing: safe to repeat.
+          idempotent: true,
+        }));
+      } catch (error) {
+        if (stoppedByRateLimit(error, page))
+          return { calls, complete: false, resume: { from: newest }, unreadable };
+        throw error;
       }
+      for (const raw of data.results) {
+        const modified = (raw as { properties?: Record<string, unknown> } | null)?.properties
+          ?.hs_lastmodifieddate;
+        const at = toEpochMs(typeof modified === 'string' ? modified : undefined);
+        if (at !== undefined) newest = Math.max(newest, at);
+      }
+      calls.push(
+        ...readRecords(
+          data.results,
+          HubSpotCall,
+          (raw, i) => `HubSpot call ${recordId(raw, 'id', i)}`,
+          mapHubSpotCall,
+          unreadable,
+        ),
+      );
       const next = data.paging?.next?.after;
-      if (!next || data.results.length === 0) return { calls, complete: true };
+      if (!next || data.results.length === 0) return { calls, complete: true, unreadable };
       after = next;
     }
-    // Sorted by hs_timestamp ascending: carry on from the newest seen.
-    return { calls, complete: false, resumeFrom: newest };
+    return { calls, complete: false, resume: { from: newest }, unreadable };
   },
 };

@@ -4,6 +4,7 @@ import { db as defaultDb, type CallbackDeskDB, type CursorRecord } from '../../d
 import {
   ApiError,
   AuthError,
+  HttpError,
   backoffDelay,
   dbLimiterStore,
   describeError,
@@ -29,7 +30,7 @@ import {
 } from './connections';
 import { OAuthError } from './pkce';
 import { crmCallLogById, sourceById, type AnyCallSource } from './registry';
-import type { CrmCallLog, FetchResult, SourceId } from './types';
+import type { CrmCallLog, FetchResult, PageResume, SourceId } from './types';
 
 /**
  * Polls every connected API source once a minute with `browser.alarms` (the service worker
@@ -37,25 +38,40 @@ import type { CrmCallLog, FetchResult, SourceId } from './types';
  * its health. The cursor moves only after the calls it covers were stored: a worker killed
  * mid-poll reads the same window again and dedupe (provider call ids) drops the repeats,
  * so nothing is missed and nothing is stored twice.
+ *
+ * Each poll reads the source's window again: `lookbackMs` before the previous poll on the
+ * source's own time axis (when a record changed, where the API can filter on that; else
+ * when the call started, with a window as long as the source's real delays). A read that
+ * one poll cannot finish (a page cap, the rate limit) is a sweep: the cursor keeps its
+ * resume point and the following polls carry on from it until the window is covered.
  */
 
 export const POLL_ALARM = 'poll-sources';
 /** Chrome's minimum alarm period is 30 s; a minute keeps within every provider's limits. */
 export const POLL_PERIOD_MINUTES = 1;
-/**
- * Every poll re-reads this much before the previous poll: call logs show calls late (when
- * they end, sometimes minutes after), and a missed status can flip late.
- */
-export const LOOKBACK_MS = 15 * 60_000;
 /** The first poll after connecting reads the last day (yesterday's missed calls still need a callback). */
 export const FIRST_POLL_LOOKBACK_MS = 24 * 60 * 60_000;
-/** Only calls this recent notify; older ones found by a back-fill just join the queue. */
+/** After connecting or a catch-up, only calls this recent notify; older ones just join the queue. */
 export const NOTIFY_WITHIN_MS = 15 * 60_000;
+/**
+ * In a regular poll every call found is new to the desk (dedupe dropped the rest), even when
+ * it started a while ago (a long queue wait, an entry logged late): those of the last day notify.
+ */
+export const NOTIFY_LATE_WITHIN_MS = 24 * 60 * 60_000;
+/** Records that could not be read stay on the source's health this long after last seen. */
+export const UNREADABLE_KEPT_MS = 24 * 60 * 60_000;
 const CAPTURE_CHUNK = 1_000;
 
 export interface PollCursor {
-  /** Read calls that started at or after this (epoch ms). */
+  /**
+   * Records at or after this (epoch ms, on the source's time axis) may not have been read:
+   * the next poll reads from here.
+   */
   since: number;
+  /** A read of the window from `since` that earlier polls did not finish: carried on from `resume`. */
+  sweep?: { startedAt: number; resume: PageResume; polls: number };
+  /** Records the API sent that could not be read, kept for the health panel (newest last). */
+  unreadable?: { text: string; at: number }[];
 }
 
 import type { PollOutcome } from '../../model';
@@ -87,41 +103,75 @@ async function ensurePollAlarm(): Promise<void> {
   });
 }
 
-/** Where the next poll starts reading. */
-export function cursorSince(record: Pick<CursorRecord, 'cursor'> | undefined, now: number): number {
-  const since = (record?.cursor as PollCursor | undefined)?.since;
-  return typeof since === 'number' && Number.isFinite(since) ? since : now - FIRST_POLL_LOOKBACK_MS;
+/** The stored cursor, or the first poll's: the last day. */
+export function readCursor(
+  record: Pick<CursorRecord, 'cursor'> | undefined,
+  now: number,
+): PollCursor {
+  const stored = record?.cursor as Partial<PollCursor> | undefined;
+  const since =
+    typeof stored?.since === 'number' && Number.isFinite(stored.since)
+      ? stored.since
+      : now - FIRST_POLL_LOOKBACK_MS;
+  const cursor: PollCursor = { since };
+  const sweep = stored?.sweep;
+  if (
+    sweep &&
+    typeof sweep.startedAt === 'number' &&
+    sweep.resume &&
+    typeof sweep.resume === 'object'
+  )
+    cursor.sweep = { startedAt: sweep.startedAt, resume: sweep.resume, polls: sweep.polls ?? 1 };
+  if (Array.isArray(stored?.unreadable)) cursor.unreadable = stored.unreadable;
+  return cursor;
 }
 
 /**
- * The cursor after a successful poll that started at `pollStartedAt`. Never moves back (two
- * overlapping polls both succeed: the later cursor wins).
+ * The cursor after a successful poll that started at `pollStartedAt`. A finished read moves
+ * `since` to `lookbackMs` before the start of the sweep it finished (the window each poll
+ * reads again); an unfinished one keeps `since` and where to carry on.
  */
-export function nextCursorSince(
-  previous: number,
+export function nextCursor(
+  previous: PollCursor,
   pollStartedAt: number,
-  fetched: { complete: boolean; resumeFrom?: number },
-): number {
-  if (!fetched.complete) return Math.max(previous, fetched.resumeFrom ?? previous);
-  return Math.max(previous, pollStartedAt - LOOKBACK_MS);
+  lookbackMs: number,
+  fetched: Pick<FetchResult, 'complete' | 'resume' | 'unreadable'>,
+): PollCursor {
+  const sweepStartedAt = previous.sweep?.startedAt ?? pollStartedAt;
+  const next: PollCursor = fetched.complete
+    ? { since: sweepStartedAt - lookbackMs }
+    : { since: previous.since };
+  if (!fetched.complete && fetched.resume)
+    next.sweep = {
+      startedAt: sweepStartedAt,
+      resume: fetched.resume,
+      polls: (previous.sweep?.polls ?? 0) + 1,
+    };
+  // The same bad record read again (the window overlaps) is one record, seen again.
+  const kept = (previous.unreadable ?? []).filter(
+    (u) => u.at > pollStartedAt - UNREADABLE_KEPT_MS && !fetched.unreadable?.includes(u.text),
+  );
+  const unreadable = [
+    ...kept,
+    ...(fetched.unreadable ?? []).map((text) => ({ text, at: pollStartedAt })),
+  ].slice(-20);
+  if (unreadable.length > 0) next.unreadable = unreadable;
+  return next;
 }
 
-/**
- * A newest-first API whose poll hit its page limit before reaching the cursor cannot say
- * where to resume, so the calls between the cursor and the oldest page read were not read.
- * That must be visible, not silent: the firm can import a call-log CSV for the gap.
- */
-export function skippedCallsWarning(
-  fetched: { complete: boolean; resumeFrom?: number; calls: { startedAt: number }[] },
-  since: number,
-): string | undefined {
-  if (fetched.complete || fetched.resumeFrom !== undefined) return undefined;
-  const oldestRead = Math.min(...fetched.calls.map((c) => c.startedAt));
-  const until = Number.isFinite(oldestRead) ? new Date(oldestRead).toISOString() : 'now';
-  return (
-    `More calls than one poll reads: calls between ${new Date(since).toISOString()} and ` +
-    `${until} were not read. Import a call-log CSV for that period to fill the gap.`
-  );
+/** "1 record could not be read: …" for the source's health, or undefined. */
+export function unreadableWarning(cursor: Pick<PollCursor, 'unreadable'>): string | undefined {
+  const list = cursor.unreadable ?? [];
+  if (list.length === 0) return undefined;
+  const last = list[list.length - 1]!;
+  const more = list.length > 1 ? ` (and ${list.length - 1} more)` : '';
+  return `${list.length} ${list.length === 1 ? 'record' : 'records'} could not be read: ${last.text}${more}. The rest were read.`;
+}
+
+/** "Catching up: …" while a sweep is under way, so a slow back-fill is visible. */
+export function sweepNote(cursor: PollCursor): string | undefined {
+  if (!cursor.sweep) return undefined;
+  return `Catching up: reading calls since ${new Date(cursor.since).toISOString()} over several polls (${cursor.sweep.polls} so far).`;
 }
 
 /** How long to wait after the n-th failure in a row (n ≥ 1): 1, 2, 4 … up to 30 minutes. */
@@ -191,7 +241,9 @@ async function captureInChunks(
 
 /** What one poll reads with: the source's own credentials, or its CRM's connection. */
 interface Reader {
-  fetchCalls(since: number): Promise<FetchResult>;
+  fetchCalls(since: number, resume?: PageResume): Promise<FetchResult>;
+  /** How far back each poll reads again (the source's real delays). */
+  lookbackMs: number;
   /** The budgets those reads count against (the next poll waits for them). */
   limiters: RateLimiter[];
 }
@@ -220,7 +272,8 @@ async function sourceReader(
     now: deps.now,
   });
   return {
-    fetchCalls: (since) => source.fetchCalls(client, config, since),
+    fetchCalls: (since, resume) => source.fetchCalls(client, config, since, resume),
+    lookbackMs: source.lookbackMs,
     limiters: [rateLimiter(source.rateLimitKey(config), source.rateLimit, dbLimiterStore(db))],
   };
 }
@@ -234,7 +287,8 @@ async function crmReader(log: CrmCallLog, db: CallbackDeskDB, deps: PollDeps): P
     `Reconnect ${label} under CRM connections to grant it again.`,
   );
   return {
-    fetchCalls: (since) => log.fetchCalls(access.client, since),
+    fetchCalls: (since, resume) => log.fetchCalls(access.client, since, resume),
+    lookbackMs: log.lookbackMs,
     limiters: access.limiters,
   };
 }
@@ -262,11 +316,19 @@ export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<Pol
     const reader = crmLog
       ? await crmReader(crmLog, db, deps)
       : await sourceReader(source!, connection, db, deps);
-    const since = cursorSince(record, startedAt);
-    const fetched = await reader.fetchCalls(since);
+    const cursor = readCursor(record, startedAt);
+    const fetched = await reader.fetchCalls(cursor.since, cursor.sweep?.resume);
     // Oldest first, so a later answered call can close the lead an earlier missed call opened.
     const calls = [...fetched.calls].sort((a, b) => a.startedAt - b.startedAt);
     const result = calls.length > 0 ? await captureInChunks(db, calls, now()) : undefined;
+    // Calls the queue refused are not retried (they would fail again): reported with the
+    // records that could not be read.
+    const unreadable = [
+      ...(fetched.unreadable ?? []),
+      ...(result?.rejected ?? []).map(
+        (r) => `call ${calls[r.index]?.providerCallId ?? `#${r.index + 1}`}: ${r.error}`,
+      ),
+    ];
 
     const allowedAt = Math.max(
       ...(await Promise.all(reader.limiters.map((limiter) => nextAllowedAt(limiter, now())))),
@@ -278,27 +340,27 @@ export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<Pol
       answeredClosed: result?.answeredClosed ?? 0,
       rejected: result?.rejected.length ?? 0,
     };
-    await patchCursor(db, id, (row) => {
-      const previous = cursorSince(row, startedAt);
-      return {
-        ...row,
-        cursor: {
-          since: nextCursorSince(Math.max(previous, since), startedAt, fetched),
-        } satisfies PollCursor,
-        lastSuccessAt: now(),
-        // Records the API sent that are not valid calls are not retried (they would fail
-        // again), and calls a capped poll could not reach are not read: say so.
-        lastError: lastResult.rejected
-          ? `${lastResult.rejected} record(s) could not be read: ${result?.rejected[0]?.error ?? ''}`
-          : skippedCallsWarning(fetched, since),
-        consecutiveFailures: 0,
-        nextPollAfter: allowedAt > now() ? allowedAt : undefined,
-        lastResult,
-      };
+    const next = nextCursor(cursor, startedAt, reader.lookbackMs, {
+      ...fetched,
+      unreadable,
     });
+    await patchCursor(db, id, (row) => ({
+      ...row,
+      cursor: next,
+      lastSuccessAt: now(),
+      // What the user should know although the poll worked: records skipped, a catch-up.
+      lastError: unreadableWarning(next) ?? sweepNote(next),
+      consecutiveFailures: 0,
+      nextPollAfter: allowedAt > now() ? allowedAt : undefined,
+      lastResult,
+    }));
 
     if (result && (result.added.length > 0 || result.answeredClosed > 0)) await refreshBadge();
-    const fresh = result?.added.filter((c) => c.startedAt >= now() - NOTIFY_WITHIN_MS) ?? [];
+    // A regular poll's finds are new to the desk even if the call began a while ago (a long
+    // queue wait, an entry logged late); the first poll and a catch-up notify recent ones only.
+    const regular = record?.cursor !== undefined && !cursor.sweep && fetched.complete;
+    const notifyFrom = now() - (regular ? NOTIFY_LATE_WITHIN_MS : NOTIFY_WITHIN_MS);
+    const fresh = result?.added.filter((c) => c.startedAt >= notifyFrom) ?? [];
     if (fresh.length > 0) await notifyNewCalls(fresh);
     return { sourceId: id, status: 'ok', ...lastResult };
   } catch (error) {
@@ -307,12 +369,26 @@ export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<Pol
     const failures = (record?.consecutiveFailures ?? 0) + 1;
     const nextPollAfter = now() + failureDelay(error, failures);
     const message = describeError(error, now());
-    await patchCursor(db, id, (row) => ({
-      ...row,
-      lastError: message,
-      consecutiveFailures: failures,
-      nextPollAfter,
-    }));
+    // A resume point the API no longer accepts (an expired page link) must not stop the
+    // source: start the sweep again from `since` (dedupe drops what was read already).
+    const staleResume =
+      error instanceof HttpError &&
+      !(error instanceof AuthError) &&
+      [400, 404, 410, 422].includes(error.status) &&
+      readCursor(record, startedAt).sweep !== undefined;
+    await patchCursor(db, id, (row) => {
+      const patched = {
+        ...row,
+        lastError: message,
+        consecutiveFailures: failures,
+        nextPollAfter,
+      };
+      if (staleResume) {
+        const { sweep: _dropped, ...rest } = readCursor(row, startedAt);
+        patched.cursor = rest;
+      }
+      return patched;
+    });
     return { sourceId: id, status: 'error', error: message, nextPollAfter };
   }
 }

@@ -8,7 +8,17 @@ import {
   tokenExpiresSoon,
   tokensFrom,
 } from './pkce';
-import { text, toEpochMs, type CallSource, type FetchResult } from './types';
+import {
+  HOUR_MS,
+  readRecords,
+  recordId,
+  stoppedByRateLimit,
+  text,
+  toEpochMs,
+  UnreadableRecord,
+  type CallSource,
+  type FetchResult,
+} from './types';
 
 /**
  * RingCentral call log. Sign-in is OAuth 2 with PKCE in the browser (the firm registers a
@@ -16,7 +26,12 @@ import { text, toEpochMs, type CallSource, type FetchResult } from './types';
  * enters its client id here); access tokens live 1 h and are refreshed with the refresh
  * token (7 days, rotated on every refresh). Call log: `GET /restapi/v1.0/account/~/
  * extension/~/call-log?type=Voice&direction=Inbound&view=Simple&dateFrom=<ISO>`, newest
- * first, in the "Heavy" group (10 requests per user per minute).
+ * first, in the "Heavy" group (10 requests per user per minute). The call log can only be
+ * filtered by start time (`dateFrom`/`dateTo`), and a record appears when the call ends: a
+ * caller who waited in a queue, or an answered call that lasted an hour, shows up that long
+ * after its start. So every poll reads the last `lookbackMs` by start time again (1,000
+ * records a page, RingCentral's maximum: one request for most firms). A read that did not
+ * reach the cursor resumes next poll below the oldest start it reached (`dateTo`).
  */
 
 const Party = z
@@ -27,7 +42,7 @@ const Party = z
   })
   .nullish();
 
-const RingCentralRecord = z.object({
+export const RingCentralRecord = z.object({
   id: z.string(),
   sessionId: z.string().nullish(),
   startTime: z.string(),
@@ -41,7 +56,8 @@ const RingCentralRecord = z.object({
 export type RingCentralRecord = z.infer<typeof RingCentralRecord>;
 
 export const RingCentralCallLog = z.object({
-  records: z.array(RingCentralRecord),
+  /** Read one by one (readRecords): one bad record must not fail the page. */
+  records: z.array(z.unknown()),
   navigation: z.object({ nextPage: z.object({ uri: z.string() }).nullish() }).nullish(),
 });
 
@@ -64,7 +80,8 @@ export function mapRingCentralRecord(record: RingCentralRecord): IncomingCall | 
   const reason = RESULT_REASON[(record.result ?? '').trim().toLowerCase()];
   if (!reason) return null;
   const startedAt = toEpochMs(record.startTime);
-  if (startedAt === undefined) return null;
+  if (startedAt === undefined)
+    throw new UnreadableRecord(`startTime "${record.startTime}" is not a time`);
   const name = text(record.from?.name);
   return {
     from: text(record.from?.phoneNumber) ?? name ?? 'Anonymous',
@@ -85,8 +102,12 @@ const Config = z.object({
 });
 type Config = z.infer<typeof Config>;
 
-const PER_PAGE = 250;
-const MAX_PAGES = 8;
+/** RingCentral's largest call-log page. */
+const PER_PAGE = 1000;
+/** Pages per poll: within the Heavy group's 10 a minute, with room for a token refresh. */
+const MAX_PAGES = 6;
+/** Queue waits and long answered calls: records appear up to this long after the call started. */
+const LOOKBACK_MS = 4 * HOUR_MS;
 
 export const ringCentralSource: CallSource<Config, OAuthTokens> = {
   id: 'ringcentral',
@@ -94,6 +115,8 @@ export const ringCentralSource: CallSource<Config, OAuthTokens> = {
   provider: 'ringcentral',
   capturePath: 'api',
   rule: 'Inbound voice calls with result Missed, No Answer, Rejected, Voicemail, Hang Up or Busy. Accepted calls close open leads.',
+  lookbackMs: LOOKBACK_MS,
+  readsBy: 'started',
   fields: [
     {
       key: 'clientId',
@@ -174,32 +197,53 @@ export const ringCentralSource: CallSource<Config, OAuthTokens> = {
     });
     return `Signed in to RingCentral as ${data.name ?? 'this extension'}${data.extensionNumber ? ` (ext. ${data.extensionNumber})` : ''}.`;
   },
-  async fetchCalls(client, config, since): Promise<FetchResult> {
+  async fetchCalls(client, config, since, resume): Promise<FetchResult> {
     const path =
       config.scope === 'account'
         ? '/restapi/v1.0/account/~/call-log'
         : '/restapi/v1.0/account/~/extension/~/call-log';
     const calls: IncomingCall[] = [];
+    const unreadable: string[] = [];
+    // Newest first: an unfinished read carries on below the oldest start it reached.
+    const until = typeof resume?.until === 'number' ? resume.until : undefined;
+    let oldest = until ?? client.now;
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const { data } = await client.call({
-        path,
-        query: {
-          type: 'Voice',
-          direction: 'Inbound',
-          view: 'Simple',
-          dateFrom: new Date(since).toISOString(),
-          perPage: PER_PAGE,
-          page,
-        },
-        schema: RingCentralCallLog,
-      });
-      for (const record of data.records) {
-        const call = mapRingCentralRecord(record);
-        if (call) calls.push(call);
+      let data: z.output<typeof RingCentralCallLog>;
+      try {
+        ({ data } = await client.call({
+          path,
+          query: {
+            type: 'Voice',
+            direction: 'Inbound',
+            view: 'Simple',
+            dateFrom: new Date(since).toISOString(),
+            dateTo: until === undefined ? undefined : new Date(until).toISOString(),
+            perPage: PER_PAGE,
+            page,
+          },
+          schema: RingCentralCallLog,
+        }));
+      } catch (error) {
+        if (stoppedByRateLimit(error, page - 1))
+          return { calls, complete: false, resume: { until: oldest }, unreadable };
+        throw error;
       }
+      for (const raw of data.records) {
+        const start = toEpochMs((raw as { startTime?: string } | null)?.startTime);
+        if (start !== undefined) oldest = Math.min(oldest, start);
+      }
+      calls.push(
+        ...readRecords(
+          data.records,
+          RingCentralRecord,
+          (raw, i) => `RingCentral call ${recordId(raw, 'id', i)}`,
+          mapRingCentralRecord,
+          unreadable,
+        ),
+      );
       if (!data.navigation?.nextPage || data.records.length < PER_PAGE)
-        return { calls, complete: true };
+        return { calls, complete: true, unreadable };
     }
-    return { calls, complete: false };
+    return { calls, complete: false, resume: { until: oldest }, unreadable };
   },
 };

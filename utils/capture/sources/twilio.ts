@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import { basicAuth } from '../../http';
 import type { CallReason, IncomingCall } from '../../model';
-import { text, toEpochMs, type CallSource, type FetchResult } from './types';
+import {
+  HOUR_MS,
+  readRecords,
+  recordId,
+  stoppedByRateLimit,
+  text,
+  toEpochMs,
+  UnreadableRecord,
+  type CallSource,
+  type FetchResult,
+} from './types';
 
 /**
  * Twilio Programmable Voice: Basic auth with the Account SID and auth token.
@@ -10,10 +20,14 @@ import { text, toEpochMs, type CallSource, type FetchResult } from './types';
  * One listing with all statuses rather than one per status: a single request per poll.
  * The inbound leg's status tells the outcome: no-answer, busy, canceled (the caller hung
  * up while it rang). "completed" is not proof a person answered (TwiML voicemail also
- * completes), so it never closes a lead.
+ * completes), so it never closes a lead. The list filters on start (or end) dates only, and a
+ * call's final status comes when it ends (a caller may wait a long time in a <Queue>), so every
+ * poll reads the last `lookbackMs` by start again, 1,000 a page (Twilio's maximum). An
+ * unfinished read carries on from its `next_page_uri` next poll (Twilio's page token points
+ * at a call, so calls arriving meanwhile do not shift it).
  */
 
-const TwilioCall = z.object({
+export const TwilioCall = z.object({
   sid: z.string(),
   from: z.string().nullish(),
   to: z.string().nullish(),
@@ -26,7 +40,8 @@ const TwilioCall = z.object({
 export type TwilioCall = z.infer<typeof TwilioCall>;
 
 export const TwilioCallsPage = z.object({
-  calls: z.array(TwilioCall),
+  /** Read one by one (readRecords): one bad record must not fail the page. */
+  calls: z.array(z.unknown()),
   next_page_uri: z.string().nullish(),
 });
 
@@ -52,7 +67,8 @@ export function mapTwilioCall(call: TwilioCall): IncomingCall | null {
   const reason = STATUS_REASON[call.status];
   if (!reason) return null;
   const startedAt = toEpochMs(call.start_time ?? call.date_created);
-  if (startedAt === undefined) return null;
+  if (startedAt === undefined)
+    throw new UnreadableRecord(`start_time "${call.start_time ?? ''}" is not a time`);
   const from = text(call.from);
   return {
     from: !from || TWILIO_ANONYMOUS.has(from.toLowerCase()) ? 'Anonymous' : from,
@@ -76,7 +92,11 @@ const Credentials = z.object({ authToken: z.string().trim().min(1, 'Auth token i
 type Config = z.infer<typeof Config>;
 type Credentials = z.infer<typeof Credentials>;
 
-const MAX_PAGES = 20;
+const MAX_PAGES = 10;
+/** Twilio's largest page. */
+const PAGE_SIZE = 1000;
+/** Queue waits and long answered calls: a call's status is final up to this long after it started. */
+const LOOKBACK_MS = 4 * HOUR_MS;
 
 function utcDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
@@ -88,6 +108,8 @@ export const twilioSource: CallSource<Config, Credentials> = {
   provider: 'twilio',
   capturePath: 'api',
   rule: 'Inbound calls whose status is no-answer, busy or canceled (caller hung up while ringing).',
+  lookbackMs: LOOKBACK_MS,
+  readsBy: 'started',
   fields: [
     {
       key: 'accountSid',
@@ -114,30 +136,52 @@ export const twilioSource: CallSource<Config, Credentials> = {
     });
     return `Connected to Twilio account ${data.friendly_name ?? config.accountSid}${data.status && data.status !== 'active' ? ` (${data.status})` : ''}.`;
   },
-  async fetchCalls(client, config, since): Promise<FetchResult> {
+  async fetchCalls(client, config, since, resume): Promise<FetchResult> {
     const calls: IncomingCall[] = [];
+    const unreadable: string[] = [];
     let path = `/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Calls.json`;
     let query: Record<string, string | number> | undefined = {
       'StartTime>': utcDate(since),
-      PageSize: 100,
+      PageSize: PAGE_SIZE,
     };
+    // An unfinished read carries on from the page link it stopped at.
+    if (typeof resume?.page === 'string') {
+      path = resume.page;
+      query = undefined;
+    }
     for (let page = 0; page < MAX_PAGES; page++) {
-      const { data } = await client.call({ path, query, schema: TwilioCallsPage });
+      let data: z.output<typeof TwilioCallsPage>;
+      try {
+        ({ data } = await client.call({ path, query, schema: TwilioCallsPage }));
+      } catch (error) {
+        if (!query && stoppedByRateLimit(error, page))
+          return { calls, complete: false, resume: { page: path }, unreadable };
+        throw error;
+      }
       let reachedOlder = false;
-      for (const raw of data.calls) {
-        const startedAt = toEpochMs(raw.start_time ?? raw.date_created);
+      const recent = data.calls.filter((raw) => {
+        const r = raw as { start_time?: string | null; date_created?: string | null } | null;
+        const startedAt = toEpochMs(r?.start_time ?? r?.date_created);
         if (startedAt !== undefined && startedAt < since) {
           reachedOlder = true;
-          continue;
+          return false;
         }
-        const call = mapTwilioCall(raw);
-        if (call) calls.push(call);
-      }
+        return true;
+      });
+      calls.push(
+        ...readRecords(
+          recent,
+          TwilioCall,
+          (raw, i) => `Twilio call ${recordId(raw, 'sid', i)}`,
+          mapTwilioCall,
+          unreadable,
+        ),
+      );
       // Newest first: once a page reaches calls older than the cursor, the rest are older too.
-      if (reachedOlder || !data.next_page_uri) return { calls, complete: true };
+      if (reachedOlder || !data.next_page_uri) return { calls, complete: true, unreadable };
       path = data.next_page_uri;
       query = undefined;
     }
-    return { calls, complete: false };
+    return { calls, complete: false, resume: { page: path }, unreadable };
   },
 };

@@ -1,6 +1,11 @@
 import type { z } from 'zod';
 import type { CrmSystem } from '../../crm/model';
-import type { RateLimitPolicy, RequestOptions, HttpResponse } from '../../http';
+import {
+  RateLimitError,
+  type RateLimitPolicy,
+  type RequestOptions,
+  type HttpResponse,
+} from '../../http';
 import type { IncomingCall } from '../../model';
 
 /**
@@ -48,11 +53,77 @@ export interface SourceClient {
 export interface FetchResult {
   calls: IncomingCall[];
   /**
-   * False when a page cap stopped reading early. The poller then keeps the cursor at
-   * `resumeFrom` (oldest-first APIs) or where it was, so the rest is read next time.
+   * False when a page cap (or the API's rate limit) stopped reading early. The poller keeps
+   * `resume` and passes it back on the next poll, which carries on from there (and so on,
+   * poll after poll, until the whole window has been read).
    */
   complete: boolean;
-  resumeFrom?: number;
+  /** Where to carry on (JSON-safe, source-specific: a time, a page link, a page cursor). */
+  resume?: PageResume;
+  /**
+   * Records the API sent that could not be read (schema, a time that is not a time, a
+   * contact that is gone): one line each, for the source's health. The rest were read.
+   */
+  unreadable?: string[];
+}
+
+/** A source's resume point: plain data, stored in the cursor row between polls. */
+export type PageResume = Record<string, string | number>;
+
+/** Thrown by a mapper for one record it cannot read; the poll skips it and reports it. */
+export class UnreadableRecord extends Error {
+  override name = 'UnreadableRecord';
+}
+
+/** One line per zod issue, in words (never raw zod text): "startTime is missing". */
+export function describeRecordIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 2)
+    .map((issue) => {
+      const field = issue.path.join('.') || 'the record';
+      return issue.code === 'invalid_type' && /received undefined|received null/.test(issue.message)
+        ? `${field} is missing`
+        : `${field} is not valid`;
+    })
+    .join(', ');
+}
+
+/**
+ * Read a page's records one by one: a record that fails its schema (or that `map` cannot
+ * read) is skipped and described in `unreadable`, and the rest of the page still counts.
+ * `label` names a record for the user ("RingCentral call rc-1").
+ */
+export function readRecords<R, T>(
+  raw: readonly unknown[],
+  schema: z.ZodType<R>,
+  label: (raw: unknown, index: number) => string,
+  map: (record: R) => T | null,
+  unreadable: string[],
+): T[] {
+  const out: T[] = [];
+  raw.forEach((item, index) => {
+    const parsed = schema.safeParse(item);
+    if (!parsed.success) {
+      unreadable.push(`${label(item, index)}: ${describeRecordIssues(parsed.error)}`);
+      return;
+    }
+    try {
+      const mapped = map(parsed.data);
+      if (mapped !== null) out.push(mapped);
+    } catch (error) {
+      if (!(error instanceof UnreadableRecord)) throw error;
+      unreadable.push(`${label(item, index)}: ${error.message}`);
+    }
+  });
+  return out;
+}
+
+/** A record's id for messages, whatever shape it came in. */
+export function recordId(raw: unknown, key: string, index: number): string {
+  const id = raw && typeof raw === 'object' ? (raw as Record<string, unknown>)[key] : undefined;
+  return typeof id === 'string' || typeof id === 'number'
+    ? String(id)
+    : `#${index + 1} of its page`;
 }
 
 /** What every polled call log says about itself. */
@@ -64,6 +135,18 @@ interface PolledLog {
   capturePath: 'api' | 'crm';
   /** One sentence for the options page: what counts as a missed call here. */
   rule: string;
+  /**
+   * Every poll reads again this far back before the previous poll, on the source's own time
+   * axis (`readsBy`): records appear or change late (a caller who waited in a queue, a long
+   * answered call, an entry logged hours later), and this is how late they may come.
+   */
+  lookbackMs: number;
+  /**
+   * What the read is filtered on: `started` (the call's start; the API offers nothing
+   * else, so `lookbackMs` must cover the longest real delay) or `changed` (when the record
+   * appeared or changed; `lookbackMs` only covers clock skew and search-index lag).
+   */
+  readsBy: 'started' | 'changed';
 }
 
 /**
@@ -73,8 +156,11 @@ interface PolledLog {
 export interface CrmCallLog extends PolledLog {
   capturePath: 'crm';
   crm: CrmSystem;
-  /** Calls that started at or after `since` (epoch ms), mapped to IncomingCall. */
-  fetchCalls(client: SourceClient, since: number): Promise<FetchResult>;
+  /**
+   * Calls whose records changed at or after `since` (epoch ms), mapped to IncomingCall;
+   * `resume` carries on from where an earlier, unfinished read of the same window stopped.
+   */
+  fetchCalls(client: SourceClient, since: number, resume?: PageResume): Promise<FetchResult>;
 }
 
 /** A phone provider's API with its own credentials: one file per provider, listed in registry.ts. */
@@ -117,8 +203,16 @@ export interface CallSource<
   needsRefresh?(credentials: Credentials, now: number): boolean;
   /** A real, cheap call that proves the credentials work; resolves with what to tell the user. */
   test(client: SourceClient, config: Config): Promise<string>;
-  /** Calls that started at or after `since` (epoch ms), mapped to IncomingCall. */
-  fetchCalls(client: SourceClient, config: Config, since: number): Promise<FetchResult>;
+  /**
+   * Calls that started at or after `since` (epoch ms), mapped to IncomingCall; `resume`
+   * carries on from where an earlier, unfinished read of the same window stopped.
+   */
+  fetchCalls(
+    client: SourceClient,
+    config: Config,
+    since: number,
+    resume?: PageResume,
+  ): Promise<FetchResult>;
 }
 
 /** Parse a time the APIs send (ISO, RFC 2822, epoch s/ms as number or string) to epoch ms. */
@@ -139,3 +233,14 @@ export function text(value: string | null | undefined): string | undefined {
   const t = value?.trim();
   return t ? t : undefined;
 }
+
+/**
+ * A page after the first ran into the rate limit (ours or the API's): keep what was read and
+ * carry on from there next poll, rather than throwing the pages away and reading them again.
+ */
+export function stoppedByRateLimit(error: unknown, pagesRead: number): boolean {
+  return pagesRead > 0 && error instanceof RateLimitError;
+}
+
+/** Hours in ms, for the sources' look-back windows. */
+export const HOUR_MS = 3_600_000;
