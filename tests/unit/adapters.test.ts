@@ -371,11 +371,12 @@ const EXPECTED: Record<string, Record<string, Case>> = {
       ],
     },
   },
+  // Zoom's admin call log (see the fixtures' header comment).
   zoom: {
     empty: { rowsSeen: 0, rowsRead: 0, calls: [] },
     mixed: {
-      rowsSeen: 4,
-      rowsRead: 4,
+      rowsSeen: 5,
+      rowsRead: 5,
       calls: [
         {
           from: '(415) 555-0132',
@@ -383,7 +384,6 @@ const EXPECTED: Record<string, Record<string, Case>> = {
           reason: 'no-answer',
           callerName: 'Maria Gonzalez',
           dialedLine: '(212) 555-0100',
-          providerCallId: '7b3d1c2e-51a0-4e3f-9a61-0c1f7d2e8a01',
           agent: 'Sarah Lee',
         },
         {
@@ -392,19 +392,19 @@ const EXPECTED: Record<string, Record<string, Case>> = {
           reason: 'answered',
           callerName: 'Derek Olsen',
           dialedLine: '(212) 555-0100',
-          providerCallId: '7b3d1c2e-51a0-4e3f-9a61-0c1f7d2e8a02',
           agent: 'James Ortiz',
         },
+        // The queue leg that overflowed is skipped; the leg it moved on to ended abandoned.
         {
           from: '(718) 555-0199',
           at: '2026-12-08T11:47:02-05:00',
-          reason: 'no-answer',
+          reason: 'abandoned',
           dialedLine: '(212) 555-0142',
-          providerCallId: '7b3d1c2e-51a0-4e3f-9a61-0c1f7d2e8a04',
-          agent: 'Intake Queue',
+          agent: 'James Ortiz',
         },
       ],
     },
+    // A play link in the Voicemail column.
     voicemail: {
       rowsSeen: 2,
       rowsRead: 2,
@@ -415,7 +415,6 @@ const EXPECTED: Record<string, Record<string, Case>> = {
           reason: 'voicemail',
           callerName: 'Tom Becker',
           dialedLine: '(212) 555-0142',
-          providerCallId: '7b3d1c2e-51a0-4e3f-9a61-0c1f7d2e8b01',
           agent: 'Intake Queue',
         },
         {
@@ -423,7 +422,6 @@ const EXPECTED: Record<string, Record<string, Case>> = {
           at: '2026-12-07T18:02:44-05:00',
           reason: 'voicemail',
           dialedLine: '(212) 555-0100',
-          providerCallId: '7b3d1c2e-51a0-4e3f-9a61-0c1f7d2e8b02',
           agent: 'Sarah Lee',
         },
       ],
@@ -437,15 +435,13 @@ const EXPECTED: Record<string, Record<string, Case>> = {
           at: '2026-12-08T14:50:40-05:00',
           reason: 'no-answer',
           dialedLine: '(212) 555-0100',
-          providerCallId: '7b3d1c2e-51a0-4e3f-9a61-0c1f7d2e8c01',
           agent: 'Sarah Lee',
         },
         {
           from: 'No Caller ID',
           at: '2026-12-08T14:52:03-05:00',
-          reason: 'no-answer',
+          reason: 'busy',
           dialedLine: '(212) 555-0100',
-          providerCallId: '7b3d1c2e-51a0-4e3f-9a61-0c1f7d2e8c02',
           agent: 'Intake Queue',
         },
       ],
@@ -460,15 +456,13 @@ const EXPECTED: Record<string, Record<string, Case>> = {
           reason: 'no-answer',
           callerName: 'Oliver Hughes',
           dialedLine: '(212) 555-0100',
-          providerCallId: '7b3d1c2e-51a0-4e3f-9a61-0c1f7d2e8d01',
           agent: 'Sarah Lee',
         },
         {
           from: '+49 30 901820',
           at: '2026-12-07T16:20:00-05:00',
-          reason: 'no-answer',
+          reason: 'abandoned',
           dialedLine: '(212) 555-0100',
-          providerCallId: '7b3d1c2e-51a0-4e3f-9a61-0c1f7d2e8d02',
           agent: 'James Ortiz',
         },
       ],
@@ -682,6 +676,11 @@ describe('registry', () => {
     expect(adapterForUrl('https://workspace.aircall.io/contacts')).toBeUndefined();
     expect(adapterForUrl('https://zoom.us/pbx/page/telephone/user#/history')?.id).toBe('zoom');
     expect(adapterForUrl('https://smithjones.zoom.us/pbx/page/telephone/user')?.id).toBe('zoom');
+    expect(
+      adapterForUrl('https://zoom.us/pbx/page/telephone/callLog#/call-log-new?type=all')?.id,
+    ).toBe('zoom');
+    // The Zoom web client is not read.
+    expect(adapterForUrl('https://app.zoom.us/wc/phone')).toBeUndefined();
     expect(adapterForUrl('https://voice.google.com/u/0/calls')?.id).toBe('googlevoice');
     expect(adapterForUrl('https://voice.google.com/u/1/voicemail')?.id).toBe('googlevoice');
     // Messages share the list and rows: not read.

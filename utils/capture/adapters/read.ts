@@ -114,7 +114,7 @@ export function statusFromText(text: string): CallStatus | undefined {
   if (/abandon/.test(t)) return 'abandoned';
   if (/\bbusy\b/.test(t)) return 'busy';
   if (/after[- ]hours/.test(t)) return 'after-hours';
-  if (/missed|no answer|not answered|unanswered|declined|rejected|call cancel/.test(t)) {
+  if (/missed|no answer|not answered|unanswered|declined|rejected|call cancel|time ?out/.test(t)) {
     return 'no-answer';
   }
   if (/outgoing|outbound|\bdialed\b|\bplaced\b|call to\b/.test(t)) return 'outbound';

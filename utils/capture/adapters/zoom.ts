@@ -23,13 +23,18 @@ const SELECTORS = {
   callId: ['data-call-log-id', 'data-row-key'],
 } as const;
 
-/** Header text → column, in Zoom's wording ("Caller", "Callee", "Date & Time", "Result"). */
+/**
+ * Header text → column, in Zoom's wording: the admin call log's "From", "To", "Start Time",
+ * "Call Result", "Voicemail", "Direction"; older per-user views' "Caller", "Callee",
+ * "Date & Time", "Result".
+ */
 const COLUMNS = {
   caller: /^(caller|from)\b/i,
   callee: /^(callee|receiver|to)\b/i,
   time: /date|time/i,
-  result: /^(result|status)\b/i,
+  result: /^(call )?(result|status)\b/i,
   direction: /^direction\b/i,
+  voicemail: /^voicemail/i,
 } as const;
 type Column = keyof typeof COLUMNS;
 /** "ext. 104": an extension line in a cell, neither a name nor a number. */
@@ -67,7 +72,14 @@ function readRow(
   if (/outbound|outgoing/i.test(textOf(cell('direction')))) return { skip: 'outbound call' };
   const resultText =
     textOf(cell('result')) || cells.map(textOf).find((t) => statusFromText(t)) || '';
-  const status = statusFromText(resultText);
+  // "Overflowed": this leg rang out and the call moved on; its next leg says how it ended.
+  if (/overflow/i.test(resultText)) return { skip: 'overflowed to another destination' };
+  // A message in the Voicemail column (a play link) makes any unanswered call a voicemail.
+  const message = cell('voicemail');
+  const status =
+    message && firstOf(message, ['a', 'button', 'audio'])
+      ? 'voicemail'
+      : statusFromText(resultText);
   if (!status) return { miss: 'status: no result column' };
   if (status === 'outbound') return { skip: 'outbound call' };
 
@@ -104,10 +116,11 @@ function readRow(
 }
 
 /**
- * Zoom web portal, Phone → Call History (zoom.us/pbx/…, also vanity subdomains). A Vue +
- * Element-style table whose cells carry only positional classes (`zm-table_1_column_3`),
- * so this adapter finds each column by its header text, which is what users read and what
- * Zoom keeps stable; text patterns are the fallback when a header is renamed.
+ * Zoom web portal (zoom.us/pbx/…, also vanity subdomains): the admin call log
+ * (`/pbx/page/telephone/callLog#/call-log`, `#/call-log-new`) and per-user call history.
+ * Rests on Zoom's support articles (column labels) and its web-portal tables
+ * (`tr.zm-table__row`, `td .cell`, cells with only positional classes), so each column is
+ * found by its header text. The Zoom web client (app.zoom.us/wc) is not read.
  */
 export const zoom = defineListAdapter({
   id: 'zoom',
