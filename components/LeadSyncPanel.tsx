@@ -12,7 +12,7 @@ import {
   type SyncJob,
 } from '@/utils/crm/model';
 import { buildSyncDrafts } from '@/utils/crm/records';
-import { summarizeSync, type LeadSyncStatus } from '@/utils/crm/syncStatus';
+import { lookupRetryDelay, summarizeSync, type LeadSyncStatus } from '@/utils/crm/syncStatus';
 import type { MatchResult } from '@/utils/crm/service';
 import { useFirmSettings } from './hooks';
 import { useLiveData } from './useLiveData';
@@ -67,8 +67,11 @@ export function LeadSyncPanel({ lead }: { lead: Lead }) {
   );
 }
 
-/** What the lookup found; `linked` shows until the lead itself carries the link. */
-type MatchState = { kind: 'error'; message: string } | MatchResult;
+/**
+ * What the lookup found; `linked` shows until the lead itself carries the link. A failed
+ * lookup is tried again on its own at `retryAt` (backing off), or at once with "Try again".
+ */
+type MatchState = { kind: 'error'; message: string; retryAt: number } | MatchResult;
 
 function SystemSync({
   system,
@@ -94,22 +97,42 @@ function SystemSync({
   const [error, setError] = useState<string | null>(null);
   const contactJob = jobs.find((j) => j.kind === 'contact' && j.state !== 'failed');
   const needsMatch = !linked && !contactJob && Boolean(lead.phone);
+  const [lookupFailures, setLookupFailures] = useState(0);
 
   // Look the caller up once per lead; a single match is linked by the background.
   useEffect(() => {
     if (!needsMatch || match) return;
     let current = true;
     sendMessage('crmMatchLead', { leadId: lead.id, system })
-      .then((result) => current && setLookup({ key: lookupKey, result }))
-      .catch(
-        (err: unknown) =>
-          current &&
-          setLookup({ key: lookupKey, result: { kind: 'error', message: errorMessage(err) } }),
-      );
+      .then((result) => {
+        if (!current) return;
+        setLookupFailures(0);
+        setLookup({ key: lookupKey, result });
+      })
+      .catch((err: unknown) => {
+        if (!current) return;
+        const failures = lookupFailures + 1;
+        setLookupFailures(failures);
+        setLookup({
+          key: lookupKey,
+          result: {
+            kind: 'error',
+            message: errorMessage(err),
+            retryAt: Date.now() + lookupRetryDelay(failures),
+          },
+        });
+      });
     return () => {
       current = false;
     };
-  }, [needsMatch, match, lead.id, system, lookupKey]);
+  }, [needsMatch, match, lead.id, system, lookupKey, lookupFailures]);
+
+  // A failed lookup is tried again on its own, backing off, like every outbox job.
+  useEffect(() => {
+    if (match?.kind !== 'error') return;
+    const timer = setTimeout(() => setLookup(null), Math.max(0, match.retryAt - Date.now()));
+    return () => clearTimeout(timer);
+  }, [match]);
 
   const expectedKeys = useMemo(
     () => buildSyncDrafts({ system, lead, attempts, settings }).map((d) => d.idempotencyKey),
@@ -250,10 +273,11 @@ function ContactLine(props: {
       return (
         <div className="crm-contact">
           <p className="field-error" role="alert">
-            Could not look the caller up in {label}: {match.message}
+            Could not look the caller up in {label}: {match.message} Trying again on its own at{' '}
+            {time(match.retryAt)}.
           </p>
           <button type="button" onClick={props.onRetryLookup}>
-            Try again
+            Try again now
           </button>
         </div>
       );

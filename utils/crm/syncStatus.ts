@@ -56,3 +56,13 @@ export function summarizeSync(jobs: SyncJob[], expectedKeys: string[]): LeadSync
     ...(warning ? { warning } : {}),
   };
 }
+
+/**
+ * When to look a caller up again after a lookup failed (offline, 429, a 5xx): on its own,
+ * backing off like every outbox job — 5 s, 10 s, 20 s … up to 5 minutes, with jitter so
+ * open panels do not retry together. `failures` counts from 1.
+ */
+export function lookupRetryDelay(failures: number, random: () => number = Math.random): number {
+  const exp = Math.min(5 * 60_000, 5_000 * 2 ** Math.max(0, Math.min(failures - 1, 20)));
+  return Math.round(exp / 2 + random() * (exp / 2));
+}
