@@ -273,7 +273,10 @@ function QueueView(props: QueueViewProps) {
   );
   const sources = useMemo(() => sourcesIn(leads), [leads]);
   const contactCount = useMemo(
-    () => (contactId ? leads.filter((lead) => lead.crm?.contactId === contactId).length : 0),
+    () =>
+      contactId
+        ? leads.filter((lead) => lead.crmLinks?.some((l) => l.contactId === contactId)).length
+        : 0,
     [leads, contactId],
   );
 

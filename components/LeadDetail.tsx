@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { Fragment, useEffect, useId, useRef, useState } from 'react';
 import { sendMessage } from '@/utils/messaging';
 import {
   OUTCOME_LABELS,
@@ -315,20 +315,20 @@ export function LeadDetail({
         <dd>
           {lead.missedCount} · first {clock.short(lead.firstMissedAt, now)}
         </dd>
-        {lead.crm && (
-          <>
-            <dt>CRM</dt>
+        {(lead.crmLinks ?? []).map((link) => (
+          <Fragment key={`${link.system}:${link.account ?? ''}`}>
+            <dt>{link.system === 'hubspot' ? 'HubSpot' : 'Clio'}</dt>
             <dd>
-              {lead.crm.url?.startsWith('https://') ? (
-                <a href={lead.crm.url} target="_blank" rel="noreferrer noopener">
-                  <bdi>{lead.crm.name ?? `${lead.crm.system} contact ${lead.crm.contactId}`}</bdi>
+              {link.url?.startsWith('https://') ? (
+                <a href={link.url} target="_blank" rel="noreferrer noopener">
+                  <bdi>{link.name ?? `Contact ${link.contactId}`}</bdi>
                 </a>
               ) : (
-                <bdi>{lead.crm.name ?? `${lead.crm.system} contact ${lead.crm.contactId}`}</bdi>
+                <bdi>{link.name ?? `Contact ${link.contactId}`}</bdi>
               )}
             </dd>
-          </>
-        )}
+          </Fragment>
+        ))}
       </dl>
 
       {!closed && (

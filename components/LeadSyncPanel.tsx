@@ -5,9 +5,12 @@ import type { FirmSettings } from '@/utils/settings';
 import { errorMessage } from '@/utils/errorMessage';
 import { crmConnectionsItem, type CrmConnectionInfo } from '@/utils/crm/connections';
 import {
+  accountKeyOf,
   CRM_LABELS,
   CRM_SYSTEMS,
+  crmLinkOf,
   type CrmContact,
+  type CrmLink,
   type CrmSystem,
   type SyncJob,
 } from '@/utils/crm/model';
@@ -89,13 +92,17 @@ function SystemSync({
   settings: FirmSettings;
 }) {
   const label = CRM_LABELS[system];
-  const linked = lead.crm?.system === system ? lead.crm : undefined;
+  // Only a link made in the connected account counts (another portal has other contacts).
+  const linked = crmLinkOf(lead, system, accountKeyOf(info.account));
   const lookupKey = `${lead.id}:${system}`;
   const [lookup, setLookup] = useState<{ key: string; result: MatchState } | null>(null);
   const match = lookup?.key === lookupKey ? lookup.result : null;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const contactJob = jobs.find((j) => j.kind === 'contact' && j.state !== 'failed');
+  // A contact being created (a synced one is the link; one of another account is history).
+  const contactJob = jobs.find(
+    (j) => j.kind === 'contact' && j.state !== 'failed' && j.state !== 'synced',
+  );
   const needsMatch = !linked && !contactJob && Boolean(lead.phone);
   const [lookupFailures, setLookupFailures] = useState(0);
 
@@ -138,7 +145,7 @@ function SystemSync({
     () => buildSyncDrafts({ system, lead, attempts, settings }).map((d) => d.idempotencyKey),
     [system, lead, attempts, settings],
   );
-  const status = summarizeSync(jobs, expectedKeys);
+  const status = summarizeSync(jobs, expectedKeys, label);
 
   const run = async (action: () => Promise<unknown>) => {
     setBusy(true);
@@ -234,7 +241,7 @@ function SystemSync({
 
 function ContactLine(props: {
   label: string;
-  linked: Lead['crm'];
+  linked: CrmLink | undefined;
   contactJob: SyncJob | undefined;
   /** Null while looking the caller up. */
   match: MatchState | null;

@@ -1,5 +1,5 @@
 import Dexie, { type EntityTable } from 'dexie';
-import type { AnsweredCall, Attempt, Lead, MissedCall } from './model';
+import type { AnsweredCall, Attempt, Lead, LeadCrmLink, MissedCall } from './model';
 
 /** Health of one site adapter on one site (rows seen/read, misses), shown in the sidebar. */
 export interface AdapterHealthRecord {
@@ -62,6 +62,11 @@ export interface SyncJobRecord {
  *    badge counts overdue leads from an index instead of scanning), caller+status lookup,
  *    provider call ids for exact re-read dedupe.
  * 3. adapter health, secrets (credentials), poller cursors, the CRM outbox.
+ * 4. answered calls that closed no lead, kept a day (group ring).
+ * 5. a lead's CRM link becomes one link per CRM and account (`crm` → `crmLinks`), and
+ *    links and outbox jobs record the account they belong to (taken from the connection
+ *    saved at upgrade time; a link whose CRM is not connected then keeps no account and
+ *    is matched again on the next sync).
  */
 export class CallbackDeskDB extends Dexie {
   leads!: EntityTable<Lead, 'id'>;
@@ -117,10 +122,39 @@ export class CallbackDeskDB extends Dexie {
     this.version(4).stores({
       answeredCalls: 'id, phoneKey, startedAt',
     });
+    this.version(5)
+      .stores({})
+      .upgrade(async (tx) => {
+        // The account each connected CRM acts in (accountKeyOf in utils/crm/model.ts).
+        const accounts: Record<string, string | undefined> = {};
+        for (const system of ['hubspot', 'clio']) {
+          const row = (await tx.table('secrets').get(`crm:${system}`)) as SecretRecord | undefined;
+          const account = (row?.value as { account?: { id?: unknown; key?: unknown } } | undefined)
+            ?.account;
+          const key = account?.key ?? account?.id;
+          if (typeof key === 'string') accounts[system] = key;
+        }
+        await tx
+          .table('leads')
+          .toCollection()
+          .modify((lead: Lead & { crm?: Omit<LeadCrmLink, 'account'> }) => {
+            if (!lead.crm) return;
+            const account = accounts[lead.crm.system];
+            lead.crmLinks = [{ ...lead.crm, ...(account !== undefined ? { account } : {}) }];
+            delete lead.crm;
+          });
+        await tx
+          .table('outbox')
+          .toCollection()
+          .modify((job: SyncJobRecord) => {
+            const account = accounts[String(job.system)];
+            if (job.account === undefined && account !== undefined) job.account = account;
+          });
+      });
   }
 }
 
-export const DB_VERSION = 4;
+export const DB_VERSION = 5;
 
 /** The shared database handle of this context. Dexie opens it on first use. */
 export const db = new CallbackDeskDB();

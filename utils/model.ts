@@ -89,6 +89,20 @@ export const IncomingCall = z.object({
 export type IncomingCall = z.input<typeof IncomingCall>;
 export type ParsedIncomingCall = z.output<typeof IncomingCall>;
 
+/** One link from a lead to a CRM contact. */
+export interface LeadCrmLink {
+  system: 'hubspot' | 'clio';
+  /**
+   * The account the contact lives in (HubSpot portal, Clio firm account; see
+   * accountKeyOf in utils/crm/model.ts). Absent on links stored before accounts were
+   * recorded whose account could not be told at upgrade: such a link is re-matched.
+   */
+  account?: string;
+  contactId: string;
+  url?: string;
+  name?: string;
+}
+
 export interface Lead {
   id: string;
   /** E.164 for callable numbers; `nocallback:<callId>` for anonymous / malformed callers. */
@@ -123,7 +137,12 @@ export interface Lead {
   closeOutcome?: Outcome;
   /** A later answered call from this caller: they got through, so no callback is needed. */
   answeredLaterAt?: number;
-  crm?: { system: 'hubspot' | 'clio'; contactId: string; url?: string; name?: string };
+  /**
+   * The CRM contacts this caller is, at most one per CRM and account: HubSpot and Clio can
+   * both be connected, and a link made in one HubSpot portal (or Clio account) means
+   * nothing in another. Helpers in utils/crm/model.ts (crmLinkOf, withCrmLink).
+   */
+  crmLinks?: LeadCrmLink[];
   createdAt: number;
   updatedAt: number;
 }

@@ -142,7 +142,7 @@ async function runOnce(options: {
         dueAt: t0,
         overdueAt: t0,
         attemptCount: 1,
-        crm: { system: 'hubspot', contactId: contact.id },
+        crmLinks: [{ system: 'hubspot', contactId: contact.id }],
         createdAt: t0,
         updatedAt: t0,
       };

@@ -69,6 +69,8 @@ export interface ClioUser {
   email: string;
   enabled: boolean;
   time_zone: string;
+  /** The firm's Clio account (User.account in the users spec); users of one firm share it. */
+  account?: { id: number; name: string };
 }
 
 export interface ClioPhoneNumber {
@@ -145,6 +147,8 @@ export interface ClioEmulatorOptions {
   accessTokenTtlSeconds?: number;
   users?: ClioUser[];
   growInboxToken?: string;
+  /** The firm account every user belongs to unless a user names its own. */
+  account?: { id: number; name: string };
 }
 
 export interface ClioEmulator extends EmulatorServer {
@@ -247,6 +251,7 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 30 * 24 * 3600,
     users: options.users ?? DEFAULT_USERS,
     growInboxToken: options.growInboxToken ?? 'grow-inbox-token',
+    account: options.account ?? { id: 7_700_001, name: 'Whitfield & Lopez LLP' },
   };
   const validator = new OpenApiValidator(specFiles('clio'), CLIO_ERRATA);
   const limiter = new RollingWindow(opts.rateLimit.max, opts.rateLimit.intervalMs);
@@ -343,12 +348,12 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
   const vendor: VendorHandler = {
     basePath: BASE,
     validator,
+    windows: [limiter],
     authenticate(req, op) {
       if (!op) return null;
       const token = bearer(req);
       const access = token ? accessTokens.get(token) : undefined;
       if (!access || access.expiresAt <= Date.now()) {
-    windows: [limiter],
         return clioError(
           401,
           'Unauthorized',
@@ -476,7 +481,7 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
       const now = iso();
       switch (`${req.method} ${op.template}`) {
         case 'GET /users/who_am_i.json':
-          return show(req, me);
+          return show(req, { ...me, account: me.account ?? opts.account });
         case 'GET /users.json':
           return list(
             req,
@@ -620,6 +625,21 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
           };
           tasks.push(record);
           return show(req, record, 201);
+        }
+        case 'PATCH /tasks/{id}.json': {
+          // Clio tasks/{id}.json PATCH: only the fields sent change (spec: Task update).
+          const task = tasks.find((t) => t.id === Number(params.id));
+          if (!task) return clioError(404, 'NotFound', 'Task not found');
+          if (data.status !== undefined) {
+            const allowed = ['pending', 'in_progress', 'in_review', 'complete'];
+            if (!allowed.includes(String(data.status)))
+              return clioError(422, 'UnprocessableEntity', 'status is not valid');
+            task.status = String(data.status);
+          }
+          if (data.description !== undefined) task.description = String(data.description);
+          if (data.name !== undefined) task.name = String(data.name);
+          task.updated_at = now;
+          return show(req, task);
         }
         default:
           return clioError(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { OpenApiValidator, specFiles } from './openapi.ts';
 import {
   bearer,
@@ -13,9 +14,16 @@ import {
  * A local HubSpot CRM (contacts, calls, notes, tasks, owners, OAuth token endpoint) on
  * 127.0.0.1. Every request and response is validated against HubSpot's published OpenAPI
  * documents; behaviour follows ../shared/docs/api-facts.md: rolling 10-second limit with
- * the X-HubSpot-RateLimit-* headers, a separate search limit, search that matches phone
- * numbers on national digits only, records that become searchable a little after they are
- * created, inline associations with fixed type ids, and batch create of up to 100.
+ * the X-HubSpot-RateLimit-* headers, a separate search limit, records that become
+ * searchable a little (or, with `searchLagMs`, a long time) after they are written, inline
+ * associations with fixed type ids, batch create and update of up to 100.
+ *
+ * Phone numbers (api-facts.md, "Contact by phone"): `phone` and `mobilephone` keep the
+ * number exactly as typed, and `EQ` on them compares that text, so "(415) 555-0134" is not
+ * found by "4155550134". HubSpot keeps calculated, read-only copies for search:
+ * `hs_searchable_calculated_phone_number` / `..._mobile_number` (national digits) and
+ * `..._international_phone_number` / `..._international_mobile_number` (country code +
+ * national digits), computed here with libphonenumber in the portal's country.
  */
 
 export type ObjectType = 'contacts' | 'calls' | 'notes' | 'tasks';
@@ -55,6 +63,8 @@ export interface HubSpotEmulatorOptions {
   accessTokenTtlSeconds?: number;
   owners?: HubSpotOwner[];
   portalId?: number;
+  /** The portal's default country, used to read numbers typed without a country code. */
+  country?: CountryCode;
 }
 
 export const CALL_DISPOSITIONS = {
@@ -183,6 +193,28 @@ function nationalPhoneDigits(stored: string): string {
   return d.length === 11 && d.startsWith('1') ? d.slice(1) : d;
 }
 
+/** The calculated, read-only phone properties HubSpot derives from `phone` / `mobilephone`. */
+export const CALCULATED_PHONE_PROPERTIES = {
+  phone: [
+    'hs_searchable_calculated_phone_number',
+    'hs_searchable_calculated_international_phone_number',
+  ],
+  mobilephone: [
+    'hs_searchable_calculated_mobile_number',
+    'hs_searchable_calculated_international_mobile_number',
+  ],
+} as const;
+const CALCULATED = new Set<string>(Object.values(CALCULATED_PHONE_PROPERTIES).flat());
+
+/** [national digits, country code + national digits] of a number as typed. */
+function calculatedPhone(typed: string, country: CountryCode): [string, string] {
+  const parsed = parsePhoneNumberFromString(typed, country);
+  if (parsed)
+    return [parsed.nationalNumber, `${parsed.countryCallingCode}${parsed.nationalNumber}`];
+  const d = nationalPhoneDigits(typed);
+  return [d, d];
+}
+
 function tokens(text: string): string[] {
   return text
     .toLowerCase()
@@ -217,6 +249,7 @@ export async function startHubSpotEmulator(
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 1800,
     owners: options.owners ?? DEFAULT_OWNERS,
     portalId: options.portalId ?? 4_242_424,
+    country: options.country ?? 'US',
   };
   const validator = new OpenApiValidator(specFiles('hubspot'));
   const objects = new Map<ObjectType, Map<string, HubSpotRecord>>(
@@ -238,6 +271,10 @@ export async function startHubSpotEmulator(
     const problems: string[] = [];
     for (const [name, value] of Object.entries(properties)) {
       const rule = PROPERTIES[type][name];
+      if (type === 'contacts' && CALCULATED.has(name)) {
+        problems.push(`Property "${name}" is a read-only calculated property`);
+        continue;
+      }
       if (!rule) {
         problems.push(`Property "${name}" does not exist`);
         continue;
@@ -311,7 +348,43 @@ export async function startHubSpotEmulator(
         Number(record.properties.hs_timestamp),
       ).toISOString();
     }
+    if (type === 'contacts') calculate(record);
     objects.get(type)!.set(id, record);
+    return record;
+  }
+
+  /** HubSpot recomputes the searchable phone copies whenever phone / mobilephone change. */
+  function calculate(record: HubSpotRecord): void {
+    for (const [source, [national, international]] of Object.entries(CALCULATED_PHONE_PROPERTIES)) {
+      const typed = record.properties[source];
+      if (typed) {
+        const [n, i] = calculatedPhone(typed, opts.country);
+        record.properties[national] = n;
+        record.properties[international] = i;
+      } else {
+        delete record.properties[national];
+        delete record.properties[international];
+      }
+    }
+  }
+
+  /** PATCH / batch update: the given properties change; the search index catches up later. */
+  function updateRecord(
+    type: ObjectType,
+    id: string,
+    properties: Record<string, string>,
+    now: number,
+  ): HubSpotRecord | string {
+    const record = objects.get(type)!.get(id);
+    if (!record) return `Object ${id} not found`;
+    const problems = checkProperties(type, properties).filter(
+      (p) => p !== 'hs_timestamp is required',
+    );
+    if (problems.length) return problems.join('; ');
+    Object.assign(record.properties, properties);
+    if (type === 'contacts') calculate(record);
+    record.updatedAt = new Date(now).toISOString();
+    record.searchableAt = Math.max(record.searchableAt, now + opts.searchLagMs);
     return record;
   }
 
@@ -368,16 +441,12 @@ export async function startHubSpotEmulator(
 
   function filterMatches(record: HubSpotRecord, f: Filter): boolean {
     const actual = propertyValue(record, f.propertyName);
-    const isPhone = f.propertyName === 'phone' || f.propertyName === 'mobilephone';
     const eq = (expected: string): boolean => {
       if (actual === undefined) return false;
       if (f.propertyName === 'associations.contact') return actual.split(' ').includes(expected);
-      if (isPhone)
-        return (
-          nationalPhoneDigits(actual) === digits(expected) &&
-          digits(expected).length > 0 &&
-          !expected.trim().startsWith('+')
-        );
+      // `phone` / `mobilephone` compare the text as typed (the default rule below); the
+      // calculated copies hold digits only, so only digits can equal them.
+      if (CALCULATED.has(f.propertyName)) return actual === expected.trim();
       return comparable(f.propertyName, actual) === comparable(f.propertyName, expected);
     };
     const containsToken = (expected: string): boolean => {
@@ -498,6 +567,7 @@ export async function startHubSpotEmulator(
   const vendor: VendorHandler = {
     basePath: '',
     validator,
+    windows: [general, search],
     authenticate(req, op) {
       if (req.path === '/oauth/v3/token') return null;
       if (!op) return null;
@@ -519,7 +589,7 @@ export async function startHubSpotEmulator(
     rateLimit(req, op) {
       if (!op || req.path === '/oauth/v3/token') return { headers: {} };
       const key = bearer(req) ?? 'anonymous';
-      const now = Date.now();
+      const now = req.at;
       if (req.path.endsWith('/search')) {
         const s = search.take(key, now);
         if (!s.ok) {
@@ -579,10 +649,10 @@ export async function startHubSpotEmulator(
       return error(500, 'INTERNAL_ERROR', 'internal error');
     },
     handle(req, op, params) {
+      // The server's clock (a test on virtual time sets it): writes and the search index.
       const now = req.at;
       if (!op) return error(404, 'OBJECT_NOT_FOUND', 'Not found');
       const body = (req.body ?? {}) as Record<string, unknown>;
-    windows: [general, search],
       if (req.path === '/oauth/v3/token') return oauthToken(body);
       if (req.path === '/crm/v3/owners' && req.method === 'GET') {
         const email = req.query.get('email');
@@ -648,6 +718,48 @@ export async function startHubSpotEmulator(
         };
       }
       if (req.method === 'POST' && rest === 'search') return doSearch(type, body, now);
+      if (req.method === 'PATCH' && rest && !rest.includes('/')) {
+        const properties = (body.properties ?? {}) as Record<string, string>;
+        const updated = updateRecord(type, rest, properties, now);
+        if (typeof updated === 'string')
+          return updated.endsWith('not found')
+            ? error(404, 'OBJECT_NOT_FOUND', updated)
+            : error(400, 'VALIDATION_ERROR', updated);
+        return { status: 200, body: publicObject(updated) };
+      }
+      if (req.method === 'POST' && rest === 'batch/update') {
+        const inputs = (body.inputs ?? []) as { id: string; properties: Record<string, string> }[];
+        if (inputs.length > 100)
+          return error(400, 'VALIDATION_ERROR', 'Batch size must be at most 100.');
+        const missing = inputs.filter((i) => !objects.get(type)!.has(String(i.id)));
+        // HubSpot refuses the whole batch when a record does not exist or a value is invalid.
+        if (missing.length)
+          return error(
+            400,
+            'VALIDATION_ERROR',
+            `Objects not found: ${missing.map((i) => i.id).join(', ')}`,
+          );
+        const problems = inputs.flatMap((input, i) =>
+          checkProperties(type, input.properties ?? {})
+            .filter((p) => p !== 'hs_timestamp is required')
+            .map((p) => `inputs[${i}]: ${p}`),
+        );
+        if (problems.length) return error(400, 'VALIDATION_ERROR', problems.join('; '));
+        const started = new Date(now).toISOString();
+        const updated = inputs.map(
+          (input) =>
+            updateRecord(type, String(input.id), input.properties ?? {}, now) as HubSpotRecord,
+        );
+        return {
+          status: 200,
+          body: {
+            status: 'COMPLETE',
+            results: updated.map((r) => publicObject(r)),
+            startedAt: started,
+            completedAt: new Date().toISOString(),
+          },
+        };
+      }
       if (req.method === 'GET' && rest && !rest.includes('/')) {
         const record = objects.get(type)!.get(params[Object.keys(params)[0]!] ?? rest);
         if (!record) return error(404, 'OBJECT_NOT_FOUND', 'Object not found.');
@@ -660,14 +772,11 @@ export async function startHubSpotEmulator(
       if (req.path.startsWith('/crm/') && req.method === 'POST' && req.path.endsWith('/search')) {
         const body = req.body as
           { filterGroups?: { filters?: { propertyName: string; value?: string }[] }[] } | undefined;
-        const phoneWithPlus = body?.filterGroups?.some((g) =>
-          g.filters?.some(
-            (f) =>
-              (f.propertyName === 'phone' || f.propertyName === 'mobilephone') &&
-              f.value?.startsWith('+'),
-          ),
+        const notDigits = body?.filterGroups?.some((g) =>
+          g.filters?.some((f) => CALCULATED.has(f.propertyName) && !/^\d+$/.test(f.value ?? '')),
         );
-        if (phoneWithPlus) return ['phone search must send national digits, not +country code'];
+        // The calculated properties hold digits only: "+1415…" or "(415)…" can never match.
+        if (notDigits) return ['calculated phone properties must be searched with digits only'];
       }
       return [];
     },
@@ -728,9 +837,9 @@ export async function startHubSpotEmulator(
         r.associations.some((a) => a.toId === contactId),
       ),
     seedContact: (properties: Record<string, string>) =>
-      create('contacts', { properties }, Date.now() - opts.searchLagMs),
+      create('contacts', { properties }, server.clock() - opts.searchLagMs),
     seedCall: (properties: Record<string, string>) =>
-      create('calls', { properties }, Date.now() - opts.searchLagMs),
+      create('calls', { properties }, server.clock() - opts.searchLagMs),
     issueAuthCode(clientId: string, redirectUri: string) {
       const code = `code-${randomUUID()}`;
       authCodes.set(code, { clientId, redirectUri });
@@ -746,6 +855,7 @@ export async function startHubSpotEmulator(
       for (const map of objects.values()) map.clear();
       revoked.clear();
       opts.searchLagMs = options.searchLagMs ?? 0;
+      opts.country = options.country ?? 'US';
       general.reset();
       search.reset();
       server.violations.length = 0;

@@ -9,7 +9,7 @@ import {
   splitName,
 } from '@/utils/crm/matching';
 import { buildSyncDrafts, textToHtml } from '@/utils/crm/records';
-import { markerFor, type CrmContact } from '@/utils/crm/model';
+import { crmLinkOf, markerFor, withCrmLink, type CrmContact } from '@/utils/crm/model';
 import { DEFAULT_SETTINGS, type FirmSettings } from '@/utils/settings';
 import type { Attempt, Lead } from '@/utils/model';
 
@@ -59,8 +59,8 @@ describe('decideMatch', () => {
     ];
     const decision = decideMatch(lead(), 'clio', found, 'US');
     expect(decision).toEqual({ kind: 'choose', candidates: [found[0], found[1]] });
-    const chosen = linkFor('clio', found[1]!);
-    expect(decideMatch(lead({ crm: chosen }), 'clio', found, 'US')).toEqual({
+    const chosen = linkFor('clio', found[1]!, 'us:7700001');
+    expect(decideMatch(lead({ crmLinks: [chosen] }), 'clio', found, 'US', 'us:7700001')).toEqual({
       kind: 'linked',
       link: chosen,
     });
@@ -94,8 +94,38 @@ describe('decideMatch', () => {
   it('a link to the other CRM does not count', () => {
     const found = [contact('1', '(415) 555-0134')];
     expect(
-      decideMatch(lead({ crm: { system: 'hubspot', contactId: '7' } }), 'clio', found, 'US').kind,
+      decideMatch(
+        lead({ crmLinks: [{ system: 'hubspot', account: '42', contactId: '7' }] }),
+        'clio',
+        found,
+        'US',
+        'us:1',
+      ).kind,
     ).toBe('single');
+  });
+
+  it('keeps one link per CRM: linking Clio leaves the HubSpot link in place', () => {
+    const hubspot = { system: 'hubspot' as const, account: '42', contactId: '7' };
+    const clio = { system: 'clio' as const, account: 'us:1', contactId: '90' };
+    const both = withCrmLink({ crmLinks: [hubspot] }, clio);
+    expect(both).toEqual([hubspot, clio]);
+    expect(crmLinkOf({ crmLinks: both }, 'hubspot', '42')).toEqual(hubspot);
+    expect(crmLinkOf({ crmLinks: both }, 'clio', 'us:1')).toEqual(clio);
+    // Linking HubSpot again (same portal) replaces only the HubSpot link.
+    const again = withCrmLink({ crmLinks: both }, { ...hubspot, contactId: '8' });
+    expect(again.map((l) => [l.system, l.contactId])).toEqual([
+      ['clio', '90'],
+      ['hubspot', '8'],
+    ]);
+  });
+
+  it('a link made in another HubSpot portal does not count: the lead is matched again', () => {
+    const found = [contact('1', '(415) 555-0134')];
+    const old = { system: 'hubspot' as const, account: '42', contactId: '7' };
+    expect(decideMatch(lead({ crmLinks: [old] }), 'hubspot', found, 'US', '99')).toEqual({
+      kind: 'single',
+      contact: found[0],
+    });
   });
 });
 

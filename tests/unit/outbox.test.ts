@@ -119,7 +119,7 @@ async function leadWithAttempt(opts: { linked?: boolean; phone?: string } = {}) 
   if (opts.linked !== false) {
     const contact = emulator.seedContact({ firstname: 'Dana', lastname: 'Whitfield', phone });
     await db.leads.update(lead.id, {
-      crm: { system: 'hubspot', contactId: contact.id, name: 'Dana Whitfield' },
+      crmLinks: [{ system: 'hubspot', contactId: contact.id, name: 'Dana Whitfield' }],
     });
   }
   const fresh = (await db.leads.get(lead.id))!;
@@ -150,7 +150,7 @@ describe('outbox', () => {
     const report = await drainOutbox(deps());
     expect(report).toMatchObject({ ran: true, synced: 3, failed: 0, nextTryAt: null });
     expect(counts()).toEqual({ calls: 1, notes: 1, tasks: 1 });
-    const contactId = lead.lead.crm!.contactId;
+    const contactId = lead.lead.crmLinks![0]!.contactId;
     for (const type of ['calls', 'notes', 'tasks'] as const) {
       expect(emulator.associatedWith(contactId, type)).toHaveLength(1);
       expect(emulator.records(type)[0]!.properties.hubspot_owner_id).toBe('101');
@@ -435,7 +435,7 @@ describe('outbox', () => {
       phone: '+14155550134',
       lifecyclestage: 'lead',
     });
-    expect((await db.leads.get(lead.lead.id))!.crm).toMatchObject({
+    expect((await db.leads.get(lead.lead.id))!.crmLinks?.[0]).toMatchObject({
       system: 'hubspot',
       contactId: contact!.id,
       name: 'Dana Whitfield',
@@ -467,7 +467,7 @@ describe('outbox', () => {
     const added = emulator.seedContact({ firstname: 'Dana', phone: '+14155550134' });
     await drainOutbox(deps());
     expect(emulator.records('contacts').map((c) => c.id)).toEqual([added.id]);
-    expect((await db.leads.get(lead.lead.id))!.crm).toMatchObject({ contactId: added.id });
+    expect((await db.leads.get(lead.lead.id))!.crmLinks?.[0]).toMatchObject({ contactId: added.id });
     for (const type of ['calls', 'notes', 'tasks'] as const)
       expect(emulator.associatedWith(added.id, type)).toHaveLength(1);
     expect((await jobs()).every((j) => j.state === 'synced')).toBe(true);
@@ -492,7 +492,7 @@ describe('outbox', () => {
     expect(emulator.records('contacts')).toHaveLength(2);
     // The user chooses one: the job closes on it, nothing more is created.
     await db.leads.update(lead.lead.id, {
-      crm: { system: 'hubspot', contactId: other.id, name: 'Dana W.' },
+      crmLinks: [{ system: 'hubspot', contactId: other.id, name: 'Dana W.' }],
     });
     await releaseWaitingJobs(db, lead.lead.id, 'hubspot', now());
     await drainOutbox(deps());
@@ -529,7 +529,7 @@ describe('outbox', () => {
       db,
       buildSyncDrafts({
         system: 'clio',
-        lead: { ...lead.lead, crm: { system: 'clio', contactId: '5' } },
+        lead: { ...lead.lead, crmLinks: [{ system: 'clio', contactId: '5' }] },
         attempts: lead.attempts,
         settings,
       }),
@@ -558,13 +558,15 @@ describe('outbox', () => {
       // Same contact ids on the limited emulator: re-link the leads.
       const seeded = limited.records('contacts');
       for (const lead of await db.leads.toArray()) {
-        const phone = emulator.records('contacts').find((c) => c.id === lead.crm!.contactId)!
+        const phone = emulator.records('contacts').find((c) => c.id === lead.crmLinks![0]!.contactId)!
           .properties.phone;
         await db.leads.update(lead.id, {
-          crm: {
-            system: 'hubspot',
-            contactId: seeded.find((c) => c.properties.phone === phone)!.id,
-          },
+          crmLinks: [
+            {
+              system: 'hubspot',
+              contactId: seeded.find((c) => c.properties.phone === phone)!.id,
+            },
+          ],
         });
       }
       for (const lead of await db.leads.toArray()) {

@@ -48,7 +48,7 @@ const late = lead('late', { dueAt: NOW - 2 * MIN, source: 'Website' });
 const due = lead('due', { dueAt: NOW + 3 * MIN, source: 'Yelp', assignee: 'sam' });
 const onContact = lead('crm', {
   dueAt: NOW + 30 * MIN,
-  crm: { system: 'hubspot', contactId: '51' },
+  crmLinks: [{ system: 'hubspot', contactId: '51' }],
 });
 const queue = [overdue, late, due, onContact];
 

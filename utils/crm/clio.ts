@@ -2,6 +2,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import {
   describeError,
+  HttpError,
   request,
   rateLimiter,
   sameOriginUrl,
@@ -81,6 +82,8 @@ const ClioUserRow = z.object({
   name: z.string().nullish(),
   email: z.string().nullish(),
   enabled: z.boolean().nullish(),
+  /** The firm's account (users spec: User.account); users of one firm see the same contacts. */
+  account: z.object({ id: z.number() }).nullish(),
 });
 const ClioContactRow = z.object({
   id: z.number(),
@@ -115,6 +118,8 @@ export interface ClioOptions {
   defaultCountry?: CountryCode;
   limit?: RateLimitPolicy;
   growInboxToken?: string;
+  /** accountKeyOf the connection (recorded on links and jobs). */
+  accountKey?: string;
 }
 
 export class ClioConnector implements Connector {
@@ -122,6 +127,7 @@ export class ClioConnector implements Connector {
   readonly lookupSettleMs = 3_000;
   /** Clio has no batch create: one request per record. */
   readonly maxBatch = 1;
+  readonly accountKey: string | undefined;
   private readonly deps: ConnectorDeps;
   private readonly options: ClioOptions;
   private readonly limiter: RateLimiter;
@@ -130,6 +136,7 @@ export class ClioConnector implements Connector {
   constructor(deps: ConnectorDeps, options: ClioOptions) {
     this.deps = deps;
     this.options = options;
+    this.accountKey = options.accountKey;
     this.host = CLIO_HOSTS[options.region];
     this.limiter = clioLimiter(deps.limiterStore, options.region, options.userId, options.limit);
   }
@@ -139,7 +146,7 @@ export class ClioConnector implements Connector {
   }
 
   private async call<S extends z.ZodType>(init: {
-    method: 'GET' | 'POST';
+    method: 'GET' | 'POST' | 'PATCH';
     path: string;
     /** Clio answers only id and etag without it, so every request names its fields. */
     fields: string;
@@ -147,7 +154,8 @@ export class ClioConnector implements Connector {
     json?: unknown;
     schema: S;
   }): Promise<z.output<S>> {
-    const idempotent = init.method === 'GET';
+    // A PATCH sets fields to given values: repeating it changes nothing.
+    const idempotent = init.method === 'GET' || init.method === 'PATCH';
     const url = init.path.startsWith('https://')
       ? sameOriginUrl(init.path, this.base).toString()
       : `${this.base}${init.path}`;
@@ -173,13 +181,18 @@ export class ClioConnector implements Connector {
     const answer = await this.call({
       method: 'GET',
       path: '/users/who_am_i.json',
-      fields: 'id,name,email',
+      fields: 'id,name,email,account{id}',
       schema: Show(ClioUserRow),
     });
+    const firm = answer.data.account?.id;
     return {
       id: String(answer.data.id),
       name: answer.data.name ?? `Clio user ${answer.data.id}`,
       ...(answer.data.email ? { email: answer.data.email } : {}),
+      key:
+        firm !== undefined
+          ? `${this.options.region}:${firm}`
+          : `${this.options.region}:user:${answer.data.id}`,
     };
   }
 
@@ -219,8 +232,10 @@ export class ClioConnector implements Connector {
   }
 
   async findContactsByPhone(e164: string): Promise<CrmContact[]> {
-    // Clio keeps numbers as typed and searches by substring: ask in each common spelling.
-    const found: CrmContact[] = [];
+    // Clio keeps numbers as typed and searches by substring: ask in each common spelling,
+    // stopping at the first that finds a contact really having the number (each costs a
+    // request of the 50 a minute).
+    const country = this.options.defaultCountry ?? 'US';
     for (const query of phoneQueryFormats(e164)) {
       const answer = await this.call({
         method: 'GET',
@@ -229,9 +244,14 @@ export class ClioConnector implements Connector {
         query: { query, limit: 50 },
         schema: List(ClioContactRow),
       });
-      found.push(...answer.data.map((row) => this.toContact(row)));
+      const confirmed = filterCandidates(
+        answer.data.map((row) => this.toContact(row)),
+        e164,
+        country,
+      );
+      if (confirmed.length > 0) return confirmed;
     }
-    return filterCandidates(found, e164, this.options.defaultCountry ?? 'US');
+    return [];
   }
 
   async createContact(item: SendItem): Promise<RemoteRef & { name: string }> {
@@ -375,6 +395,27 @@ export class ClioConnector implements Connector {
     return { id: String(answer.data.id), url: this.contactUrl(item.contactId) };
   }
 
+  /** Clio tasks/{id}.json PATCH with status "complete" (tasks spec: Task update). */
+  async completeTask(item: SendItem): Promise<RemoteRef> {
+    const payload = item.job.payload;
+    if (payload.kind !== 'complete') throw new Error('not a complete job');
+    try {
+      await this.call({
+        method: 'PATCH',
+        path: `/tasks/${encodeURIComponent(payload.taskId)}.json`,
+        fields: 'id,status',
+        json: { data: { status: 'complete' } },
+        schema: Show(IdRow),
+      });
+    } catch (error) {
+      // Someone deleted the task in Clio: there is nothing left open.
+      if (error instanceof HttpError && error.status === 404)
+        return { id: payload.taskId, warning: 'The earlier follow-up task was deleted in Clio.' };
+      throw error;
+    }
+    return { id: payload.taskId, url: this.contactUrl(item.contactId) };
+  }
+
   async matchContact(item: SendItem): Promise<ContactMatch> {
     const payload = item.job.payload;
     if (payload.kind !== 'contact') throw new Error('not a contact job');
@@ -392,6 +433,8 @@ export class ClioConnector implements Connector {
         if (match.kind === 'single') found.set(job.id, match.ref);
         continue;
       }
+      // Completing a task is an update: it is simply sent again.
+      if (payload.kind === 'complete') continue;
       let hit: { id: number } | undefined;
       if (payload.kind === 'call') {
         const answer = await this.call({

@@ -30,6 +30,13 @@ export interface Connector {
    * index lags a few seconds behind writes).
    */
   readonly lookupSettleMs: number;
+  /**
+   * How long after an uncertain create a lookup that finds nothing is not yet trusted: the
+   * outbox looks again, backing off, until then (HubSpot's search index can lag minutes).
+   */
+  readonly lookupPatienceMs?: number;
+  /** The account this connection sees (accountKeyOf); jobs and links record it. */
+  readonly accountKey?: string;
   /** Most records of one kind a single create request carries (1 = no batch endpoint). */
   readonly maxBatch: number;
 
@@ -42,6 +49,8 @@ export interface Connector {
   logCall(item: SendItem): Promise<RemoteRef>;
   addNote(item: SendItem): Promise<RemoteRef>;
   createTask(item: SendItem): Promise<RemoteRef>;
+  /** Mark an earlier follow-up task complete (an update: safe to repeat). */
+  completeTask(item: SendItem): Promise<RemoteRef>;
   /**
    * Create several records of one kind in one request. A job in neither `created` nor
    * `rejected` has an unknown fate (look it up before trying again).
@@ -168,5 +177,7 @@ export function createRecord(connector: Connector, item: SendItem): Promise<Remo
       return connector.addNote(item);
     case 'task':
       return connector.createTask(item);
+    case 'complete':
+      return connector.completeTask(item);
   }
 }

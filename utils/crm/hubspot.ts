@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { rateLimiter, type LimiterStore, type RateLimitPolicy, type RateLimiter } from '../http';
+import {
+  HttpError,
+  rateLimiter,
+  type LimiterStore,
+  type RateLimitPolicy,
+  type RateLimiter,
+} from '../http';
 import type { Outcome } from '../model';
 import { nationalDigits } from '../phone';
 import type { CountryCode } from 'libphonenumber-js';
@@ -74,16 +80,26 @@ export const HUBSPOT_DISPOSITIONS = {
 /** Association type ids (HUBSPOT_DEFINED) from an engagement to its contact. */
 export const TO_CONTACT_ASSOCIATION = { call: 194, note: 202, task: 204 } as const;
 
-const OBJECT_PATH: Record<Exclude<SyncKind, 'contact'>, string> = {
+type EngagementKind = Exclude<SyncKind, 'contact' | 'complete'>;
+const OBJECT_PATH: Record<EngagementKind, string> = {
   call: 'calls',
   note: 'notes',
   task: 'tasks',
 };
-const BODY_PROPERTY: Record<Exclude<SyncKind, 'contact'>, string> = {
+const BODY_PROPERTY: Record<EngagementKind, string> = {
   call: 'hs_call_body',
   note: 'hs_note_body',
   task: 'hs_task_body',
 };
+
+/**
+ * HubSpot's calculated, normalised copies of `phone` / `mobilephone` (national digits): the
+ * typed properties hold the number as entered, so `EQ` on them finds one spelling only.
+ */
+export const HUBSPOT_SEARCHABLE_PHONE_PROPERTIES = [
+  'hs_searchable_calculated_phone_number',
+  'hs_searchable_calculated_mobile_number',
+] as const;
 
 /** hs_call_status and disposition for our outcome of an outbound callback. */
 export function callOutcome(outcome: Outcome): { status: string; disposition?: string } {
@@ -147,6 +163,8 @@ export const HubSpotTokenAnswer = z.object({
 
 export interface HubSpotOptions {
   portalId?: string;
+  /** accountKeyOf the connection (recorded on links and jobs). */
+  accountKey?: string;
   auth: 'private-app' | 'oauth';
   /** How the firm's numbers are written without a country code. */
   defaultCountry?: CountryCode;
@@ -164,7 +182,10 @@ function contactName(properties: Record<string, string | null>): string {
 export class HubSpotConnector implements Connector {
   readonly system = 'hubspot' as const;
   readonly lookupSettleMs = 10_000;
+  /** New records can take minutes to become searchable: keep looking that long. */
+  readonly lookupPatienceMs = 5 * 60_000;
   readonly maxBatch = 100;
+  readonly accountKey: string | undefined;
   private readonly deps: ConnectorDeps;
   private readonly options: HubSpotOptions;
   private readonly budgets: HubSpotBudgets;
@@ -172,11 +193,12 @@ export class HubSpotConnector implements Connector {
   constructor(deps: ConnectorDeps, options: HubSpotOptions) {
     this.deps = deps;
     this.options = options;
+    this.accountKey = options.accountKey;
     this.budgets = hubSpotBudgets(deps.limiterStore, options.auth, options.limits);
   }
 
   private async call<S extends z.ZodType>(init: {
-    method: 'GET' | 'POST';
+    method: 'GET' | 'POST' | 'PATCH';
     path: string;
     query?: Record<string, string | number | readonly string[]>;
     json?: unknown;
@@ -204,16 +226,12 @@ export class HubSpotConnector implements Connector {
   }
 
   async whoAmI(): Promise<CrmAccount> {
-    // A private app cannot ask who it is; listing owners proves the token and its scopes.
-    await this.call({
-      method: 'GET',
-      path: '/crm/v3/owners',
-      query: { limit: 1 },
-      schema: OwnersAnswer,
-      idempotent: true,
-    });
-    const id = this.options.portalId ?? '';
-    return { id, name: id ? `HubSpot account ${id}` : 'HubSpot account' };
+    // A private app cannot ask which portal it is in: the portal id entered with the token
+    // says it; without one, the owners (unique across portals) tell portals apart.
+    return hubspotAccount(
+      this.options.portalId,
+      this.options.portalId ? [] : await this.listUsers(),
+    );
   }
 
   async listUsers(): Promise<CrmUser[]> {
@@ -242,13 +260,15 @@ export class HubSpotConnector implements Connector {
   }
 
   async findContactsByPhone(e164: string): Promise<CrmContact[]> {
-    // HubSpot matches area code + local number; OR = separate filter groups.
+    // `phone` holds the number as typed; HubSpot's calculated copies hold its national
+    // digits whatever the spelling. OR = separate filter groups. Hits are confirmed by
+    // normalising phone / mobilephone (filterCandidates).
     const digits = nationalDigits(e164);
     const answer = await this.call({
       method: 'POST',
       path: '/crm/v3/objects/contacts/search',
       json: {
-        filterGroups: ['phone', 'mobilephone'].map((propertyName) => ({
+        filterGroups: HUBSPOT_SEARCHABLE_PHONE_PROPERTIES.map((propertyName) => ({
           filters: [{ propertyName, operator: 'EQ', value: digits }],
         })),
         properties: ['firstname', 'lastname', 'email', 'phone', 'mobilephone'],
@@ -259,7 +279,11 @@ export class HubSpotConnector implements Connector {
       schema: SearchAnswer,
       idempotent: true,
     });
-    return answer.results.map((r) => this.toContact(r));
+    return filterCandidates(
+      answer.results.map((r) => this.toContact(r)),
+      e164,
+      this.options.defaultCountry ?? 'US',
+    );
   }
 
   private toContact(r: HsObject): CrmContact {
@@ -345,7 +369,7 @@ export class HubSpotConnector implements Connector {
         };
         break;
       default:
-        throw new Error('contacts are not engagements');
+        throw new Error('only calls, notes and tasks are created as engagements');
     }
     return {
       properties,
@@ -358,7 +382,7 @@ export class HubSpotConnector implements Connector {
     };
   }
 
-  private async createOne(kind: Exclude<SyncKind, 'contact'>, item: SendItem): Promise<RemoteRef> {
+  private async createOne(kind: EngagementKind, item: SendItem): Promise<RemoteRef> {
     const created = await this.call({
       method: 'POST',
       path: `/crm/v3/objects/${OBJECT_PATH[kind]}`,
@@ -381,7 +405,57 @@ export class HubSpotConnector implements Connector {
     return this.createOne('task', item);
   }
 
+  /** PATCH hs_task_status COMPLETED (tasks spec: PATCH /crm/v3/objects/tasks/{taskId}). */
+  async completeTask(item: SendItem): Promise<RemoteRef> {
+    const payload = item.job.payload;
+    if (payload.kind !== 'complete') throw new Error('not a complete job');
+    try {
+      await this.call({
+        method: 'PATCH',
+        path: `/crm/v3/objects/tasks/${encodeURIComponent(payload.taskId)}`,
+        json: { properties: { hs_task_status: 'COMPLETED' } },
+        schema: HsObject,
+        idempotent: true,
+      });
+    } catch (error) {
+      // Someone deleted the task in HubSpot: there is nothing left open.
+      if (error instanceof HttpError && error.status === 404)
+        return {
+          id: payload.taskId,
+          warning: 'The earlier follow-up task was deleted in HubSpot.',
+        };
+      throw error;
+    }
+    return { id: payload.taskId, url: this.contactUrl(item.contactId) };
+  }
+
+  /** Complete several earlier tasks in one request (tasks spec: batch/update). */
+  private async completeMany(items: SendItem[]): Promise<BatchOutcome> {
+    const taskOf = (item: SendItem) =>
+      item.job.payload.kind === 'complete' ? item.job.payload.taskId : '';
+    const answer = await this.call({
+      method: 'POST',
+      path: '/crm/v3/objects/tasks/batch/update',
+      json: {
+        inputs: items.map((item) => ({
+          id: taskOf(item),
+          properties: { hs_task_status: 'COMPLETED' },
+        })),
+      },
+      schema: BatchAnswer,
+      idempotent: true,
+    });
+    const done = new Set(answer.results.map((r) => r.id));
+    const created = new Map<string, RemoteRef>();
+    for (const item of items) {
+      if (done.has(taskOf(item)))
+        created.set(item.job.id, { id: taskOf(item), url: this.contactUrl(item.contactId) });
+    }
+    return { created, rejected: new Map(), unattributed: [] };
+  }
+
   async createMany(kind: Exclude<SyncKind, 'contact'>, items: SendItem[]): Promise<BatchOutcome> {
+    if (kind === 'complete') return this.completeMany(items);
     const answer = await this.call({
       method: 'POST',
       path: `/crm/v3/objects/${OBJECT_PATH[kind]}/batch/create`,
@@ -472,6 +546,19 @@ export class HubSpotConnector implements Connector {
     }
     return found;
   }
+}
+
+/**
+ * The account a HubSpot connection acts in. Its key (accountKeyOf) is the portal id; a
+ * private app whose portal id was not entered is told apart by its lowest owner id (owner
+ * ids are unique across portals).
+ */
+export function hubspotAccount(portalId: string | undefined, owners: CrmUser[]): CrmAccount {
+  if (portalId) return { id: portalId, name: `HubSpot account ${portalId}`, key: portalId };
+  const lowest = owners
+    .map((o) => o.id)
+    .sort((a, b) => a.length - b.length || a.localeCompare(b))[0];
+  return { id: '', name: 'HubSpot account', ...(lowest ? { key: `owners:${lowest}` } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,9 +1,15 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { Lead } from '../model';
 import { nationalDigits, normalizePhone } from '../phone';
-import type { ContactPayload, CrmContact, CrmLink, CrmSystem } from './model';
+import {
+  crmLinkOf,
+  type ContactPayload,
+  type CrmContact,
+  type CrmLink,
+  type CrmSystem,
+} from './model';
 
-/** The link a lead keeps to its CRM contact (Lead.crm). */
+/** A link a lead keeps to its CRM contact (Lead.crmLinks: one per CRM and account). */
 export type { CrmLink };
 
 /**
@@ -41,13 +47,16 @@ export function filterCandidates(
   });
 }
 
+/** `account`: the connected account (accountKeyOf); links made in another do not count. */
 export function decideMatch(
-  lead: Pick<Lead, 'crm' | 'phone' | 'name' | 'source' | 'practiceArea' | 'assignee'>,
+  lead: Pick<Lead, 'crmLinks' | 'phone' | 'name' | 'source' | 'practiceArea' | 'assignee'>,
   system: CrmSystem,
   found: CrmContact[],
   country: CountryCode,
+  account?: string,
 ): MatchDecision {
-  if (lead.crm && lead.crm.system === system) return { kind: 'linked', link: lead.crm };
+  const link = crmLinkOf(lead, system, account);
+  if (link) return { kind: 'linked', link };
   if (!lead.phone) return { kind: 'none', draft: null };
   const candidates = filterCandidates(found, lead.phone, country);
   if (candidates.length === 1) return { kind: 'single', contact: candidates[0]! };
@@ -55,9 +64,10 @@ export function decideMatch(
   return { kind: 'none', draft: contactDraft(lead) };
 }
 
-export function linkFor(system: CrmSystem, contact: CrmContact): CrmLink {
+export function linkFor(system: CrmSystem, contact: CrmContact, account?: string): CrmLink {
   return {
     system,
+    ...(account !== undefined ? { account } : {}),
     contactId: contact.id,
     name: contact.name,
     ...(contact.url ? { url: contact.url } : {}),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AttemptMethod, Outcome, type Lead } from '../model';
+import { AttemptMethod, Outcome, type Lead, type LeadCrmLink } from '../model';
 
 /** The CRMs Callback Desk writes to. */
 export const CRM_SYSTEMS = ['hubspot', 'clio'] as const;
@@ -8,8 +8,11 @@ export type CrmSystem = z.infer<typeof CrmSystem>;
 
 export const CRM_LABELS: Record<CrmSystem, string> = { hubspot: 'HubSpot', clio: 'Clio' };
 
-/** What one outbox job writes. */
-export const SYNC_KINDS = ['contact', 'call', 'note', 'task'] as const;
+/**
+ * What one outbox job writes. `complete` closes the follow-up task of an earlier attempt
+ * once a newer attempt is synced (an update, safe to repeat).
+ */
+export const SYNC_KINDS = ['contact', 'call', 'note', 'task', 'complete'] as const;
 export const SyncKind = z.enum(SYNC_KINDS);
 export type SyncKind = z.infer<typeof SyncKind>;
 
@@ -70,21 +73,37 @@ export const TaskPayload = z.object({
 });
 export type TaskPayload = z.infer<typeof TaskPayload>;
 
+export const CompletePayload = z.object({
+  kind: z.literal('complete'),
+  /** The CRM id of the follow-up task to complete (its task job's remoteId). */
+  taskId: z.string().min(1).max(40),
+  /** The task job that created it. */
+  taskJobId: z.string().min(1),
+  staffId: z.string().max(120).optional(),
+});
+export type CompletePayload = z.infer<typeof CompletePayload>;
+
 export const SyncPayload = z.discriminatedUnion('kind', [
   ContactPayload,
   CallPayload,
   NotePayload,
   TaskPayload,
+  CompletePayload,
 ]);
 export type SyncPayload = z.infer<typeof SyncPayload>;
 
 /** One durable CRM write in the outbox (db.outbox). */
 export const SyncJob = z.object({
   id: z.string().min(1),
-  /** `${attemptId}:${system}:${kind}` (contact: `${leadId}:${system}:contact`); unique. */
+  /** `${attemptId}:${system}:${kind}` (contact: `${leadId}:${system}:contact@${account}`); unique. */
   idempotencyKey: z.string().min(1),
   system: CrmSystem,
   kind: SyncKind,
+  /**
+   * The account (accountKeyOf) the job was queued for. Its contact id and any record it
+   * refers to live there: sent with another account's connection, the job is re-matched.
+   */
+  account: z.string().optional(),
   leadId: z.string().min(1),
   attemptId: z.string().optional(),
   payload: SyncPayload,
@@ -97,6 +116,14 @@ export const SyncJob = z.object({
   sentAt: z.number().optional(),
   /** The drainer run that sent it; another run finding it 'syncing' knows that run died. */
   sentBy: z.string().optional(),
+  /**
+   * The drain that marked it `syncing` (several drains may run in one worker, one at a time
+   * holding the lease): only that drain records the answer, and once it has ended without
+   * doing so, the job is recovered (looked up) at once.
+   */
+  claim: z.string().optional(),
+  /** When a lookup last found nothing for it: a drain taken over leaves its lookups usable. */
+  checkedAt: z.number().optional(),
   /**
    * An earlier request may have created the record (timeout, dropped connection, 5xx,
    * or the worker died before saving the answer): look it up before creating again.
@@ -116,14 +143,6 @@ export const SyncJob = z.object({
 export type SyncJob = z.infer<typeof SyncJob>;
 
 /** A contact as a CRM returns it, reduced to what matching and display need. */
-  /**
-   * The drain that marked it `syncing` (several drains may run in one worker, one at a time
-   * holding the lease): only that drain records the answer, and once it has ended without
-   * doing so, the job is recovered (looked up) at once.
-   */
-  claim: z.string().optional(),
-  /** When a lookup last found nothing for it: a drain taken over leaves its lookups usable. */
-  checkedAt: z.number().optional(),
 export interface CrmContact {
   id: string;
   name: string;
@@ -146,6 +165,18 @@ export interface CrmAccount {
   id: string;
   name: string;
   email?: string;
+  /**
+   * Which records this connection sees (accountKeyOf): HubSpot the portal (hub) id (or, for
+   * a private app whose portal id nobody entered, `owners:<lowest owner id>` — owner ids
+   * are unique across portals), Clio `<region>:<firm account id>`. Connections saved before
+   * keys existed have none: their `id` serves (HubSpot portal id, Clio user id).
+   */
+  key?: string;
+}
+
+/** The key links and jobs record: contact ids are only meaningful within it. */
+export function accountKeyOf(account: Pick<CrmAccount, 'id' | 'key'>): string {
+  return account.key ?? account.id;
 }
 
 /** Where a created record lives in the CRM. */
@@ -171,13 +202,18 @@ export function markerFor(job: Pick<SyncJob, 'id'>): string {
   return `cbd${job.id.replace(/[^a-zA-Z0-9]/g, '').toLowerCase()}`;
 }
 
+/**
+ * A contact is created once per lead, CRM and account (a contact made in one HubSpot portal
+ * is not in another); records of an attempt once per attempt and CRM.
+ */
 export function idempotencyKey(
   ref: { attemptId?: string; leadId: string },
   system: CrmSystem,
   kind: SyncKind,
+  account?: string,
 ): string {
   return kind === 'contact'
-    ? `${ref.leadId}:${system}:contact`
+    ? `${ref.leadId}:${system}:contact${account ? `@${account}` : ''}`
     : `${ref.attemptId ?? ref.leadId}:${system}:${kind}`;
 }
 
@@ -188,8 +224,30 @@ export const CLIO_REGIONS = ['us', 'eu', 'ca', 'au'] as const;
 export const ClioRegion = z.enum(CLIO_REGIONS);
 export type ClioRegion = z.infer<typeof ClioRegion>;
 
-/** The CRM contact a lead is linked to. */
-export type CrmLink = NonNullable<Lead['crm']>;
+/** The CRM contact a lead is linked to (one per CRM and account). */
+export type CrmLink = LeadCrmLink;
+
+/**
+ * The lead's contact in `system` for the connected account. A link recorded for another
+ * account, or before accounts were recorded, does not count: the lead is matched again.
+ */
+export function crmLinkOf(
+  lead: Pick<Lead, 'crmLinks'> | undefined,
+  system: CrmSystem,
+  account: string | undefined,
+): CrmLink | undefined {
+  return lead?.crmLinks?.find((l) => l.system === system && l.account === account);
+}
+
+/** The lead's links with `link` as its contact in that CRM and account (replacing the old). */
+export function withCrmLink(lead: Pick<Lead, 'crmLinks'>, link: CrmLink): CrmLink[] {
+  return [
+    ...(lead.crmLinks ?? []).filter(
+      (l) => !(l.system === link.system && l.account === link.account),
+    ),
+    link,
+  ];
+}
 
 export interface TokenSession {
   current(): Promise<string>;

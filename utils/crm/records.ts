@@ -3,7 +3,13 @@ import { CADENCE, cadenceStep, nextAttemptDue } from '../queue/cadence';
 import { OUTCOME_LABELS, type Attempt, type Lead } from '../model';
 import { formatPhone } from '../phone';
 import type { FirmSettings } from '../settings';
-import { idempotencyKey, type CrmSystem, type SyncKind, type SyncPayload } from './model';
+import {
+  idempotencyKey,
+  type CrmSystem,
+  type SyncJob,
+  type SyncKind,
+  type SyncPayload,
+} from './model';
 
 /** A job to put in the outbox (before it has an id and a state). */
 export interface SyncDraft {
@@ -12,6 +18,8 @@ export interface SyncDraft {
   kind: SyncKind;
   leadId: string;
   attemptId?: string;
+  /** The connected account (accountKeyOf) the job is for. */
+  account?: string;
   payload: SyncPayload;
 }
 
@@ -53,8 +61,11 @@ export function buildSyncDrafts(input: {
   settings: FirmSettings;
   /** The firm line the caller dialled (from their latest missed call), if known. */
   firmLine?: string;
+  /** The connected account (accountKeyOf), recorded on every job. */
+  account?: string;
 }): SyncDraft[] {
   const { system, lead, settings } = input;
+  const account = input.account !== undefined ? { account: input.account } : {};
   const country = settings.defaultCountry as CountryCode;
   const attempts = [...input.attempts].sort((a, b) => a.at - b.at);
   const caller = callerLabel(lead, country);
@@ -68,7 +79,7 @@ export function buildSyncDrafts(input: {
       ...leadFacts(lead),
       attempt.notes ? `Notes: ${attempt.notes}` : '',
     ].filter(Boolean);
-    const base = { system, leadId: lead.id, attemptId: attempt.id };
+    const base = { system, leadId: lead.id, attemptId: attempt.id, ...account };
     if (attempt.method === 'call' || attempt.method === 'voicemail') {
       drafts.push({
         ...base,
@@ -112,7 +123,7 @@ export function buildSyncDrafts(input: {
     );
     const step = cadenceStep(attempts.length);
     if (due && step) {
-      const base = { system, leadId: lead.id, attemptId: last.id };
+      const base = { system, leadId: lead.id, attemptId: last.id, ...account };
       const owner = lead.assignee ?? last.by;
       drafts.push({
         ...base,
@@ -133,6 +144,91 @@ export function buildSyncDrafts(input: {
         },
       });
     }
+  }
+  return drafts;
+}
+
+/**
+ * The lead's source and practice area, as a note on the contact we create for it: neither
+ * HubSpot nor Clio has a standard contact field for them (HubSpot's `hs_analytics_source`
+ * is read-only and tracks web visits; Clio's custom fields are the firm's own, with ids we
+ * cannot know), and a note shows on the contact's timeline in both. Null when the lead
+ * has neither.
+ */
+export function contactFactsDraft(
+  lead: Pick<Lead, 'id' | 'source' | 'practiceArea' | 'firstMissedAt' | 'missedCount'>,
+  system: CrmSystem,
+  account: string | undefined,
+): SyncDraft | null {
+  if (!lead.source && !lead.practiceArea) return null;
+  const facts = [
+    lead.source ? `Source: ${lead.source}` : '',
+    lead.practiceArea ? `Practice area: ${lead.practiceArea}` : '',
+    `First missed call: ${new Date(lead.firstMissedAt).toISOString()}`,
+    `Missed calls: ${lead.missedCount}`,
+  ].filter(Boolean);
+  return {
+    idempotencyKey: `${lead.id}:${system}:contact-facts${account ? `@${account}` : ''}`,
+    system,
+    kind: 'note',
+    leadId: lead.id,
+    ...(account !== undefined ? { account } : {}),
+    payload: {
+      kind: 'note',
+      at: lead.firstMissedAt,
+      subject: [
+        'New lead from a missed call',
+        lead.source ? `source ${lead.source}` : '',
+        lead.practiceArea ? `practice area ${lead.practiceArea}` : '',
+      ]
+        .filter(Boolean)
+        .join(' — '),
+      body: facts.join('\n'),
+    },
+  };
+}
+
+/**
+ * Follow-up tasks a newer attempt has made stale: a synced task of an attempt is completed
+ * in the CRM once any record of a later attempt is queued for the same CRM (the later
+ * attempt brings its own task, or closes the lead). Pure: the same jobs give the same
+ * drafts and keys, so running it after every sync adds each completion once.
+ */
+export function taskCompletionDrafts(
+  jobs: readonly SyncJob[],
+  attempts: readonly Pick<Attempt, 'id' | 'at'>[],
+): SyncDraft[] {
+  const at = new Map(attempts.map((a) => [a.id, a.at]));
+  const keys = new Set(jobs.map((j) => j.idempotencyKey));
+  const drafts: SyncDraft[] = [];
+  for (const task of jobs) {
+    if (task.kind !== 'task' || task.state !== 'synced' || !task.remoteId) continue;
+    const taskAt = task.attemptId ? at.get(task.attemptId) : undefined;
+    if (taskAt === undefined) continue;
+    const newer = jobs.some(
+      (j) =>
+        j.system === task.system &&
+        j.leadId === task.leadId &&
+        (j.kind === 'call' || j.kind === 'note' || j.kind === 'task') &&
+        j.attemptId !== undefined &&
+        (at.get(j.attemptId) ?? -1) > taskAt,
+    );
+    const key = `${task.idempotencyKey}:complete`;
+    if (!newer || keys.has(key)) continue;
+    drafts.push({
+      idempotencyKey: key,
+      system: task.system,
+      kind: 'complete',
+      leadId: task.leadId,
+      attemptId: task.attemptId,
+      ...(task.account !== undefined ? { account: task.account } : {}),
+      payload: {
+        kind: 'complete',
+        taskId: task.remoteId,
+        taskJobId: task.id,
+        ...(task.payload.staffId ? { staffId: task.payload.staffId } : {}),
+      },
+    });
   }
   return drafts;
 }

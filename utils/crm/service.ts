@@ -10,7 +10,6 @@ import { crmCallLogOf } from '../capture/sources/registry';
 import {
   drainOutbox,
   enqueueDrafts,
-  releaseWaitingJobs,
   requeueAfterReconnect,
   retryJobs,
   type DrainReport,
@@ -25,17 +24,30 @@ import {
   noteCrmProblem,
   type CrmConnectionInfo,
 } from './connections';
-import { exchangeHubSpotCode, hubspotAuthorizeUrl, HubSpotConnector } from './hubspot';
+import {
+  exchangeHubSpotCode,
+  hubspotAccount,
+  hubspotAuthorizeUrl,
+  HubSpotConnector,
+} from './hubspot';
+import {
+  enqueueTaskCompletions,
+  leadsSyncedSince,
+  leadsToRematch,
+  linkLead as linkLeadIn,
+} from './links';
 import { contactDraft, decideMatch, linkFor, type CrmLink, type MatchDecision } from './matching';
 import {
+  accountKeyOf,
   CRM_LABELS,
   CRM_SYSTEMS,
   CrmSystem,
+  crmLinkOf,
   idempotencyKey,
   type CrmUser,
   type MatchResult,
 } from './model';
-import { buildSyncDrafts, type SyncDraft } from './records';
+import { buildSyncDrafts, contactFactsDraft, type SyncDraft } from './records';
 import { crmSession } from './session';
 import { ClioRegion, forgetCredentials, readCredentials, writeCredentials } from './tokens';
 
@@ -59,7 +71,12 @@ export async function connectorFor(system: CrmSystem): Promise<Connector | null>
   if (system === 'hubspot') {
     const c = await readCredentials(db, 'hubspot');
     return c
-      ? new HubSpotConnector(deps, { auth: c.auth, portalId: c.portalId, defaultCountry: country })
+      ? new HubSpotConnector(deps, {
+          auth: c.auth,
+          portalId: c.portalId,
+          accountKey: accountKeyOf(c.account),
+          defaultCountry: country,
+        })
       : null;
   }
   const c = await readCredentials(db, 'clio');
@@ -67,10 +84,17 @@ export async function connectorFor(system: CrmSystem): Promise<Connector | null>
     ? new ClioConnector(deps, {
         region: c.region,
         userId: c.account.id,
+        accountKey: accountKeyOf(c.account),
         defaultCountry: country,
         growInboxToken: c.growInboxToken,
       })
     : null;
+}
+
+/** The account key (accountKeyOf) of the connected CRM, or undefined when not connected. */
+async function connectedAccount(system: CrmSystem): Promise<string | undefined> {
+  const c = await readCredentials(db, system);
+  return c ? accountKeyOf(c.account) : undefined;
 }
 
 export async function ownerFor(
@@ -89,7 +113,20 @@ export async function ownerFor(
  * database, so kicking twice is harmless. `runId` identifies this worker instance.
  */
 export async function drainNow(runId: string): Promise<DrainReport> {
-  const report = await drainOutbox({ db, runId, connectorFor, ownerFor });
+  const started = Date.now();
+  let report = await drainOutbox({ db, runId, connectorFor, ownerFor });
+  // Records of a newer attempt went out: complete the follow-up tasks they superseded.
+  if (
+    report.synced > 0 &&
+    (await enqueueTaskCompletions(db, await leadsSyncedSince(db, started))) > 0
+  ) {
+    const again = await drainOutbox({ db, runId, connectorFor, ownerFor });
+    report = {
+      ...again,
+      synced: report.synced + again.synced,
+      failed: report.failed + again.failed,
+    };
+  }
   if (report.nextTryAt !== null) {
     // Chrome may round short alarms up to 30 s; the sweep alarm and kicks cover the rest.
     await browser.alarms.create(OUTBOX_RETRY_ALARM, {
@@ -119,6 +156,13 @@ async function finishConnect(system: CrmSystem, info: CrmConnectionInfo, users: 
   await crmConnectionsItem.setValue({ ...(await crmConnectionsItem.getValue()), [system]: info });
   await saveUsers(system, users);
   await requeueAfterReconnect(db, system);
+  // Another portal or account: its contacts are not the ones the leads were linked to.
+  // Match the leads with records still to send there again (a single match links them and
+  // releases their records; the others wait for the user in the lead's CRM panel).
+  const leadIds = await leadsToRematch(db, system, accountKeyOf(info.account));
+  void (async () => {
+    for (const leadId of leadIds) await matchLead(leadId, system).catch(() => undefined);
+  })();
 }
 
 async function saveUsers(system: CrmSystem, users: CrmUser[]): Promise<void> {
@@ -167,7 +211,8 @@ export async function connectHubSpotToken(input: unknown): Promise<CrmConnection
     }
     throw error;
   }
-  const account = await probe.whoAmI();
+  // The owners just read tell the account apart when no portal id was entered (read once).
+  const account = hubspotAccount(portalId, users);
   const connectedAt = Date.now();
   await writeCredentials(db, 'hubspot', {
     auth: 'private-app',
@@ -252,13 +297,15 @@ export async function connectOAuth(input: unknown): Promise<CrmConnectionInfo> {
       code,
       redirectUri: redirect,
     });
-    const account = {
-      id: tokens.portalId ?? '',
-      name: tokens.portalId ? `HubSpot account ${tokens.portalId}` : 'HubSpot account',
-    };
+    let account = hubspotAccount(tokens.portalId, []);
     await writeCredentials(db, 'hubspot', { ...tokens, account, connectedAt });
     const connector = (await connectorFor('hubspot'))!;
     const users = await connector.listUsers();
+    if (!tokens.portalId) {
+      account = hubspotAccount(undefined, users);
+      const stored = (await readCredentials(db, 'hubspot'))!;
+      await writeCredentials(db, 'hubspot', { ...stored, account });
+    }
     const info: CrmConnectionInfo = {
       system: 'hubspot',
       auth: 'oauth',
@@ -332,30 +379,32 @@ export async function refreshUsers(system: CrmSystem): Promise<CrmUser[]> {
 
 export type { MatchResult };
 
-async function linkLead(leadId: string, link: CrmLink): Promise<void> {
-  await db.leads.update(leadId, { crm: link, updatedAt: Date.now() });
-  await releaseWaitingJobs(db, leadId, link.system);
+function linkLead(leadId: string, link: CrmLink): Promise<void> {
+  return linkLeadIn(db, leadId, link);
 }
 
 /** Match a lead to a contact: link a single match, or say what the user must decide. */
 export async function matchLead(leadId: string, system: CrmSystem): Promise<MatchResult> {
   const lead = await db.leads.get(leadId);
   if (!lead) throw new Error('This lead no longer exists.');
-  if (lead.crm?.system === system) return { kind: 'linked', link: lead.crm };
-  if (!lead.phone) return { kind: 'none', canCreate: false };
   const connector = await connectorFor(system);
   if (!connector) throw new Error(`${CRM_LABELS[system]} is not connected.`);
+  const account = connector.accountKey;
+  const existing = crmLinkOf(lead, system, account);
+  if (existing) return { kind: 'linked', link: existing };
+  if (!lead.phone) return { kind: 'none', canCreate: false };
   const decision: MatchDecision = decideMatch(
     lead,
     system,
     await connector.findContactsByPhone(lead.phone),
     await defaultCountry(),
+    account,
   );
   switch (decision.kind) {
     case 'linked':
       return decision;
     case 'single': {
-      const link = linkFor(system, decision.contact);
+      const link = linkFor(system, decision.contact, account);
       await linkLead(leadId, link);
       return { kind: 'linked', link };
     }
@@ -379,8 +428,11 @@ export const ChooseContactInput = z.object({
 /** The user picked one of several contacts: remembered on the lead. */
 export async function chooseContact(input: unknown): Promise<CrmLink> {
   const { leadId, system, contact } = ChooseContactInput.parse(input);
+  const account = await connectedAccount(system);
+  if (account === undefined) throw new Error(`${CRM_LABELS[system]} is not connected.`);
   const link: CrmLink = {
     system,
+    account,
     contactId: contact.id,
     name: contact.name,
     ...(contact.url ? { url: contact.url } : {}),
@@ -401,8 +453,8 @@ export async function enqueueSync(input: unknown): Promise<{ queued: number }> {
   const { leadId, system, createContact } = EnqueueSyncInput.parse(input);
   const lead = await db.leads.get(leadId);
   if (!lead) throw new Error('This lead no longer exists.');
-  if (!(await readCredentials(db, system)))
-    throw new Error(`Connect ${CRM_LABELS[system]} in Settings first.`);
+  const account = await connectedAccount(system);
+  if (account === undefined) throw new Error(`Connect ${CRM_LABELS[system]} in Settings first.`);
   const [attempts, calls, settings] = await Promise.all([
     db.attempts.where('leadId').equals(leadId).toArray(),
     db.calls.where('leadId').equals(leadId).toArray(),
@@ -416,27 +468,33 @@ export async function enqueueSync(input: unknown): Promise<{ queued: number }> {
     ? (normalizePhone(dialed, settings.defaultCountry as CountryCode).e164 ?? dialed)
     : undefined;
   const drafts: SyncDraft[] = [];
-  const linked = lead.crm?.system === system;
+  const linked = Boolean(crmLinkOf(lead, system, account));
   if (!linked && createContact) {
     const draft = contactDraft(lead);
     if (!draft) throw new Error('This caller left no number: there is no contact to create.');
     const grow = system === 'clio' && Boolean((await readCredentials(db, 'clio'))?.growInboxToken);
     drafts.push({
-      idempotencyKey: idempotencyKey({ leadId }, system, 'contact'),
+      idempotencyKey: idempotencyKey({ leadId }, system, 'contact', account),
       system,
       kind: 'contact',
       leadId,
+      account,
       payload: {
         ...draft,
         staffId: draft.staffId ?? settings.currentStaffId,
         ...(grow ? { growLead: true } : {}),
       },
     });
+    // The new contact carries the lead's source and practice area (a note on it).
+    const facts = contactFactsDraft(lead, system, account);
+    if (facts) drafts.push(facts);
   }
-  drafts.push(...buildSyncDrafts({ system, lead, attempts, settings, firmLine }));
+  drafts.push(...buildSyncDrafts({ system, lead, attempts, settings, firmLine, account }));
   if (drafts.length === 0) throw new Error('Nothing to sync yet: record an attempt first.');
   const before = await db.outbox.count();
   await enqueueDrafts(db, drafts);
+  // Follow-up tasks of earlier attempts that this one supersedes are completed.
+  await enqueueTaskCompletions(db, [leadId]);
   // Jobs that failed earlier are part of this click too.
   await retryJobs(db, { leadId, system });
   return { queued: (await db.outbox.count()) - before };

@@ -15,7 +15,11 @@ export type LeadSyncStatus =
  * Summarise a lead's jobs for one CRM. `expectedKeys` are the idempotency keys a sync
  * would produce now (utils/crm/records.ts): keys without a job are unsent attempts.
  */
-export function summarizeSync(jobs: SyncJob[], expectedKeys: string[]): LeadSyncStatus {
+export function summarizeSync(
+  jobs: SyncJob[],
+  expectedKeys: string[],
+  label = 'CRM',
+): LeadSyncStatus {
   const known = new Set(jobs.map((j) => j.idempotencyKey));
   const unsent = expectedKeys.filter((k) => !known.has(k)).length;
   if (jobs.length === 0) return unsent > 0 ? { state: 'unsent', unsent } : { state: 'none' };
@@ -32,6 +36,13 @@ export function summarizeSync(jobs: SyncJob[], expectedKeys: string[]): LeadSync
   }
   if (jobs.some((j) => j.state === 'syncing')) return { state: 'syncing', done, total };
   const waiting = jobs.find((j) => j.state === 'queued' && j.waitingFor === 'contact');
+  // Records wait for a contact that is on its way (created, or looked up after a lost
+  // answer): that is not a question for the user.
+  const creating = jobs.some(
+    (j) => j.kind === 'contact' && j.state === 'queued' && j.waitingFor !== 'contact',
+  );
+  if (waiting && creating)
+    return { state: 'waiting', message: `Creating the ${label} contact…`, total };
   if (waiting)
     return { state: 'waiting', message: waiting.lastError ?? 'Waiting for the contact.', total };
   const queued = jobs.filter((j) => j.state === 'queued');

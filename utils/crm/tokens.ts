@@ -9,7 +9,13 @@ import { CRM_LABELS, ClioRegion, type CrmSystem, type TokenSession } from './mod
  * and extension pages read it, content scripts cannot). Disconnect deletes the row.
  */
 
-const Account = z.object({ id: z.string(), name: z.string(), email: z.string().optional() });
+const Account = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string().optional(),
+  /** accountKeyOf (utils/crm/model.ts): which records the connection sees. */
+  key: z.string().optional(),
+});
 
 export { CLIO_REGIONS, ClioRegion } from './model';
 

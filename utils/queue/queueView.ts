@@ -43,7 +43,7 @@ export function filterQueue(
       (!overdueOnly || isOverdue(lead, now)) &&
       (!source || lead.source === source) &&
       (!mine || lead.assignee === currentStaffId) &&
-      (!contactId || lead.crm?.contactId === contactId),
+      (!contactId || Boolean(lead.crmLinks?.some((l) => l.contactId === contactId))),
   );
 }
 
