@@ -17,6 +17,7 @@ import {
   type SourceConnection,
 } from '@/utils/capture/sources/connections';
 import { POLL_ALARM, type PollOutcome } from '@/utils/capture/sources/poller';
+import { skippedRecords } from '@/utils/capture/health';
 import { CRM_CALL_LOGS, SOURCES, type AnyCallSource } from '@/utils/capture/sources/registry';
 import type { CrmCallLog, SourceId } from '@/utils/capture/sources/types';
 import { useNow } from '../hooks';
@@ -347,6 +348,8 @@ function PollStatus({
     ? Math.max(alarmAt ?? 0, cursor?.nextPollAfter ?? 0) || undefined
     : undefined;
   const result = cursor?.lastResult;
+  // Records the last day's polls could not read (the rest were read).
+  const skipped = skippedRecords(cursor);
   return (
     <dl className="source-status">
       {children}
@@ -364,6 +367,18 @@ function PollStatus({
       >
         {cursor?.lastError ?? 'None'}
       </dd>
+      {skipped.length > 0 ? (
+        <>
+          <dt>Skipped records</dt>
+          <dd data-testid="skipped-records">
+            <ul>
+              {skipped.map((line) => (
+                <li key={line}>{line}</li>
+              ))}
+            </ul>
+          </dd>
+        </>
+      ) : null}
       <dt>Next poll</dt>
       <dd data-testid="next-poll">{enabled ? when(nextPoll, now) : offText}</dd>
     </dl>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nextCursor, readCursor, unreadableWarning } from '@/utils/capture/sources/poller';
+import { skippedRecords } from '@/utils/capture/health';
 
 const HOUR = 3_600_000;
 const t0 = Date.UTC(2026, 2, 4, 14, 0);
@@ -54,6 +55,8 @@ describe('records that could not be read', () => {
     expect(unreadableWarning(cursor)).toBe(
       '2 records could not be read: Aircall call 7: direction is missing (and 1 more). The rest were read.',
     );
+    // Options lists them on the source's health, newest first.
+    expect(skippedRecords({ cursor })).toEqual(['Aircall call 7: direction is missing', line]);
     cursor = nextCursor(cursor, t0 + 25 * HOUR, HOUR, { complete: true });
     expect(unreadableWarning(cursor)).toBeUndefined();
   });

@@ -1,4 +1,4 @@
-import type { AdapterHealthRecord, CallbackDeskDB } from '../db';
+import type { AdapterHealthRecord, CallbackDeskDB, CursorRecord } from '../db';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -72,4 +72,17 @@ export function healthWarning(
     return `${label}: ${record.lastError} (${record.selectorMisses} misses so far) — some calls may be skipped.`;
   }
   return null;
+}
+
+/**
+ * API sources: the records a poller skipped because they could not be read (newest first,
+ * one line each, kept a day by utils/capture/sources/poller.ts), for the source's health.
+ */
+export function skippedRecords(record: Pick<CursorRecord, 'cursor'> | undefined): string[] {
+  const list = (record?.cursor as { unreadable?: unknown } | undefined)?.unreadable;
+  if (!Array.isArray(list)) return [];
+  return list
+    .map((u) => (u && typeof u === 'object' ? (u as { text?: unknown }).text : undefined))
+    .filter((t): t is string => typeof t === 'string')
+    .reverse();
 }
