@@ -467,7 +467,9 @@ describe('outbox', () => {
     const added = emulator.seedContact({ firstname: 'Dana', phone: '+14155550134' });
     await drainOutbox(deps());
     expect(emulator.records('contacts').map((c) => c.id)).toEqual([added.id]);
-    expect((await db.leads.get(lead.lead.id))!.crmLinks?.[0]).toMatchObject({ contactId: added.id });
+    expect((await db.leads.get(lead.lead.id))!.crmLinks?.[0]).toMatchObject({
+      contactId: added.id,
+    });
     for (const type of ['calls', 'notes', 'tasks'] as const)
       expect(emulator.associatedWith(added.id, type)).toHaveLength(1);
     expect((await jobs()).every((j) => j.state === 'synced')).toBe(true);
@@ -558,8 +560,9 @@ describe('outbox', () => {
       // Same contact ids on the limited emulator: re-link the leads.
       const seeded = limited.records('contacts');
       for (const lead of await db.leads.toArray()) {
-        const phone = emulator.records('contacts').find((c) => c.id === lead.crmLinks![0]!.contactId)!
-          .properties.phone;
+        const phone = emulator
+          .records('contacts')
+          .find((c) => c.id === lead.crmLinks![0]!.contactId)!.properties.phone;
         await db.leads.update(lead.id, {
           crmLinks: [
             {
@@ -665,8 +668,8 @@ describe('outbox', () => {
     };
     const a = drainOutbox(deps({ runId: 'worker', batching: false, fetch: slowFetch }));
     await expect.poll(() => held).toBe(true);
-    // …past its lease, and the sweep alarm starts drain B in the same worker.
-    offset += 61_000;
+    // …past its lease (two minutes), and the sweep alarm starts drain B in the same worker.
+    offset += 121_000;
     const b = await drainOutbox(deps({ runId: 'worker', batching: false }));
     expect(b.ran).toBe(true);
     release();

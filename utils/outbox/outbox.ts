@@ -1,10 +1,12 @@
 import type { CallbackDeskDB, SyncJobRecord } from '../db';
 import type { Lead } from '../model';
-import { backoffDelay, describeError, HttpError, RateLimitError } from '../http';
+import { backoffDelay, describeError, HttpError, NetworkError, RateLimitError } from '../http';
 import { createRecord, ReconnectError, type Connector } from '../crm/connector';
 import {
   CRM_LABELS,
+  crmLinkOf,
   markerFor,
+  withCrmLink,
   type CrmSystem,
   type RemoteRef,
   type SendItem,
@@ -33,8 +35,15 @@ export const NEVER = Number.MAX_SAFE_INTEGER;
 /** After this many uncertain or server failures a job stops and asks the user. */
 export const MAX_TRIES = 8;
 const LEASE_ROW = 'outbox:lease';
-const LEASE_MS = 60_000;
-const KIND_ORDER: SyncKind[] = ['contact', 'call', 'note', 'task'];
+/**
+ * A drain renews its lease before every lookup and every create; the lease outlasts the
+ * longest single step (a rate-limit wait of up to 30 s plus a 20 s timeout), so a drain
+ * that is working is never taken over, and one that hangs is within two minutes.
+ */
+const LEASE_MS = 2 * 60_000;
+/** A lookup that found nothing stays good for this long (a drain taken over leaves it). */
+const LOOKUP_FRESH_MS = 10 * 60_000;
+const KIND_ORDER: SyncKind[] = ['contact', 'call', 'note', 'task', 'complete'];
 
 export interface OutboxDeps {
   db: CallbackDeskDB;
@@ -88,6 +97,9 @@ function sameVersion(a: SyncJob, b: SyncJob): boolean {
     a.nextTryAt === b.nextTryAt &&
     a.sentAt === b.sentAt &&
     a.sentBy === b.sentBy &&
+    a.claim === b.claim &&
+    a.checkedAt === b.checkedAt &&
+    a.waitingFor === b.waitingFor &&
     a.remoteId === b.remoteId
   );
 }
@@ -219,6 +231,43 @@ export async function nextDueAt(db: CallbackDeskDB): Promise<number | null> {
 // ---------------------------------------------------------------------------------------
 // The drainer
 
+/**
+ * Drains running in this worker. A `syncing` job claimed by a drain that is no longer here
+ * (it threw, or its worker died) has no one to record its answer: the next drain recovers
+ * it (looks it up) at once. One claimed by a drain still running has its answer coming.
+ */
+const activeDrains = new Set<string>();
+
+/** Failures after which a create may have happened: any 5xx, timeout, dropped connection. */
+function nothingWritten(error: unknown): boolean {
+  if (error instanceof ReconnectError) return true; // 401: never processed
+  if (error instanceof RateLimitError) return true; // 429, or held back before sending
+  return error instanceof HttpError && error.status < 500; // 4xx: refused
+}
+
+/** What went wrong, for a job whose request may or may not have been processed. */
+function problemOf(error: unknown, sent: boolean, now: number): string {
+  if (error instanceof NetworkError && !error.timedOut) {
+    let host = 'the CRM';
+    try {
+      host = new URL(error.url).host;
+    } catch {
+      // keep the generic name
+    }
+    return sent
+      ? `The connection to ${host} dropped before it answered.`
+      : `The connection to ${host} failed or dropped (offline, blocked, or permission missing).`;
+  }
+  return describeError(error, now);
+}
+
+/** Said of every job whose record may exist, until a lookup settles it. */
+export function mayExistNote(system: CrmSystem, failed: boolean): string {
+  return failed
+    ? `It may already be in ${CRM_LABELS[system]}: Retry looks it up before sending it again.`
+    : `It may already be in ${CRM_LABELS[system]}: it will be looked up before it is sent again.`;
+}
+
 export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
   const { db, runId } = deps;
   // Each drain has its own id: a worker may start a second drain (alarm, message) while
@@ -254,6 +303,7 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
   });
   if (!acquired) return report;
   report.ran = true;
+  activeDrains.add(drainId);
 
   /**
    * Set when another drain took the lease over (ours expired during a long pass): this
@@ -262,6 +312,7 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
   let lost = false;
   /** Renew the lease; false (and `lost`) when it is no longer ours. */
   const holdLease = async () => {
+    if (lost) return false;
     const held = await leaseOp((lease) =>
       lease && ours(lease) ? { next: renewed(lease), result: true } : { result: false },
     );
@@ -269,18 +320,49 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
     return held;
   };
 
-  /** Each job as this drain last read or wrote it: what a claim compares against. */
+  /** Each job as this drain last read or wrote it: what every write compares against. */
   const known = new Map<string, SyncJob>();
-  const save = async (jobs: SyncJob[]) => {
-    if (jobs.length === 0) return;
-    await db.outbox.bulkPut(jobs.map(asRow));
-    for (const job of jobs) known.set(job.id, job);
+  /**
+   * Write jobs by compare-and-set: a job is written only if its row is still as this drain
+   * last read or wrote it, and only while the lease is ours — except the outcome of a
+   * request this drain has in flight (its own `syncing` claim), which only it can know and
+   * which no other drain touches. `then` runs in the same transaction with what was written.
+   * Returns the jobs written.
+   */
+  const commit = async (
+    jobs: SyncJob[],
+    then?: (written: SyncJob[]) => Promise<void>,
+  ): Promise<SyncJob[]> => {
+    if (jobs.length === 0) return [];
+    const written = await db.transaction('rw', [db.outbox, db.cursors, db.leads], async () => {
+      const lease = (await db.cursors.get(LEASE_ROW))?.cursor as Lease | undefined;
+      const leaseHeld = ours(lease);
+      if (!leaseHeld) lost = true;
+      const ok: SyncJob[] = [];
+      for (const job of jobs) {
+        const stored = asJob(await db.outbox.get(job.id));
+        const expected = known.get(job.id);
+        if (!stored || !expected || !sameVersion(stored, expected)) continue;
+        if (!leaseHeld && !(expected.state === 'syncing' && expected.claim === drainId)) continue;
+        ok.push(job);
+      }
+      if (ok.length) await db.outbox.bulkPut(ok.map(asRow));
+      if (then) await then(ok);
+      return ok;
+    });
+    for (const job of written) known.set(job.id, job);
+    return written;
   };
   const update = (job: SyncJob, patch: Partial<SyncJob>): SyncJob => ({
     ...job,
     ...patch,
     updatedAt: now(),
   });
+  /** A job leaving `syncing` other than synced: its request may have landed. */
+  const doubtIfSent = (job: SyncJob): Partial<SyncJob> =>
+    job.state === 'syncing'
+      ? { maybeCreated: true, uncertainAt: job.uncertainAt ?? job.sentAt ?? now() }
+      : {};
 
   const markSynced = async (results: { item: SendItem; ref: RemoteRef }[]) => {
     if (results.length === 0) return;
@@ -296,40 +378,56 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
         lastError: ref.warning,
         lastErrorAt: ref.warning ? now() : undefined,
         waitingFor: undefined,
+        claim: undefined,
       }),
     );
-    await db.transaction('rw', db.outbox, db.leads, async () => {
-      await save(jobs);
-      for (const [i, job] of jobs.entries()) {
+    const written = await commit(jobs, async (done) => {
+      for (const job of done) {
         if (job.kind !== 'contact') continue;
         // The new contact becomes the lead's CRM link; records waiting for it can go.
-        const ref = results[i]!.ref as RemoteRef & { name?: string };
+        const ref = results.find((r) => r.item.job.id === job.id)!.ref as RemoteRef & {
+          name?: string;
+        };
         const lead = await db.leads.get(job.leadId);
         if (lead) {
           await db.leads.put({
             ...lead,
-            crm: {
+            crmLinks: withCrmLink(lead, {
               system: job.system,
+              ...(job.account !== undefined ? { account: job.account } : {}),
               contactId: ref.id,
               ...(ref.url ? { url: ref.url } : {}),
               ...(ref.name ? { name: ref.name } : {}),
-            },
+            }),
             updatedAt: now(),
           });
         }
         await releaseWaitingJobs(db, job.leadId, job.system, now());
       }
     });
-    report.synced += jobs.length;
+    report.synced += written.length;
   };
 
-  const fail = async (jobs: SyncJob[], message: string) => {
-    await save(
-      jobs.map((job) =>
-        update(job, { state: 'failed', lastError: message, lastErrorAt: now(), nextTryAt: NEVER }),
-      ),
+  /**
+   * Fail jobs for the user. `refused`: the CRM refused this drain's request (4xx, 401), so
+   * it created nothing; otherwise a job leaving `syncing` keeps "may already exist".
+   */
+  const fail = async (jobs: SyncJob[], message: string, refused = false) => {
+    const written = await commit(
+      jobs.map((job) => {
+        const doubt = refused ? {} : doubtIfSent(job);
+        const maybe = doubt.maybeCreated ?? job.maybeCreated;
+        return update(job, {
+          ...doubt,
+          state: 'failed',
+          lastError: maybe ? `${message} ${mayExistNote(job.system, true)}` : message,
+          lastErrorAt: now(),
+          nextTryAt: NEVER,
+          claim: undefined,
+        });
+      }),
     );
-    report.failed += jobs.length;
+    report.failed += written.length;
   };
 
   /**
@@ -345,46 +443,48 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
     const system = jobs[0]?.system;
     const label = system ? CRM_LABELS[system] : 'The CRM';
     if (error instanceof ReconnectError) {
-      await fail(jobs, error.message);
+      await fail(jobs, error.message, true);
       // Every other job of this system would hit the same wall: stop them too, visibly.
       const rest = (await db.outbox.where('state').equals('queued').toArray())
         .map((row) => asJob(row)!)
         .filter((job) => job.system === error.system && !jobs.some((j) => j.id === job.id));
+      for (const job of rest) known.set(job.id, job);
       await fail(rest, error.message);
       return 'stop';
     }
     if (error instanceof RateLimitError) {
       // Nothing was created. Not the job's fault: no try is counted.
       const wait = Math.max(1_000, error.retryAfterMs ?? 10_000);
-      await save(
+      await commit(
         jobs.map((job) =>
           update(job, {
             state: 'queued',
             nextTryAt: now() + wait,
             lastError: describeError(error, now()),
             lastErrorAt: now(),
-            maybeCreated: job.maybeCreated,
+            claim: undefined,
           }),
         ),
       );
       return 'stop';
     }
-    if (error instanceof HttpError && !error.retryable) {
-      await fail(
-        jobs,
-        `${label} refused it (${error.status}${error.message ? `: ${error.message}` : ''}).`,
-      );
+    if (nothingWritten(error)) {
+      const status = (error as HttpError).status;
+      const message = (error as HttpError).message;
+      await fail(jobs, `${label} refused it (${status}${message ? `: ${message}` : ''}).`, true);
       return 'continue';
     }
-    // Timeout, dropped connection, 5xx, an answer we could not read, or a bug: the record
-    // may exist now. Back off, then look it up before creating again.
-    await markUncertain(jobs, describeError(error, now()), sent, settleMs);
+    // Any 5xx, a timeout, a dropped connection, an answer we could not read, or a bug: the
+    // record may exist now. Back off, then look it up before creating again.
+    await markUncertain(jobs, problemOf(error, sent, now()), sent, settleMs);
     return 'stop';
   };
 
   /**
    * Jobs whose fate is unknown: a try is counted (so a record that never shows up ends as
    * "Gave up after …" instead of looping), and a sent one is looked up before it is resent.
+   * When the last try was a create, the lookup still comes before giving up: a record that
+   * is there is synced, not shown as a failure.
    */
   const markUncertain = async (
     jobs: SyncJob[],
@@ -394,16 +494,20 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
   ) => {
     const saved = jobs.map((job) => {
       const tries = job.tries + 1;
-      const maybeCreated = job.maybeCreated || sent;
-      if (tries >= MAX_TRIES) {
+      const maybeCreated = job.maybeCreated || sent || job.state === 'syncing';
+      const uncertainAt = sent
+        ? now()
+        : (job.uncertainAt ?? (maybeCreated ? job.sentAt : undefined));
+      if (tries > MAX_TRIES || (tries === MAX_TRIES && !(sent && maybeCreated))) {
         return update(job, {
           state: 'failed',
           tries,
           maybeCreated,
-          uncertainAt: sent ? now() : job.uncertainAt,
-          lastError: `Gave up after ${tries} tries: ${message}`,
+          uncertainAt,
+          lastError: `Gave up after ${tries} tries: ${message}${maybeCreated ? ` ${mayExistNote(job.system, true)}` : ''}`,
           lastErrorAt: now(),
           nextTryAt: NEVER,
+          claim: undefined,
         });
       }
       const delay = Math.max(
@@ -414,14 +518,15 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
         state: 'queued',
         tries,
         maybeCreated,
-        uncertainAt: sent ? now() : job.uncertainAt,
-        lastError: message,
+        uncertainAt,
+        lastError: maybeCreated ? `${message} ${mayExistNote(job.system, false)}` : message,
         lastErrorAt: now(),
         nextTryAt: now() + delay,
+        claim: undefined,
       });
     });
-    await save(saved);
-    report.failed += saved.filter((j) => j.state === 'failed').length;
+    const written = await commit(saved);
+    report.failed += written.filter((j) => j.state === 'failed').length;
   };
 
   /**
@@ -431,6 +536,7 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
    * that took it meanwhile (sent, synced, failed or re-queued it) wins, and it is skipped.
    */
   const markSending = async (items: SendItem[]): Promise<SendItem[]> => {
+    if (lost) return [];
     const claimed = await db.transaction('rw', db.outbox, db.cursors, async () => {
       const row = await db.cursors.get(LEASE_ROW);
       const lease = row?.cursor as Lease | undefined;
@@ -449,6 +555,7 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
           state: 'syncing',
           sentAt: at,
           sentBy: runId,
+          claim: drainId,
           contactId: item.job.kind === 'contact' ? undefined : item.contactId,
           nextTryAt: NEVER,
         });
@@ -461,15 +568,135 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
     return claimed;
   };
 
+  /**
+   * Look jobs up, a few at a time, renewing the lease before each request and saving each
+   * answer as it comes: a drain taken over (or stopped by a rate limit) leaves its finished
+   * lookups to the next one. Returns the items that certainly are not in the CRM yet.
+   */
+  const lookUp = async (
+    connector: Connector,
+    items: SendItem[],
+  ): Promise<{ verdict: 'stop' | 'continue'; absent: SendItem[] }> => {
+    const absent: SendItem[] = [];
+    const doubtful = (job: SyncJob) => job.state === 'syncing' || job.maybeCreated;
+    const chunkSize = connector.maxBatch > 1 ? 5 : 1;
+    for (let i = 0; i < items.length; i += chunkSize) {
+      const chunk = items.slice(i, i + chunkSize);
+      if (!(await holdLease())) return { verdict: 'stop', absent };
+      let found: Map<string, RemoteRef>;
+      /** Contact jobs whose number several CRM contacts have: job id → how many. */
+      const several = new Map<string, number>();
+      try {
+        found = await connector.findExisting(chunk.filter((c) => c.job.kind !== 'contact'));
+        for (const item of chunk.filter((c) => c.job.kind === 'contact')) {
+          const match = await connector.matchContact(item);
+          if (match.kind === 'single') found.set(item.job.id, match.ref);
+          else if (match.kind === 'several') several.set(item.job.id, match.count);
+        }
+      } catch (error) {
+        const verdict = await handleError(
+          items.slice(i).map((c) =>
+            update(c.job, {
+              ...doubtIfSent(c.job),
+              state: 'queued',
+              claim: undefined,
+            }),
+          ),
+          error,
+          false,
+          connector.lookupSettleMs,
+        );
+        return { verdict, absent };
+      }
+      const already: { item: SendItem; ref: RemoteRef }[] = [];
+      const choose: SyncJob[] = [];
+      const notThere: SyncJob[] = [];
+      const gaveUp: SyncJob[] = [];
+      for (const item of chunk) {
+        const ref = found.get(item.job.id);
+        const count = several.get(item.job.id);
+        if (ref) already.push({ item, ref });
+        else if (count !== undefined) {
+          // Which one is the caller (or the one our lost request made) is for the user to
+          // say; choosing links the lead, and this job then closes (see processSystem).
+          choose.push(
+            update(item.job, {
+              ...doubtIfSent(item.job),
+              state: 'queued',
+              waitingFor: 'contact',
+              nextTryAt: NEVER,
+              claim: undefined,
+              lastError: `${count} ${CRM_LABELS[connector.system]} contacts have this number: choose one.`,
+              lastErrorAt: now(),
+            }),
+          );
+        } else if (
+          item.job.kind === 'contact' &&
+          doubtful(item.job) &&
+          now() < (item.job.uncertainAt ?? item.job.sentAt ?? 0) + (connector.lookupPatienceMs ?? 0)
+        ) {
+          // A contact is found only by a phone search, and the CRM's search index may
+          // still be behind the write (HubSpot's can lag minutes): look again later,
+          // backing off, before creating it again.
+          const since = item.job.uncertainAt ?? item.job.sentAt ?? now();
+          choose.push(
+            update(item.job, {
+              state: 'queued',
+              maybeCreated: true,
+              uncertainAt: since,
+              nextTryAt: now() + Math.min(Math.max(now() - since, 5_000), 2 * 60_000),
+              claim: undefined,
+              lastError: `Checking whether ${CRM_LABELS[connector.system]} already has it (its search can lag behind).`,
+              lastErrorAt: now(),
+            }),
+          );
+        } else if (doubtful(item.job) && item.job.tries >= MAX_TRIES) {
+          // The last of its tries may have landed; it did not. Now it is for the user.
+          gaveUp.push(item.job);
+        } else {
+          notThere.push(
+            update(item.job, {
+              state: 'queued',
+              maybeCreated: false,
+              uncertainAt: undefined,
+              checkedAt: now(),
+              claim: undefined,
+            }),
+          );
+        }
+      }
+      await markSynced(already);
+      await commit(choose);
+      for (const job of gaveUp) {
+        await fail(
+          [update(job, { state: 'queued', maybeCreated: false, claim: undefined })],
+          `Gave up after ${job.tries} tries (${job.lastError ?? 'no answer'}) It is not in ${CRM_LABELS[connector.system]} (looked up): Retry sends it again.`,
+        );
+      }
+      const saved = await commit(notThere);
+      for (const job of saved) {
+        const item = chunk.find((c) => c.job.id === job.id)!;
+        item.job = job;
+        absent.push(item);
+      }
+    }
+    return { verdict: 'continue', absent };
+  };
+
   const processItems = async (
     connector: Connector,
     items: SendItem[],
   ): Promise<'stop' | 'continue'> => {
     if (items.length === 0) return 'continue';
     // 1. Jobs whose earlier request may have landed: look them up first. A contact is
-    //    always looked up: someone may have added it since the lead was matched.
+    //    looked up too (someone may have added it since the lead was matched), unless a
+    //    recent drain already did.
     const doubtful = (job: SyncJob) => job.state === 'syncing' || job.maybeCreated;
-    const uncertain = items.filter((i) => i.job.kind === 'contact' || doubtful(i.job));
+    const checked = (job: SyncJob) =>
+      job.checkedAt !== undefined && now() - job.checkedAt < LOOKUP_FRESH_MS;
+    const uncertain = items.filter(
+      (i) => doubtful(i.job) || (i.job.kind === 'contact' && !checked(i.job)),
+    );
     const certain = items.filter((i) => !uncertain.includes(i));
     const lookNow: SendItem[] = [];
     const postponed: SyncJob[] = [];
@@ -484,66 +711,23 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
             maybeCreated: true,
             uncertainAt: since,
             nextTryAt: settleAt,
+            claim: undefined,
           }),
         );
       } else lookNow.push(item);
     }
-    await save(postponed);
+    await commit(postponed);
     if (lookNow.length) {
-      let found: Map<string, RemoteRef>;
-      /** Contact jobs whose number several CRM contacts have: job id → how many. */
-      const several = new Map<string, number>();
-      try {
-        found = await connector.findExisting(lookNow.filter((i) => i.job.kind !== 'contact'));
-        for (const item of lookNow.filter((i) => i.job.kind === 'contact')) {
-          const match = await connector.matchContact(item);
-          if (match.kind === 'single') found.set(item.job.id, match.ref);
-          else if (match.kind === 'several') several.set(item.job.id, match.count);
-        }
-      } catch (error) {
-        return handleError(
-          lookNow.map((i) =>
-            update(i.job, {
-              state: 'queued',
-              maybeCreated: doubtful(i.job),
-              uncertainAt: i.job.uncertainAt ?? i.job.sentAt,
-            }),
-          ),
-          error,
-          false,
-          connector.lookupSettleMs,
-        );
-      }
-      const already: { item: SendItem; ref: RemoteRef }[] = [];
-      const choose: SyncJob[] = [];
-      for (const item of lookNow) {
-        const ref = found.get(item.job.id);
-        const count = several.get(item.job.id);
-        if (ref) already.push({ item, ref });
-        else if (count !== undefined) {
-          // Which one is the caller (or the one our lost request made) is for the user to
-          // say; choosing links the lead, and this job then closes (see processSystem).
-          choose.push(
-            update(item.job, {
-              state: 'queued',
-              waitingFor: 'contact',
-              nextTryAt: NEVER,
-              lastError: `${count} ${CRM_LABELS[connector.system]} contacts have this number: choose one.`,
-              lastErrorAt: now(),
-            }),
-          );
-        } else {
-          item.job = update(item.job, { maybeCreated: false, uncertainAt: undefined });
-          certain.push(item);
-        }
-      }
-      await markSynced(already);
-      await save(choose);
+      const { verdict, absent } = await lookUp(connector, lookNow);
+      certain.push(...absent);
+      if (verdict === 'stop') return 'stop';
     }
 
     // 2. Create what is certainly not there yet.
     const batchable = connector.createMany && (deps.batching ?? true) && connector.maxBatch > 1;
-    for (const kind of KIND_ORDER) {
+    const order = (kind: SyncKind) => KIND_ORDER.indexOf(kind) >>> 0;
+    const kinds = [...new Set(certain.map((i) => i.job.kind))].sort((a, b) => order(a) - order(b));
+    for (const kind of kinds) {
       const ofKind = certain.filter((i) => i.job.kind === kind);
       const chunkSize = batchable && kind !== 'contact' ? connector.maxBatch : 1;
       for (let i = 0; i < ofKind.length; i += chunkSize) {
@@ -552,7 +736,10 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
         if (chunk.length === 0) continue;
         try {
           if (chunk.length > 1 && kind !== 'contact') {
-            const outcome = await connector.createMany!(kind, chunk);
+            const outcome = await connector.createMany!(
+              kind as Exclude<SyncKind, 'contact'>,
+              chunk,
+            );
             const done: { item: SendItem; ref: RemoteRef }[] = [];
             const missing: SendItem[] = [];
             for (const item of chunk) {
@@ -560,22 +747,31 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
               const why = outcome.rejected.get(item.job.id);
               if (ref) done.push({ item, ref });
               else if (why !== undefined) {
-                await fail([item.job], `${CRM_LABELS[connector.system]} refused it (${why}).`);
+                await fail(
+                  [item.job],
+                  `${CRM_LABELS[connector.system]} refused it (${why}).`,
+                  true,
+                );
               } else missing.push(item);
             }
             await markSynced(done);
             if (missing.length && outcome.unattributed.length >= missing.length) {
               // As many refusals as records unaccounted for: none of them was created, but
               // the answer does not say which refusal is whose. One by one tells.
-              await save(missing.map((m) => update(m.job, { state: 'queued', nextTryAt: now() })));
-              for (const m of missing) m.job = update(m.job, { state: 'queued' });
-              if ((await processOneByOne(connector, missing)) === 'stop') return 'stop';
+              const back = await commit(
+                missing.map((m) =>
+                  update(m.job, { state: 'queued', nextTryAt: now(), claim: undefined }),
+                ),
+              );
+              const again = missing.filter((m) => back.some((b) => b.id === m.job.id));
+              for (const m of again) m.job = known.get(m.job.id)!;
+              if ((await processOneByOne(connector, again)) === 'stop') return 'stop';
             } else if (missing.length) {
               await markUncertain(
                 missing.map((m) => m.job),
                 outcome.unattributed.length
                   ? `${CRM_LABELS[connector.system]} did not confirm it (${outcome.unattributed.join('; ')}).`
-                  : `${CRM_LABELS[connector.system]} did not confirm it; looking it up before trying again.`,
+                  : `${CRM_LABELS[connector.system]} did not confirm it.`,
                 true,
                 connector.lookupSettleMs,
               );
@@ -588,16 +784,20 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
           const jobs = chunk.map((c) => c.job);
           if (
             chunk.length > 1 &&
-            error instanceof HttpError &&
-            !error.retryable &&
-            !(error instanceof RateLimitError)
+            nothingWritten(error) &&
+            !(error instanceof RateLimitError) &&
+            !(error instanceof ReconnectError)
           ) {
-            // The CRM rejects a whole batch for one bad record: nothing was created, so
-            // send them one by one to find it and let the others through.
-            await save(jobs.map((job) => update(job, { state: 'queued', nextTryAt: now() })));
-            for (const item of chunk) item.job = update(item.job, { state: 'queued' });
-            const one = await processOneByOne(connector, chunk);
-            if (one === 'stop') return 'stop';
+            // The CRM refused the whole batch (4xx) for one bad record: nothing was created,
+            // so send them one by one to find it and let the others through.
+            const back = await commit(
+              jobs.map((job) =>
+                update(job, { state: 'queued', nextTryAt: now(), claim: undefined }),
+              ),
+            );
+            const again = chunk.filter((c) => back.some((b) => b.id === c.job.id));
+            for (const c of again) c.job = known.get(c.job.id)!;
+            if ((await processOneByOne(connector, again)) === 'stop') return 'stop';
             continue;
           }
           const verdict = await handleError(jobs, error, true, connector.lookupSettleMs);
@@ -630,25 +830,46 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
   const processSystem = async (system: CrmSystem, jobs: SyncJob[]) => {
     const connector = await deps.connectorFor(system);
     if (!connector) {
+      // A job left `syncing` keeps "may already exist" (fail adds it): after reconnecting,
+      // it is looked up before anything is sent.
       await fail(
         jobs,
         `${CRM_LABELS[system]} is not connected. Connect it in Settings, then retry.`,
       );
       return;
     }
+    // Contact ids (and task ids) belong to the account a job was queued for: a job of
+    // another account (the user connected a different portal) is matched again.
+    const account = connector.accountKey;
     const items: SendItem[] = [];
     const waiting: SyncJob[] = [];
+    const elsewhere: SyncJob[] = [];
     const linked: { item: SendItem; ref: RemoteRef & { name?: string } }[] = [];
     const leads = new Map<string, Lead | undefined>();
     const leadOf = async (id: string) => {
       if (!leads.has(id)) leads.set(id, await db.leads.get(id));
       return leads.get(id);
     };
-    for (const job of jobs) {
+    for (const queued of jobs) {
+      const sameAccount = queued.account === account;
+      if (!sameAccount && queued.kind === 'complete') {
+        // The task to complete is in the other account: nothing to do in this one.
+        elsewhere.push(
+          update(queued, {
+            state: 'synced',
+            nextTryAt: NEVER,
+            syncedAt: now(),
+            claim: undefined,
+            lastError: `The earlier follow-up task is in another ${CRM_LABELS[system]} account; it was left as it is.`,
+          }),
+        );
+        continue;
+      }
+      const job = sameAccount ? queued : update(queued, { account, contactId: undefined });
       if (job.kind === 'contact') {
         // The lead got its contact meanwhile (chosen or matched): nothing to create.
-        const crm = (await leadOf(job.leadId))?.crm;
-        if (crm?.system === system) {
+        const crm = crmLinkOf(await leadOf(job.leadId), system, account);
+        if (crm) {
           linked.push({
             item: { job, contactId: crm.contactId, marker: markerFor(job) },
             ref: {
@@ -662,15 +883,16 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
       }
       let contactId = job.contactId;
       if (job.kind !== 'contact' && !contactId) {
-        const crm = (await leadOf(job.leadId))?.crm;
-        contactId = crm?.system === system ? crm.contactId : undefined;
+        contactId = crmLinkOf(await leadOf(job.leadId), system, account)?.contactId;
       }
       if (job.kind !== 'contact' && !contactId) {
         waiting.push(
           update(job, {
+            ...doubtIfSent(job),
             state: 'queued',
             waitingFor: 'contact',
             nextTryAt: NEVER,
+            claim: undefined,
             lastError: `Waiting for the ${CRM_LABELS[system]} contact: choose one or create it.`,
           }),
         );
@@ -683,11 +905,14 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
         marker: markerFor(job),
       });
     }
-    await save(waiting);
+    await commit(waiting);
+    await commit(elsewhere);
     await markSynced(linked);
-    // Contacts first: the other records attach to them.
-    const contacts = items.filter((i) => i.job.kind === 'contact');
-    if ((await processItems(connector, contacts)) === 'stop') return;
+    // Contacts first, each looked up and created before the next: the other records attach
+    // to them, and a pass cut short (rate limit, lease taken over) has finished contacts.
+    for (const contact of items.filter((i) => i.job.kind === 'contact')) {
+      if ((await processItems(connector, [contact])) === 'stop') return;
+    }
     await processItems(
       connector,
       items.filter((i) => i.job.kind !== 'contact'),
@@ -699,19 +924,19 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
     const started = now();
     for (;;) {
       if (!(await holdLease())) break;
-      // Orphans first: a job left 'syncing' by a worker that died. (One stamped with this
-      // worker's id is in flight in an earlier drain that lost the lease: its answer is
-      // still coming, and that drain records it.)
+      // Orphans first: a job left 'syncing' by a drain that is gone (its worker died, or it
+      // threw) — nobody will record its answer. One claimed by a drain still running here
+      // (it lost the lease mid-request) has its answer coming, and that drain records it.
       const orphans = (await db.outbox.where('state').equals('syncing').toArray())
         .map((r) => asJob(r)!)
-        .filter((j) => j.sentBy !== runId);
+        .filter((j) => j.sentBy !== runId || !j.claim || !activeDrains.has(j.claim));
       const due = (await db.outbox.where('nextTryAt').belowOrEqual(now()).limit(500).toArray())
         .map((r) => asJob(r)!)
         .filter((j) => j.state === 'queued');
       for (const job of [...orphans, ...due]) known.set(job.id, job);
+      const order = (kind: SyncKind) => KIND_ORDER.indexOf(kind) >>> 0;
       const ready = [...orphans, ...due].sort(
-        (a, b) =>
-          KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.createdAt - b.createdAt,
+        (a, b) => order(a.kind) - order(b.kind) || a.createdAt - b.createdAt,
       );
       if (ready.length === 0) {
         const next = await nextDueAt(db);
@@ -741,6 +966,7 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
       if (lost || now() - started > budgetMs) break;
     }
   } finally {
+    activeDrains.delete(drainId);
     // Release only our own lease: one taken over belongs to the drain that runs now.
     if (!released)
       await leaseOp((lease) =>
