@@ -20,11 +20,16 @@ import type { SyncDraft } from '../crm/records';
  * sends them. Nothing about the queue lives in memory — the MV3 worker may die between
  * any two lines — so the rules are written into the jobs themselves:
  *
- * - A job is marked `syncing` with `sentAt` *before* its create request leaves.
- * - A job found `syncing` by a later run (the worker died before saving the answer), or
- *   flagged `maybeCreated` (timeout, dropped connection, 5xx), is looked up in the CRM
- *   first — by its marker or external property — and only created if it is not there.
+ * - A job is marked `syncing` with `sentAt` and the claiming drain *before* its create
+ *   request leaves.
+ * - A job found `syncing` by a later drain (the worker died, or the drain that claimed it
+ *   ended without saving the answer), or flagged `maybeCreated` (timeout, dropped
+ *   connection, any 5xx), is looked up in the CRM first — by its marker or external
+ *   property — and only created if it is not there. `maybeCreated` survives every path
+ *   (failure, Retry, disconnect and reconnect) until a lookup settles it.
  * - A 429 or a 4xx answer means nothing was created: no lookup needed.
+ * - Every job write is a compare-and-set against the row as the drain last saw it, by the
+ *   lease holder only (a drain that lost its lease records only its own answer in flight).
  * - Retries back off exponentially with jitter; rate limits come from the response
  *   headers (utils/http.ts limiters, persisted); a refused token is refreshed once, then
  *   the system's jobs fail with "Reconnect …" until the user reconnects.
