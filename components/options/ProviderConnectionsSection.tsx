@@ -17,7 +17,7 @@ import {
   type SourceConnection,
 } from '@/utils/capture/sources/connections';
 import { POLL_ALARM, type PollOutcome } from '@/utils/capture/sources/poller';
-import { skippedRecords } from '@/utils/capture/health';
+import { catchingUp, skippedRecords } from '@/utils/capture/health';
 import { CRM_CALL_LOGS, SOURCES, type AnyCallSource } from '@/utils/capture/sources/registry';
 import type { CrmCallLog, SourceId } from '@/utils/capture/sources/types';
 import { useNow } from '../hooks';
@@ -350,6 +350,8 @@ function PollStatus({
   const result = cursor?.lastResult;
   // Records the last day's polls could not read (the rest were read).
   const skipped = skippedRecords(cursor);
+  // A read one poll could not finish, carried on by the next ones.
+  const catchUp = catchingUp(cursor);
   return (
     <dl className="source-status">
       {children}
@@ -360,6 +362,12 @@ function PollStatus({
         {when(cursor?.lastSuccessAt, now)}
         {result ? ` — ${result.fetched} read, ${result.added} new` : ''}
       </dd>
+      {catchUp ? (
+        <>
+          <dt>Catching up</dt>
+          <dd data-testid="catching-up">{catchUp}</dd>
+        </>
+      ) : null}
       <dt>Last error</dt>
       <dd
         data-testid="last-error"

@@ -86,3 +86,14 @@ export function skippedRecords(record: Pick<CursorRecord, 'cursor'> | undefined)
     .filter((t): t is string => typeof t === 'string')
     .reverse();
 }
+
+/**
+ * API sources: "Catching up …" while a read that one poll could not finish carries on over
+ * the next polls (utils/capture/sources/poller.ts keeps its resume point), else undefined.
+ */
+export function catchingUp(record: Pick<CursorRecord, 'cursor'> | undefined): string | undefined {
+  const cursor = record?.cursor as { since?: unknown; sweep?: { polls?: unknown } } | undefined;
+  if (!cursor?.sweep || typeof cursor.since !== 'number') return undefined;
+  const polls = typeof cursor.sweep.polls === 'number' ? cursor.sweep.polls : 1;
+  return `Catching up: reading calls since ${new Date(cursor.since).toLocaleString()}, ${polls} ${polls === 1 ? 'poll' : 'polls'} so far`;
+}

@@ -168,12 +168,6 @@ export function unreadableWarning(cursor: Pick<PollCursor, 'unreadable'>): strin
   return `${list.length} ${list.length === 1 ? 'record' : 'records'} could not be read: ${last.text}${more}. The rest were read.`;
 }
 
-/** "Catching up: …" while a sweep is under way, so a slow back-fill is visible. */
-export function sweepNote(cursor: PollCursor): string | undefined {
-  if (!cursor.sweep) return undefined;
-  return `Catching up: reading calls since ${new Date(cursor.since).toISOString()} over several polls (${cursor.sweep.polls} so far).`;
-}
-
 /** How long to wait after the n-th failure in a row (n ≥ 1): 1, 2, 4 … up to 30 minutes. */
 export function failureDelay(
   error: unknown,
@@ -348,8 +342,9 @@ export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<Pol
       ...row,
       cursor: next,
       lastSuccessAt: now(),
-      // What the user should know although the poll worked: records skipped, a catch-up.
-      lastError: unreadableWarning(next) ?? sweepNote(next),
+      // What the user should know although the poll worked: records it skipped. (A catch-up
+      // over several polls is no error: Options shows it from the cursor, health.ts.)
+      lastError: unreadableWarning(next),
       consecutiveFailures: 0,
       nextPollAfter: allowedAt > now() ? allowedAt : undefined,
       lastResult,
