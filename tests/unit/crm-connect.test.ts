@@ -139,6 +139,80 @@ describe('connecting CRMs', () => {
     });
   });
 
+  it('HubSpot: connecting a private-app token reads the owners once, and records the portal', async () => {
+    hubspot.log.length = 0;
+    const info = await connectHubSpotToken({ token: 'pat-na1-connect', portalId: '4242' });
+    expect(hubspot.log.filter((r) => r.path === '/crm/v3/owners')).toHaveLength(1);
+    expect(info.account).toMatchObject({ id: '4242', key: '4242' });
+    // No portal id entered: the owners (unique across portals) tell the account apart.
+    hubspot.log.length = 0;
+    const unnamed = await connectHubSpotToken({ token: 'pat-na1-connect', portalId: '' });
+    expect(hubspot.log.filter((r) => r.path === '/crm/v3/owners')).toHaveLength(1);
+    expect(unnamed.account.key).toBe('owners:101');
+  });
+
+  it('Clio: the connection records the firm account its contacts live in', async () => {
+    const info = await connectOAuth({
+      system: 'clio',
+      region: 'us',
+      clientId: 'clio-emulator-client',
+      clientSecret: 'clio-emulator-secret',
+    });
+    expect(info.account.key).toBe(`us:${clio.options.account.id}`);
+    expect((await readCredentials(db, 'clio'))!.account.key).toBe(`us:${clio.options.account.id}`);
+  });
+
+  it('HubSpot: connecting another portal matches the leads with records to send there again', async () => {
+    await db.leads.clear();
+    await db.outbox.clear();
+    await connectHubSpotToken({ token: 'pat-na1-connect', portalId: '4242' });
+    const inNew = hubspot.seedContact({
+      firstname: 'Dana',
+      lastname: 'W',
+      phone: '(415) 555-0134',
+    });
+    await db.leads.add({
+      id: 'L-portal',
+      phoneKey: '+14155550134',
+      phone: '+14155550134',
+      rawNumber: '(415) 555-0134',
+      noCallbackNumber: false,
+      priority: false,
+      status: 'open',
+      firstMissedAt: 1,
+      lastMissedAt: 1,
+      missedCount: 1,
+      dueAt: 1,
+      overdueAt: 1,
+      attemptCount: 1,
+      crmLinks: [{ system: 'hubspot', account: '4242', contactId: '999999' }],
+      createdAt: 1,
+      updatedAt: 1,
+    });
+    await db.outbox.add({
+      id: 'J-portal',
+      idempotencyKey: 'A1:hubspot:call',
+      system: 'hubspot',
+      kind: 'call',
+      account: '4242',
+      contactId: '999999',
+      leadId: 'L-portal',
+      state: 'failed',
+      nextTryAt: Number.MAX_SAFE_INTEGER,
+    });
+    await connectHubSpotToken({ token: 'pat-na1-connect', portalId: '9191' });
+    await vi.waitFor(async () => {
+      const links = (await db.leads.get('L-portal'))!.crmLinks!;
+      expect(links).toContainEqual(
+        expect.objectContaining({ system: 'hubspot', account: '9191', contactId: inNew.id }),
+      );
+    });
+    // The old portal's link stays (reconnecting it later needs no new match).
+    expect((await db.leads.get('L-portal'))!.crmLinks).toContainEqual(
+      expect.objectContaining({ account: '4242', contactId: '999999' }),
+    );
+  });
+
   it('rejects a sign-in answer that is not the one we asked for', () => {
     expect(() =>
       codeFromRedirect('https://x.chromiumapp.org/clio?code=c&state=other', 'mine'),

@@ -92,4 +92,26 @@ describe('summarizeSync', () => {
       unsent: 1,
     });
   });
+
+  it('while the contact is being created, its records say so instead of asking the user', () => {
+    const waiting = {
+      waitingFor: 'contact' as const,
+      nextTryAt: Number.MAX_SAFE_INTEGER,
+      lastError: 'Waiting for the HubSpot contact: choose one or create it.',
+    };
+    const jobs = [
+      job('contact', { state: 'queued', maybeCreated: true }),
+      job('call', waiting),
+      job('note', waiting),
+    ];
+    expect(summarizeSync(jobs, keys, 'HubSpot')).toMatchObject({
+      state: 'waiting',
+      message: 'Creating the HubSpot contact…',
+    });
+    // No contact on its way: the user is asked.
+    expect(summarizeSync(jobs.slice(1), keys, 'HubSpot')).toMatchObject({
+      state: 'waiting',
+      message: 'Waiting for the HubSpot contact: choose one or create it.',
+    });
+  });
 });

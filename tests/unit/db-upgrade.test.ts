@@ -72,4 +72,67 @@ describe('database upgrades', () => {
     expect(await db.outbox.count()).toBe(1);
     await db.delete();
   });
+
+  it(`gives a version-4 profile's CRM links an account and keeps both CRMs (version ${DB_VERSION})`, async () => {
+    const name = `upgrade4-${crypto.randomUUID()}`;
+    const old = new Dexie(name);
+    old.version(4).stores({
+      leads:
+        'id, phoneKey, status, dueAt, lastMissedAt, openDueAt, openOverdueAt, [phoneKey+status], source, assignee',
+      calls: 'id, leadId, [phoneKey+startedAt], startedAt, providerKey, capturePath',
+      attempts: 'id, leadId, at',
+      adapterHealth: 'id, adapterId, host, lastSeenAt',
+      secrets: 'key',
+      cursors: 'sourceId',
+      outbox: 'id, &idempotencyKey, state, nextTryAt, leadId',
+      answeredCalls: 'id, phoneKey, startedAt',
+    });
+    await old.open();
+    const lead = { ...v2.data.leads[0], id: 'L1' };
+    await old.table('leads').bulkAdd([
+      { ...lead, crm: { system: 'hubspot', contactId: '51', name: 'Maria Lopez' } },
+      { ...lead, id: 'L2', phoneKey: '+12125550199', crm: { system: 'clio', contactId: '9' } },
+      { ...lead, id: 'L3', phoneKey: '+12125550198' },
+    ]);
+    // HubSpot was connected (portal 4242); Clio was not.
+    await old.table('secrets').add({
+      key: 'crm:hubspot',
+      value: { auth: 'private-app', token: 'pat-x', account: { id: '4242', name: 'HubSpot' } },
+      updatedAt: 1,
+    });
+    await old.table('outbox').bulkAdd([
+      {
+        id: 'J1',
+        idempotencyKey: 'A1:hubspot:call',
+        system: 'hubspot',
+        leadId: 'L1',
+        state: 'queued',
+        nextTryAt: 0,
+      },
+      {
+        id: 'J2',
+        idempotencyKey: 'A2:clio:call',
+        system: 'clio',
+        leadId: 'L2',
+        state: 'failed',
+        nextTryAt: 0,
+      },
+    ]);
+    old.close();
+
+    const db = new CallbackDeskDB(name);
+    await db.open();
+    expect(db.verno).toBe(DB_VERSION);
+    const [l1, l2, l3] = await db.leads.bulkGet(['L1', 'L2', 'L3']);
+    expect(l1).not.toHaveProperty('crm');
+    expect(l1!.crmLinks).toEqual([
+      { system: 'hubspot', account: '4242', contactId: '51', name: 'Maria Lopez' },
+    ]);
+    // Clio was not connected: its account is unknown, so the link is matched again later.
+    expect(l2!.crmLinks).toEqual([{ system: 'clio', contactId: '9' }]);
+    expect(l3!.crmLinks).toBeUndefined();
+    expect(await db.outbox.get('J1')).toMatchObject({ account: '4242' });
+    expect(await db.outbox.get('J2')).not.toHaveProperty('account');
+    await db.delete();
+  });
 });
