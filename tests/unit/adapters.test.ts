@@ -182,104 +182,53 @@ const EXPECTED: Record<string, Record<string, Case>> = {
       ],
     },
   },
+  // Dialpad History read by its words, and the admin table (see the fixtures' header comment).
   dialpad: {
     empty: { rowsSeen: 0, rowsRead: 0, calls: [] },
     mixed: {
-      rowsSeen: 4,
+      rowsSeen: 5,
       rowsRead: 4,
+      // A saved contact is listed by name alone: no number to call back, and it says so.
+      misses: ['number: no tel: link or caller number (1 row)'],
       calls: [
-        {
-          from: '+14155550132',
-          at: '2026-12-08T14:14:07-05:00',
-          reason: 'no-answer',
-          callerName: 'Maria Gonzalez',
-          dialedLine: '(212) 555-0100',
-          providerCallId: '5839201746329600',
-          agent: 'Sarah Lee',
-        },
-        {
-          from: '+16465550187',
-          at: '2026-12-08T13:40:51-05:00',
-          reason: 'answered',
-          callerName: 'Derek Olsen',
-          dialedLine: '(212) 555-0100',
-          providerCallId: '5839201746329611',
-          agent: 'James Ortiz',
-        },
-        {
-          from: '+17185550199',
-          at: '2026-12-08T11:47:02-05:00',
-          reason: 'no-answer',
-          dialedLine: '(212) 555-0142',
-          providerCallId: '5839201746329633',
-          agent: 'James Ortiz',
-        },
+        // "Incoming" with no missed status: answered (it closes an open lead).
+        { from: '(646) 555-0187', at: '2026-12-08T13:40:00-05:00', reason: 'answered' },
+        { from: '(718) 555-0199', at: '2026-12-08T11:47:00-05:00', reason: 'no-answer' },
+        // "Fri Aug 29" alone: long before the capture window, read and left.
       ],
     },
     voicemail: {
       rowsSeen: 2,
       rowsRead: 2,
       calls: [
-        {
-          from: '+13125550176',
-          at: '2026-12-08T14:31:00-05:00',
-          reason: 'voicemail',
-          callerName: 'Tom Becker',
-          dialedLine: '(212) 555-0142',
-          providerCallId: '5839201746330001',
-        },
-        // "Yesterday" on screen; the exact time comes from the title.
-        {
-          from: '+15035550121',
-          at: '2026-12-07T18:02:44-05:00',
-          reason: 'voicemail',
-          dialedLine: '(212) 555-0100',
-          providerCallId: '5839201746330012',
-        },
+        { from: '(312) 555-0176', at: '2026-12-08T14:31:00-05:00', reason: 'voicemail' },
+        { from: '(503) 555-0121', at: '2026-12-07T18:02:00-05:00', reason: 'voicemail' },
       ],
     },
     anonymous: {
       rowsSeen: 2,
       rowsRead: 2,
       calls: [
-        {
-          from: 'Unknown',
-          at: '2026-12-08T14:50:40-05:00',
-          reason: 'no-answer',
-          dialedLine: '(212) 555-0100',
-          providerCallId: '5839201746331001',
-          agent: 'Sarah Lee',
-        },
-        {
-          from: 'Restricted',
-          at: '2026-12-08T14:52:03-05:00',
-          reason: 'no-answer',
-          dialedLine: '(212) 555-0100',
-          providerCallId: '5839201746331012',
-          agent: 'Sarah Lee',
-        },
+        { from: 'Unknown', at: '2026-12-08T14:50:00-05:00', reason: 'no-answer' },
+        { from: 'Restricted', at: '2026-12-08T14:52:00-05:00', reason: 'no-answer' },
       ],
     },
+    // The admin "Conversation history" table: the call id from "View call summary".
     international: {
       rowsSeen: 2,
       rowsRead: 2,
       calls: [
         {
-          from: '+442079460958',
-          at: '2026-12-08T10:03:22-05:00',
+          from: '+44 20 7946 0958',
+          at: '2026-12-08T10:03:00-05:00',
           reason: 'no-answer',
-          callerName: 'Oliver Hughes',
-          dialedLine: '(212) 555-0100',
           providerCallId: '5839201746332001',
-          agent: 'Sarah Lee',
         },
         {
           from: '+61 2 9374 4000',
-          at: '2026-12-07T19:15:09-05:00',
+          at: '2026-12-07T19:15:00-05:00',
           reason: 'no-answer',
-          dialedLine: '(212) 555-0100',
           providerCallId: '5839201746332012',
-          agent: 'James Ortiz',
         },
       ],
     },
@@ -492,9 +441,8 @@ const EXPECTED: Record<string, Record<string, Case>> = {
     },
     anonymous: {
       rowsSeen: 2,
-      rowsRead: 1,
-      // "Dec 1" with no full date: no time of day, so not captured — and said so.
-      misses: ['time: only a date, no time of day (1 row)'],
+      rowsRead: 2,
+      // "Dec 1" alone: a week back, before the capture window, so read and left (no miss).
       calls: [{ from: 'Unknown', at: '2026-12-08T14:50:00-05:00', reason: 'no-answer' }],
     },
     international: {
@@ -666,6 +614,7 @@ describe('registry', () => {
   it('picks the adapter by URL and never runs on unrelated pages', () => {
     expect(adapterForUrl('https://app.ringcentral.com/phone/calls')?.id).toBe('ringcentral');
     expect(adapterForUrl('https://dialpad.com/app/calls')?.id).toBe('dialpad');
+    expect(adapterForUrl('https://dialpad.com/app/history/missed')?.id).toBe('dialpad');
     expect(adapterForUrl('https://dialpad.com/pricing')).toBeUndefined();
     expect(adapterForUrl('https://phone.aircall.io/history')?.id).toBe('aircall');
     expect(adapterForUrl('https://dashboard.aircall.io/calls')?.id).toBe('aircall');

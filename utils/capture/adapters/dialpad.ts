@@ -1,39 +1,46 @@
-import { callRows, defineListAdapter } from './listAdapter';
+import { defineListAdapter, readCallRow, type CallRowSpec } from './listAdapter';
+
+/** No published hooks inside a row: its lines are read by their words. */
+const ROW: CallRowSpec = {
+  status: [],
+  // The caller line: a contact's name or an unknown caller's number.
+  name: ['.d-fw-bold'],
+  numberInName: true,
+  number: ['a[href^="tel:"]'],
+  time: ['time'],
+  scan: true,
+};
 
 /**
- * Dialpad web app (dialpad.com/app), Calls → History. Vue with CSS-module class names
- * (`_3kP9s`) that change per build; Dialpad's `data-qa` hooks and the ARIA grid are what
- * stay put.
+ * Dialpad web app (dialpad.com/app), History (`/app/history/{all,calls,missed,voicemails}`),
+ * and the admin "Conversation history" table. Dialpad publishes no row selectors: public
+ * automations read the page text, so this adapter reads each row's words (the status lines
+ * "Missed call", "Missed call & voicemail", "Incoming"; the time; the number), and in the
+ * admin table takes the call id from the "View call summary" link
+ * (`/callhistory/callreview/<callId>`). The list and row markup (ARIA list items) is an
+ * assumption; Dialpad's API (Settings → API capture) is the path that rests on a spec.
  */
 export const dialpad = defineListAdapter({
   id: 'dialpad',
   label: 'Dialpad',
   hostMatches: ['https://dialpad.com/app*'],
   pages: /^https:\/\/dialpad\.com\/app(?:[/?#]|$)/,
-  // The history grid: the data-qa hook, else an ARIA grid/table labelled as calls.
   list: [
-    '[data-qa="call-history-grid"]',
+    '[role="list"][aria-label*="call" i]',
     '[role="grid"][aria-label*="call" i]',
-    '[role="table"][aria-label*="call" i]',
+    'table[aria-label*="history" i]',
+    'main [role="list"]',
   ],
-  // Rows (the header row is dropped).
-  rows: ['[data-qa="call-history-row"]', '[role="row"]'],
-  empty: ['[data-qa="call-history-empty"]'],
+  rows: ['[role="listitem"]', '[role="row"]', 'tbody tr'],
+  empty: ['.d-empty-state'],
   emptyText: /no (calls|call history|recent calls)/i,
-  viewTitle: /call history|^history$/i,
-  row: callRows({
-    // Contact name: missing for unknown callers, whose number is shown alone.
-    name: ['[data-qa="contact-name"]'],
-    // Caller number: a tel: link, else the number hook's text.
-    number: ['[data-qa="contact-number"]'],
-    // Call-type icon labelled "Missed call" / "Voicemail" / "Incoming call" / "Outgoing call".
-    status: ['[data-qa="call-type-icon"]', '[role="img"][aria-label]'],
-    // Time: the title carries the full date ("Tue, Dec 8, 2026 2:14:07 PM"); the text is short.
-    time: ['[data-qa="call-date"]', 'time'],
-    // Which Dialpad line or department rang: "Intake Team · (212) 555-0100".
-    line: ['[data-qa="call-target"]'],
-    // The operator who was rung, on department/call-center lines.
-    agent: ['[data-qa="call-operator"]'],
-    callId: ['data-call-id'],
-  }),
+  viewTitle: /history/i,
+  row: (_list, ctx, provider) => (row) => {
+    const outcome = readCallRow(row, provider, ROW, ctx);
+    const id = /callreview\/(\w+)/.exec(
+      row.querySelector('a[href*="callreview/"]')?.getAttribute('href') ?? '',
+    )?.[1];
+    if (id && 'call' in outcome) outcome.call.providerCallId = id;
+    return outcome;
+  },
 });

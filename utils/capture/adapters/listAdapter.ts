@@ -119,9 +119,9 @@ export function readCallRow(
   const numberEl = firstOf(row, spec.number);
   const rest = spec.scan ? leaves(row, [nameEl, numberEl]) : [];
   const statusEl = firstOf(row, spec.status);
-  const cue = statusEl
-    ? (spec.statusCue ?? labelOrText)(statusEl)
-    : rest.map(labelOrText).find((t) => statusFromText(t));
+  const cue =
+    (statusEl && (spec.statusCue ?? labelOrText)(statusEl)) ||
+    rest.map(labelOrText).find((t) => statusFromText(t));
   const status = statusFromText(cue ?? '') ?? label.status;
   if (!status) return { miss: 'status: no missed/answered cue' };
   if (status === 'outbound') return { skip: 'outbound call' };
@@ -150,9 +150,11 @@ export function readCallRow(
       ctx,
     );
     if ('miss' in time) {
+      // A day shown alone that ended before the capture window (a day back) is not news.
+      if (time.day! < ctx.now - 2 * 86_400_000) return { skip: 'older than a day' };
       return spec.hoverActions && firstOf(row, spec.hoverActions)
         ? { skip: 'time hidden while hovered' }
-        : time;
+        : { miss: time.miss };
     }
     at = time.at;
     if (id) ctx.rowTimes?.set(id, at);

@@ -118,7 +118,7 @@ export function statusFromText(text: string): CallStatus | undefined {
     return 'no-answer';
   }
   if (/outgoing|outbound|\bdialed\b|\bplaced\b|call to\b/.test(t)) return 'outbound';
-  if (/answered|incoming call|inbound call|connected|received|completed|accepted/.test(t)) {
+  if (/answered|incoming|inbound call|connected|received|completed|accepted/.test(t)) {
     return 'answered';
   }
   return undefined;
@@ -153,22 +153,23 @@ export function parseCallLabel(label: string | undefined): CallLabel {
 
 /**
  * The call's start time from candidates in order of trust (datetime attributes, then
- * titles, then visible text). Returns a miss reason when none gives a time of day.
+ * titles, then visible text). Returns a miss reason when none gives a time of day, with the
+ * day's start when only a day was shown (so a reader can tell a day long past).
  */
 export function timeFrom(
   candidates: (string | undefined)[],
   ctx: ReadContext,
-): { at: number } | { miss: string } {
-  let dayOnly = false;
+): { at: number } | { miss: string; day?: number } {
+  let day: number | undefined;
   for (const candidate of candidates) {
     if (!candidate) continue;
     const parsed = parsePortalTime(candidate, ctx.now, ctx.timeZone);
     if (parsed && !parsed.dayOnly) return { at: parsed.at };
-    if (parsed?.dayOnly) dayOnly = true;
+    if (parsed) day ??= parsed.at;
   }
-  return {
-    miss: dayOnly ? 'time: only a date, no time of day' : 'time: no readable call time',
-  };
+  return day === undefined
+    ? { miss: 'time: no readable call time' }
+    : { miss: 'time: only a date, no time of day', day };
 }
 
 /** Provider call id from the first data attribute present (row first, then its children). */
