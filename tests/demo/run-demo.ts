@@ -28,6 +28,11 @@ const EXTENSION_DIR = path.resolve(process.env.EXTENSION_DIR ?? '.output/chrome-
 const OUT_DIR = path.resolve(process.env.DEMO_OUTPUT_DIR ?? 'demo-output');
 const HUBSPOT_FIXTURE = path.resolve('tests/fixtures/crm/hubspot-contacts.html');
 const HUBSPOT_URL = 'https://app.hubspot.com/contacts/8675309/objects/0-1/views/all/list';
+/** The sample firm's zone (DEFAULT_SETTINGS.timeZone in utils/settings.ts). */
+const DEMO_FIRM_TIME_ZONE = 'America/New_York';
+// The demo portal's first rows are drawn here (Node), later ones in the browser: both on the
+// firm's clock, as the queue is, so a call shows the same time in the portal and the queue.
+process.env.TZ = DEMO_FIRM_TIME_ZONE;
 const CAPTURE_TIMEOUT_MS = Math.max(60_000, intervalSeconds * 4_000);
 
 const say = (text: string) => console.log(text);
@@ -193,6 +198,9 @@ async function main() {
     executablePath,
     headless: !headed,
     viewport: headed ? null : { width: 1400, height: 900 },
+    // The demo portal shows times on the page's clock; the queue shows them in the firm's
+    // zone. One zone for both, so the same call reads the same time in each.
+    timezoneId: DEMO_FIRM_TIME_ZONE,
     args: launchFlags(),
     // Ctrl-C goes to our shutdown (browser, then portal server), not Playwright's own.
     handleSIGINT: false,
@@ -275,7 +283,9 @@ async function main() {
       if (!target) return reported;
       const calls = await capturedSince(target, startedAt);
       for (const call of calls.slice(reported)) {
-        const time = new Date(call.at).toLocaleTimeString();
+        const time = new Date(call.at).toLocaleTimeString('en-US', {
+          timeZone: DEMO_FIRM_TIME_ZONE,
+        });
         say(
           `  captured missed call ${call.from}${call.name ? ` (${call.name})` : ''} at ${time} via ${call.provider}`,
         );

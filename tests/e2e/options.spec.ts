@@ -174,3 +174,31 @@ test('after changing the windows, open leads can be moved to the new due times',
   ).toBeVisible();
   await expect.poll(async () => Number(await badgeText(serviceWorker))).toBeLessThan(before);
 });
+
+test('first look: no portal is captured before one is named; the dock section is a settings card', async ({
+  context,
+  extensionId,
+}) => {
+  const page = await context.newPage();
+  await openOptions(page, extensionId);
+
+  const custom = page.getByRole('region', { name: 'Custom phone portal' });
+  const capture = custom.getByRole('checkbox', { name: 'Capture from this portal' });
+  await expect(capture).not.toBeChecked();
+  await expect(capture).toBeDisabled();
+  await expect(custom.getByText('Enter the portal’s address (host) below first.')).toBeVisible();
+  await custom.getByLabel('Portal host').fill('portal.example-voip.com');
+  await expect(capture).toBeEnabled();
+  await expect(capture).not.toBeChecked();
+
+  // The last section looks like every other one: a card with a heading and a description.
+  const dock = page.getByRole('region', { name: 'Dock on CRM pages' });
+  const firmCard = await firm(page).evaluate((el) => getComputedStyle(el).borderRadius);
+  await expect(dock).toHaveCSS('border-radius', firmCard);
+  await expect(dock).toHaveCSS('background-color', 'rgb(255, 255, 255)');
+  await expect(
+    dock.getByText('None: the dock shows on every CRM and phone-portal site.'),
+  ).toBeVisible();
+  await dock.screenshot({ path: test.info().outputPath('dock-section.png') });
+  await custom.screenshot({ path: test.info().outputPath('custom-portal.png') });
+});

@@ -257,3 +257,68 @@ test('filters narrow the queue; a lead in the URL hash opens; CRM context shows 
   await page.getByRole('button', { name: 'Show whole queue' }).click();
   await expect(queue(page).getByRole('row')).toHaveCount(3);
 });
+
+/**
+ * Where two characters of an element's text are drawn: the x of each glyph's left edge.
+ * Reads the layout the user sees, whatever the markup.
+ */
+async function glyphLefts(page: Page, selector: string, chars: string[]) {
+  return page
+    .locator(selector)
+    .first()
+    .evaluate((root, wanted) => {
+      const out: Record<string, number> = {};
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent ?? '';
+        for (const ch of wanted) {
+          const i = text.indexOf(ch);
+          if (i < 0 || ch in out) continue;
+          const range = document.createRange();
+          range.setStart(node, i);
+          range.setEnd(node, i + ch.length);
+          out[ch] = range.getBoundingClientRect().left;
+        }
+      }
+      return out;
+    }, chars);
+}
+
+test('at the sidebar’s 420 px: whole columns, a labelled due time, and a caller name that cannot reverse the line', async ({
+  openSidebar,
+}) => {
+  const page = await openSidebar();
+  await page.setViewportSize({ width: 420, height: 900 });
+  await saveFirmSettings(page);
+  // U+202E RIGHT-TO-LEFT OVERRIDE in a caller-ID name (what a hostile caller ID can carry).
+  await addCall(page, {
+    from: '212-555-0147',
+    name: '\u202EZara Voss',
+    source: 'Website',
+    practiceArea: 'Personal injury',
+  });
+  const row = queueRow(page, '(212) 555-0147');
+  await expect(row).toBeVisible();
+
+  // The practice area is shown whole inside the visible part of the queue.
+  const scroller = await page.locator('.queue-scroll').boundingBox();
+  const area = await row.getByText('Personal injury').boundingBox();
+  expect(area!.x + area!.width).toBeLessThanOrEqual(scroller!.x + scroller!.width);
+  const header = await page.getByRole('columnheader', { name: 'Source · Area' }).boundingBox();
+  expect(header!.x + header!.width).toBeLessThanOrEqual(scroller!.x + scroller!.width);
+
+  // The grey time under "Due" says what it is.
+  await expect(row.getByLabel(/^Call back by \d{1,2}:\d\d/)).toHaveText(/^due \d{1,2}:\d\d/);
+  await page.screenshot({ path: test.info().outputPath('sidebar-420.png') });
+
+  // In the lead, the closing quote after the caller-ID name stays after it.
+  await row.click();
+  await expect(page.getByRole('heading', { level: 2 })).toContainText('Zara Voss');
+  const meta = '.timeline-meta';
+  await expect(page.locator(meta).first()).toContainText('Caller ID');
+  const x = await glyphLefts(page, meta, ['“', 'Z', '”', 'via']);
+  expect(x['“']).toBeLessThan(x['Z']!);
+  expect(x['Z']).toBeLessThan(x['”']!);
+  expect(x['”']).toBeLessThan(x['via']!);
+  await page.screenshot({ path: test.info().outputPath('lead-rtl.png') });
+});
