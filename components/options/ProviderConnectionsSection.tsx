@@ -67,7 +67,8 @@ function outcomeText(o: PollOutcome | undefined): Status {
       text: `Waiting for the rate limit until ${new Date(o.nextPollAfter ?? 0).toLocaleTimeString()}.`,
     };
   if (o.status === 'disabled') return { kind: 'info', text: 'Polling is paused for this source.' };
-  return { kind: 'error', text: o.error ?? 'Polling failed.' };
+  // errorMessage: a schema failure's issue list becomes sentences, never zod's wording.
+  return { kind: 'error', text: o.error ? errorMessage(o.error) : 'Polling failed.' };
 }
 
 /**
@@ -373,7 +374,7 @@ function PollStatus({
         data-testid="last-error"
         className={cursor?.lastError ? 'options-status-error' : undefined}
       >
-        {cursor?.lastError ?? 'None'}
+        {cursor?.lastError ? errorMessage(cursor.lastError) : 'None'}
       </dd>
       {skipped.length > 0 ? (
         <>
