@@ -181,7 +181,8 @@ test('connect Aircall at the emulator: missed calls reach the queue once, throug
   await expect(queue.getByRole('row').filter({ hasText: 'Wave Caller 4' })).toBeVisible();
   await expect(queue.getByRole('row').filter({ hasText: 'Ann Lee' })).toHaveCount(1);
   await expect(card.getByTestId('last-error')).toHaveText('None');
-  await expect(card.getByTestId('last-success')).toContainText('7 read, 0 new');
+  // Every poll reads Aircall's last 4 hours again (a call's outcome comes late): all 8 calls.
+  await expect(card.getByTestId('last-success')).toContainText('8 read, 0 new');
 });
 
 test('wrong credentials are refused with a clear message and nothing is saved; disconnect forgets everything', async ({
@@ -248,4 +249,32 @@ test('RingCentral sign-in with PKCE through launchWebAuthFlow, then polling', as
   // The emulator checked the PKCE verifier against the challenge before issuing tokens.
   expect(rc.oauth.issued).toBe(1);
   await expect(card.getByTestId('last-success')).toContainText('1 new');
+});
+
+test('a record the API sends broken is skipped and shown on the source’s status; the other calls reach the queue', async ({
+  context,
+  extensionId,
+}) => {
+  const aircall = await startAircall();
+  emulators.push(aircall);
+  aircall.state.addCall({ from: '+12125554001', name: 'Di Egan', at: minutesAgo(6) });
+  const broken = aircall.state.addCall({ from: '+12125554002', at: minutesAgo(5) });
+  (broken as { direction: unknown }).direction = null;
+  await grantHostAccess(context, extensionId, 'http://127.0.0.1/*');
+  const options = await openOptions(context, extensionId);
+  const card = options.locator('fieldset[data-source="aircall"]');
+  await card.getByLabel('API ID').fill('aircall-id');
+  await card.getByLabel('API token').fill('aircall-token');
+  await card.getByText('Advanced: API base URL').click();
+  await card.getByLabel('API base URL').fill(aircall.url);
+  await card.getByRole('button', { name: 'Connect Aircall' }).click();
+
+  await expect(card.getByTestId('last-success')).toContainText('1 read, 1 new');
+  await expect(card.getByTestId('last-error')).toHaveText(
+    `1 record could not be read: Aircall call ${broken.id}: direction is missing. The rest were read.`,
+  );
+  await expect(card.getByTestId('skipped-records')).toHaveText(
+    `Aircall call ${broken.id}: direction is missing`,
+  );
+  expect(await stored(options)).toMatchObject({ calls: 1, leads: 1 });
 });
