@@ -17,6 +17,7 @@ import {
   type QueueCounts,
   type QueueFilter,
 } from '@/utils/queue/queueView';
+import { stripBidiControls } from '@/utils/queue/bidi';
 import { useFirmSettings, useLocationHash, useNow } from './hooks';
 import { useLiveData } from './useLiveData';
 import { QueueTable } from './QueueTable';
@@ -306,8 +307,9 @@ function QueueView(props: QueueViewProps) {
           role="status"
         >
           <div>
-            <p>{props.added.message}</p>
-            {props.added.warning && <p>{props.added.warning}</p>}
+            {/* Sentences quoting what caller ID showed: no bidi control may reverse them. */}
+            <p>{stripBidiControls(props.added.message)}</p>
+            {props.added.warning && <p>{stripBidiControls(props.added.warning)}</p>}
           </div>
           <button
             type="button"
