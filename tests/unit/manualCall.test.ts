@@ -203,8 +203,12 @@ describe('describeManualCapture', () => {
 
 describe('errorMessage', () => {
   it('turns zod issues from the background into sentences', () => {
-    const zodMessage = JSON.stringify([{ path: ['outcome'], message: 'Invalid option' }], null, 2);
-    expect(errorMessage(new Error(zodMessage))).toBe('outcome: Invalid option');
+    const zodMessage = JSON.stringify(
+      [{ code: 'invalid_value', path: ['outcome'], message: 'Invalid option' }],
+      null,
+      2,
+    );
+    expect(errorMessage(new Error(zodMessage))).toBe('Outcome: choose one of the listed options.');
   });
 
   it('passes plain errors through and explains a missing background', () => {
