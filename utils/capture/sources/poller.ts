@@ -18,6 +18,7 @@ import { noteCrmProblem } from '../../crm/connections';
 import { CRM_LABELS } from '../../crm/model';
 import { readCredentials as readCrmCredentials } from '../../crm/tokens';
 import { captureCalls, type CaptureResult } from '../../queue/leads';
+import { providerKeyOf } from '../../queue/dedupe';
 import type { IncomingCall } from '../../model';
 import { getSettings } from '../../settings';
 import {
@@ -233,6 +234,28 @@ async function captureInChunks(
   return total;
 }
 
+/**
+ * The calls of a re-read window that are stored already, unchanged (same provider id, same
+ * outcome): each poll reads hours of calls again, and writing them all back every minute
+ * would only churn the queue. Capture would drop them as duplicates anyway; a call whose
+ * outcome changed (no answer → voicemail) still goes through to be merged.
+ */
+async function withoutStoredCalls(
+  db: CallbackDeskDB,
+  calls: IncomingCall[],
+): Promise<{ fresh: IncomingCall[]; known: number }> {
+  const keys = [...new Set(calls.map(providerKeyOf).filter((k) => k !== undefined))];
+  if (keys.length === 0) return { fresh: calls, known: 0 };
+  const stored = new Map(
+    (await db.calls.where('providerKey').anyOf(keys).toArray()).map((c) => [c.providerKey, c]),
+  );
+  const fresh = calls.filter((call) => {
+    const known = stored.get(providerKeyOf(call));
+    return !known || (known.reason === 'no-answer' && call.reason === 'voicemail');
+  });
+  return { fresh, known: calls.length - fresh.length };
+}
+
 /** What one poll reads with: the source's own credentials, or its CRM's connection. */
 interface Reader {
   fetchCalls(since: number, resume?: PageResume): Promise<FetchResult>;
@@ -313,7 +336,8 @@ export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<Pol
     const cursor = readCursor(record, startedAt);
     const fetched = await reader.fetchCalls(cursor.since, cursor.sweep?.resume);
     // Oldest first, so a later answered call can close the lead an earlier missed call opened.
-    const calls = [...fetched.calls].sort((a, b) => a.startedAt - b.startedAt);
+    const read = [...fetched.calls].sort((a, b) => a.startedAt - b.startedAt);
+    const { fresh: calls, known } = await withoutStoredCalls(db, read);
     const result = calls.length > 0 ? await captureInChunks(db, calls, now()) : undefined;
     // Calls the queue refused are not retried (they would fail again): reported with the
     // records that could not be read.
@@ -328,9 +352,9 @@ export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<Pol
       ...(await Promise.all(reader.limiters.map((limiter) => nextAllowedAt(limiter, now())))),
     );
     const lastResult = {
-      fetched: calls.length,
+      fetched: read.length,
       added: result?.added.length ?? 0,
-      duplicates: result?.duplicates ?? 0,
+      duplicates: known + (result?.duplicates ?? 0),
       answeredClosed: result?.answeredClosed ?? 0,
       rejected: result?.rejected.length ?? 0,
     };
