@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { db } from '@/utils/db';
 import {
@@ -151,7 +151,14 @@ describe('records that appear late are read (item 11)', () => {
       durationSeconds: 40 * 60,
     });
     rc.state.addCall({ from: '+13125550202', at: minutesAgo(20), outcome: 'abandoned' });
+    const notify = vi.spyOn(fakeBrowser.notifications, 'create');
     expect(await poll('ringcentral')).toMatchObject({ status: 'ok', added: 1, answeredClosed: 1 });
+    // New to the desk although it started 20 minutes ago: the firm is told.
+    expect(notify).toHaveBeenCalledWith(
+      expect.any(String),
+      expect.objectContaining({ title: 'Missed call — (312) 555-0202' }),
+    );
+    notify.mockRestore();
     expect(await leadOf('+13125550201')).toMatchObject({ status: 'done', closeOutcome: 'reached' });
     expect(await leadOf('+13125550202')).toMatchObject({ status: 'open' });
 
