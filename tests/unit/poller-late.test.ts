@@ -369,6 +369,34 @@ describe('more calls than one poll reads (item 14)', () => {
     expect(await poll('dialpad')).toMatchObject({ status: 'ok', added: 0 });
   }, 60_000);
 
+  it('Clio: more contact lookups than its 50-a-minute budget: the poll stops at the entry it got to and the next poll carries on from there', async () => {
+    const clio = await track(startClioCommunications({ token: 'clio-token' }));
+    const fetch = routedFetch({ 'https://app.clio.com': clio.url }, globalThis.fetch);
+    await connectClio('clio-token');
+    for (let i = 0; i < 70; i++)
+      clio.state.addCall({
+        from: `+1305555${String(1000 + i)}`,
+        at: minutesAgo(120 - i),
+        numberInText: false,
+      });
+    const outcomes = [];
+    for (let i = 0; i < 6; i++) {
+      const outcome = await poll('clio-calls', fetch);
+      outcomes.push(outcome);
+      if (outcome.status === 'ok' && !readCursor(await db.cursors.get('clio-calls'), now()).sweep)
+        break;
+      // The next poll comes a minute later, as the alarm would.
+      clock.offset += 60_000;
+    }
+    expect(outcomes.every((o) => o.status === 'ok')).toBe(true);
+    expect(outcomes.length).toBeGreaterThan(1);
+    expect(outcomes.reduce((n, o) => n + (o.added ?? 0), 0)).toBe(70);
+    expect(await db.leads.count()).toBe(70);
+    // Each contact was looked up once: the resumed poll did not start the page over.
+    const lookups = clio.state.requests.filter((r) => r.path.startsWith('/api/v4/contacts/'));
+    expect(lookups).toHaveLength(70);
+  }, 60_000);
+
   it('RingCentral (newest first): a poll stopped by the rate limit keeps what it read and pages further back next time; no CSV import needed', async () => {
     const rc = await track(startRingCentral());
     await connectRingCentral(rc);
