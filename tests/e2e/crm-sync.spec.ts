@@ -104,7 +104,7 @@ async function startWithRoutes(
 /** A missed call reported the way an extension page reports it (captureCalls message). */
 async function captureCall(
   page: Page,
-  call: { from: string; callerName: string; source?: string },
+  call: { from: string; callerName: string; source?: string; practiceArea?: string },
 ) {
   const reply = await page.evaluate(
     (c) =>
@@ -256,11 +256,11 @@ test('HubSpot: faults and a worker stopped mid-sync still give exactly one of ea
   await section.getByRole('button', { name: 'Connect HubSpot' }).click();
   await expect(section).toContainText('Connected to HubSpot account');
 
-  // Nobody in HubSpot has this number: the contact is created with the records.
+  // Nobody in HubSpot has this number: the contact is created with the records. (No source
+  // or practice area: the contact gets no facts note, so each kind has one record.)
   await captureCall(options, {
     from: '(646) 555-0188',
     callerName: 'Luis Ortega',
-    source: 'Google Ads – PI',
   });
   const { detail, sidebar } = await recordNoAnswer(context, extensionId, 'Luis Ortega');
   const panel = detail.getByRole('group', { name: 'HubSpot sync' });
@@ -451,6 +451,56 @@ test('HubSpot: several contacts share the number — asked once, the choice is r
     searches,
   );
   expect(hubspot.associatedWith(spouse.id, 'calls')).toHaveLength(1);
+  hubspot.assertNoViolations();
+});
+
+test('HubSpot: Create contact and sync — the panel says the contact is being made, one contact carries source and practice area', async ({
+  context,
+  extensionId,
+}) => {
+  hubspot = await startHubSpotEmulator({ privateAppTokens: [HUBSPOT_TOKEN] });
+  // Someone else's contact whose number only looks alike (another area code).
+  hubspot.seedContact({ firstname: 'Other', lastname: 'Caller', phone: '(212) 555-0199' });
+  const options = await startWithRoutes(context, extensionId, {
+    'https://api.hubapi.com': hubspot.url,
+  });
+  const section = crmSection(options, 'HubSpot');
+  await section.getByLabel('Private-app access token').fill(HUBSPOT_TOKEN);
+  await section.getByLabel('Account ID (for links to records)').fill('4242');
+  await section.getByRole('button', { name: 'Connect HubSpot' }).click();
+  await expect(section).toContainText('Connected to HubSpot account 4242');
+
+  await captureCall(options, {
+    from: '(415) 555-0199',
+    callerName: 'Lee Marsh',
+    source: 'Google Ads – PI',
+    practiceArea: 'Personal injury',
+  });
+  const { detail } = await recordNoAnswer(context, extensionId, 'Lee Marsh');
+  const panel = detail.getByRole('group', { name: 'HubSpot sync' });
+  await expect(panel).toContainText('No HubSpot contact has this number.');
+  // The answer to the create is lost: the contact (written as +14155550199) is looked up
+  // by its number before anything else is sent, and found.
+  hubspot.faults.push({ kind: 'drop-after', match: /POST \/crm\/v3\/objects\/contacts$/ });
+  await panel.getByRole('button', { name: 'Create contact and sync to HubSpot' }).click();
+  await expect(panel.getByRole('status')).toHaveText('Creating the HubSpot contact…');
+  await expect(panel.getByRole('status')).toContainText('Synced to HubSpot at', {
+    timeout: 60_000,
+  });
+  const contacts = hubspot.records('contacts').filter((c) => c.properties.lastname === 'Marsh');
+  expect(contacts).toHaveLength(1);
+  const [created] = contacts;
+  expect(created!.properties).toMatchObject({ firstname: 'Lee', phone: '+14155550199' });
+  await expect(panel.getByRole('link', { name: 'Lee Marsh' })).toHaveAttribute(
+    'href',
+    `https://app.hubspot.com/contacts/4242/record/0-1/${created!.id}`,
+  );
+  const bodies = hubspot
+    .associatedWith(created!.id, 'notes')
+    .map((n) => n.properties.hs_note_body ?? '');
+  expect(bodies.filter((b) => b.includes('Source: Google Ads – PI'))).not.toHaveLength(0);
+  expect(bodies.some((b) => b.includes('Practice area: Personal injury'))).toBe(true);
+  expect(hubspot.associatedWith(created!.id, 'calls')).toHaveLength(1);
   hubspot.assertNoViolations();
 });
 
