@@ -11,7 +11,11 @@ import {
   connectHubSpotToken,
   connectOAuth,
   disconnect,
+  drainNow,
+  enqueueSync,
+  matchLead,
 } from '@/utils/crm/service';
+import { captureCalls, recordAttempt } from '@/utils/queue/leads';
 import { readCredentials } from '@/utils/crm/tokens';
 
 let clio: ClioEmulator;
@@ -211,6 +215,42 @@ describe('connecting CRMs', () => {
     expect((await db.leads.get('L-portal'))!.crmLinks).toContainEqual(
       expect.objectContaining({ account: '4242', contactId: '999999' }),
     );
+  });
+
+  it('HubSpot: syncing the next attempt completes the follow-up task of the one before', async () => {
+    await db.leads.clear();
+    await db.outbox.clear();
+    await connectHubSpotToken({ token: 'pat-na1-connect', portalId: '4242' });
+    const contact = hubspot.seedContact({
+      firstname: 'Dana',
+      lastname: 'W',
+      phone: '(415) 555-0134',
+    });
+    const start = Date.now() - 3 * 3_600_000;
+    await captureCalls(
+      db,
+      DEFAULT_SETTINGS,
+      [{ from: '(415) 555-0134', startedAt: start, provider: 'manual', capturePath: 'manual' }],
+      start,
+    );
+    const lead = (await db.leads.toArray()).find((l) => l.phone === '+14155550134')!;
+    expect(await matchLead(lead.id, 'hubspot')).toMatchObject({ kind: 'linked' });
+    const settings = { ...DEFAULT_SETTINGS, staff: [] };
+    const input = { leadId: lead.id, method: 'call', outcome: 'no-answer' };
+    await recordAttempt(db, settings, input, start + 5 * 60_000);
+    await enqueueSync({ leadId: lead.id, system: 'hubspot' });
+    await drainNow('run-1');
+    expect(
+      hubspot.associatedWith(contact.id, 'tasks').map((t) => t.properties.hs_task_status),
+    ).toEqual(['NOT_STARTED']);
+    await recordAttempt(db, settings, input, start + 90 * 60_000);
+    await enqueueSync({ leadId: lead.id, system: 'hubspot' });
+    await drainNow('run-1');
+    const tasks = hubspot
+      .associatedWith(contact.id, 'tasks')
+      .sort((a, b) => Number(a.id) - Number(b.id))
+      .map((t) => t.properties.hs_task_status);
+    expect(tasks).toEqual(['COMPLETED', 'NOT_STARTED']);
   });
 
   it('rejects a sign-in answer that is not the one we asked for', () => {
