@@ -8,7 +8,7 @@ import {
   stoppedByRateLimit,
   text,
   toEpochMs,
-  UnreadableRecord,
+  notATime,
   type CallSource,
   type FetchResult,
 } from './types';
@@ -71,8 +71,7 @@ export function mapAircallCall(call: AircallCall): IncomingCall | null {
   // Until "done" the outcome is unknown; the poller's look-back reads it again later.
   if (call.status !== 'done' && !call.missed_call_reason) return null;
   const startedAt = toEpochMs(call.started_at);
-  if (startedAt === undefined)
-    throw new UnreadableRecord(`started_at "${call.started_at}" is not a time`);
+  if (startedAt === undefined) throw notATime('started_at', call.started_at);
   let reason: CallReason;
   if (call.missed_call_reason) {
     reason = call.voicemail ? 'voicemail' : (REASONS[call.missed_call_reason] ?? 'no-answer');

@@ -7,6 +7,7 @@ import {
   stoppedByRateLimit,
   text,
   toEpochMs,
+  notATime,
   UnreadableRecord,
   type CrmCallLog,
   type FetchResult,
@@ -105,8 +106,7 @@ export function mapClioCommunication(comm: ClioCommunication): ClioCallMapping |
   const contact = senders.find((s) => CONTACT_TYPES.has(s.type ?? ''));
   if (!contact || senders.some((s) => s.type === 'User')) return null;
   const startedAt = toEpochMs(comm.received_at ?? comm.date);
-  if (startedAt === undefined)
-    throw new UnreadableRecord(`received_at "${comm.received_at ?? ''}" is not a time`);
+  if (startedAt === undefined) throw notATime('received_at', comm.received_at);
   const words = `${comm.subject ?? ''}\n${comm.body ?? ''}`;
   let reason: CallReason = 'answered';
   if (VOICEMAIL.test(words)) reason = 'voicemail';

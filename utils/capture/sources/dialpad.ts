@@ -7,7 +7,7 @@ import {
   stoppedByRateLimit,
   text,
   toEpochMs,
-  UnreadableRecord,
+  notATime,
   type CallSource,
   type FetchResult,
 } from './types';
@@ -52,8 +52,7 @@ export function mapDialpadCall(call: DialpadCall): IncomingCall | null {
   const reason = STATE_REASON[call.state];
   if (!reason) return null;
   const startedAt = toEpochMs(call.date_started);
-  if (startedAt === undefined)
-    throw new UnreadableRecord(`date_started "${call.date_started ?? ''}" is not a time`);
+  if (startedAt === undefined) throw notATime('date_started', call.date_started);
   const name = text(call.contact?.name);
   return {
     from: text(call.external_number) ?? text(call.contact?.phone) ?? 'Anonymous',

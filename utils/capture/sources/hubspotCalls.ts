@@ -7,7 +7,7 @@ import {
   stoppedByRateLimit,
   text,
   toEpochMs,
-  UnreadableRecord,
+  notATime,
   type CrmCallLog,
   type FetchResult,
 } from './types';
@@ -63,10 +63,7 @@ export function mapHubSpotCall(call: HubSpotCall): IncomingCall | null {
   if (!reason) return null;
   if (p.hs_call_disposition === HUBSPOT_DISPOSITIONS.leftVoicemail) reason = 'voicemail';
   const startedAt = toEpochMs(p.hs_timestamp);
-  if (startedAt === undefined)
-    throw new UnreadableRecord(
-      p.hs_timestamp ? `hs_timestamp "${p.hs_timestamp}" is not a time` : 'hs_timestamp is missing',
-    );
+  if (startedAt === undefined) throw notATime('hs_timestamp', p.hs_timestamp);
   return {
     from: text(p.hs_call_from_number) ?? 'Anonymous',
     startedAt,

@@ -15,7 +15,7 @@ import {
   stoppedByRateLimit,
   text,
   toEpochMs,
-  UnreadableRecord,
+  notATime,
   type CallSource,
   type FetchResult,
 } from './types';
@@ -80,8 +80,7 @@ export function mapRingCentralRecord(record: RingCentralRecord): IncomingCall | 
   const reason = RESULT_REASON[(record.result ?? '').trim().toLowerCase()];
   if (!reason) return null;
   const startedAt = toEpochMs(record.startTime);
-  if (startedAt === undefined)
-    throw new UnreadableRecord(`startTime "${record.startTime}" is not a time`);
+  if (startedAt === undefined) throw notATime('startTime', record.startTime);
   const name = text(record.from?.name);
   return {
     from: text(record.from?.phoneNumber) ?? name ?? 'Anonymous',

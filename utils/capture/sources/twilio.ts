@@ -8,7 +8,7 @@ import {
   stoppedByRateLimit,
   text,
   toEpochMs,
-  UnreadableRecord,
+  notATime,
   type CallSource,
   type FetchResult,
 } from './types';
@@ -67,8 +67,7 @@ export function mapTwilioCall(call: TwilioCall): IncomingCall | null {
   const reason = STATUS_REASON[call.status];
   if (!reason) return null;
   const startedAt = toEpochMs(call.start_time ?? call.date_created);
-  if (startedAt === undefined)
-    throw new UnreadableRecord(`start_time "${call.start_time ?? ''}" is not a time`);
+  if (startedAt === undefined) throw notATime('start_time', call.start_time ?? call.date_created);
   const from = text(call.from);
   return {
     from: !from || TWILIO_ANONYMOUS.has(from.toLowerCase()) ? 'Anonymous' : from,

@@ -75,6 +75,16 @@ export class UnreadableRecord extends Error {
   override name = 'UnreadableRecord';
 }
 
+/** `field "value" is not a time`, the value cut to 40 characters (it came from the API). */
+export function notATime(field: string, value: unknown): UnreadableRecord {
+  if (value === null || value === undefined || value === '')
+    return new UnreadableRecord(`${field} is missing`);
+  const shown = String(value);
+  return new UnreadableRecord(
+    `${field} "${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}" is not a time`,
+  );
+}
+
 /** One line per zod issue, in words (never raw zod text): "startTime is missing". */
 export function describeRecordIssues(error: z.ZodError): string {
   return error.issues
