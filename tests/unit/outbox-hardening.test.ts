@@ -445,6 +445,56 @@ describe('a long lookup phase under Clio’s rate limit (items 6 and 10)', () =>
     });
   }
 
+  it('a drain taken over leaves its finished lookups to the next one', async () => {
+    const leads = [];
+    for (let i = 0; i < 3; i++)
+      leads.push(await lead(`(212) 555-${String(3000 + i)}`, { link: false }));
+    for (const l of leads) await enqueueContact('clio', l.id);
+    const base = routedFetch({ 'https://app.clio.com': clio.url });
+    const lookups = new Map<string, number>();
+    let stolen = false;
+    // While drain A looks up the second caller, another worker takes the lease over.
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const url = new URL(String(input));
+      if (url.pathname.endsWith('/contacts.json') && (init?.method ?? 'GET') === 'GET') {
+        const number = /\d{4}$/.exec(url.searchParams.get('query')!.replace(/\D/g, ''))![0];
+        lookups.set(number, (lookups.get(number) ?? 0) + 1);
+        if (number === '3001' && !stolen) {
+          stolen = true;
+          await db.cursors.put({
+            sourceId: 'outbox:lease',
+            cursor: { owner: 'worker-c', drain: 'c', until: now() + 10 * 60_000 },
+          });
+        }
+      }
+      return base(input, init);
+    };
+    const connector = () =>
+      new ClioConnector(
+        {
+          session: session(() => clioToken),
+          limiterStore: dbLimiterStore(db),
+          fetch,
+          now,
+          sleep,
+          timeoutMs: 2_000,
+        },
+        { region: 'us', userId: String(clio.options.users[0]!.id) },
+      );
+    await drainOutbox(deps({ runId: 'worker-a', connector }));
+    expect(clio.contacts.length).toBeLessThan(3);
+    const looked = lookups.get('3001');
+    expect(looked).toBeGreaterThan(0);
+    await drainUntilIdle(() => deps({ runId: 'worker-b', connector }));
+    expect(clio.contacts.map((c) => c.phone_numbers[0]!.number).sort()).toEqual([
+      '+12125553000',
+      '+12125553001',
+      '+12125553002',
+    ]);
+    // The second caller was not looked up again.
+    expect(lookups.get('3001')).toBe(looked);
+  });
+
   it('HubSpot: contact lookups stay within 5 searches a second and 100 requests per 10 s', async () => {
     const leads = [];
     for (let i = 0; i < 24; i++)

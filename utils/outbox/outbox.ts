@@ -337,6 +337,8 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
   const commit = async (
     jobs: SyncJob[],
     then?: (written: SyncJob[]) => Promise<void>,
+    /** Lookups that found nothing: true whoever holds the lease, so kept by compare-and-set alone. */
+    facts = false,
   ): Promise<SyncJob[]> => {
     if (jobs.length === 0) return [];
     const written = await db.transaction('rw', [db.outbox, db.cursors, db.leads], async () => {
@@ -348,7 +350,8 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
         const stored = asJob(await db.outbox.get(job.id));
         const expected = known.get(job.id);
         if (!stored || !expected || !sameVersion(stored, expected)) continue;
-        if (!leaseHeld && !(expected.state === 'syncing' && expected.claim === drainId)) continue;
+        if (!leaseHeld && !facts && !(expected.state === 'syncing' && expected.claim === drainId))
+          continue;
         ok.push(job);
       }
       if (ok.length) await db.outbox.bulkPut(ok.map(asRow));
@@ -678,7 +681,9 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
           `Gave up after ${job.tries} tries (${job.lastError ?? 'no answer'}) It is not in ${CRM_LABELS[connector.system]} (looked up): Retry sends it again.`,
         );
       }
-      const saved = await commit(notThere);
+      // Saved even if the lease was taken over meanwhile: the next drain need not ask again.
+      const saved = await commit(notThere, undefined, true);
+      if (lost) return { verdict: 'stop', absent };
       for (const job of saved) {
         const item = chunk.find((c) => c.job.id === job.id)!;
         item.job = job;
