@@ -156,7 +156,7 @@ export const clioCallLog: CrmCallLog = {
   rule: 'Inbound phone communications (from a contact) whose subject or body says missed, voicemail, no answer, unanswered, abandoned or hung up. Other inbound phone communications close open leads (the caller got through).',
   lookbackMs: LOOKBACK_MS,
   readsBy: 'changed',
-  async fetchCalls(client, since, resume): Promise<FetchResult> {
+  async fetchCalls(client, since, resume, stored): Promise<FetchResult> {
     const calls: IncomingCall[] = [];
     const unreadable: string[] = [];
     // Where an unfinished read stopped: a page link ('' = the first page) and how many of
@@ -181,17 +181,26 @@ export const clioCallLog: CrmCallLog = {
     // One lookup per distinct contact without a number in the text.
     const numbers = new Map<number, string | undefined>();
     const gone = new Map<number, string>();
+    let known = 0;
     for (let page = 0; page < MAX_PAGES; page++) {
       let data: z.output<typeof ClioCommunicationsPage>;
       try {
         ({ data } = await client.call({ path, query, schema: ClioCommunicationsPage }));
       } catch (error) {
         if (stoppedByRateLimit(error, page))
-          return { calls, complete: false, resume: here(skip), unreadable };
+          return { calls, complete: false, resume: here(skip), unreadable, known };
         throw error;
       }
+      // Entries the desk holds already (the window re-reads them) need no contact lookup.
+      const held = stored
+        ? await stored(data.data.map((raw, i) => recordId(raw, 'id', i)))
+        : new Set<string>();
       for (let i = skip; i < data.data.length; i++) {
         const raw = data.data[i];
+        if (held.has(recordId(raw, 'id', i))) {
+          known++;
+          continue;
+        }
         const label = `Clio communication ${recordId(raw, 'id', i)}`;
         const parsed = ClioCommunication.safeParse(raw);
         if (!parsed.success) {
@@ -237,7 +246,7 @@ export const clioCallLog: CrmCallLog = {
             }
             // Out of budget half-way through the page: carry on from this entry next poll.
             if (error instanceof RateLimitError)
-              return { calls, complete: false, resume: here(i), unreadable };
+              return { calls, complete: false, resume: here(i), unreadable, known };
             throw error;
           }
         }
@@ -249,10 +258,10 @@ export const clioCallLog: CrmCallLog = {
       }
       skip = 0;
       const next = data.meta?.paging?.next;
-      if (!next || data.data.length === 0) return { calls, complete: true, unreadable };
+      if (!next || data.data.length === 0) return { calls, complete: true, unreadable, known };
       path = next;
       query = undefined;
     }
-    return { calls, complete: false, resume: here(0), unreadable };
+    return { calls, complete: false, resume: here(0), unreadable, known };
   },
 };

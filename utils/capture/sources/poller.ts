@@ -31,7 +31,7 @@ import {
 } from './connections';
 import { OAuthError } from './pkce';
 import { crmCallLogById, sourceById, type AnyCallSource } from './registry';
-import type { CrmCallLog, FetchResult, PageResume, SourceId } from './types';
+import type { CrmCallLog, FetchResult, PageResume, SourceId, StoredCalls } from './types';
 
 /**
  * Polls every connected API source once a minute with `browser.alarms` (the service worker
@@ -258,7 +258,7 @@ async function withoutStoredCalls(
 
 /** What one poll reads with: the source's own credentials, or its CRM's connection. */
 interface Reader {
-  fetchCalls(since: number, resume?: PageResume): Promise<FetchResult>;
+  fetchCalls(since: number, resume?: PageResume, stored?: StoredCalls): Promise<FetchResult>;
   /** How far back each poll reads again (the source's real delays). */
   lookbackMs: number;
   /** The budgets those reads count against (the next poll waits for them). */
@@ -304,7 +304,7 @@ async function crmReader(log: CrmCallLog, db: CallbackDeskDB, deps: PollDeps): P
     `Reconnect ${label} under CRM connections to grant it again.`,
   );
   return {
-    fetchCalls: (since, resume) => log.fetchCalls(access.client, since, resume),
+    fetchCalls: (since, resume, stored) => log.fetchCalls(access.client, since, resume, stored),
     lookbackMs: log.lookbackMs,
     limiters: access.limiters,
   };
@@ -334,7 +334,13 @@ export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<Pol
       ? await crmReader(crmLog, db, deps)
       : await sourceReader(source!, connection, db, deps);
     const cursor = readCursor(record, startedAt);
-    const fetched = await reader.fetchCalls(cursor.since, cursor.sweep?.resume);
+    const provider = (crmLog ?? source)!.provider;
+    const stored: StoredCalls = async (ids) => {
+      const keys = ids.map((providerCallId) => providerKeyOf({ provider, providerCallId })!);
+      const found = await db.calls.where('providerKey').anyOf(keys).toArray();
+      return new Set(found.map((c) => c.providerCallId).filter((x) => x !== undefined));
+    };
+    const fetched = await reader.fetchCalls(cursor.since, cursor.sweep?.resume, stored);
     // Oldest first, so a later answered call can close the lead an earlier missed call opened.
     const read = [...fetched.calls].sort((a, b) => a.startedAt - b.startedAt);
     const { fresh: calls, known } = await withoutStoredCalls(db, read);
@@ -352,9 +358,9 @@ export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<Pol
       ...(await Promise.all(reader.limiters.map((limiter) => nextAllowedAt(limiter, now())))),
     );
     const lastResult = {
-      fetched: read.length,
+      fetched: read.length + (fetched.known ?? 0),
       added: result?.added.length ?? 0,
-      duplicates: known + (result?.duplicates ?? 0),
+      duplicates: known + (fetched.known ?? 0) + (result?.duplicates ?? 0),
       answeredClosed: result?.answeredClosed ?? 0,
       rejected: result?.rejected.length ?? 0,
     };

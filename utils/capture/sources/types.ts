@@ -65,7 +65,15 @@ export interface FetchResult {
    * contact that is gone): one line each, for the source's health. The rest were read.
    */
   unreadable?: string[];
+  /** Records skipped because the desk holds them already (`StoredCalls`): read, not new. */
+  known?: number;
 }
+
+/**
+ * Which of these provider call ids the desk holds already (a re-read window meets them again):
+ * a source can skip extra requests for them (Clio's contact lookups).
+ */
+export type StoredCalls = (providerCallIds: string[]) => Promise<Set<string>>;
 
 /** A source's resume point: plain data, stored in the cursor row between polls. */
 export type PageResume = Record<string, string | number>;
@@ -170,7 +178,12 @@ export interface CrmCallLog extends PolledLog {
    * Calls whose records changed at or after `since` (epoch ms), mapped to IncomingCall;
    * `resume` carries on from where an earlier, unfinished read of the same window stopped.
    */
-  fetchCalls(client: SourceClient, since: number, resume?: PageResume): Promise<FetchResult>;
+  fetchCalls(
+    client: SourceClient,
+    since: number,
+    resume?: PageResume,
+    stored?: StoredCalls,
+  ): Promise<FetchResult>;
 }
 
 /** A phone provider's API with its own credentials: one file per provider, listed in registry.ts. */
