@@ -408,6 +408,33 @@ describe('more calls than one poll reads (item 14)', () => {
     expect(lookups()).toBe(70);
   }, 60_000);
 
+  it('a resume point the API no longer accepts (an expired page link) starts the read over instead of stopping the source', async () => {
+    const twilio = await track(startTwilio());
+    await connect(
+      'twilio',
+      twilio.url,
+      { authToken: 'twilio-token' },
+      { accountSid: EMULATED_TWILIO_SID },
+    );
+    twilio.state.addCall({ from: '+14155550701', at: minutesAgo(30) });
+    const since = minutesAgo(60);
+    await db.cursors.put({
+      sourceId: 'twilio',
+      cursor: {
+        since,
+        sweep: {
+          startedAt: minutesAgo(2),
+          resume: { page: `/2010-04-01/Accounts/${EMULATED_TWILIO_SID}/Calls/Expired.json` },
+          polls: 1,
+        },
+      },
+    });
+    expect(await poll('twilio')).toMatchObject({ status: 'error' });
+    expect(readCursor(await db.cursors.get('twilio'), now())).toEqual({ since });
+    const [outcome] = await pollUntilCaughtUp('twilio');
+    expect(outcome).toMatchObject({ status: 'ok', added: 1 });
+  });
+
   it('RingCentral (newest first): a poll stopped by the rate limit keeps what it read and pages further back next time; no CSV import needed', async () => {
     const rc = await track(startRingCentral());
     await connectRingCentral(rc);
