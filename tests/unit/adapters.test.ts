@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomAdapter, extractCustomRows } from '@/utils/capture/adapters/custom';
 import { CustomAdapterConfig } from '@/utils/capture/adapters/customConfig';
 import {
@@ -31,9 +31,21 @@ const INFRASTRUCTURE = [
 const ROW_SELECTORS =
   '[role="row"], [role="listitem"], tr, gv-thread-item, gv-thread-list-item, [data-test-automation-class]';
 
-/** Tuesday 2026-12-08, 3:00 PM in New York: the clock every fixture was "saved" at. */
+/**
+ * Tuesday 2026-12-08, 3:00 PM in New York: the clock every fixture was "saved" at, in a
+ * browser in New York (portals show times in the browser's zone).
+ */
 const NOW = Date.parse('2026-12-08T15:00:00-05:00');
 const ZONE = 'America/New_York';
+let savedZone: string | undefined;
+beforeAll(() => {
+  savedZone = process.env.TZ;
+  process.env.TZ = ZONE;
+});
+afterAll(() => {
+  if (savedZone === undefined) delete process.env.TZ;
+  else process.env.TZ = savedZone;
+});
 
 const customConfig = CustomAdapterConfig.parse(
   JSON.parse(readFileSync(path.join(FIXTURE_DIR, 'custom/config.json'), 'utf8')),
@@ -48,7 +60,7 @@ function fixture(site: string, state: string): Document {
   return load(readFileSync(path.join(FIXTURE_DIR, site, `${state}.html`), 'utf8'));
 }
 function read(adapter: SiteAdapter, doc: ParentNode): AdapterReadResult {
-  return adapter.read(doc, { now: NOW, timeZone: ZONE });
+  return adapter.read(doc, { now: NOW });
 }
 
 type Expected = Omit<IncomingCall, 'startedAt' | 'capturePath' | 'provider'> & { at: string };
@@ -736,7 +748,6 @@ describe('custom adapter', () => {
     ]);
     const result = createCustomAdapter({ ...customConfig, timeSelector: '.nope' }).read(doc, {
       now: NOW,
-      timeZone: ZONE,
     });
     expect(result.calls).toEqual([]);
     expect(result.misses).toEqual(['time: no readable call time (timeSelector) (2 rows)']);
@@ -802,13 +813,11 @@ describe('RingCentral rows (hover and the virtual list)', () => {
     const maria = { id: 'Y2aWg7QpZ1xRtA', name: 'Maria Gonzalez', number: '(415) 555-0132' };
     const first = ringcentral.read(page([{ ...maria, time: '2 min ago' }]), {
       now: NOW,
-      timeZone: ZONE,
       rowTimes: session.rowTimes,
     });
     // A minute later the pointer rests on the row: its time is replaced by buttons.
     const hovered = ringcentral.read(page([{ ...maria, time: '', hovered: true }]), {
       now: NOW + 60_000,
-      timeZone: ZONE,
       rowTimes: session.rowTimes,
     });
     expect(first.calls.map((c) => c.startedAt)).toEqual([NOW - 120_000]);
@@ -839,7 +848,6 @@ describe('RingCentral rows (hover and the virtual list)', () => {
       }));
       const result = ringcentral.read(page(shown), {
         now: view.at,
-        timeZone: ZONE,
         rowTimes: session.rowTimes,
       });
       expect(result.misses).toEqual([]);
@@ -855,7 +863,7 @@ describe('RingCentral rows (hover and the virtual list)', () => {
   it('a row hovered before its time was ever read waits for the next read', () => {
     const session = createPortalSession();
     const ana = { id: 'Y2aWan1', name: 'Ana Reyes', number: '(305) 555-0188', time: '2:41 PM' };
-    const options = { now: NOW, timeZone: ZONE, rowTimes: session.rowTimes };
+    const options = { now: NOW, rowTimes: session.rowTimes };
     const hovered = ringcentral.read(page([{ ...ana, hovered: true }]), options);
     expect(hovered).toMatchObject({ calls: [], rowsSeen: 1, rowsRead: 1, misses: [] });
     const after = ringcentral.read(page([ana]), options);
@@ -894,7 +902,6 @@ describe('Google Voice list (gv-* rows in a virtual list)', () => {
     for (const window of [rows.slice(0, 3), rows.slice(2, 5), rows.slice(3, 6), rows.slice(0, 2)]) {
       const result = googlevoice.read(page(window), {
         now: NOW,
-        timeZone: ZONE,
         rowTimes: session.rowTimes,
       });
       expect(result).toMatchObject({
@@ -910,5 +917,35 @@ describe('Google Voice list (gv-* rows in a virtual list)', () => {
     expect(sent.find((c) => c.from === '(415) 555-0125')?.startedAt).toBe(
       Date.parse('2026-12-07T17:30:00-05:00'),
     );
+  });
+});
+
+it('RingCentral without its hooks: the ARIA fallback reads a labelled list', () => {
+  // A redesign that drops data-test-automation-* but keeps accessible roles and labels.
+  const doc = load(
+    `<div role="list" aria-label="Call history">` +
+      `<div role="listitem" aria-label="Missed call from Maria Gonzalez, (415) 555-0132, 2:14 PM"><span>Maria Gonzalez</span></div>` +
+      `<div role="listitem" aria-label="Outgoing call to (917) 555-0144, 1:05 PM"></div>` +
+      `<div role="listitem" aria-label="Voicemail from (312) 555-0176, Yesterday 6:02 PM"></div>` +
+      `</div>`,
+  );
+  expect(
+    read(
+      SITE_ADAPTERS.find((a) => a.id === 'ringcentral')!,
+      doc,
+    ),
+  ).toEqual({
+    calls: calls('ringcentral', [
+      {
+        from: '(415) 555-0132',
+        at: '2026-12-08T14:14:00-05:00',
+        reason: 'no-answer',
+        callerName: 'Maria Gonzalez',
+      },
+      { from: '(312) 555-0176', at: '2026-12-07T18:02:00-05:00', reason: 'voicemail' },
+    ]),
+    rowsSeen: 3,
+    rowsRead: 3,
+    misses: [],
   });
 });

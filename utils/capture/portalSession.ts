@@ -103,11 +103,9 @@ export function healthReport(
   // A first report (lastReportAt undefined) counts as a heartbeat due.
   const heartbeat = rowsSeen > 0 && !(now - session.lastReportAt! < HEALTH_HEARTBEAT_MS);
   const changed =
-    report.rowsSeen > 0 ||
-    report.rowsRead > 0 ||
-    misses.length > 0 ||
+    report.rowsSeen + report.rowsRead + misses.length > 0 ||
     error !== undefined ||
-    (session.lastOk !== undefined && ok !== session.lastOk);
+    (session.lastOk ?? ok) !== ok;
   // The row counts track the page's current list, so a list that shrinks (a filter) and
   // grows back counts its rows again: "rows seen" measures reading work, not unique calls.
   session.reportedRowsSeen = rowsSeen;

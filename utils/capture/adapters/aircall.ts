@@ -1,27 +1,4 @@
-import { defineListAdapter, readCallRow, type CallRowSpec } from './listAdapter';
-
-/** The Dashboard's call log: body rows with cells by position (icon, user, contact, duration, time). */
-const cell = (n: number, inside = '') => `td:nth-child(${n})${inside}`;
-const TABLE_ROW: CallRowSpec = {
-  // The direction icon's label ("Missed inbound call"), else the cell's words.
-  status: [cell(1, ' [aria-label]'), cell(1, ' title'), cell(1)],
-  agent: [cell(2)],
-  // The contact: a name over a number, or the number alone.
-  name: [cell(3, ' > :first-child')],
-  numberInName: true,
-  number: [cell(3)],
-  time: [cell(5, ' time'), cell(5)],
-};
-
-/** A card (the legacy phone app) or a Workspace line: no published hooks inside, so words. */
-const CALL_LINE: CallRowSpec = {
-  status: ['[data-test*="status" i]'],
-  name: ['[data-test="contact-name"]'],
-  numberInName: true,
-  number: ['[data-test*="number" i]'],
-  time: ['time'],
-  scan: true,
-};
+import { callRows, defineListAdapter } from './listAdapter';
 
 /**
  * Aircall: the Dashboard's call log (dashboard.aircall.io/conversations: a table read by
@@ -53,6 +30,16 @@ export const aircall = defineListAdapter({
   empty: ['[data-test="history-empty"]'],
   emptyText: /no (calls|call history|activity)/i,
   viewTitle: /^(history|calls|conversations)$/i,
-  row: (_list, ctx, provider) => (row) =>
-    readCallRow(row, provider, row.matches('tr') ? TABLE_ROW : CALL_LINE, ctx),
+  // Inside a row no hook is published: its pieces are read by their words (the direction
+  // icon's label, a number, a time; a bare "0:42" is a duration). The Dashboard's columns
+  // are positional: the user who was rung is the second.
+  row: callRows({
+    status: [],
+    name: ['[data-test="contact-name"]', 'td:nth-child(3) > :first-child'],
+    numberInName: true,
+    number: ['a[href^="tel:"]'],
+    agent: ['td:nth-child(2)'],
+    time: ['time'],
+    scan: true,
+  }),
 });

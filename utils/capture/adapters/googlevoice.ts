@@ -22,36 +22,25 @@ export const googlevoice = defineListAdapter({
     '[role="list"][aria-label*="call" i]',
   ],
   rows: ['gv-thread-list-item', 'li.list-item', '[role="listitem"]'],
-  empty: ['gv-empty-state', '.empty-state'],
+  empty: ['.empty-state'],
   emptyText: /no (calls|call history|voicemail)/i,
   viewTitle: /^(calls|voicemail)$/i,
   row: callRows({
-    labelledBy: ['[aria-label]'],
     // The contact's name, or an unknown caller's number (or "Unknown").
     name: ['gv-annotation.participants', '.participant', '.thread-info'],
     numberInName: true,
     number: ['[gv-test-id*="number" i]'],
-    // The call type is in the icon's classes and ligature ("call_missed"); a transcription
-    // means a voicemail row.
-    status: [
-      'mat-icon.gv-call',
-      '.transcription',
-      'mat-icon[aria-label]',
-      '[role="img"][aria-label]',
-    ],
-    statusCue: (el) => {
-      if (el.matches('.transcription')) return 'voicemail';
-      const cue = `${el.className} ${textOf(el)}`.replace(/[_-]/g, ' ');
-      return /voicemail/.test(cue)
+    // The call type is in the icon's classes and ligature ("call_missed", "call_received",
+    // "call_made", "voicemail"); a transcription means a voicemail row.
+    status: ['mat-icon.gv-call', '.transcription', '[role="img"][aria-label]'],
+    statusCue: (el) =>
+      el.matches('.transcription')
         ? 'voicemail'
-        : /missed/.test(cue)
-          ? 'missed'
-          : /received|incoming/.test(cue)
-            ? 'answered'
-            : /made|outgoing/.test(cue)
-              ? 'outgoing'
-              : attr(el, 'aria-label');
-    },
+        : // "call_made" is an outgoing call; the other names read as status words.
+          `${el.className} ${textOf(el)} ${attr(el, 'aria-label') ?? ''}`.replace(
+            /_|-|made/g,
+            (m) => (m === 'made' ? 'outgoing' : ' '),
+          ),
     // "2:14 PM" or just "Yesterday"; the screen-reader span has the full date.
     time: ['.timestamp'],
     scan: true,

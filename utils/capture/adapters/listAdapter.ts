@@ -10,6 +10,7 @@ import {
   phoneInText,
   portalCall,
   readContext,
+  SKIP,
   statusFromText,
   telNumber,
   textOf,
@@ -44,8 +45,6 @@ export interface CallRowSpec {
   agent?: readonly string[];
   /** Attributes holding the provider's call id, on the row or inside it. */
   callId?: readonly string[];
-  /** Site quirk: elements inside the row that carry its accessible label when the row has none. */
-  labelledBy?: readonly string[];
   /**
    * Site quirk: the portal publishes no hook for the status or time, so when the selectors
    * find none, the row's other text pieces are tried (a status word; a time with am/pm, a
@@ -93,6 +92,9 @@ export interface ListAdapterSpec {
   row: RowReaderFactory;
 }
 
+/** A header cell, or a row of them: never a call. */
+const HEADER = 'th, [role="columnheader"]';
+
 const labelOrText = (el: Element) => attr(el, 'aria-label') ?? textOf(el);
 
 /** The row's text pieces (elements without element children) outside `skip`. */
@@ -111,10 +113,7 @@ export function readCallRow(
 ): RowOutcome {
   const text = (selectors?: readonly string[]) =>
     selectors ? textOf(firstOf(row, selectors)) : '';
-  const label = parseCallLabel(
-    attr(row, 'aria-label') ??
-      (spec.labelledBy ? attr(firstOf(row, spec.labelledBy), 'aria-label') : undefined),
-  );
+  const label = parseCallLabel(attr(row, 'aria-label'));
   const nameEl = spec.name ? firstOf(row, spec.name) : null;
   const numberEl = firstOf(row, spec.number);
   const rest = spec.scan ? leaves(row, [nameEl, numberEl]) : [];
@@ -124,7 +123,8 @@ export function readCallRow(
     rest.map(labelOrText).find((t) => statusFromText(t));
   const status = statusFromText(cue ?? '') ?? label.status;
   if (!status) return { miss: 'status: no missed/answered cue' };
-  if (status === 'outbound') return { skip: 'outbound call' };
+  // An outbound call the firm placed.
+  if (status === 'outbound') return SKIP;
 
   const name = textOf(nameEl);
   const from =
@@ -151,10 +151,9 @@ export function readCallRow(
     );
     if ('miss' in time) {
       // A day shown alone that ended before the capture window (a day back) is not news.
-      if (time.day! < ctx.now - 2 * 86_400_000) return { skip: 'older than a day' };
-      return spec.hoverActions && firstOf(row, spec.hoverActions)
-        ? { skip: 'time hidden while hovered' }
-        : { miss: time.miss };
+      if (time.day! < ctx.now - 2 * 86_400_000) return SKIP;
+      // Hovered: the time comes back when the pointer leaves, and the row is read then.
+      return spec.hoverActions && firstOf(row, spec.hoverActions) ? SKIP : { miss: time.miss };
     }
     at = time.at;
     if (id) ctx.rowTimes?.set(id, at);
@@ -199,7 +198,7 @@ export function readList(
       return noRows();
     }
     if (!list) {
-      const headings = allOf(root, ['h1', 'h2', '[role="heading"]', 'title']).map(textOf);
+      const headings = allOf(root, ['h1, h2, [role="heading"], title']).map(textOf);
       const onHistoryView = headings.some((h) => spec.viewTitle.test(h));
       return noRows(
         onHistoryView ? ['list: call-history view without a recognisable call list'] : [],
@@ -211,10 +210,7 @@ export function readList(
       const id = spec.rowId && attr(row, spec.rowId);
       if (id && ids.has(id)) return false;
       if (id) ids.add(id);
-      return (
-        row.getAttribute('role') !== 'columnheader' &&
-        !firstOf(row, ['[role="columnheader"]', 'th'])
-      );
+      return !row.matches(HEADER) && !row.querySelector(HEADER);
     });
     if (rows.length === 0) {
       if (spec.view && !firstOf(root, spec.view)) return noRows();
@@ -229,7 +225,7 @@ export function readList(
     }
     return collectRows(rows, rowReader(list));
   } catch (error) {
-    return noRows([`page: ${error instanceof Error ? error.message : String(error)}`]);
+    return noRows([`page: ${error}`]);
   }
 }
 

@@ -13,67 +13,55 @@ export interface ObserveOptions {
   debounceMs?: number;
   /** Read at least this often while the page keeps changing (a ticking clock, a live list). */
   maxWaitMs?: number;
-  /** What to watch; the document's root element by default. */
-  target?: Node;
 }
-
-export type ChangeReason = 'start' | 'mutation' | 'navigation';
 
 /**
  * The one DOM-observing helper for portal pages: calls `onChange` once at start, then after
  * each burst of DOM changes (debounced ~150 ms, but never starved by a page that changes
  * constantly) and after SPA navigation (`wxt:locationchange`). Stops with the context, so a
- * reloaded extension leaves no observer behind.
+ * reloaded extension leaves no observer behind. (Why it fires does not matter to a reader:
+ * every read looks at the whole page.)
  */
 export function observePage(
   ctx: ObserverContext,
-  onChange: (reason: ChangeReason) => void,
+  onChange: () => void,
   options: ObserveOptions = {},
 ): () => void {
   const debounceMs = options.debounceMs ?? 150;
   const maxWaitMs = options.maxWaitMs ?? 1000;
-  const target = options.target ?? document.documentElement;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let firstPendingAt: number | undefined;
-  let pendingReason: ChangeReason = 'mutation';
   let stopped = false;
 
   const fire = () => {
-    timer = undefined;
-    firstPendingAt = undefined;
-    const reason = pendingReason;
-    pendingReason = 'mutation';
-    if (!stopped) onChange(reason);
+    timer = firstPendingAt = undefined;
+    if (!stopped) onChange();
   };
-  const schedule = (reason: ChangeReason) => {
+  const schedule = () => {
     if (stopped) return;
-    if (reason === 'navigation') pendingReason = 'navigation';
     const now = Date.now();
     firstPendingAt ??= now;
-    if (timer !== undefined) clearTimeout(timer);
-    const wait = Math.max(0, Math.min(debounceMs, firstPendingAt + maxWaitMs - now));
-    timer = setTimeout(fire, wait);
+    clearTimeout(timer);
+    timer = setTimeout(fire, Math.max(0, Math.min(debounceMs, firstPendingAt + maxWaitMs - now)));
   };
 
-  const observer = new MutationObserver(() => schedule('mutation'));
-  observer.observe(target, {
+  const observer = new MutationObserver(schedule);
+  observer.observe(document.documentElement, {
     childList: true,
     subtree: true,
     characterData: true,
     attributes: true,
-    // Status and time cues live in these; other attribute churn (classes, styles) is noise.
-    attributeFilter: ['aria-label', 'datetime', 'title', 'href', 'data-call-id'],
+    // Status, time and id cues live in these; other attribute churn (classes, styles) is noise.
+    attributeFilter: ['aria-label', 'datetime', 'title', 'href', 'data-call-id', 'data-id'],
   });
-  ctx.addEventListener(window, 'wxt:locationchange', () => schedule('navigation'));
+  ctx.addEventListener(window, 'wxt:locationchange', schedule);
 
   const stop = () => {
     stopped = true;
     observer.disconnect();
-    if (timer !== undefined) clearTimeout(timer);
+    clearTimeout(timer);
   };
   ctx.onInvalidated(stop);
-  queueMicrotask(() => {
-    if (!stopped) onChange('start');
-  });
+  queueMicrotask(() => !stopped && onChange());
   return stop;
 }

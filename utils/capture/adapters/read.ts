@@ -19,18 +19,16 @@ export type RowOutcome =
 
 export type CallStatus = CallReason | 'outbound';
 
+/** A row understood and left (the reason is said where it is returned, not shipped as text). */
+export const SKIP: RowOutcome = { skip: '' };
+
 export interface ReadContext {
   now: number;
-  timeZone: string;
   rowTimes?: Map<string, number>;
 }
 
 export function readContext(options: ReadOptions = {}): ReadContext {
-  return {
-    now: options.now ?? Date.now(),
-    timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
-    rowTimes: options.rowTimes,
-  };
+  return { now: options.now ?? Date.now(), rowTimes: options.rowTimes };
 }
 
 /** Whitespace-normalised text of an element (or ''). */
@@ -108,20 +106,19 @@ export function callerFromText(text: string): string | undefined {
  * Status words as the portals write them (labels, icons, result columns). Order matters:
  * "Missed call, left voicemail" is a voicemail and "Missed inbound call" is missed.
  */
+const STATUS_WORDS: [RegExp, CallStatus][] = [
+  [/voice\s?mail|left a message/, 'voicemail'],
+  [/abandon/, 'abandoned'],
+  [/\bbusy\b/, 'busy'],
+  [/after[- ]hours/, 'after-hours'],
+  [/missed|no answer|not answered|unanswered|declined|rejected|call cancel|time ?out/, 'no-answer'],
+  [/outgoing|outbound|\bdialed\b|\bplaced\b|call to\b/, 'outbound'],
+  [/answered|incoming|inbound call|connected|received|completed|accepted/, 'answered'],
+];
+
 export function statusFromText(text: string): CallStatus | undefined {
   const t = text.toLowerCase();
-  if (/voice\s?mail|left a message/.test(t)) return 'voicemail';
-  if (/abandon/.test(t)) return 'abandoned';
-  if (/\bbusy\b/.test(t)) return 'busy';
-  if (/after[- ]hours/.test(t)) return 'after-hours';
-  if (/missed|no answer|not answered|unanswered|declined|rejected|call cancel|time ?out/.test(t)) {
-    return 'no-answer';
-  }
-  if (/outgoing|outbound|\bdialed\b|\bplaced\b|call to\b/.test(t)) return 'outbound';
-  if (/answered|incoming|inbound call|connected|received|completed|accepted/.test(t)) {
-    return 'answered';
-  }
-  return undefined;
+  return STATUS_WORDS.find(([words]) => words.test(t))?.[1];
 }
 
 /** Parts of an accessible row label such as "Missed call from Maria Gonzalez, (415) 555-0132, Today 2:14 PM". */
@@ -132,23 +129,17 @@ export interface CallLabel {
   timeText?: string;
 }
 
-export function parseCallLabel(label: string | undefined): CallLabel {
-  if (!label) return {};
-  const result: CallLabel = { status: statusFromText(label) };
-  const subject = /\b(?:from|to)\s+(.+)$/i.exec(label)?.[1] ?? '';
-  const parts = subject
+export function parseCallLabel(label = ''): CallLabel {
+  const parts = (/\b(?:from|to)\s+(.+)$/i.exec(label)?.[1] ?? '')
     .split(/[,.]\s+|\s+[·•]\s+/)
-    .map((p) => p.trim())
-    .filter(Boolean);
-  const numberAt = parts.findIndex((p) => callerFromText(p) !== undefined);
-  if (numberAt >= 0) {
-    result.number = callerFromText(parts[numberAt]!);
-    const before = parts.slice(0, numberAt).join(', ');
-    if (before) result.name = before;
-    const after = parts.slice(numberAt + 1).join(', ');
-    if (after) result.timeText = after;
-  }
-  return result;
+    .map((p) => p.trim());
+  const at = parts.findIndex((p) => callerFromText(p));
+  return {
+    status: statusFromText(label),
+    number: callerFromText(parts[at] ?? ''),
+    name: parts.slice(0, Math.max(at, 0)).join(', ') || undefined,
+    timeText: at < 0 ? undefined : parts.slice(at + 1).join(', ') || undefined,
+  };
 }
 
 /**
@@ -163,7 +154,7 @@ export function timeFrom(
   let day: number | undefined;
   for (const candidate of candidates) {
     if (!candidate) continue;
-    const parsed = parsePortalTime(candidate, ctx.now, ctx.timeZone);
+    const parsed = parsePortalTime(candidate, ctx.now);
     if (parsed && !parsed.dayOnly) return { at: parsed.at };
     if (parsed) day ??= parsed.at;
   }
@@ -175,10 +166,8 @@ export function timeFrom(
 /** Provider call id from the first data attribute present (row first, then its children). */
 export function dataId(row: Element, names: readonly string[]): string | undefined {
   for (const name of names) {
-    const own = attr(row, name);
-    if (own) return own;
-    const inner = attr(firstOf(row, [`[${name}]`]), name);
-    if (inner) return inner;
+    const id = attr(row, name) ?? attr(row.querySelector(`[${name}]`), name);
+    if (id) return id;
   }
   return undefined;
 }
@@ -196,38 +185,26 @@ export interface CallFields {
 
 /** A portal call with empty optional fields left out and the caller name kept only if it is a name. */
 export function portalCall(fields: CallFields): IncomingCall {
-  const call: IncomingCall = {
-    from: fields.from,
-    startedAt: Math.round(fields.startedAt),
-    reason: fields.reason,
-    provider: fields.provider,
-    capturePath: 'portal',
-  };
   const name = fields.callerName?.trim();
-  if (name && name !== fields.from && !callerFromText(name)) call.callerName = fitCallerName(name);
-  if (fields.dialedLine) call.dialedLine = fields.dialedLine;
-  if (fields.providerCallId) call.providerCallId = fields.providerCallId;
-  if (fields.agent) call.agent = fields.agent.slice(0, 120);
-  return call;
+  const call: Record<string, unknown> = {
+    ...fields,
+    startedAt: Math.round(fields.startedAt),
+    capturePath: 'portal',
+    callerName: name && name !== fields.from && !callerFromText(name) ? fitCallerName(name) : '',
+    agent: fields.agent?.slice(0, 120),
+    // Beyond what the background accepts, and no real call id or line is this long.
+    providerCallId: fields.providerCallId?.slice(0, 200),
+    dialedLine: fields.dialedLine?.slice(0, 64),
+  };
+  for (const key in call) if (call[key] === undefined || call[key] === '') delete call[key];
+  return call as unknown as IncomingCall;
 }
 
 /**
- * The checks a row must pass to count as read. The background validates every call with the
- * IncomingCall schema when it arrives (the trust boundary); these mirror its limits so a row
- * it would reject shows up here as a miss, without shipping zod to every portal tab.
- */
-function callProblem(call: IncomingCall): string | undefined {
-  // Names and agents were already cut to size by portalCall.
-  if (call.from.trim() === '' || call.from.length > 64) return 'number: empty or too long';
-  if (!Number.isFinite(call.startedAt) || call.startedAt < 0) return 'time: not a valid instant';
-  if ((call.dialedLine?.length ?? 0) > 64) return 'line: longer than 64 characters';
-  if ((call.providerCallId?.length ?? 0) > 200) return 'call id: longer than 200 characters';
-  return undefined;
-}
-
-/**
- * Read every row with `readRow`, isolating failures: a row that throws or yields an invalid
- * call becomes a miss, never an exception for the page. Misses are summarised per reason.
+ * Read every row with `readRow`, isolating failures: a row that throws becomes a miss, never
+ * an exception for the page. Misses are summarised per reason. (The background checks every
+ * call against its schema when it arrives, the trust boundary, and a refusal shows in the
+ * page's health report.)
  */
 export function collectRows<Row>(
   rows: readonly Row[],
@@ -243,27 +220,18 @@ export function collectRows<Row>(
     try {
       outcome = readRow(row);
     } catch (error) {
-      outcome = { miss: `row: ${error instanceof Error ? error.message : String(error)}` };
+      outcome = { miss: `row: ${error}` };
     }
     if ('miss' in outcome) {
       miss(outcome.miss);
       continue;
     }
     rowsRead++;
-    if ('skip' in outcome) continue;
-    const problem = callProblem(outcome.call);
-    if (problem) {
-      rowsRead--;
-      miss(problem);
-      continue;
-    }
-    calls.push(outcome.call);
+    if ('call' in outcome) calls.push(outcome.call);
   }
   const misses = [
     ...pageMisses,
-    ...Array.from(missCounts, ([reason, n]) =>
-      n === 1 ? `${reason} (1 row)` : `${reason} (${n} rows)`,
-    ),
+    ...Array.from(missCounts, ([reason, n]) => `${reason} (${n} row${n > 1 ? 's' : ''})`),
   ];
   return { calls, rowsSeen: rows.length, rowsRead, misses };
 }

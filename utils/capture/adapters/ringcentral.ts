@@ -20,11 +20,9 @@ export const ringcentral = defineListAdapter({
     '[role="list"][aria-label*="call" i]',
     '[role="grid"][aria-label*="call" i]',
   ],
-  // The virtualised list also serves other pages (messages): only the call history counts.
-  view: [
-    '[data-test-automation-id="CallHistoryPageHeader"]',
-    '[data-test-automation-id^="CallHistory"]',
-  ],
+  // The virtualised list also serves other pages (messages): only the call history counts
+  // (its header CallHistoryPageHeader, tabs CallHistoryAllCalls / CallHistoryMissedCalls).
+  view: ['[data-test-automation-id^="CallHistory"]'],
   rows: ['[data-test-automation-class="call-history-item"]', '[role="listitem"]', '[role="row"]'],
   rowId: 'data-id',
   empty: ['[data-test-automation-id="callHistoryEmptyPage"]'],

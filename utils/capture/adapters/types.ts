@@ -3,10 +3,11 @@ import type { AdapterReadResult } from '../../model';
 export type { AdapterReadResult } from '../../model';
 
 export interface ReadOptions {
-  /** The page's clock, for relative times ("3 min ago", "Yesterday 2:14 PM"). */
+  /**
+   * The page's clock, for relative times ("3 min ago", "Yesterday 2:14 PM"). Times are read
+   * in the browser's zone, the one the portal formats them in.
+   */
   now?: number;
-  /** The zone the portal shows times in: the browser's own unless told otherwise. */
-  timeZone?: string;
   /**
    * Start times already read on this page, by the portal's row id. A row keeps its first
    * time: the time cell can vanish (RingCentral swaps it for buttons while the row is

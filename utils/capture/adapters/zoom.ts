@@ -7,6 +7,7 @@ import {
   firstOf,
   phoneInText,
   portalCall,
+  SKIP,
   statusFromText,
   telNumber,
   textOf,
@@ -69,11 +70,11 @@ function readRow(
     columns[column] === undefined ? undefined : cells[columns[column]!];
 
   // Direction first: an outbound call's "No Answer" is the callee's, not a missed lead.
-  if (/outbound|outgoing/i.test(textOf(cell('direction')))) return { skip: 'outbound call' };
+  if (/outbound|outgoing/i.test(textOf(cell('direction')))) return SKIP;
   const resultText =
     textOf(cell('result')) || cells.map(textOf).find((t) => statusFromText(t)) || '';
   // "Overflowed": this leg rang out and the call moved on; its next leg says how it ended.
-  if (/overflow/i.test(resultText)) return { skip: 'overflowed to another destination' };
+  if (/overflow/i.test(resultText)) return SKIP;
   // A message in the Voicemail column (a play link) makes any unanswered call a voicemail.
   const message = cell('voicemail');
   const status =
@@ -81,7 +82,7 @@ function readRow(
       ? 'voicemail'
       : statusFromText(resultText);
   if (!status) return { miss: 'status: no result column' };
-  if (status === 'outbound') return { skip: 'outbound call' };
+  if (status === 'outbound') return SKIP; // an outbound call
 
   const callerCell = cell('caller');
   if (!callerCell) return { miss: 'number: no Caller column' };
