@@ -474,3 +474,40 @@ describe('figures that stay right (issue 7)', () => {
     }
   });
 });
+
+describe('large batches (imports)', () => {
+  it('store exactly what capturing the same calls one at a time stores', async () => {
+    const calls: IncomingCall[] = [];
+    for (let i = 0; i < 120; i++) {
+      const caller = `+1212555${String(1000 + (i % 37)).padStart(4, '0')}`;
+      const startedAt = at(9) + i * 50_000 + (i % 5 === 0 ? 30_000 : 0);
+      calls.push(
+        call({
+          from: caller,
+          startedAt,
+          reason: i % 4 === 3 ? 'answered' : 'no-answer',
+          providerCallId: i % 6 === 0 ? `p-${i % 12}` : undefined,
+          provider: 'aircall',
+          capturePath: 'csv',
+        }),
+      );
+    }
+    const one = new CallbackDeskDB(`one-${crypto.randomUUID()}`);
+    // Some calls are already stored (another path saw them), the rest arrive in one batch.
+    for (const c of calls.slice(0, 10)) await captureCalls(one, settings, [c], at(12));
+    for (const c of calls.slice(10)) await captureCalls(one, settings, [c], at(12));
+    await captureCalls(db, settings, calls.slice(0, 10), at(12));
+    const batch = await captureCalls(db, settings, calls.slice(10), at(12));
+    expect(batch.rejected).toEqual([]);
+    const summary = async (d: CallbackDeskDB) => ({
+      leads: (await d.leads.toArray())
+        .map((l) => `${l.phoneKey}:${l.status}:${l.missedCount}:${l.dueAt}:${l.overdueAt}`)
+        .sort(),
+      calls: (await d.calls.toArray())
+        .map((c) => `${c.phoneKey}:${c.startedAt}:${c.reason}:${c.providerKey ?? ''}`)
+        .sort(),
+    });
+    expect(await summary(db)).toEqual(await summary(one));
+    await one.delete();
+  });
+});

@@ -5,6 +5,7 @@ import {
   computeDue,
   describeDue,
   isOpenAt,
+  localDay,
   nextOpening,
   urgencyAt,
   type BusinessCalendar,
@@ -182,5 +183,23 @@ describe('urgency', () => {
   });
   it('closed leads are never overdue', () => {
     expect(urgencyAt({ ...lead, status: 'done' }, 9e9)).toBe('closed');
+  });
+});
+
+describe('local days from the memoised zone offsets', () => {
+  it('match a full time-zone conversion at every instant, across DST changes and odd offsets', () => {
+    const zones = ['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu'];
+    const start = Date.UTC(2026, 0, 1);
+    for (const zone of zones) {
+      // Every 28 minutes and 53 seconds through a year: lands on all sides of each change.
+      for (let ms = start; ms < start + 366 * 86_400_000; ms += 1_733_017) {
+        const d = new TZDate(ms, zone);
+        expect(localDay(ms, zone)).toEqual({
+          year: d.getFullYear(),
+          month: d.getMonth(),
+          day: d.getDate(),
+        });
+      }
+    }
   });
 });

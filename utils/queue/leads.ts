@@ -1,3 +1,4 @@
+import Dexie from 'dexie';
 import type { CountryCode } from 'libphonenumber-js';
 import type { CallbackDeskDB } from '../db';
 import { callKeyOf, isSameCall, mergeSighting } from './dedupe';
@@ -23,6 +24,22 @@ export type { CapturedCall, CaptureResult };
 /** Caller-ID strings that are not a name. */
 const NOT_A_NAME = /^(wireless caller|unknown|anonymous|restricted|private|[+\d\s().-]+)$/i;
 
+/**
+ * normalizePhone, remembered: parsing a number takes libphonenumber a few microseconds, and
+ * an import or a poll sees the same callers and lines again and again. Bounded.
+ */
+const phoneMemo = new Map<string, NormalizedPhone>();
+export function normalizeCaller(raw: string, country: CountryCode): NormalizedPhone {
+  const key = `${country}|${raw}`;
+  let normalized = phoneMemo.get(key);
+  if (!normalized) {
+    normalized = normalizePhone(raw, country);
+    if (phoneMemo.size >= 50_000) phoneMemo.clear();
+    phoneMemo.set(key, normalized);
+  }
+  return normalized;
+}
+
 /** Source rules keyed by their normalised line, for matching a call's dialled number. */
 export function sourceRuleMatcher(
   settings: FirmSettings,
@@ -35,7 +52,7 @@ export function sourceRuleMatcher(
   }
   return (dialedLine) => {
     if (!dialedLine || byLine.size === 0) return undefined;
-    const dialed = normalizePhone(dialedLine, country).e164;
+    const dialed = normalizeCaller(dialedLine, country).e164;
     return dialed ? byLine.get(dialed) : undefined;
   };
 }
@@ -112,7 +129,7 @@ export async function captureCalls(
       result.rejected.push({ index, error: `startedAt: ${time.reason}` });
       return;
     }
-    const normalized = normalizePhone(parsed.data.from, country);
+    const normalized = normalizeCaller(parsed.data.from, country);
     valid.push({
       ...parsed.data,
       phoneKey: normalized.e164,
@@ -132,34 +149,12 @@ export async function captureCalls(
         valid.filter((c) => c.reason !== 'answered' && c.phoneKey !== null).map((c) => c.phoneKey!),
       ),
     ];
-    const ranges = valid
-      .filter((c) => c.phoneKey !== null)
-      .map((c): [[string, number], [string, number]] => [
-        [c.phoneKey!, c.startedAt - windowMs],
-        [c.phoneKey!, c.startedAt + windowMs],
-      ]);
-    // Many small indexed queries issued together: IndexedDB pipelines them inside the
-    // transaction, which is much faster than one cursor hopping across many key ranges.
     const [knownByProvider, knownNearby, callerLeads, answeredBefore] = await Promise.all([
-      Promise.all(providerKeys.map((k) => db.calls.where('providerKey').equals(k).toArray())),
-      Promise.all(
-        ranges.map(([lower, upper]) =>
-          db.calls.where('[phoneKey+startedAt]').between(lower, upper, true, true).toArray(),
-        ),
-      ),
-      Promise.all(phoneKeys.map((k) => db.leads.where('phoneKey').equals(k).toArray())),
-      missedPhoneKeys.length > 0
-        ? db.answeredCalls.where('phoneKey').anyOf(missedPhoneKeys).toArray()
-        : Promise.resolve([] as AnsweredCall[]),
-    ]).then(
-      ([byProvider, nearby, leads, answered]) =>
-        [
-          byProvider.flat(),
-          nearby.flat(),
-          leads.flat().filter((l) => l.status !== 'done'),
-          answered,
-        ] as const,
-    );
+      findByProviderKeys(providerKeys),
+      findNearby(valid, phoneKeys, windowMs),
+      findCallerLeads(phoneKeys),
+      readAll<AnsweredCall>('answeredCalls', 'phoneKey', missedPhoneKeys),
+    ]);
 
     // The batch's working set; it sees its own additions, so a duplicate inside the batch is
     // caught (and merged) exactly like one already stored.
@@ -214,8 +209,16 @@ export async function captureCalls(
         if (!merged.dialedLine && call.dialedLine) merged.dialedLine = call.dialedLine;
         if (merged.reason === 'no-answer' && call.reason === 'voicemail')
           merged.reason = 'voicemail';
-        Object.assign(known, merged);
-        changedCalls.set(known.id, known);
+        const changed =
+          merged.alsoSeenBy !== known.alsoSeenBy ||
+          merged.callerName !== known.callerName ||
+          merged.dialedLine !== known.dialedLine ||
+          merged.reason !== known.reason;
+        // A plain re-read (an import run twice) writes nothing.
+        if (changed) {
+          Object.assign(known, merged);
+          changedCalls.set(known.id, known);
+        }
         continue;
       }
       const openLead = call.phoneKey ? openLeadByPhone.get(call.phoneKey) : undefined;
@@ -382,6 +385,80 @@ export async function captureCalls(
       await db.answeredCalls.where('startedAt').below(keepAnsweredFrom).delete();
   });
   return result;
+}
+
+/**
+ * The batch's reads, as plain IndexedDB requests in the capture transaction: one small
+ * indexed query per call or caller, all issued at once so IndexedDB pipelines them, and
+ * settled together. (Through Dexie's query builder each query costs several promises and
+ * zone switches, which dominated large imports.) A large batch of calls close in time
+ * reads the calls of that stretch of time with one query instead of one per call.
+ */
+const BULK_FROM = 50;
+const BULK_SPAN_MS = 2 * 86_400_000;
+
+export function readAll<T>(
+  store: string,
+  index: string,
+  queries: readonly (IDBValidKey | IDBKeyRange)[],
+): Promise<T[]> {
+  if (queries.length === 0) return Dexie.Promise.resolve([]);
+  const trans = Dexie.currentTransaction;
+  if (!trans) throw new Error('readAll runs inside a Dexie transaction');
+  const source = trans.idbtrans.objectStore(store).index(index);
+  return new Dexie.Promise<T[]>((resolve, reject) => {
+    const results: T[][] = [];
+    let pending = queries.length;
+    queries.forEach((query, i) => {
+      const request = source.getAll(query);
+      request.onsuccess = () => {
+        results[i] = request.result as T[];
+        if (--pending === 0) resolve(results.flat());
+      };
+      request.onerror = () => reject(request.error);
+    });
+  });
+}
+
+function findByProviderKeys(keys: string[]): Promise<MissedCall[]> {
+  return readAll<MissedCall>('calls', 'providerKey', keys);
+}
+
+async function findNearby(
+  calls: readonly ValidCall[],
+  phoneKeys: string[],
+  windowMs: number,
+): Promise<MissedCall[]> {
+  const callable = calls.filter((c) => c.phoneKey !== null);
+  if (callable.length === 0) return [];
+  let first = Infinity;
+  let last = -Infinity;
+  for (const c of callable) {
+    first = Math.min(first, c.startedAt);
+    last = Math.max(last, c.startedAt);
+  }
+  if (callable.length >= BULK_FROM && last - first <= BULK_SPAN_MS) {
+    const callers = new Set(phoneKeys);
+    const inSpan = await readAll<MissedCall>('calls', 'startedAt', [
+      IDBKeyRange.bound(first - windowMs, last + windowMs),
+    ]);
+    return inSpan.filter((c) => callers.has(c.phoneKey));
+  }
+  return readAll<MissedCall>(
+    'calls',
+    '[phoneKey+startedAt]',
+    callable.map((c) =>
+      IDBKeyRange.bound(
+        [c.phoneKey!, c.startedAt - windowMs],
+        [c.phoneKey!, c.startedAt + windowMs],
+      ),
+    ),
+  );
+}
+
+async function findCallerLeads(phoneKeys: string[]): Promise<Lead[]> {
+  const found = await readAll<Lead>('leads', 'phoneKey', phoneKeys);
+  return found.filter((l) => l.status !== 'done');
 }
 
 function toMissedCall(

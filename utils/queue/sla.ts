@@ -13,9 +13,35 @@ interface LocalDay {
   day: number;
 }
 
-function localDay(ms: number, timeZone: string): LocalDay {
-  const d = new TZDate(ms, timeZone);
-  return { year: d.getFullYear(), month: d.getMonth(), day: d.getDate() };
+/**
+ * Zone offsets per quarter hour of UTC, per zone. Every zone's offset is a whole number of
+ * quarter hours and changes at a local time on a quarter hour, so no change falls inside a
+ * quarter hour of UTC: one time-zone conversion serves every instant in it. A large import
+ * asks for the same few thousand quarter hours again and again; the memo is bounded.
+ */
+const QUARTER_HOUR = 15 * 60_000;
+const MAX_MEMO_ENTRIES = 20_000;
+const offsetMemo = new Map<string, Map<number, number>>();
+
+function offsetAt(ms: number, timeZone: string): number {
+  let memo = offsetMemo.get(timeZone);
+  if (!memo) offsetMemo.set(timeZone, (memo = new Map()));
+  const bucket = Math.floor(ms / QUARTER_HOUR);
+  let offset = memo.get(bucket);
+  if (offset === undefined) {
+    const d = new TZDate(bucket * QUARTER_HOUR, timeZone);
+    offset =
+      Date.UTC(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes()) -
+      bucket * QUARTER_HOUR;
+    if (memo.size >= MAX_MEMO_ENTRIES) memo.clear();
+    memo.set(bucket, offset);
+  }
+  return offset;
+}
+
+export function localDay(ms: number, timeZone: string): LocalDay {
+  const local = new Date(ms + offsetAt(ms, timeZone));
+  return { year: local.getUTCFullYear(), month: local.getUTCMonth(), day: local.getUTCDate() };
 }
 
 function pad(n: number): string {
