@@ -238,8 +238,10 @@ describe('outbox', () => {
     expect(call.lastError).toMatch(/answered 500/);
     // Equal-jitter backoff: 2 s base → between 1 and 2 s, but never before the index settles.
     expect(call.nextTryAt - call.uncertainAt!).toBe(10_000);
-    for (let i = 0; i < 4; i++) {
-      offset += 11_000;
+    // The note (timed out) is looked up, backing off, until HubSpot's search index has had
+    // time to show it (lookupPatienceMs), and only then sent again.
+    for (let i = 0; i < 10; i++) {
+      offset += 60_000;
       await drainOutbox(deps({ batching: false }));
     }
     expect(counts()).toEqual({ calls: 1, notes: 1, tasks: 1 });
@@ -636,8 +638,15 @@ describe('outbox', () => {
     );
     emulator.faults.push({ kind: '500', times: 5, match: /POST \/crm\/v3\/objects\/notes$/ });
     const delays: number[] = [];
+    // A CRM whose search shows a write at once (no patience lookups between the tries).
+    const immediate = deps({ random: () => 1 });
+    const connectorFor = immediate.connectorFor;
+    immediate.connectorFor = async (system) => {
+      const connector = await connectorFor(system);
+      return connector && Object.assign(connector, { lookupPatienceMs: 0 });
+    };
     for (let i = 0; i < 5; i++) {
-      await drainOutbox(deps({ random: () => 1 }));
+      await drainOutbox(immediate);
       const [note] = await jobs();
       delays.push(note!.nextTryAt - note!.lastErrorAt!);
       offset = note!.nextTryAt - Date.now() + 1;
@@ -647,7 +656,7 @@ describe('outbox', () => {
     expect(delays).toEqual([10_000, 10_000, 10_000, 16_000, 32_000]);
     // Every retry after a possible write looked the note up first.
     expect(emulator.log.filter((l) => l.path === '/crm/v3/objects/notes/search')).toHaveLength(4);
-    await drainOutbox(deps());
+    await drainOutbox(immediate);
     expect(counts().notes).toBe(1);
   });
 

@@ -639,13 +639,14 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
             }),
           );
         } else if (
-          item.job.kind === 'contact' &&
+          item.job.kind !== 'complete' &&
           doubtful(item.job) &&
           now() < (item.job.uncertainAt ?? item.job.sentAt ?? 0) + (connector.lookupPatienceMs ?? 0)
         ) {
-          // A contact is found only by a phone search, and the CRM's search index may
-          // still be behind the write (HubSpot's can lag minutes): look again later,
-          // backing off, before creating it again.
+          // Lookups go through the CRM's search (a contact by phone, a call, note or task
+          // by its marker), and the search index may still be behind the write (HubSpot's
+          // can lag minutes): look again later, backing off, before creating it again.
+          // (Completing a task is an update, safe to repeat: it is not looked up.)
           const since = item.job.uncertainAt ?? item.job.sentAt ?? now();
           choose.push(
             update(item.job, {
@@ -921,6 +922,24 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
     // Contacts first, each looked up and created before the next: the other records attach
     // to them, and a pass cut short (rate limit, lease taken over) has finished contacts.
     for (const contact of items.filter((i) => i.job.kind === 'contact')) {
+      // Read the lead again: an earlier contact job of this pass (another job for the same
+      // lead, CRM and account) may have just linked it, and the CRM's search may not show
+      // that contact yet: creating it again would make a second one.
+      const crm = crmLinkOf(await db.leads.get(contact.job.leadId), system, account);
+      if (crm) {
+        await markSynced([
+          {
+            item: { ...contact, contactId: crm.contactId },
+            ref: {
+              id: crm.contactId,
+              ...(crm.url ? { url: crm.url } : {}),
+              ...(crm.name ? { name: crm.name } : {}),
+            },
+          },
+        ]);
+        if (lost) return;
+        continue;
+      }
       if ((await processItems(connector, [contact])) === 'stop') return;
     }
     await processItems(

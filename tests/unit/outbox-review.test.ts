@@ -1,0 +1,241 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TZDate } from '@date-fns/tz';
+import { startHubSpotEmulator, type HubSpotEmulator } from '../emulators/hubspot.ts';
+import { startClioEmulator, type ClioEmulator } from '../emulators/clio.ts';
+import { routedFetch } from '../emulators/route.ts';
+import { CallbackDeskDB } from '@/utils/db';
+import { dbLimiterStore } from '@/utils/http';
+import { captureCalls, recordAttempt } from '@/utils/queue/leads';
+import { DEFAULT_SETTINGS, type FirmSettings } from '@/utils/settings';
+import { HubSpotConnector } from '@/utils/crm/hubspot';
+import { ClioConnector } from '@/utils/crm/clio';
+import { buildSyncDrafts } from '@/utils/crm/records';
+import { contactDraft } from '@/utils/crm/matching';
+import { type CrmSystem, type SyncJob } from '@/utils/crm/model';
+import type { Connector } from '@/utils/crm/connector';
+import type { TokenSession } from '@/utils/crm/tokens';
+import {
+  drainOutbox,
+  enqueueDrafts,
+  type DrainReport,
+  type OutboxDeps,
+} from '@/utils/outbox/outbox';
+
+/**
+ * Faults found by the adversarial review of the exactly-once outbox (issue 7): search lag
+ * on records other than contacts, two contact jobs for one lead, a contact deleted in the
+ * CRM under a lead's link.
+ */
+
+const NY = 'America/New_York';
+const t0 = new TZDate(2026, 2, 4, 10, 0, NY).getTime();
+const settings: FirmSettings = {
+  ...DEFAULT_SETTINGS,
+  staff: [{ id: 'ana', name: 'Ana Lopez', email: 'ana@firm.example' }],
+};
+
+let hubspot: HubSpotEmulator;
+let clio: ClioEmulator;
+let db: CallbackDeskDB;
+let offset: number;
+let clioToken: string;
+
+beforeAll(async () => {
+  hubspot = await startHubSpotEmulator({ privateAppTokens: ['pat-a'] });
+  clio = await startClioEmulator();
+});
+afterAll(async () => {
+  await hubspot.close();
+  await clio.close();
+});
+beforeEach(async () => {
+  db = new CallbackDeskDB(`outbox-review-${crypto.randomUUID()}`);
+  await db.open();
+  offset = 0;
+  // The emulators count their rolling windows on the test's clock.
+  hubspot.clock = now;
+  clio.clock = now;
+  clioToken = clio.grantToken().access_token;
+});
+afterEach(async () => {
+  await db.delete();
+  try {
+    hubspot.assertNoViolations();
+    clio.assertNoViolations();
+  } finally {
+    hubspot.reset();
+    clio.reset();
+    hubspot.clock = Date.now;
+    clio.clock = Date.now;
+  }
+});
+
+/** Virtual time: sleeping moves the clock instead of waiting. */
+const now = () => Date.now() + offset;
+const sleep = async (ms: number) => {
+  offset += ms;
+};
+
+const session = (token: () => string): TokenSession => ({
+  current: async () => token(),
+  afterUnauthorized: async () => null,
+});
+
+function hubspotConnector(fetchFn?: typeof fetch, maxWaitMs = 30_000): HubSpotConnector {
+  return new HubSpotConnector(
+    {
+      session: session(() => 'pat-a'),
+      limiterStore: dbLimiterStore(db),
+      fetch: fetchFn ?? routedFetch({ 'https://api.hubapi.com': hubspot.url }),
+      now,
+      sleep,
+      maxWaitMs,
+      timeoutMs: 2_000,
+    },
+    { auth: 'private-app', portalId: '77' },
+  );
+}
+
+function clioConnector(opts: { maxWaitMs?: number } = {}): ClioConnector {
+  return new ClioConnector(
+    {
+      session: session(() => clioToken),
+      limiterStore: dbLimiterStore(db),
+      fetch: routedFetch({ 'https://app.clio.com': clio.url }),
+      now,
+      sleep,
+      maxWaitMs: opts.maxWaitMs,
+      timeoutMs: 2_000,
+    },
+    { region: 'us', userId: String(clio.options.users[0]!.id) },
+  );
+}
+
+function deps(
+  overrides: Partial<OutboxDeps> & { connector?: () => Connector | null } = {},
+): OutboxDeps {
+  const { connector, ...rest } = overrides;
+  return {
+    db,
+    runId: 'worker',
+    connectorFor: async (system: CrmSystem) =>
+      connector ? connector() : system === 'hubspot' ? hubspotConnector() : clioConnector(),
+    ownerFor: async () => undefined,
+    now,
+    sleep,
+    random: () => 0.5,
+    inProcessWaitMs: 0,
+    ...rest,
+  };
+}
+
+/** A lead with one unanswered callback; linked to a seeded HubSpot contact unless told. */
+async function lead(phone: string, opts: { link?: boolean } = {}) {
+  await captureCalls(
+    db,
+    settings,
+    [
+      {
+        from: phone,
+        startedAt: t0,
+        provider: 'manual',
+        capturePath: 'manual',
+        callerName: 'Dana Whitfield',
+      },
+    ],
+    t0,
+  );
+  const found = (await db.leads.toArray()).find((l) => l.rawNumber === phone)!;
+  await recordAttempt(
+    db,
+    settings,
+    { leadId: found.id, method: 'call', outcome: 'no-answer', by: 'ana' },
+    t0 + 3 * 60_000,
+  );
+  if (opts.link !== false) {
+    const contact = hubspot.seedContact({ firstname: 'Dana', lastname: 'Whitfield', phone });
+    await db.leads.update(found.id, {
+      crmLinks: [{ system: 'hubspot', contactId: contact.id, name: 'Dana Whitfield' }],
+    });
+  }
+  return (await db.leads.get(found.id))!;
+}
+
+async function enqueueRecords(system: CrmSystem, leadId: string, kinds?: SyncJob['kind'][]) {
+  const l = (await db.leads.get(leadId))!;
+  const attempts = await db.attempts.where('leadId').equals(leadId).toArray();
+  const drafts = buildSyncDrafts({ system, lead: l, attempts, settings }).filter(
+    (d) => !kinds || kinds.includes(d.kind),
+  );
+  return enqueueDrafts(db, drafts, now());
+}
+
+const jobs = async () => (await db.outbox.toArray()) as unknown as SyncJob[];
+const hubspotCounts = () => ({
+  calls: hubspot.records('calls').length,
+  notes: hubspot.records('notes').length,
+  tasks: hubspot.records('tasks').length,
+});
+
+/** Drain until nothing is due, moving the clock to each retry (the retry alarm). */
+async function drainUntilIdle(d: () => OutboxDeps, rounds = 12): Promise<DrainReport> {
+  let report = await drainOutbox(d());
+  for (let i = 0; i < rounds && report.nextTryAt !== null; i++) {
+    offset = Math.max(offset, report.nextTryAt - Date.now() + 1);
+    report = await drainOutbox(d());
+  }
+  return report;
+}
+
+describe('HubSpot search lag on records other than contacts (4)', () => {
+  it('a note whose create answer was lost is looked up until the index shows it, never posted twice', async () => {
+    // Records become searchable 90 s after they are written; the first lookup is at 10 s.
+    hubspot.options.searchLagMs = 90_000;
+    const a = await lead('(415) 555-0141');
+    await enqueueRecords('hubspot', a.id, ['note']);
+    hubspot.faults.push({ kind: 'drop-after', match: /POST \/crm\/v3\/objects\/notes$/ });
+    await drainUntilIdle(() => deps({ batching: false }), 30);
+    expect(hubspotCounts().notes).toBe(1);
+    expect((await jobs())[0]).toMatchObject({
+      state: 'synced',
+      remoteId: hubspot.records('notes')[0]!.id,
+    });
+  });
+});
+
+describe('two contact jobs for one lead, CRM and account', () => {
+  it('make one contact: the second finds the lead linked by the first, whatever the search index shows', async () => {
+    hubspot.options.searchLagMs = 90_000;
+    const a = await lead('(415) 555-0151', { link: false });
+    const draft = contactDraft(a)!;
+    // A contact job from before links recorded accounts (no account in its key), failed,
+    // and the same lead's "Create contact and sync" after the upgrade (account in its key).
+    await enqueueDrafts(
+      db,
+      [
+        {
+          idempotencyKey: `${a.id}:hubspot:contact`,
+          system: 'hubspot',
+          kind: 'contact',
+          leadId: a.id,
+          payload: draft,
+        },
+        {
+          idempotencyKey: `${a.id}:hubspot:contact@77`,
+          system: 'hubspot',
+          kind: 'contact',
+          leadId: a.id,
+          payload: draft,
+        },
+      ],
+      now(),
+    );
+    await drainUntilIdle(() => deps());
+    expect(hubspot.records('contacts')).toHaveLength(1);
+    const id = hubspot.records('contacts')[0]!.id;
+    expect(await jobs()).toMatchObject([
+      { state: 'synced', remoteId: id },
+      { state: 'synced', remoteId: id },
+    ]);
+  });
+});
