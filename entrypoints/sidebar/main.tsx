@@ -1,14 +1,13 @@
 import { createRoot } from 'react-dom/client';
 import { App } from '@/components/App';
 import { ErrorBoundary } from '@/components/ErrorBoundary';
-import { PORTAL_ORIGINS } from '@/utils/capture/adapters/registry';
+import { PORTAL_MATCHES } from '@/utils/capture/adapters/registry';
 import { CRM_WEB_MATCHES } from '@/utils/crm/sites';
-import { embedderOrigin, isAllowedEmbedder } from '@/utils/dock/embedding';
+import { currentEmbedding, isAllowedEmbedder } from '@/utils/dock/embedding';
 import '@/components/app.css';
 
-const framed = window.top !== window.self;
-const allowed =
-  !framed || isAllowedEmbedder(embedderOrigin(), [...CRM_WEB_MATCHES, ...PORTAL_ORIGINS]);
+// Framed: only directly by a page where our dock runs (its content scripts' matches).
+const allowed = isAllowedEmbedder(currentEmbedding(), [...CRM_WEB_MATCHES, ...PORTAL_MATCHES]);
 
 createRoot(document.getElementById('root')!).render(
   allowed ? (

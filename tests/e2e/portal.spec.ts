@@ -196,3 +196,44 @@ test.describe('the dock on RingCentral', () => {
     await expect(portal.locator('callback-desk-dock')).toHaveCount(0);
   });
 });
+
+/* The framed sidebar checks who frames it: an app page, directly. */
+
+test.describe('the sidebar refuses to be framed outside the portal apps', () => {
+  const refusal = 'Callback Desk only opens inside the CRM and phone-portal pages it supports.';
+
+  test('on a portal’s own origin but outside its app (dialpad.com/pricing)', async ({
+    context,
+    extensionId,
+  }) => {
+    // sidebar.html is web-accessible on the whole origin: only the path tells the app apart.
+    const sidebar = `chrome-extension://${extensionId}/sidebar.html`;
+    await context.route('https://dialpad.com/**', (route) =>
+      route.fulfill({
+        contentType: 'text/html; charset=utf-8',
+        body: `<!doctype html><h1>Pricing</h1><iframe referrerpolicy="unsafe-url" src="${sidebar}"></iframe>`,
+      }),
+    );
+    const page = await context.newPage();
+    await page.goto('https://dialpad.com/pricing');
+    const frame = page.frameLocator('iframe');
+    await expect(frame.getByRole('alert')).toHaveText(refusal);
+    await expect(frame.locator('[data-surface="sidebar"]')).toHaveCount(0);
+  });
+
+  test('two frames deep inside an app page', async ({ context, extensionId }) => {
+    const sidebar = `chrome-extension://${extensionId}/sidebar.html`;
+    await context.route('https://app.ringcentral.com/**', (route) =>
+      route.fulfill({
+        contentType: 'text/html; charset=utf-8',
+        body: route.request().url().endsWith('/inner')
+          ? `<!doctype html><iframe referrerpolicy="unsafe-url" src="${sidebar}"></iframe>`
+          : `<!doctype html><h1>Calls</h1><iframe src="/phone/inner"></iframe>`,
+      }),
+    );
+    const page = await context.newPage();
+    await page.goto(PORTAL_URL);
+    const inner = page.frameLocator('iframe').frameLocator('iframe');
+    await expect(inner.getByRole('alert')).toHaveText(refusal);
+  });
+});

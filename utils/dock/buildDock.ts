@@ -71,6 +71,9 @@ export function buildDock(container: HTMLElement, options: DockOptions): Dock {
     if (open && !iframe) {
       iframe = document.createElement('iframe');
       iframe.title = 'Callback Desk sidebar';
+      // The sidebar checks it is framed by an app page (utils/dock/embedding.ts): it needs
+      // this page's full address, which browsers otherwise cut to the origin.
+      iframe.referrerPolicy = 'unsafe-url';
       iframe.src = sidebarUrl;
       panel.append(iframe);
     }

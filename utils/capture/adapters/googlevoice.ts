@@ -13,9 +13,10 @@ import { attr, textOf } from './read';
 export const googlevoice = defineListAdapter({
   id: 'googlevoice',
   label: 'Google Voice',
-  hostMatches: ['https://voice.google.com/*'],
+  // The app's pages are all under /u/<account>/ (the dock only shows there).
+  hostMatches: ['https://voice.google.com/u/*'],
   // Calls and Voicemail only: Messages uses the same list and rows.
-  pages: /^https:\/\/voice\.google\.com\/(u\/\d+\/)?(calls|voicemail)\b/,
+  pages: /^https:\/\/voice\.google\.com\/u\/\d+\/(calls|voicemail)\b/,
   list: [
     'ol[gv-test-id="list"]',
     'cdk-virtual-scroll-viewport',
