@@ -41,8 +41,9 @@ export function createPortalSession(): PortalSession {
  * background merges it into the call it already has.
  */
 export function pageCallKey(call: IncomingCall): string {
-  if (call.providerCallId) return `id:${call.providerCallId}:${call.reason ?? 'no-answer'}`;
-  return `${call.from.replace(/[^\d+a-z]/gi, '')}|${Math.floor(call.startedAt / 60_000)}|${call.reason ?? 'no-answer'}`;
+  // Portal calls always carry their reason.
+  if (call.providerCallId) return `id:${call.providerCallId}:${call.reason}`;
+  return `${call.from.replace(/[^\d+a-z]/gi, '')}|${Math.floor(call.startedAt / 60_000)}|${call.reason}`;
 }
 
 /** Calls on the page not sent yet and recent enough to matter, oldest first. */

@@ -36,7 +36,6 @@ export const aircall = defineListAdapter({
   row: callRows({
     status: [],
     name: ['[data-test="contact-name"]', 'td:nth-child(3) > :first-child'],
-    numberInName: true,
     number: ['a[href^="tel:"]'],
     agent: ['td:nth-child(2)'],
     time: ['time'],

@@ -5,7 +5,6 @@ const ROW: CallRowSpec = {
   status: [],
   // The caller line: a contact's name or an unknown caller's number.
   name: ['.d-fw-bold'],
-  numberInName: true,
   number: ['a[href^="tel:"]'],
   time: ['time'],
   scan: true,

@@ -1,5 +1,5 @@
 import { callRows, defineListAdapter } from './listAdapter';
-import { attr, textOf } from './read';
+import { textOf } from './read';
 
 /**
  * Google Voice (voice.google.com), Calls and Voicemail. Rests on public userscripts, desktop
@@ -29,19 +29,15 @@ export const googlevoice = defineListAdapter({
   row: callRows({
     // The contact's name, or an unknown caller's number (or "Unknown").
     name: ['gv-annotation.participants', '.participant', '.thread-info'],
-    numberInName: true,
     number: ['[gv-test-id*="number" i]'],
-    // The call type is in the icon's classes and ligature ("call_missed", "call_received",
-    // "call_made", "voicemail"); a transcription means a voicemail row.
+    // The call type is in the icon's classes and ligature; a transcription means a voicemail.
     status: ['mat-icon.gv-call', '.transcription', '[role="img"][aria-label]'],
+    // "call_missed", "call_received" and "voicemail" read as status words; "call_made" is
+    // an outgoing call.
     statusCue: (el) =>
       el.matches('.transcription')
         ? 'voicemail'
-        : // "call_made" is an outgoing call; the other names read as status words.
-          `${el.className} ${textOf(el)} ${attr(el, 'aria-label') ?? ''}`.replace(
-            /_|-|made/g,
-            (m) => (m === 'made' ? 'outgoing' : ' '),
-          ),
+        : `${el.className} ${textOf(el)}`.replace('made', 'outgoing'),
     // "2:14 PM" or just "Yesterday"; the screen-reader span has the full date.
     time: ['.timestamp'],
     scan: true,

@@ -7,7 +7,6 @@ import {
   firstOf,
   noRows,
   parseCallLabel,
-  phoneInText,
   portalCall,
   readContext,
   SKIP,
@@ -34,13 +33,9 @@ export interface CallRowSpec {
   statusCue?: (el: Element) => string | undefined;
   /** The caller's number (a `tel:` link anywhere in the row is tried first). */
   number: readonly string[];
-  /** Site quirk: an unknown caller's number is shown in the name slot. */
-  numberInName?: boolean;
   /** The start time: `datetime`, else `title`, else text (then the row label's time). */
   time: readonly string[];
   name?: readonly string[];
-  /** The firm line that was dialled. */
-  line?: readonly string[];
   /** The teammate the call rang. */
   agent?: readonly string[];
   /** Attributes holding the provider's call id, on the row or inside it. */
@@ -130,7 +125,8 @@ export function readCallRow(
   const from =
     telNumber(row) ??
     callerFromText(textOf(numberEl)) ??
-    (spec.numberInName ? callerFromText(name) : undefined) ??
+    // An unknown caller's number (or "Anonymous") shown where a name would be.
+    callerFromText(name) ??
     label.number ??
     rest.map((el) => callerFromText(textOf(el))).find(Boolean);
   if (!from) return { miss: 'number: no tel: link or caller number' };
@@ -166,7 +162,6 @@ export function readCallRow(
       startedAt: at,
       reason: status,
       callerName: name || label.name,
-      dialedLine: phoneInText(text(spec.line)),
       providerCallId: id,
       agent: text(spec.agent) || undefined,
     }),

@@ -31,7 +31,6 @@ export const ringcentral = defineListAdapter({
   row: callRows({
     // Contact name; an unknown caller's number (or "Unknown caller") takes its place.
     name: ['.list-item-primary'],
-    numberInName: true,
     number: ['.list-item-secondary'],
     // The status block's words ("Missed call", "Voicemail", "Inbound call", "Outbound call").
     status: ['[role="img"][aria-label]'],
