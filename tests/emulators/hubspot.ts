@@ -174,6 +174,8 @@ export interface HubSpotEmulator extends EmulatorServer {
   seedContact(properties: Record<string, string>): HubSpotRecord;
   /** A call record as the firm's phone integration logs it (hs_timestamp in epoch ms). */
   seedCall(properties: Record<string, string>): HubSpotRecord;
+  /** Someone deletes (archives) a record in HubSpot: later reads answer 404. */
+  deleteRecord(type: ObjectType, id: string): void;
   /** An authorization code as app.hubspot.com would hand to the redirect URI. */
   issueAuthCode(clientId: string, redirectUri: string): string;
   /** Make every OAuth access token expire now (refresh tokens stay valid). */
@@ -840,6 +842,9 @@ export async function startHubSpotEmulator(
       create('contacts', { properties }, server.clock() - opts.searchLagMs),
     seedCall: (properties: Record<string, string>) =>
       create('calls', { properties }, server.clock() - opts.searchLagMs),
+    deleteRecord: (type: ObjectType, id: string) => {
+      objects.get(type)!.delete(id);
+    },
     issueAuthCode(clientId: string, redirectUri: string) {
       const code = `code-${randomUUID()}`;
       authCodes.set(code, { clientId, redirectUri });

@@ -4,6 +4,7 @@ import { startHubSpotEmulator, type HubSpotEmulator } from '../emulators/hubspot
 import { startClioEmulator, type ClioEmulator } from '../emulators/clio.ts';
 import { routedFetch } from '../emulators/route.ts';
 import { CallbackDeskDB } from '@/utils/db';
+import { linkLead } from '@/utils/crm/links';
 import { dbLimiterStore } from '@/utils/http';
 import { captureCalls, recordAttempt } from '@/utils/queue/leads';
 import { DEFAULT_SETTINGS, type FirmSettings } from '@/utils/settings';
@@ -237,5 +238,61 @@ describe('two contact jobs for one lead, CRM and account', () => {
       { state: 'synced', remoteId: id },
       { state: 'synced', remoteId: id },
     ]);
+  });
+});
+
+describe('a contact deleted in the CRM under the lead’s link', () => {
+  it('HubSpot: the note waits for a contact (stale link dropped) instead of failing for good, and goes to the one chosen next', async () => {
+    const a = await lead('(415) 555-0161');
+    const old = a.crmLinks![0]!.contactId;
+    hubspot.deleteRecord('contacts', old);
+    await enqueueRecords('hubspot', a.id, ['note']);
+    await drainUntilIdle(() => deps({ batching: false }));
+    const [note] = await jobs();
+    expect(note).toMatchObject({ state: 'queued', waitingFor: 'contact' });
+    expect(note!.lastError).toMatch(/HubSpot contact this lead was linked to no longer exists/);
+    expect((await db.leads.get(a.id))!.crmLinks ?? []).toEqual([]);
+    // The user creates or chooses the contact: the note goes there, once.
+    const fresh = hubspot.seedContact({ firstname: 'Dana', lastname: 'W', phone: '+14155550161' });
+    await linkLead(db, a.id, { system: 'hubspot', contactId: fresh.id, name: 'Dana W' }, now());
+    await drainUntilIdle(() => deps({ batching: false }));
+    expect(hubspot.records('notes')).toHaveLength(1);
+    expect(hubspot.associatedWith(fresh.id, 'notes')).toHaveLength(1);
+    expect((await jobs())[0]).toMatchObject({ state: 'synced' });
+  });
+
+  it('HubSpot: a batch refused for the deleted contact lets the other leads’ records through', async () => {
+    const a = await lead('(415) 555-0162');
+    const b = await lead('(415) 555-0163');
+    hubspot.deleteRecord('contacts', a.crmLinks![0]!.contactId);
+    await enqueueRecords('hubspot', a.id, ['note']);
+    await enqueueRecords('hubspot', b.id, ['note']);
+    await drainUntilIdle(() => deps());
+    expect(hubspot.associatedWith(b.crmLinks![0]!.contactId, 'notes')).toHaveLength(1);
+    const byLead = new Map((await jobs()).map((j) => [j.leadId, j]));
+    expect(byLead.get(b.id)).toMatchObject({ state: 'synced' });
+    expect(byLead.get(a.id)).toMatchObject({ state: 'queued', waitingFor: 'contact' });
+  });
+
+  it('Clio: a call for a deleted contact waits for a contact instead of failing for good', async () => {
+    const a = await lead('(212) 555-0171', { link: false });
+    const contact = clio.seedContact({
+      first_name: 'Dana',
+      last_name: 'Whitfield',
+      numbers: ['+12125550171'],
+    });
+    await db.leads.update(a.id, {
+      crmLinks: [{ system: 'clio', contactId: String(contact.id), name: 'Dana Whitfield' }],
+    });
+    clio.contacts.splice(
+      clio.contacts.findIndex((c) => c.id === contact.id),
+      1,
+    );
+    await enqueueRecords('clio', a.id, ['call']);
+    await drainUntilIdle(() => deps());
+    const [call] = await jobs();
+    expect(call).toMatchObject({ state: 'queued', waitingFor: 'contact' });
+    expect(call!.lastError).toMatch(/Clio contact this lead was linked to no longer exists/);
+    expect((await db.leads.get(a.id))!.crmLinks ?? []).toEqual([]);
   });
 });

@@ -416,6 +416,22 @@ export class ClioConnector implements Connector {
     return { id: payload.taskId, url: this.contactUrl(item.contactId) };
   }
 
+  /** GET /contacts/{id}.json (contacts spec: Contact show); 404 when deleted. */
+  async contactExists(contactId: string): Promise<boolean> {
+    try {
+      await this.call({
+        method: 'GET',
+        path: `/contacts/${encodeURIComponent(contactId)}.json`,
+        fields: 'id',
+        schema: Show(IdRow),
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
   async matchContact(item: SendItem): Promise<ContactMatch> {
     const payload = item.job.payload;
     if (payload.kind !== 'contact') throw new Error('not a contact job');

@@ -68,6 +68,11 @@ export interface Connector {
   findExisting(items: SendItem[]): Promise<Map<string, RemoteRef>>;
   /** The contact's page in the CRM's web app. */
   contactUrl(contactId: string): string | undefined;
+  /**
+   * Whether the contact is still there (false only when the CRM says it is not: 404). Asked
+   * after a record attached to it was refused: a contact deleted under the lead's link.
+   */
+  contactExists?(contactId: string): Promise<boolean>;
 }
 
 /** Contacts with a contact job's number: none, exactly one, or several to choose from. */

@@ -496,6 +496,23 @@ export class HubSpotConnector implements Connector {
     return { created: found, rejected, unattributed };
   }
 
+  /** GET /crm/v3/objects/contacts/{contactId} (contacts spec: getById); 404 when deleted. */
+  async contactExists(contactId: string): Promise<boolean> {
+    try {
+      await this.call({
+        method: 'GET',
+        path: `/crm/v3/objects/contacts/${encodeURIComponent(contactId)}`,
+        query: { properties: 'hs_object_id' },
+        schema: HsObject,
+        idempotent: true,
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
   async matchContact(item: SendItem): Promise<ContactMatch> {
     const payload = item.job.payload;
     if (payload.kind !== 'contact') throw new Error('not a contact job');

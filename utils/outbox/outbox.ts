@@ -694,6 +694,57 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
     return { verdict: 'continue', absent };
   };
 
+  /**
+   * A call, note or task the CRM refused (4xx) because the contact it attaches to was
+   * deleted there: asked of the CRM, and if the contact is gone, the lead's link to it is
+   * dropped and the job waits for the user to choose or create the contact (Retry alone
+   * would be refused again for ever). True when the job was handled so.
+   */
+  const contactGone = async (
+    connector: Connector,
+    jobs: SyncJob[],
+    error: unknown,
+  ): Promise<boolean> => {
+    const [job] = jobs;
+    if (jobs.length !== 1 || !job || !connector.contactExists) return false;
+    if (!(error instanceof HttpError) || !nothingWritten(error)) return false;
+    if (error instanceof RateLimitError || error instanceof ReconnectError) return false;
+    if (job.kind !== 'call' && job.kind !== 'note' && job.kind !== 'task') return false;
+    const contactId = job.contactId;
+    if (!contactId) return false;
+    try {
+      if (await connector.contactExists(contactId)) return false;
+    } catch {
+      return false; // cannot tell: the refusal stands as it is
+    }
+    const label = CRM_LABELS[job.system];
+    await commit(
+      [
+        update(job, {
+          state: 'queued',
+          waitingFor: 'contact',
+          nextTryAt: NEVER,
+          contactId: undefined,
+          claim: undefined,
+          lastError: `The ${label} contact this lead was linked to no longer exists: choose one or create it.`,
+          lastErrorAt: now(),
+        }),
+      ],
+      async (written) => {
+        if (written.length === 0) return;
+        const lead = await db.leads.get(job.leadId);
+        const links = lead?.crmLinks ?? [];
+        const kept = links.filter(
+          (l) =>
+            !(l.system === job.system && l.account === job.account && l.contactId === contactId),
+        );
+        if (lead && kept.length !== links.length)
+          await db.leads.put({ ...lead, crmLinks: kept, updatedAt: now() });
+      },
+    );
+    return true;
+  };
+
   const processItems = async (
     connector: Connector,
     items: SendItem[],
@@ -811,6 +862,7 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
             if ((await processOneByOne(connector, again)) === 'stop') return 'stop';
             continue;
           }
+          if (await contactGone(connector, jobs, error)) continue;
           const verdict = await handleError(jobs, error, true, connector.lookupSettleMs);
           if (verdict === 'stop') return 'stop';
         }
@@ -831,6 +883,7 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
       try {
         await markSynced([{ item, ref: await createRecord(connector, item) }]);
       } catch (error) {
+        if (await contactGone(connector, [item.job], error)) continue;
         if ((await handleError([item.job], error, true, connector.lookupSettleMs)) === 'stop')
           return 'stop';
       }
