@@ -5,6 +5,9 @@ import { startClioEmulator, type ClioEmulator } from '../emulators/clio.ts';
 import { routedFetch } from '../emulators/route.ts';
 import { CallbackDeskDB } from '@/utils/db';
 import { linkLead } from '@/utils/crm/links';
+import { crmSession } from '@/utils/crm/session';
+import { writeCredentials } from '@/utils/crm/tokens';
+import { accountKeyOf } from '@/utils/crm/model';
 import { dbLimiterStore } from '@/utils/http';
 import { captureCalls, recordAttempt } from '@/utils/queue/leads';
 import { DEFAULT_SETTINGS, type FirmSettings } from '@/utils/settings';
@@ -294,5 +297,104 @@ describe('a contact deleted in the CRM under the lead’s link', () => {
     expect(call).toMatchObject({ state: 'queued', waitingFor: 'contact' });
     expect(call!.lastError).toMatch(/Clio contact this lead was linked to no longer exists/);
     expect((await db.leads.get(a.id))!.crmLinks ?? []).toEqual([]);
+  });
+});
+
+describe('reconnecting another HubSpot portal while a drain is sending', () => {
+  it('sends nothing of portal A’s jobs to portal B with A’s contact ids: they wait to be matched in B', async () => {
+    const portalB = await startHubSpotEmulator({
+      privateAppTokens: ['pat-b-token'],
+      portalId: 9191,
+    });
+    portalB.clock = now;
+    try {
+      const a = await lead('(415) 555-0181');
+      const inA = a.crmLinks![0]!.contactId;
+      // Portal B has someone else under the same record id.
+      let someone = portalB.seedContact({ firstname: 'Someone', lastname: 'Else' });
+      while (Number(someone.id) < Number(inA))
+        someone = portalB.seedContact({ firstname: 'Someone', lastname: 'Else' });
+      expect(someone.id).toBe(inA);
+      await db.leads.update(a.id, {
+        crmLinks: [{ system: 'hubspot', account: '77', contactId: inA, name: 'Dana' }],
+      });
+      const connectedAt = now();
+      await writeCredentials(db, 'hubspot', {
+        auth: 'private-app',
+        token: 'pat-a-token',
+        portalId: '77',
+        account: { id: '77', name: 'A', key: '77' },
+        connectedAt,
+      });
+      const l = (await db.leads.get(a.id))!;
+      const attempts = await db.attempts.where('leadId').equals(a.id).toArray();
+      await enqueueDrafts(
+        db,
+        buildSyncDrafts({ system: 'hubspot', lead: l, attempts, settings, account: '77' }),
+        now(),
+      );
+      const byToken: typeof fetch = async (input, init) => {
+        const auth = new Headers(init?.headers).get('authorization');
+        const target = auth === 'Bearer pat-b-token' ? portalB.url : hubspot.url;
+        const headers = { ...(init?.headers as Record<string, string>) };
+        // Portal A's emulator knows its token as "pat-a".
+        if (auth === 'Bearer pat-a-token') headers.Authorization = 'Bearer pat-a';
+        const response = await routedFetch({ 'https://api.hubapi.com': target })(input, {
+          ...init,
+          headers,
+        });
+        if (
+          auth === 'Bearer pat-a-token' &&
+          init?.method === 'POST' &&
+          !String(input).includes('search')
+        ) {
+          // The user finishes connecting portal B while A's first record is on its way.
+          await writeCredentials(db, 'hubspot', {
+            auth: 'private-app',
+            token: 'pat-b-token',
+            portalId: '9191',
+            account: { id: '9191', name: 'B', key: '9191' },
+            connectedAt,
+          });
+        }
+        return response;
+      };
+      // The background's connectorFor: the connection as stored when the pass starts.
+      const connectorFor = async () => {
+        const stored = (await db.secrets.get('crm:hubspot'))!.value as {
+          portalId: string;
+          account: { id: string; key?: string };
+        };
+        return new HubSpotConnector(
+          {
+            session: crmSession(db, 'hubspot', {
+              now,
+              account: accountKeyOf(stored.account),
+            }),
+            limiterStore: dbLimiterStore(db),
+            fetch: byToken,
+            now,
+            sleep,
+            timeoutMs: 2_000,
+          },
+          {
+            auth: 'private-app',
+            portalId: stored.portalId,
+            accountKey: accountKeyOf(stored.account),
+          },
+        );
+      };
+      await drainUntilIdle(() => deps({ batching: false, connectorFor }));
+      expect(hubspot.records('calls')).toHaveLength(1);
+      // Nothing landed on B's "Someone Else".
+      expect(portalB.associatedWith(inA, 'notes')).toEqual([]);
+      expect(portalB.associatedWith(inA, 'tasks')).toEqual([]);
+      expect(portalB.associatedWith(inA, 'calls')).toEqual([]);
+      const left = (await jobs()).filter((j) => j.state !== 'synced');
+      expect(left.length).toBeGreaterThan(0);
+      expect(left.every((j) => j.waitingFor === 'contact' && j.account === '9191')).toBe(true);
+    } finally {
+      await portalB.close();
+    }
   });
 });

@@ -127,6 +127,21 @@ export class ReconnectError extends Error {
   }
 }
 
+/**
+ * The stored connection now acts in another account than the one this connector was made
+ * for (the user connected another HubSpot portal or Clio account meanwhile): nothing was
+ * sent. Contact ids of the old account mean nothing (or someone else) in the new one, so
+ * the outbox puts the jobs back to be matched in the new account.
+ */
+export class AccountChangedError extends Error {
+  override name = 'AccountChangedError';
+  system: CrmSystem;
+  constructor(system: CrmSystem) {
+    super(`${CRM_LABELS[system]} was connected to another account meanwhile.`);
+    this.system = system;
+  }
+}
+
 /** The one message for a token only reconnecting can fix (the options page keys on it). */
 export function reconnect(system: CrmSystem): ReconnectError {
   return new ReconnectError(

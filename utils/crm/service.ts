@@ -67,11 +67,16 @@ async function defaultCountry(): Promise<CountryCode> {
 /** A connector for a connected CRM, or null. */
 export async function connectorFor(system: CrmSystem): Promise<Connector | null> {
   const country = await defaultCountry();
-  const deps = { session: crmSession(db, system), limiterStore: dbLimiterStore(db) };
+  // The session serves the account read here only: jobs matched to its contacts must never
+  // leave with the token of an account connected later (AccountChangedError).
+  const deps = (account: string) => ({
+    session: crmSession(db, system, { account }),
+    limiterStore: dbLimiterStore(db),
+  });
   if (system === 'hubspot') {
     const c = await readCredentials(db, 'hubspot');
     return c
-      ? new HubSpotConnector(deps, {
+      ? new HubSpotConnector(deps(accountKeyOf(c.account)), {
           auth: c.auth,
           portalId: c.portalId,
           accountKey: accountKeyOf(c.account),
@@ -81,7 +86,7 @@ export async function connectorFor(system: CrmSystem): Promise<Connector | null>
   }
   const c = await readCredentials(db, 'clio');
   return c
-    ? new ClioConnector(deps, {
+    ? new ClioConnector(deps(accountKeyOf(c.account)), {
         region: c.region,
         userId: c.account.id,
         accountKey: accountKeyOf(c.account),

@@ -12,9 +12,10 @@ import { storedSession, type TokenSession } from './tokens';
 export function crmSession(
   db: CallbackDeskDB,
   system: CrmSystem,
-  deps: { fetch?: typeof fetch; now?: () => number } = {},
+  /** `account`: serve only this account (accountKeyOf); see storedSession. */
+  deps: { fetch?: typeof fetch; now?: () => number; account?: string } = {},
 ): TokenSession {
   return system === 'hubspot'
-    ? storedSession(db, 'hubspot', (c) => refreshHubSpotToken(c, deps), deps.now)
-    : storedSession(db, 'clio', (c) => refreshClioToken(c, deps), deps.now);
+    ? storedSession(db, 'hubspot', (c) => refreshHubSpotToken(c, deps), deps.now, deps.account)
+    : storedSession(db, 'clio', (c) => refreshClioToken(c, deps), deps.now, deps.account);
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { CallbackDeskDB } from '../db';
 import { HttpError } from '../http';
-import { reconnect, ReconnectError } from './connector';
-import { CRM_LABELS, ClioRegion, type CrmSystem, type TokenSession } from './model';
+import { AccountChangedError, reconnect, ReconnectError } from './connector';
+import { accountKeyOf, CRM_LABELS, ClioRegion, type CrmSystem, type TokenSession } from './model';
 
 /**
  * CRM credentials live only in db.secrets (the extension's own IndexedDB: the background
@@ -115,7 +115,9 @@ function withRefreshLock<T>(system: CrmSystem, fn: () => Promise<T>): Promise<T>
 
 /**
  * A session over stored credentials. `refresh` exchanges the refresh token (vendor
- * specific); it throws when the refresh token is no longer accepted.
+ * specific); it throws when the refresh token is no longer accepted. With `account`
+ * (accountKeyOf), the session serves that account only: once the user has connected
+ * another one, it throws AccountChangedError instead of handing out the new token.
  */
 export function storedSession<S extends CrmSystem>(
   db: CallbackDeskDB,
@@ -124,11 +126,14 @@ export function storedSession<S extends CrmSystem>(
     credentials: CredentialsBySystem[S] & OAuthCredentials,
   ) => Promise<CredentialsBySystem[S]>,
   now: () => number = Date.now,
+  account?: string,
 ): TokenSession {
   const load = async () => {
     const credentials = await readCredentials(db, system);
     if (!credentials)
       throw new Error(`${system === 'hubspot' ? 'HubSpot' : 'Clio'} is not connected.`);
+    if (account !== undefined && accountKeyOf(credentials.account) !== account)
+      throw new AccountChangedError(system);
     return credentials;
   };
   const tokenOf = (c: CredentialsBySystem[S]) =>

@@ -1,7 +1,12 @@
 import type { CallbackDeskDB, SyncJobRecord } from '../db';
 import type { Lead } from '../model';
 import { backoffDelay, describeError, HttpError, NetworkError, RateLimitError } from '../http';
-import { createRecord, ReconnectError, type Connector } from '../crm/connector';
+import {
+  AccountChangedError,
+  createRecord,
+  ReconnectError,
+  type Connector,
+} from '../crm/connector';
 import {
   CRM_LABELS,
   crmLinkOf,
@@ -246,6 +251,7 @@ const activeDrains = new Set<string>();
 /** Failures after which a create may have happened: any 5xx, timeout, dropped connection. */
 function nothingWritten(error: unknown): boolean {
   if (error instanceof ReconnectError) return true; // 401: never processed
+  if (error instanceof AccountChangedError) return true; // never sent
   if (error instanceof RateLimitError) return true; // 429, or held back before sending
   return error instanceof HttpError && error.status < 500; // 4xx: refused
 }
@@ -458,6 +464,14 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
         .filter((job) => job.system === error.system && !jobs.some((j) => j.id === job.id));
       for (const job of rest) known.set(job.id, job);
       await fail(rest, error.message);
+      return 'stop';
+    }
+    if (error instanceof AccountChangedError) {
+      // Another account was connected while this pass ran: nothing was sent. The jobs go
+      // back at once; the next pass (with the new connection) matches them there.
+      await commit(
+        jobs.map((job) => update(job, { state: 'queued', nextTryAt: now(), claim: undefined })),
+      );
       return 'stop';
     }
     if (error instanceof RateLimitError) {
@@ -848,7 +862,8 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
             chunk.length > 1 &&
             nothingWritten(error) &&
             !(error instanceof RateLimitError) &&
-            !(error instanceof ReconnectError)
+            !(error instanceof ReconnectError) &&
+            !(error instanceof AccountChangedError)
           ) {
             // The CRM refused the whole batch (4xx) for one bad record: nothing was created,
             // so send them one by one to find it and let the others through.
