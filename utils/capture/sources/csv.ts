@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { CountryCode } from 'libphonenumber-js';
 import type { CallbackDeskDB } from '../../db';
 import { providerKeyOf } from '../../queue/dedupe';
-import { normalizeCaller, readAll, type CaptureResult } from '../../queue/leads';
-import { IncomingCall, type CallReason, type MissedCall } from '../../model';
+import { normalizeCaller, type CaptureResult } from '../../queue/leads';
+import { IncomingCall, type CallReason } from '../../model';
 import {
   ANSWERED_KEPT_MS,
   MAX_CALLER_NAME,
@@ -568,8 +568,8 @@ export function dbImportLookups(db: CallbackDeskDB): ImportLookups {
         .toArray()
         .then((all) => new Set(all.filter((a) => a.capturePath === 'csv').map((a) => a.id)));
       const [found, answered] = await Promise.all([
-        // One pipelined request per key (a cursor over many keys waits on each step).
-        db.transaction('r', db.calls, () => readAll<MissedCall>('calls', 'providerKey', keys)),
+        // A cursor over the sorted keys: export ids run in order, so it reads ahead in runs.
+        db.calls.where('providerKey').anyOf(keys).toArray(),
         keptAnswered,
       ]);
       // Calls another path stored still go through capture, which records "also seen by CSV".
