@@ -42,7 +42,8 @@ export function observePage(
     const now = Date.now();
     firstPendingAt ??= now;
     clearTimeout(timer);
-    timer = setTimeout(fire, Math.max(0, Math.min(debounceMs, firstPendingAt + maxWaitMs - now)));
+    // A delay below zero is no delay.
+    timer = setTimeout(fire, Math.min(debounceMs, firstPendingAt + maxWaitMs - now));
   };
 
   const observer = new MutationObserver(schedule);

@@ -105,7 +105,8 @@ export function parsePortalTime(raw: string, now: number): PortalTime | null {
 
   let text = original.toLowerCase().replace(ZONE_ABBREVIATION, ' ').replace(/\s+/g, ' ').trim();
   if (text === 'just now' || text === 'now') return exact(now);
-  text = text.replace(/^(?:a|an|one)\s+(?=(?:sec|min|hour|hr|day))/, '1 ');
+  // "a minute ago", "an hour ago", "one day ago" (spaces are single by now).
+  text = text.replace(/^(an?|one) (?=[smhd])/, '1 ');
 
   const relative = RELATIVE.exec(text);
   if (relative) {
