@@ -1,8 +1,23 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/csv');
+
+/**
+ * The fixtures' calls were made on 03/10/2026; a live import only queues calls from the last
+ * 90 days, so the file is handed over with that day moved to two days ago.
+ */
+const CALL_DAY = (() => {
+  const d = new Date(Date.now() - 2 * 86_400_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(d.getMonth() + 1)}/${pad(d.getDate())}/${d.getFullYear()}`;
+})();
+function recent(name: string) {
+  const text = readFileSync(path.join(FIXTURES, name), 'utf8').replaceAll('03/10/2026', CALL_DAY);
+  return { name, mimeType: 'text/csv', buffer: Buffer.from(text) };
+}
 
 async function openOptions(context: BrowserContext, extensionId: string): Promise<Page> {
   const page = await context.newPage();
@@ -17,9 +32,7 @@ test('import a RingCentral export: progress, bad rows by line, leads in the queu
 }) => {
   const options = await openOptions(context, extensionId);
   const section = options.locator('#csv-import');
-  await section
-    .getByLabel('Call-log CSV file')
-    .setInputFiles(path.join(FIXTURES, 'ringcentral-call-log.csv'));
+  await section.getByLabel('Call-log CSV file').setInputFiles(recent('ringcentral-call-log.csv'));
   await expect(section.getByLabel('Format')).toHaveValue('ringcentral');
   await expect(
     section.getByRole('option', { name: 'RingCentral call-log export (detected)' }),
@@ -34,7 +47,7 @@ test('import a RingCentral export: progress, bad rows by line, leads in the queu
   await expect(section.getByTestId('csv-summary')).toContainText('4 missed call(s) added');
   const errors = section.getByRole('list', { name: 'Rows with errors' }).getByRole('listitem');
   await expect(errors).toHaveText([
-    'Line 7: "Tue 03/10/2026 13/45/2026" is not a date and time',
+    `Line 7: "Tue ${CALL_DAY} 13/45/2026" is not a date and time`,
     'Line 8: caller number is empty',
     'Line 9: unknown status "Teleported"',
   ]);
@@ -53,9 +66,7 @@ test('import a RingCentral export: progress, bad rows by line, leads in the queu
   const rowsBefore = await queue.getByRole('row').count();
 
   await section.getByRole('button', { name: 'Import another file' }).click();
-  await section
-    .getByLabel('Call-log CSV file')
-    .setInputFiles(path.join(FIXTURES, 'ringcentral-call-log.csv'));
+  await section.getByLabel('Call-log CSV file').setInputFiles(recent('ringcentral-call-log.csv'));
   await section.getByRole('button', { name: 'Import' }).click();
   await expect(section.getByTestId('csv-summary')).toContainText(
     '0 missed call(s) added, 5 already known',
@@ -70,9 +81,7 @@ test('a file of another shape: the user maps the columns, then it imports', asyn
 }) => {
   const options = await openOptions(context, extensionId);
   const section = options.locator('#csv-import');
-  await section
-    .getByLabel('Call-log CSV file')
-    .setInputFiles(path.join(FIXTURES, 'generic-call-list.csv'));
+  await section.getByLabel('Call-log CSV file').setInputFiles(recent('generic-call-list.csv'));
   await expect(section.getByLabel('Format')).toHaveValue('generic');
   // Guessed from the header; the user adds the two it could not guess.
   await expect(section.getByLabel('Caller number')).toHaveValue('0');
@@ -94,4 +103,49 @@ test('a file of another shape: the user maps the columns, then it imports', asyn
       .getByRole('row')
       .filter({ hasText: '(305) 555-0102' }),
   ).toBeVisible();
+});
+
+test('rows a person would question: 1970 is refused with its reason, old history stays out of the queue, a long name is shortened and listed', async ({
+  context,
+  extensionId,
+  openSidebar,
+}) => {
+  const DAY = 86_400_000;
+  const longName = `Maria ${'Gomez '.repeat(25)}Lopez`;
+  const text = [
+    'Caller,When,Who,Outcome,Ref',
+    '(305) 555-0111,1970-01-01T12:00:00Z,,missed,E-1',
+    `(305) 555-0112,${new Date(Date.now() - 200 * DAY).toISOString()},Old Caller,missed,E-2`,
+    `(305) 555-0113,${new Date(Date.now() - 3_600_000).toISOString()},${longName},missed,E-3`,
+    `${'5'.repeat(70)},${new Date(Date.now() - 3_600_000).toISOString()},,missed,E-4`,
+  ].join('\n');
+  const options = await openOptions(context, extensionId);
+  const section = options.locator('#csv-import');
+  await section
+    .getByLabel('Call-log CSV file')
+    .setInputFiles({ name: 'odd-rows.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+  await section.getByLabel('Caller name').selectOption({ label: 'Who' });
+  await section.getByLabel('Call id').selectOption({ label: 'Ref — e.g. E-1' });
+  await section.getByRole('button', { name: 'Import' }).click();
+  await expect(section.getByTestId('csv-summary')).toContainText('1 missed call(s) added');
+  await expect(
+    section.getByRole('list', { name: 'Rows with errors' }).getByRole('listitem'),
+  ).toHaveText([
+    /^Line 2: the call is dated (31 Dec 1969|1 Jan 1970), more than 2 years ago$/,
+    'Line 5: caller number is too long (at most 64 characters)',
+  ]);
+  await expect(
+    section.getByText('1 missed call(s) older than 90 days kept as history (not queued)'),
+  ).toBeVisible();
+  await section.getByText('1 row(s) imported with a change').click();
+  await expect(
+    section.getByRole('list', { name: 'Rows imported with a change' }).getByRole('listitem'),
+  ).toHaveText(['Line 4: caller name shortened to 120 characters']);
+  await expect(section.getByText(/expected|Too big|received/)).toHaveCount(0);
+
+  const sidebar = await openSidebar();
+  const queue = sidebar.getByRole('table', { name: 'Callback queue' });
+  await expect(queue.getByRole('row').filter({ hasText: '(305) 555-0113' })).toBeVisible();
+  await expect(queue.getByRole('row').filter({ hasText: /overdue \d{3,}d/ })).toHaveCount(0);
+  await expect(queue.getByRole('row').filter({ hasText: 'Old Caller' })).toHaveCount(0);
 });
