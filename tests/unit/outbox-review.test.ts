@@ -4,7 +4,7 @@ import { startHubSpotEmulator, type HubSpotEmulator } from '../emulators/hubspot
 import { startClioEmulator, type ClioEmulator } from '../emulators/clio.ts';
 import { routedFetch } from '../emulators/route.ts';
 import { CallbackDeskDB } from '@/utils/db';
-import { linkLead } from '@/utils/crm/links';
+import { enqueueTaskCompletions, linkLead } from '@/utils/crm/links';
 import { crmSession } from '@/utils/crm/session';
 import { writeCredentials } from '@/utils/crm/tokens';
 import { accountKeyOf } from '@/utils/crm/model';
@@ -396,5 +396,28 @@ describe('reconnecting another HubSpot portal while a drain is sending', () => {
     } finally {
       await portalB.close();
     }
+  });
+});
+
+describe('completing an earlier follow-up task', () => {
+  it('does not wait for a contact: the task is completed by its id even while the lead has no link', async () => {
+    const a = await lead('(415) 555-0191');
+    await enqueueRecords('hubspot', a.id);
+    await drainUntilIdle(() => deps());
+    expect(hubspot.records('tasks')).toHaveLength(1);
+    // The lead lost its link (its contact was deleted, or another account was connected
+    // and the lead is not matched there yet); then the next attempt is recorded and synced.
+    await db.leads.update(a.id, { crmLinks: [] });
+    await recordAttempt(
+      db,
+      settings,
+      { leadId: a.id, method: 'call', outcome: 'no-answer', by: 'ana' },
+      t0 + 2 * 3_600_000,
+    );
+    await enqueueRecords('hubspot', a.id);
+    expect(await enqueueTaskCompletions(db, [a.id], now())).toBe(1);
+    await drainUntilIdle(() => deps());
+    expect(hubspot.records('tasks')[0]!.properties.hs_task_status).toBe('COMPLETED');
+    expect((await jobs()).find((j) => j.kind === 'complete')).toMatchObject({ state: 'synced' });
   });
 });

@@ -413,7 +413,10 @@ export class ClioConnector implements Connector {
         return { id: payload.taskId, warning: 'The earlier follow-up task was deleted in Clio.' };
       throw error;
     }
-    return { id: payload.taskId, url: this.contactUrl(item.contactId) };
+    return {
+      id: payload.taskId,
+      ...(item.contactId ? { url: this.contactUrl(item.contactId) } : {}),
+    };
   }
 
   /** GET /contacts/{id}.json (contacts spec: Contact show); 404 when deleted. */

@@ -426,7 +426,8 @@ export class HubSpotConnector implements Connector {
         };
       throw error;
     }
-    return { id: payload.taskId, url: this.contactUrl(item.contactId) };
+    const url = item.contactId ? this.contactUrl(item.contactId) : undefined;
+    return { id: payload.taskId, ...(url ? { url } : {}) };
   }
 
   /** Complete several earlier tasks in one request (tasks spec: batch/update). */
@@ -448,8 +449,9 @@ export class HubSpotConnector implements Connector {
     const done = new Set(answer.results.map((r) => r.id));
     const created = new Map<string, RemoteRef>();
     for (const item of items) {
-      if (done.has(taskOf(item)))
-        created.set(item.job.id, { id: taskOf(item), url: this.contactUrl(item.contactId) });
+      if (!done.has(taskOf(item))) continue;
+      const url = item.contactId ? this.contactUrl(item.contactId) : undefined;
+      created.set(item.job.id, { id: taskOf(item), ...(url ? { url } : {}) });
     }
     return { created, rejected: new Map(), unattributed: [] };
   }

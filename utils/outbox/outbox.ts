@@ -964,7 +964,8 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
       if (job.kind !== 'contact' && !contactId) {
         contactId = crmLinkOf(await leadOf(job.leadId), system, account)?.contactId;
       }
-      if (job.kind !== 'contact' && !contactId) {
+      // Completing a task needs only the task's id: it never waits for a contact.
+      if (job.kind !== 'contact' && job.kind !== 'complete' && !contactId) {
         waiting.push(
           update(job, {
             ...doubtIfSent(job),
