@@ -120,6 +120,62 @@ test('a missed call added to the RingCentral page becomes a lead, a badge and a 
   expect(await badgeText(sw)).toBe('1');
 });
 
+test('a RingCentral row read, then hovered (its time swapped for buttons), stays one call with its time, and its news still arrives', async ({
+  context,
+  serviceWorker: sw,
+}) => {
+  await sw.evaluate(
+    (settings) => chrome.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } }),
+    FIRM_SETTINGS,
+  );
+  await context.route('https://app.ringcentral.com/**', (route) =>
+    route.fulfill({ contentType: 'text/html; charset=utf-8', body: EMPTY_PAGE }),
+  );
+  const portal = await context.newPage();
+  await portal.goto(PORTAL_URL);
+  await expect(portal.locator(RINGCENTRAL_HEADER)).toBeVisible();
+  await portal.evaluate(
+    insertRowInPage,
+    ringcentralRowHtml({
+      id: 'Y2aE2eHover01',
+      name: 'Maria Gonzalez',
+      number: '(415) 555-0132',
+      at: Date.now() - 20 * 60_000,
+      kind: 'missed',
+    }),
+  );
+  await expect.poll(async () => (await idbAll(sw, 'calls')).length).toBe(1);
+
+  // The pointer rests on the row: RingCentral swaps its start time for call/message/more
+  // buttons; meanwhile the caller's voicemail lands, so the row now says "Voicemail". The
+  // time read before still dates it: the news is sent at once, on the same call.
+  await portal.evaluate(() => {
+    const row = document.querySelector('[data-id="Y2aE2eHover01"]')!;
+    row.querySelector('.time')!.innerHTML = ['call', 'message', 'more']
+      .map((b) => `<button data-test-automation-id="calllog-${b}-button">${b}</button>`)
+      .join('');
+    row.querySelector('.status span')!.textContent = 'Voicemail';
+  });
+  await expect
+    .poll(async () => (await idbAll(sw, 'calls')).map((c) => c.reason))
+    .toEqual(['voicemail']);
+  // Then a second call arrives, so the page is read again with the row still hovered.
+  await portal.evaluate(
+    insertRowInPage,
+    ringcentralRowHtml({
+      id: 'Y2aE2eHover02',
+      name: 'Dana Whitfield',
+      number: '(212) 555-0199',
+      at: Date.now() - 5 * 60_000,
+      kind: 'missed',
+    }),
+  );
+  await expect.poll(async () => (await idbAll(sw, 'calls')).length).toBe(2);
+  const [health] = await idbAll(sw, 'adapterHealth');
+  expect(health).toMatchObject({ selectorMisses: 0 });
+  expect((await idbAll(sw, 'leads')).length).toBe(2);
+});
+
 /* The dock on a phone portal: the portal's own content script captures and mounts it. */
 
 function missedNow(id: string, name: string, number: string): PortalCall {
