@@ -302,15 +302,19 @@ export async function connectOAuth(input: unknown): Promise<CrmConnectionInfo> {
       code,
       redirectUri: redirect,
     });
-    let account = hubspotAccount(tokens.portalId, []);
+    // The owners, read with the fresh token before anything is saved, tell the account
+    // apart when HubSpot gave no portal id: the stored connection never names a
+    // placeholder account (a drain running meanwhile would match queued records to it).
+    const probe = new HubSpotConnector(
+      {
+        session: { current: async () => tokens.accessToken, afterUnauthorized: async () => null },
+        limiterStore: dbLimiterStore(db),
+      },
+      { auth: 'oauth', portalId: tokens.portalId },
+    );
+    const users = await probe.listUsers();
+    const account = hubspotAccount(tokens.portalId, users);
     await writeCredentials(db, 'hubspot', { ...tokens, account, connectedAt });
-    const connector = (await connectorFor('hubspot'))!;
-    const users = await connector.listUsers();
-    if (!tokens.portalId) {
-      account = hubspotAccount(undefined, users);
-      const stored = (await readCredentials(db, 'hubspot'))!;
-      await writeCredentials(db, 'hubspot', { ...stored, account });
-    }
     const info: CrmConnectionInfo = {
       system: 'hubspot',
       auth: 'oauth',
@@ -328,23 +332,23 @@ export async function connectOAuth(input: unknown): Promise<CrmConnectionInfo> {
     code,
     redirectUri: redirect,
   });
-  // Save first (the connector reads tokens from storage), then learn who we are.
+  // Learn who we are with the fresh token before anything is saved: the stored connection
+  // never names a placeholder account (a drain running meanwhile would match the queued
+  // records to it), and a failed sign-in leaves the previous connection as it was.
+  const probe = new ClioConnector(
+    {
+      session: { current: async () => tokens.accessToken, afterUnauthorized: async () => null },
+      limiterStore: dbLimiterStore(db),
+    },
+    { region: data.region, userId: '0' },
+  );
+  const account = await probe.whoAmI();
   await writeCredentials(db, 'clio', {
     ...tokens,
-    account: { id: '0', name: 'Clio' },
+    account,
     connectedAt,
     growInboxToken: data.growInboxToken,
   });
-  const probe = new ClioConnector(
-    { session: crmSession(db, 'clio'), limiterStore: dbLimiterStore(db) },
-    { region: data.region, userId: '0' },
-  );
-  const account = await probe.whoAmI().catch(async (error: unknown) => {
-    await forgetCredentials(db, 'clio');
-    throw error;
-  });
-  const stored = (await readCredentials(db, 'clio'))!;
-  await writeCredentials(db, 'clio', { ...stored, account });
   const connector = (await connectorFor('clio'))!;
   const users = await connector.listUsers();
   const info: CrmConnectionInfo = {

@@ -1,0 +1,108 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { startClioEmulator, type ClioEmulator } from '../emulators/clio.ts';
+import { routedFetch } from '../emulators/route.ts';
+import { db } from '@/utils/db';
+import { DEFAULT_SETTINGS, firmSettingsItem } from '@/utils/settings';
+import { connectOAuth, drainNow, enqueueSync, matchLead } from '@/utils/crm/service';
+import { captureCalls, recordAttempt } from '@/utils/queue/leads';
+import type { SyncJob } from '@/utils/crm/model';
+
+/**
+ * Signing in to Clio again (the same firm account) while the outbox drains: the stored
+ * connection never shows a placeholder account in between, so no drain re-targets the
+ * queued records to it (they would wait for a contact the lead already has, for ever).
+ */
+
+let clio: ClioEmulator;
+let duringSignIn: (() => Promise<void>) | undefined;
+
+beforeAll(async () => {
+  clio = await startClioEmulator();
+  const base = routedFetch({ 'https://app.clio.com': clio.url }, fetch);
+  vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+    // Whatever runs while Clio tells the new connection who it is (a sweep drain).
+    if (String(input).includes('/users/who_am_i.json') && duringSignIn) {
+      const run = duringSignIn;
+      duringSignIn = undefined;
+      await run();
+    }
+    return base(input, init);
+  });
+});
+afterAll(async () => {
+  vi.unstubAllGlobals();
+  await clio.close();
+});
+beforeEach(async () => {
+  await db.secrets.clear();
+  await db.leads.clear();
+  await db.outbox.clear();
+  await firmSettingsItem.setValue({ ...DEFAULT_SETTINGS, staff: [] });
+  Object.assign(fakeBrowser, {
+    identity: {
+      getRedirectURL: (path: string) =>
+        `https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/${path}`,
+      launchWebAuthFlow: async ({ url }: { url: string }) => {
+        const u = new URL(url);
+        const redirect = u.searchParams.get('redirect_uri')!;
+        const code = clio.issueAuthCode(u.searchParams.get('client_id')!, redirect);
+        return `${redirect}?code=${code}&state=${u.searchParams.get('state')}`;
+      },
+    },
+  });
+});
+afterEach(() => {
+  try {
+    clio.assertNoViolations();
+  } finally {
+    clio.reset();
+  }
+});
+
+const signIn = () =>
+  connectOAuth({
+    system: 'clio',
+    region: 'us',
+    clientId: 'clio-emulator-client',
+    clientSecret: 'clio-emulator-secret',
+  });
+
+describe('signing in to the same Clio account again while a sync pass runs', () => {
+  it('the queued call still goes to the lead’s contact', async () => {
+    await signIn();
+    const contact = clio.seedContact({
+      first_name: 'Dana',
+      last_name: 'Whitfield',
+      numbers: ['(415) 555-0134'],
+    });
+    const start = Date.now() - 3 * 3_600_000;
+    await captureCalls(
+      db,
+      DEFAULT_SETTINGS,
+      [{ from: '(415) 555-0134', startedAt: start, provider: 'manual', capturePath: 'manual' }],
+      start,
+    );
+    const lead = (await db.leads.toArray())[0]!;
+    expect(await matchLead(lead.id, 'clio')).toMatchObject({ kind: 'linked' });
+    const settings = { ...DEFAULT_SETTINGS, staff: [] };
+    await recordAttempt(
+      db,
+      settings,
+      { leadId: lead.id, method: 'call', outcome: 'no-answer' },
+      start + 5 * 60_000,
+    );
+    await enqueueSync({ leadId: lead.id, system: 'clio' });
+    // The sweep alarm fires while the user signs in again.
+    duringSignIn = async () => {
+      await drainNow('sweep');
+    };
+    await signIn();
+    await drainNow('after');
+    const jobs = (await db.outbox.toArray()) as unknown as SyncJob[];
+    expect(jobs.filter((j) => j.state !== 'synced')).toEqual([]);
+    expect(
+      clio.communications.filter((c) => c.receivers.some((r) => r.id === contact.id)),
+    ).toHaveLength(1);
+  });
+});
