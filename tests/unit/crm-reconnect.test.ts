@@ -1,10 +1,18 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { startClioEmulator, type ClioEmulator } from '../emulators/clio.ts';
+import { startHubSpotEmulator, type HubSpotEmulator } from '../emulators/hubspot.ts';
 import { routedFetch } from '../emulators/route.ts';
 import { db } from '@/utils/db';
 import { DEFAULT_SETTINGS, firmSettingsItem } from '@/utils/settings';
-import { connectOAuth, drainNow, enqueueSync, matchLead } from '@/utils/crm/service';
+import {
+  connectHubSpotToken,
+  connectOAuth,
+  drainNow,
+  enqueueSync,
+  matchLead,
+} from '@/utils/crm/service';
+import { linkLead } from '@/utils/crm/links';
 import { captureCalls, recordAttempt } from '@/utils/queue/leads';
 import type { SyncJob } from '@/utils/crm/model';
 
@@ -15,11 +23,16 @@ import type { SyncJob } from '@/utils/crm/model';
  */
 
 let clio: ClioEmulator;
+let hubspot: HubSpotEmulator;
 let duringSignIn: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   clio = await startClioEmulator();
-  const base = routedFetch({ 'https://app.clio.com': clio.url }, fetch);
+  hubspot = await startHubSpotEmulator({ privateAppTokens: ['pat-na1-reconnect'] });
+  const base = routedFetch(
+    { 'https://app.clio.com': clio.url, 'https://api.hubapi.com': hubspot.url },
+    fetch,
+  );
   vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
     // Whatever runs while Clio tells the new connection who it is (a sweep drain).
     if (String(input).includes('/users/who_am_i.json') && duringSignIn) {
@@ -33,6 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   vi.unstubAllGlobals();
   await clio.close();
+  await hubspot.close();
 });
 beforeEach(async () => {
   await db.secrets.clear();
@@ -55,8 +69,10 @@ beforeEach(async () => {
 afterEach(() => {
   try {
     clio.assertNoViolations();
+    hubspot.assertNoViolations();
   } finally {
     clio.reset();
+    hubspot.reset();
   }
 });
 
@@ -104,5 +120,49 @@ describe('signing in to the same Clio account again while a sync pass runs', () 
     expect(
       clio.communications.filter((c) => c.receivers.some((r) => r.id === contact.id)),
     ).toHaveLength(1);
+  });
+});
+
+describe('connecting back the HubSpot portal a lead is linked in', () => {
+  it('records synced meanwhile under another portal go to the lead’s contact there', async () => {
+    await connectHubSpotToken({ token: 'pat-na1-reconnect', portalId: '4242' });
+    // The user had chosen this contact for the caller (it has another number).
+    const chosen = hubspot.seedContact({
+      firstname: 'Dana',
+      lastname: 'W',
+      phone: '(212) 555-0999',
+    });
+    const start = Date.now() - 3 * 3_600_000;
+    await captureCalls(
+      db,
+      DEFAULT_SETTINGS,
+      [{ from: '(415) 555-0177', startedAt: start, provider: 'manual', capturePath: 'manual' }],
+      start,
+    );
+    const lead = (await db.leads.toArray())[0]!;
+    await linkLead(db, lead.id, {
+      system: 'hubspot',
+      account: '4242',
+      contactId: chosen.id,
+      name: 'Dana W',
+    });
+    // By mistake the user connects another portal and syncs there: no contact for the caller.
+    await connectHubSpotToken({ token: 'pat-na1-reconnect', portalId: '9191' });
+    await recordAttempt(
+      db,
+      { ...DEFAULT_SETTINGS, staff: [] },
+      { leadId: lead.id, method: 'call', outcome: 'no-answer' },
+      start + 5 * 60_000,
+    );
+    await enqueueSync({ leadId: lead.id, system: 'hubspot' });
+    await drainNow('run');
+    const waiting = (await db.outbox.toArray()) as unknown as SyncJob[];
+    expect(waiting.every((j) => j.waitingFor === 'contact')).toBe(true);
+    // The right portal again: the lead is linked there, so its records go.
+    await connectHubSpotToken({ token: 'pat-na1-reconnect', portalId: '4242' });
+    await drainNow('run');
+    const jobs = (await db.outbox.toArray()) as unknown as SyncJob[];
+    expect(jobs.filter((j) => j.state !== 'synced')).toEqual([]);
+    expect(hubspot.associatedWith(chosen.id, 'calls')).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
 import type { CallbackDeskDB } from '../db';
 import { enqueueDrafts, releaseWaitingJobs } from '../outbox/outbox';
-import { withCrmLink, type CrmLink, type CrmSystem, type SyncJob } from './model';
+import { crmLinkOf, withCrmLink, type CrmLink, type CrmSystem, type SyncJob } from './model';
 import { taskCompletionDrafts } from './records';
 
 /**
@@ -74,4 +74,28 @@ export async function leadsToRematch(
       (lead) => lead && !lead.crmLinks?.some((l) => l.system === system && l.account === account),
     )
     .map((lead) => lead!.id);
+}
+
+/**
+ * After connecting `account`: records waiting for a contact whose lead already has one
+ * there (they were queued under another account, then the user connected this one back)
+ * go at once. Returns how many leads' records were released.
+ */
+export async function releaseLinkedWaiting(
+  db: CallbackDeskDB,
+  system: CrmSystem,
+  account: string,
+  now: number = Date.now(),
+): Promise<number> {
+  const waiting = (
+    (await db.outbox.where('state').equals('queued').toArray()) as unknown as SyncJob[]
+  ).filter((j) => j.system === system && j.waitingFor === 'contact');
+  const leads = await db.leads.bulkGet([...new Set(waiting.map((j) => j.leadId))]);
+  let released = 0;
+  for (const lead of leads) {
+    if (!lead || !crmLinkOf(lead, system, account)) continue;
+    await releaseWaitingJobs(db, lead.id, system, now);
+    released++;
+  }
+  return released;
 }

@@ -35,6 +35,7 @@ import {
   leadsSyncedSince,
   leadsToRematch,
   linkLead as linkLeadIn,
+  releaseLinkedWaiting,
 } from './links';
 import { contactDraft, decideMatch, linkFor, type CrmLink, type MatchDecision } from './matching';
 import {
@@ -161,6 +162,8 @@ async function finishConnect(system: CrmSystem, info: CrmConnectionInfo, users: 
   await crmConnectionsItem.setValue({ ...(await crmConnectionsItem.getValue()), [system]: info });
   await saveUsers(system, users);
   await requeueAfterReconnect(db, system);
+  // Records that waited for a contact under another account, for leads linked in this one.
+  await releaseLinkedWaiting(db, system, accountKeyOf(info.account));
   // Another portal or account: its contacts are not the ones the leads were linked to.
   // Match the leads with records still to send there again (a single match links them and
   // releases their records; the others wait for the user in the lead's CRM panel).
