@@ -405,9 +405,6 @@ describe('completing an earlier follow-up task', () => {
     await enqueueRecords('hubspot', a.id);
     await drainUntilIdle(() => deps());
     expect(hubspot.records('tasks')).toHaveLength(1);
-    // The lead lost its link (its contact was deleted, or another account was connected
-    // and the lead is not matched there yet); then the next attempt is recorded and synced.
-    await db.leads.update(a.id, { crmLinks: [] });
     await recordAttempt(
       db,
       settings,
@@ -415,9 +412,42 @@ describe('completing an earlier follow-up task', () => {
       t0 + 2 * 3_600_000,
     );
     await enqueueRecords('hubspot', a.id);
-    expect(await enqueueTaskCompletions(db, [a.id], now())).toBe(1);
     await drainUntilIdle(() => deps());
-    expect(hubspot.records('tasks')[0]!.properties.hs_task_status).toBe('COMPLETED');
+    expect(await enqueueTaskCompletions(db, [a.id], now())).toBe(1);
+    // Before the completion goes, the lead loses its link (its contact was deleted, or
+    // another account was connected and the lead is not matched there yet).
+    await db.leads.update(a.id, { crmLinks: [] });
+    await drainUntilIdle(() => deps());
+    const [first] = hubspot.records('tasks').sort((x, y) => Number(x.id) - Number(y.id));
+    expect(first!.properties.hs_task_status).toBe('COMPLETED');
     expect((await jobs()).find((j) => j.kind === 'complete')).toMatchObject({ state: 'synced' });
+  });
+});
+
+describe('the earlier follow-up task stays open until the next attempt is in the CRM', () => {
+  it('HubSpot refuses the next attempt’s records: the earlier task is not completed', async () => {
+    const a = await lead('(415) 555-0195');
+    await enqueueRecords('hubspot', a.id);
+    await drainUntilIdle(() => deps());
+    expect(hubspot.records('tasks')).toHaveLength(1);
+    await recordAttempt(
+      db,
+      settings,
+      { leadId: a.id, method: 'call', outcome: 'no-answer', by: 'ana' },
+      t0 + 2 * 3_600_000,
+    );
+    // As the Sync button does: the next attempt's records, then the completions.
+    await enqueueRecords('hubspot', a.id);
+    await enqueueTaskCompletions(db, [a.id], now());
+    // HubSpot refuses them (the owner they are assigned to was removed from the portal).
+    await drainUntilIdle(() => deps({ ownerFor: async () => '424242' }));
+    await enqueueTaskCompletions(db, [a.id], now());
+    await drainUntilIdle(() => deps({ ownerFor: async () => '424242' }));
+    const refused = (await jobs()).filter((j) => j.state === 'failed');
+    expect(refused.length).toBeGreaterThan(0);
+    // The CRM still shows a follow-up to do for this caller.
+    expect(hubspot.records('tasks').map((t) => t.properties.hs_task_status)).toEqual([
+      'NOT_STARTED',
+    ]);
   });
 });

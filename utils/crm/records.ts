@@ -190,9 +190,11 @@ export function contactFactsDraft(
 
 /**
  * Follow-up tasks a newer attempt has made stale: a synced task of an attempt is completed
- * in the CRM once any record of a later attempt is queued for the same CRM (the later
- * attempt brings its own task, or closes the lead). Pure: the same jobs give the same
- * drafts and keys, so running it after every sync adds each completion once.
+ * in the CRM once a record of a later attempt is synced to the same CRM (the later attempt
+ * brings its own task, or closes the lead). Only once it is there: while the later
+ * attempt's records wait or fail, the CRM keeps the open task as the only sign that the
+ * caller is still to be called back. Pure: the same jobs give the same drafts and keys, so
+ * running it after every sync adds each completion once.
  */
 export function taskCompletionDrafts(
   jobs: readonly SyncJob[],
@@ -210,6 +212,7 @@ export function taskCompletionDrafts(
         j.system === task.system &&
         j.leadId === task.leadId &&
         (j.kind === 'call' || j.kind === 'note' || j.kind === 'task') &&
+        j.state === 'synced' &&
         j.attemptId !== undefined &&
         (at.get(j.attemptId) ?? -1) > taskAt,
     );
