@@ -166,3 +166,42 @@ describe('connecting back the HubSpot portal a lead is linked in', () => {
     expect(hubspot.associatedWith(chosen.id, 'calls')).toHaveLength(1);
   });
 });
+
+describe('a contact Callback Desk created, deleted in HubSpot afterwards', () => {
+  it('"Create contact and sync" creates it again and the records go to the new one', async () => {
+    await connectHubSpotToken({ token: 'pat-na1-reconnect', portalId: '4242' });
+    const start = Date.now() - 3 * 3_600_000;
+    await captureCalls(
+      db,
+      DEFAULT_SETTINGS,
+      [{ from: '(415) 555-0188', startedAt: start, provider: 'manual', capturePath: 'manual' }],
+      start,
+    );
+    const lead = (await db.leads.toArray())[0]!;
+    const settings = { ...DEFAULT_SETTINGS, staff: [] };
+    const call = (at: number) =>
+      recordAttempt(db, settings, { leadId: lead.id, method: 'call', outcome: 'no-answer' }, at);
+    await call(start + 5 * 60_000);
+    await enqueueSync({ leadId: lead.id, system: 'hubspot', createContact: true });
+    await drainNow('run');
+    const [first] = hubspot.records('contacts');
+    expect(first).toBeDefined();
+    // Someone deletes the contact in HubSpot; the next attempt is synced.
+    hubspot.deleteRecord('contacts', first!.id);
+    await call(start + 90 * 60_000);
+    await enqueueSync({ leadId: lead.id, system: 'hubspot' });
+    await drainNow('run');
+    expect(
+      ((await db.outbox.toArray()) as unknown as SyncJob[]).some((j) => j.waitingFor === 'contact'),
+    ).toBe(true);
+    // The panel offers to create the contact: it is made again, and everything goes there.
+    await enqueueSync({ leadId: lead.id, system: 'hubspot', createContact: true });
+    await drainNow('run');
+    const contacts = hubspot.records('contacts');
+    expect(contacts).toHaveLength(1);
+    expect(contacts[0]!.id).not.toBe(first!.id);
+    const jobs = (await db.outbox.toArray()) as unknown as SyncJob[];
+    expect(jobs.filter((j) => j.state !== 'synced')).toEqual([]);
+    expect(hubspot.associatedWith(contacts[0]!.id, 'calls')).toHaveLength(1);
+  });
+});

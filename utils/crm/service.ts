@@ -1,7 +1,7 @@
 import { browser } from '#imports';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
-import { db } from '../db';
+import { db, type SyncJobRecord } from '../db';
 import { dbLimiterStore } from '../http';
 import { normalizePhone } from '../phone';
 import { getSettings } from '../settings';
@@ -47,6 +47,7 @@ import {
   idempotencyKey,
   type CrmUser,
   type MatchResult,
+  type SyncJob,
 } from './model';
 import { buildSyncDrafts, contactFactsDraft, type SyncDraft } from './records';
 import { crmSession } from './session';
@@ -504,7 +505,36 @@ export async function enqueueSync(input: unknown): Promise<{ queued: number }> {
   drafts.push(...buildSyncDrafts({ system, lead, attempts, settings, firmLine, account }));
   if (drafts.length === 0) throw new Error('Nothing to sync yet: record an attempt first.');
   const before = await db.outbox.count();
-  await enqueueDrafts(db, drafts);
+  const queued = await enqueueDrafts(db, drafts);
+  const contactJob = queued.find((j) => j.kind === 'contact');
+  if (contactJob?.state === 'synced') {
+    // The contact this lead once got was deleted in the CRM since (its link is gone): the
+    // user asks for it again, so the same job creates it again, after a lookup by number.
+    await db.transaction('rw', db.outbox, async () => {
+      const stored = (await db.outbox.get(contactJob.id)) as unknown as SyncJob | undefined;
+      if (stored?.state !== 'synced') return;
+      const {
+        remoteId: _remoteId,
+        remoteUrl: _remoteUrl,
+        contactId: _contactId,
+        syncedAt: _syncedAt,
+        checkedAt: _checkedAt,
+        uncertainAt: _uncertainAt,
+        lastError: _lastError,
+        lastErrorAt: _lastErrorAt,
+        ...rest
+      } = stored;
+      const now = Date.now();
+      await db.outbox.put({
+        ...rest,
+        state: 'queued',
+        tries: 0,
+        maybeCreated: false,
+        nextTryAt: now,
+        updatedAt: now,
+      } as unknown as SyncJobRecord);
+    });
+  }
   // Follow-up tasks of earlier attempts that this one supersedes are completed.
   await enqueueTaskCompletions(db, [leadId]);
   // Jobs that failed earlier are part of this click too.
