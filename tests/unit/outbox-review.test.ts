@@ -451,3 +451,22 @@ describe('the earlier follow-up task stays open until the next attempt is in the
     ]);
   });
 });
+
+describe('a record retried after the lead was linked to another contact', () => {
+  it('goes to the contact the lead is linked to now, not the one it was first sent for', async () => {
+    const a = await lead('(415) 555-0197');
+    const old = a.crmLinks![0]!.contactId;
+    await enqueueRecords('hubspot', a.id, ['note']);
+    // The first try fails before HubSpot writes anything; it will be tried again.
+    hubspot.faults.push({ kind: '500', match: /POST \/crm\/v3\/objects\/notes$/ });
+    await drainOutbox(deps({ batching: false }));
+    expect((await jobs())[0]).toMatchObject({ state: 'queued', contactId: old });
+    // Meanwhile the old contact was deleted in HubSpot and the user linked the right one.
+    hubspot.deleteRecord('contacts', old);
+    const fresh = hubspot.seedContact({ firstname: 'Dana', lastname: 'W', phone: '+14155550197' });
+    await linkLead(db, a.id, { system: 'hubspot', contactId: fresh.id, name: 'Dana W' }, now());
+    await drainUntilIdle(() => deps({ batching: false }), 30);
+    expect(hubspot.associatedWith(fresh.id, 'notes')).toHaveLength(1);
+    expect((await jobs())[0]).toMatchObject({ state: 'synced', contactId: fresh.id });
+  });
+});

@@ -960,10 +960,13 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
           continue;
         }
       }
-      let contactId = job.contactId;
-      if (job.kind !== 'contact' && !contactId) {
-        contactId = crmLinkOf(await leadOf(job.leadId), system, account)?.contactId;
-      }
+      // The lead's link in this account is the truth: a record tried before (and stored with
+      // the contact it was sent for) goes to the contact the lead is linked to now, if the
+      // user chose another one meanwhile or the old one was deleted.
+      let contactId: string | undefined;
+      if (job.kind !== 'contact')
+        contactId =
+          crmLinkOf(await leadOf(job.leadId), system, account)?.contactId ?? job.contactId;
       // Completing a task needs only the task's id: it never waits for a contact.
       if (job.kind !== 'contact' && job.kind !== 'complete' && !contactId) {
         waiting.push(
