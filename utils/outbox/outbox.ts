@@ -32,7 +32,14 @@ import type { SyncDraft } from '../crm/records';
  *   connection, any 5xx), is looked up in the CRM first — by its marker or external
  *   property — and only created if it is not there. `maybeCreated` survives every path
  *   (failure, Retry, disconnect and reconnect) until a lookup settles it.
- * - A 429 or a 4xx answer means nothing was created: no lookup needed.
+ * - A 429 or a 4xx answer means nothing was created: no lookup needed. A record refused
+ *   because its contact was deleted in the CRM (asked of the CRM) drops the lead's stale
+ *   link and waits for the contact the user chooses or creates.
+ * - Lookups that find nothing are trusted only once the CRM's search index has had time
+ *   (lookupPatienceMs): until then they are repeated, backing off, before any re-create.
+ * - Records go to the contact the lead is linked to now, in the account connected now; a
+ *   pass whose connection was replaced by another account sends nothing more
+ *   (AccountChangedError): its jobs are matched again in the new account.
  * - Every job write is a compare-and-set against the row as the drain last saw it, by the
  *   lease holder only (a drain that lost its lease records only its own answer in flight).
  * - Retries back off exponentially with jitter; rate limits come from the response
