@@ -470,3 +470,27 @@ describe('a record retried after the lead was linked to another contact', () => 
     expect((await jobs())[0]).toMatchObject({ state: 'synced', contactId: fresh.id });
   });
 });
+
+describe('the user links another contact while a record for the deleted one is on its way', () => {
+  it('the refused record goes to the newly linked contact instead of waiting for one', async () => {
+    const a = await lead('(415) 555-0198');
+    const old = a.crmLinks![0]!.contactId;
+    hubspot.deleteRecord('contacts', old);
+    const fresh = hubspot.seedContact({ firstname: 'Dana', lastname: 'W', phone: '+14155550198' });
+    await enqueueRecords('hubspot', a.id, ['note']);
+    const base = routedFetch({ 'https://api.hubapi.com': hubspot.url });
+    let linked = false;
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      if (!linked && init?.method === 'POST' && String(input).endsWith('/objects/notes')) {
+        linked = true;
+        await linkLead(db, a.id, { system: 'hubspot', contactId: fresh.id, name: 'Dana W' }, now());
+      }
+      return base(input, init);
+    };
+    await drainUntilIdle(() => deps({ batching: false, connector: () => hubspotConnector(fetch) }));
+    expect(linked).toBe(true);
+    expect(hubspot.associatedWith(fresh.id, 'notes')).toHaveLength(1);
+    expect((await jobs())[0]).toMatchObject({ state: 'synced' });
+    expect((await db.leads.get(a.id))!.crmLinks).toMatchObject([{ contactId: fresh.id }]);
+  });
+});

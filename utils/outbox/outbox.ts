@@ -761,6 +761,9 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
         );
         if (lead && kept.length !== links.length)
           await db.leads.put({ ...lead, crmLinks: kept, updatedAt: now() });
+        // The user linked another contact while the request was on its way: it goes there.
+        if (kept.some((l) => l.system === job.system && l.account === job.account))
+          await releaseWaitingJobs(db, job.leadId, job.system, now());
       },
     );
     return true;
