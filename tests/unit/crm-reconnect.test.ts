@@ -205,3 +205,31 @@ describe('a contact Callback Desk created, deleted in HubSpot afterwards', () =>
     expect(hubspot.associatedWith(contacts[0]!.id, 'calls')).toHaveLength(1);
   });
 });
+
+describe('matching a second lead of the same caller', () => {
+  it('links the contact the caller’s earlier lead has, even before HubSpot’s search shows it', async () => {
+    await connectHubSpotToken({ token: 'pat-na1-reconnect', portalId: '4242' });
+    hubspot.options.searchLagMs = 10 * 60_000;
+    const start = Date.now() - 3 * 3_600_000;
+    const missed = (at: number) =>
+      captureCalls(
+        db,
+        DEFAULT_SETTINGS,
+        [{ from: '(415) 555-0166', startedAt: at, provider: 'manual', capturePath: 'manual' }],
+        at,
+      );
+    await missed(start);
+    const first = (await db.leads.toArray())[0]!;
+    // Its contact was just created (not searchable yet), and the lead was closed.
+    const made = hubspot.seedContact({ firstname: 'Dana', lastname: 'W', phone: '+14155550166' });
+    made.searchableAt = Date.now() + 10 * 60_000;
+    await linkLead(db, first.id, { system: 'hubspot', account: '4242', contactId: made.id });
+    await db.leads.update(first.id, { status: 'done' });
+    await missed(start + 2 * 3_600_000);
+    const second = (await db.leads.toArray()).find((l) => l.id !== first.id)!;
+    expect(await matchLead(second.id, 'hubspot')).toMatchObject({
+      kind: 'linked',
+      link: { contactId: made.id, account: '4242' },
+    });
+  });
+});

@@ -494,3 +494,54 @@ describe('the user links another contact while a record for the deleted one is o
     expect((await db.leads.get(a.id))!.crmLinks).toMatchObject([{ contactId: fresh.id }]);
   });
 });
+
+describe('a second lead of the same caller', () => {
+  it('gets the contact made for the caller’s earlier lead, even before HubSpot’s search shows it', async () => {
+    hubspot.options.searchLagMs = 10 * 60_000;
+    const first = await lead('(415) 555-0199', { link: false });
+    await enqueueDrafts(
+      db,
+      [
+        {
+          idempotencyKey: `${first.id}:hubspot:contact`,
+          system: 'hubspot',
+          kind: 'contact',
+          leadId: first.id,
+          payload: contactDraft(first)!,
+        },
+      ],
+      now(),
+    );
+    await drainUntilIdle(() => deps());
+    expect(hubspot.records('contacts')).toHaveLength(1);
+    // The lead was closed; the same caller calls again a few minutes later: a new lead.
+    await db.leads.update(first.id, { status: 'done' });
+    offset += 3 * 60_000;
+    await captureCalls(
+      db,
+      settings,
+      [{ from: '(415) 555-0199', startedAt: now(), provider: 'manual', capturePath: 'manual' }],
+      now(),
+    );
+    const second = (await db.leads.toArray()).find((l) => l.id !== first.id)!;
+    expect(second).toBeDefined();
+    await enqueueDrafts(
+      db,
+      [
+        {
+          idempotencyKey: `${second.id}:hubspot:contact`,
+          system: 'hubspot',
+          kind: 'contact',
+          leadId: second.id,
+          payload: contactDraft(second)!,
+        },
+      ],
+      now(),
+    );
+    await drainUntilIdle(() => deps());
+    expect(hubspot.records('contacts')).toHaveLength(1);
+    expect((await db.leads.get(second.id))!.crmLinks).toMatchObject([
+      { system: 'hubspot', contactId: hubspot.records('contacts')[0]!.id },
+    ]);
+  });
+});

@@ -1,4 +1,5 @@
 import type { CallbackDeskDB } from '../db';
+import type { Lead } from '../model';
 import { enqueueDrafts, releaseWaitingJobs } from '../outbox/outbox';
 import { crmLinkOf, withCrmLink, type CrmLink, type CrmSystem, type SyncJob } from './model';
 import { taskCompletionDrafts } from './records';
@@ -21,6 +22,26 @@ export async function linkLead(
     await db.leads.put({ ...lead, crmLinks: withCrmLink(lead, link), updatedAt: now });
   });
   await releaseWaitingJobs(db, leadId, link.system, now);
+}
+
+/**
+ * The contact another lead of the same caller (same number) has in that CRM and account:
+ * the same person. Found in the database, so a contact made moments ago counts even before
+ * the CRM's search shows it.
+ */
+export async function callerLinkOf(
+  db: CallbackDeskDB,
+  lead: Pick<Lead, 'id' | 'phone' | 'phoneKey'>,
+  system: CrmSystem,
+  account: string | undefined,
+): Promise<CrmLink | undefined> {
+  if (!lead.phone) return undefined;
+  const siblings = await db.leads.where('phoneKey').equals(lead.phoneKey).toArray();
+  return siblings
+    .filter((s) => s.id !== lead.id && s.phone === lead.phone)
+    .sort((a, b) => b.updatedAt - a.updatedAt)
+    .map((s) => crmLinkOf(s, system, account))
+    .find((l) => l !== undefined);
 }
 
 /**

@@ -31,6 +31,7 @@ import {
   HubSpotConnector,
 } from './hubspot';
 import {
+  callerLinkOf,
   enqueueTaskCompletions,
   leadsSyncedSince,
   leadsToRematch,
@@ -406,6 +407,13 @@ export async function matchLead(leadId: string, system: CrmSystem): Promise<Matc
   const existing = crmLinkOf(lead, system, account);
   if (existing) return { kind: 'linked', link: existing };
   if (!lead.phone) return { kind: 'none', canCreate: false };
+  // The caller's earlier lead has its contact there already (made by us moments ago,
+  // perhaps, before the CRM's search shows it): the same person, the same contact.
+  const callers = await callerLinkOf(db, lead, system, account);
+  if (callers) {
+    await linkLead(leadId, callers);
+    return { kind: 'linked', link: callers };
+  }
   const decision: MatchDecision = decideMatch(
     lead,
     system,

@@ -1007,7 +1007,18 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
       // Read the lead again: an earlier contact job of this pass (another job for the same
       // lead, CRM and account) may have just linked it, and the CRM's search may not show
       // that contact yet: creating it again would make a second one.
-      const crm = crmLinkOf(await db.leads.get(contact.job.leadId), system, account);
+      const lead = await db.leads.get(contact.job.leadId);
+      let crm = crmLinkOf(lead, system, account);
+      if (!crm && lead?.phone) {
+        // Another lead of the same caller got its contact in this account (perhaps moments
+        // ago, before the CRM's search shows it): the same person, the same contact.
+        const siblings = await db.leads.where('phoneKey').equals(lead.phoneKey).toArray();
+        crm = siblings
+          .filter((s) => s.id !== lead.id && s.phone === lead.phone)
+          .sort((x, y) => y.updatedAt - x.updatedAt)
+          .map((s) => crmLinkOf(s, system, account))
+          .find((l) => l !== undefined);
+      }
       if (crm) {
         await markSynced([
           {
