@@ -311,6 +311,12 @@ export interface LimiterState {
    * time its answer came back: the server saw it no later than that.
    */
   sent: number[];
+  /**
+   * Stamps (of `sent`) of requests whose answer has not come back. The server may see such a
+   * request at any moment until its answer, so it holds its slot as if sent now — until
+   * answered, or for IN_FLIGHT_MAX_MS (a worker that died mid-request never answers).
+   */
+  inFlight?: number[];
   /** Requests the window allows right now (for displays; `sent` is the truth). */
   tokens: number;
   updatedAt: number;
@@ -318,8 +324,19 @@ export interface LimiterState {
   blockedUntil?: number;
 }
 
+/** Longer than any request's timeout: an unanswered reservation older than this is gone. */
+export const IN_FLIGHT_MAX_MS = 120_000;
+
+/** Remove one occurrence of `value` from `list` (a multiset of stamps); false if absent. */
+function takeOne(list: number[], value: number): boolean {
+  const i = list.indexOf(value);
+  if (i < 0) return false;
+  list.splice(i, 1);
+  return true;
+}
+
 /**
- * The state with requests older than the window dropped. A stored state of the earlier
+ * The state with requests older than the window dropped (those still in flight stay). A stored state of the earlier
  * token bucket (no `sent`) counts its used tokens as sent when it was last written.
  */
 export function refill(
@@ -334,13 +351,19 @@ export function refill(
     const used = Math.max(0, Math.min(policy.max, Math.ceil(policy.max - (state.tokens ?? 0))));
     sent = Array.from({ length: used }, () => state.updatedAt ?? now);
   }
-  sent = sent.filter((t) => t > now - policy.intervalMs).sort((a, b) => a - b);
-  const inWindow = sent.filter((t) => t <= now).length;
+  const pending = (state?.inFlight ?? [])
+    .filter((t) => t > now - IN_FLIGHT_MAX_MS && sent.includes(t))
+    .sort((a, b) => a - b);
+  const unanswered = [...pending];
+  sent = [...sent]
+    .sort((a, b) => a - b)
+    .filter((t) => takeOne(unanswered, t) || t > now - policy.intervalMs);
   const next: LimiterState = {
     sent,
-    tokens: Math.max(0, policy.max - inWindow - sent.filter((t) => t > now).length),
+    tokens: Math.max(0, policy.max - sent.length),
     updatedAt: Math.max(now, state?.updatedAt ?? now),
   };
+  if (pending.length > 0) next.inFlight = pending;
   if (state?.blockedUntil !== undefined && state.blockedUntil > now)
     next.blockedUntil = state.blockedUntil;
   return next;
@@ -353,7 +376,11 @@ export function refill(
  */
 function nextSlot(s: LimiterState, policy: RateLimitPolicy, now: number): number {
   let at = Math.max(now, s.blockedUntil ?? 0);
-  const { sent } = s;
+  // A request still in flight counts as reaching the server no earlier than now.
+  const unanswered = [...(s.inFlight ?? [])];
+  const sent = s.sent
+    .map((t) => (takeOne(unanswered, t) ? Math.max(t, now) : t))
+    .sort((a, b) => a - b);
   if (sent.length > 0) at = Math.max(at, sent[sent.length - 1]!);
   if (sent.length >= policy.max)
     at = Math.max(at, sent[sent.length - policy.max]! + policy.intervalMs);
@@ -387,23 +414,39 @@ export function reserve(
   const waitMs = at - now;
   if (waitMs > maxWaitMs) return { state: s, waitMs, at, granted: false };
   const sent = [...s.sent, at];
-  return { state: { ...s, sent, tokens: Math.max(0, s.tokens - 1) }, waitMs, at, granted: true };
+  const inFlight = [...(s.inFlight ?? []), at];
+  return {
+    state: { ...s, sent, inFlight, tokens: Math.max(0, s.tokens - 1) },
+    waitMs,
+    at,
+    granted: true,
+  };
 }
 
-/** Move a reservation stamped `from` to `to` (when it really left, or when its answer came). */
+/**
+ * Move a reservation stamped `from` to `to`: when its answer came back (it is no longer in
+ * flight), or, with `stillInFlight`, when it really leaves (a later budget made it wait).
+ */
 export function restamp(
   state: LimiterState | undefined,
   policy: RateLimitPolicy,
   from: number,
   to: number,
   now: number,
+  stillInFlight = false,
 ): LimiterState {
   const s = refill(state, policy, now);
   const i = s.sent.indexOf(from);
-  if (i < 0 || to <= from) return s;
+  if (i < 0) return s;
   const sent = [...s.sent];
-  sent[i] = to;
-  return { ...s, sent: sent.sort((a, b) => a - b) };
+  const inFlight = [...(s.inFlight ?? [])];
+  const wasInFlight = takeOne(inFlight, from);
+  if (to > from) sent[i] = to;
+  if (wasInFlight && stillInFlight) inFlight.push(sent[i]!);
+  const next: LimiterState = { ...s, sent: sent.sort((a, b) => a - b) };
+  if (inFlight.length > 0) next.inFlight = inFlight.sort((a, b) => a - b);
+  else delete next.inFlight;
+  return refill(next, policy, now);
 }
 
 /**
@@ -807,7 +850,7 @@ async function acquire(
       .filter((s) => s.at < sendAt)
       .map((s) =>
         s.limiter.store.update(s.limiter.key, (state) => ({
-          state: restamp(state, s.limiter.policy, s.at, sendAt, now()),
+          state: restamp(state, s.limiter.policy, s.at, sendAt, now(), true),
           result: undefined,
         })),
       ),
@@ -842,7 +885,8 @@ async function record(
   retryAfterMs: number | undefined,
 ): Promise<void> {
   const told = info.remaining !== undefined || retryAfterMs !== undefined;
-  if (!told && (sentAt === undefined || sentAt >= at)) return;
+  // Even an answer stamped with its own send time clears the request from `inFlight`.
+  if (!told && sentAt === undefined) return;
   await Promise.all(
     limiters.map((l) =>
       l.store.update(l.key, (state) => {

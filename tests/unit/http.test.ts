@@ -127,8 +127,9 @@ describe('rolling-window limiter', () => {
     while (clock < NOW + 60_000) {
       const r = reserve(state, policy, clock, 60_000);
       expect(r.granted).toBe(true);
-      state = r.state;
       clock += r.waitMs;
+      // Answered the moment it left.
+      state = restamp(r.state, policy, r.at, clock, clock);
       stamps.push(clock);
     }
     expect(peak(stamps)).toBe(10);
@@ -141,7 +142,7 @@ describe('rolling-window limiter', () => {
     for (let i = 0; i < 10; i++) {
       const r = reserve(state, policy, NOW + i * 100, 5_000);
       expect(r).toMatchObject({ granted: true, waitMs: 0 });
-      state = r.state;
+      state = restamp(r.state, policy, r.at, r.at, r.at);
     }
     // The window frees up when the first request leaves it, 10 s after it went.
     const eleventh = reserve(state, policy, NOW + 3_000, 10_000);
@@ -157,6 +158,21 @@ describe('rolling-window limiter', () => {
     const first = reserve(undefined, { max: 1, intervalMs: 1_000 }, NOW, 5_000);
     const moved = restamp(first.state, { max: 1, intervalMs: 1_000 }, NOW, NOW + 400, NOW + 400);
     expect(waitFor(moved, { max: 1, intervalMs: 1_000 }, NOW + 400)).toBe(1_000);
+  });
+
+  it('keeps a request whose answer has not come back in the window: the server may see it late', () => {
+    // HubSpot search: 5 a second. Five go out at once and hang on the network for 1.5 s.
+    const search = { max: 5, intervalMs: 1_000 };
+    let state = refill(undefined, search, NOW);
+    for (let i = 0; i < 5; i++) state = reserve(state, search, NOW, 5_000).state;
+    // A second later none has been answered: any of them may still reach HubSpot now, so a
+    // sixth must wait a whole window from now, not go at once.
+    expect(waitFor(state, search, NOW + 1_100)).toBe(1_000);
+    // Four answers come back at +1.5 s; one is still on its way.
+    for (let i = 0; i < 4; i++) state = restamp(state, search, NOW, NOW + 1_500, NOW + 1_500);
+    expect(waitFor(state, search, NOW + 1_500)).toBe(1_000);
+    // Its answer never comes (the worker died): after two minutes it no longer holds a slot.
+    expect(waitFor(state, search, NOW + 130_000)).toBe(0);
   });
 
   it('obeys the server: remaining counts others’ requests, remaining 0 or Retry-After blocks until reset', () => {
