@@ -49,6 +49,15 @@ export function isSameCall(known: CallIdentity, incoming: CallIdentity, windowMs
   return Math.abs(known.startedAt - incoming.startedAt) <= windowMs;
 }
 
+/**
+ * Does a new reading of a stored call say more than the stored one? A record read again
+ * after it changed: the caller's voicemail came in after the call was first logged as
+ * missed (no answer, after hours, hung up, busy). Anything else read again is the same call.
+ */
+export function isNewsForStoredCall(stored: CallReason, incoming: CallReason | undefined): boolean {
+  return incoming === 'voicemail' && stored !== 'voicemail' && stored !== 'answered';
+}
+
 /** Record that another path saw a stored call (for the "seen by" hint and metrics). */
 export function mergeSighting(stored: MissedCall, path: CapturePath): MissedCall['alsoSeenBy'] {
   if (stored.capturePath === path || stored.alsoSeenBy?.includes(path)) return stored.alsoSeenBy;

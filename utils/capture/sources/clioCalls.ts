@@ -11,8 +11,10 @@ import {
   UnreadableRecord,
   type CrmCallLog,
   type FetchResult,
+  type HeldCall,
   type PageResume,
 } from './types';
+import { isNewsForStoredCall } from '../../queue/dedupe';
 
 /**
  * Clio Manage phone communications. Clio has no "missed" flag: it holds what people and
@@ -191,16 +193,14 @@ export const clioCallLog: CrmCallLog = {
           return { calls, complete: false, resume: here(skip), unreadable, known };
         throw error;
       }
-      // Entries the desk holds already (the window re-reads them) need no contact lookup.
+      // Entries the desk holds already (the window re-reads them) need no contact lookup;
+      // one edited since (the voicemail came in) still goes on, with the caller it had.
       const held = stored
         ? await stored(data.data.map((raw, i) => recordId(raw, 'id', i)))
-        : new Set<string>();
+        : new Map<string, HeldCall>();
       for (let i = skip; i < data.data.length; i++) {
         const raw = data.data[i];
-        if (held.has(recordId(raw, 'id', i))) {
-          known++;
-          continue;
-        }
+        const heldCall = held.get(recordId(raw, 'id', i));
         const label = `Clio communication ${recordId(raw, 'id', i)}`;
         const parsed = ClioCommunication.safeParse(raw);
         if (!parsed.success) {
@@ -216,6 +216,16 @@ export const clioCallLog: CrmCallLog = {
           continue;
         }
         if (!mapped) continue;
+        if (heldCall) {
+          if (!isNewsForStoredCall(heldCall.reason, mapped.call.reason)) {
+            known++;
+            continue;
+          }
+          if (mapped.contactId !== undefined) {
+            calls.push({ ...mapped.call, from: heldCall.phone ?? 'Unknown' });
+            continue;
+          }
+        }
         const contactId = mapped.contactId;
         if (contactId === undefined) {
           if (mapped.call.from) calls.push(mapped.call);

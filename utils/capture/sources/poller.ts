@@ -18,7 +18,7 @@ import { noteCrmProblem } from '../../crm/connections';
 import { CRM_LABELS } from '../../crm/model';
 import { readCredentials as readCrmCredentials } from '../../crm/tokens';
 import { captureCalls, type CaptureResult } from '../../queue/leads';
-import { providerKeyOf } from '../../queue/dedupe';
+import { isNewsForStoredCall, providerKeyOf } from '../../queue/dedupe';
 import type { IncomingCall } from '../../model';
 import { getSettings } from '../../settings';
 import {
@@ -238,7 +238,7 @@ async function captureInChunks(
  * The calls of a re-read window that are stored already, unchanged (same provider id, same
  * outcome): each poll reads hours of calls again, and writing them all back every minute
  * would only churn the queue. Capture would drop them as duplicates anyway; a call whose
- * outcome changed (no answer → voicemail) still goes through to be merged.
+ * outcome changed (missed → voicemail) still goes through to be merged.
  */
 async function withoutStoredCalls(
   db: CallbackDeskDB,
@@ -251,7 +251,7 @@ async function withoutStoredCalls(
   );
   const fresh = calls.filter((call) => {
     const known = stored.get(providerKeyOf(call));
-    return !known || (known.reason === 'no-answer' && call.reason === 'voicemail');
+    return !known || isNewsForStoredCall(known.reason, call.reason);
   });
   return { fresh, known: calls.length - fresh.length };
 }
@@ -338,7 +338,14 @@ export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<Pol
     const stored: StoredCalls = async (ids) => {
       const keys = ids.map((providerCallId) => providerKeyOf({ provider, providerCallId })!);
       const found = await db.calls.where('providerKey').anyOf(keys).toArray();
-      return new Set(found.map((c) => c.providerCallId).filter((x) => x !== undefined));
+      return new Map(
+        found
+          .filter((c) => c.providerCallId !== undefined)
+          .map((c) => [
+            c.providerCallId!,
+            { reason: c.reason, phone: c.phoneKey.startsWith('+') ? c.phoneKey : undefined },
+          ]),
+      );
     };
     const fetched = await reader.fetchCalls(cursor.since, cursor.sweep?.resume, stored);
     // Oldest first, so a later answered call can close the lead an earlier missed call opened.

@@ -6,7 +6,7 @@ import {
   type RequestOptions,
   type HttpResponse,
 } from '../../http';
-import type { IncomingCall } from '../../model';
+import type { CallReason, IncomingCall } from '../../model';
 
 /**
  * Ids of what we poll — phone providers' APIs, then CRM call logs; also the keys of
@@ -69,11 +69,19 @@ export interface FetchResult {
   known?: number;
 }
 
+/** What the desk holds of a call it stored before: its outcome and the caller's number. */
+export interface HeldCall {
+  reason: CallReason;
+  /** The caller's E.164 number; absent for a caller with no callback number. */
+  phone?: string;
+}
+
 /**
- * Which of these provider call ids the desk holds already (a re-read window meets them again):
- * a source can skip extra requests for them (Clio's contact lookups).
+ * Which of these provider call ids the desk holds already (a re-read window meets them again),
+ * and what it holds: a source can skip extra requests for them (Clio's contact lookups) and
+ * still pass on a record that changed since (a voicemail left after the call was logged).
  */
-export type StoredCalls = (providerCallIds: string[]) => Promise<Set<string>>;
+export type StoredCalls = (providerCallIds: string[]) => Promise<Map<string, HeldCall>>;
 
 /** A source's resume point: plain data, stored in the cursor row between polls. */
 export type PageResume = Record<string, string | number>;
