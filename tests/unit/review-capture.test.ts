@@ -1,12 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { db } from '@/utils/db';
-import { setSourceEnabled, sourceConnectionsItem } from '@/utils/capture/sources/connections';
+import {
+  saveCredentials,
+  setSourceEnabled,
+  sourceConnectionsItem,
+  type SourceConnection,
+} from '@/utils/capture/sources/connections';
 import { pollSource } from '@/utils/capture/sources/poller';
 import { crmConnectionsItem } from '@/utils/crm/connections';
 import { writeCredentials, type ClioCredentials } from '@/utils/crm/tokens';
 import type { SourceId } from '@/utils/capture/sources/types';
-import { startClioCommunications } from '../emulators/providers';
+import { EMULATED_TWILIO_SID, startClioCommunications, startTwilio } from '../emulators/providers';
 import { routedFetch } from '../emulators/route.ts';
 
 /**
@@ -19,6 +24,20 @@ async function track<T extends { close(): Promise<void> }>(emulator: Promise<T>)
   const e = await emulator;
   running.push(e);
   return e;
+}
+
+async function connectSource(
+  id: SourceId,
+  url: string,
+  credentials: unknown,
+  config: Record<string, unknown> = {},
+): Promise<void> {
+  const connection: SourceConnection = { enabled: true, baseUrl: url, config, connectedAt: 0 };
+  await sourceConnectionsItem.setValue({
+    ...(await sourceConnectionsItem.getValue()),
+    [id]: connection,
+  });
+  await saveCredentials(db, id, credentials);
 }
 
 async function connectClio(token: string) {
@@ -102,4 +121,35 @@ describe('a Clio entry edited after the desk read it (read by updated_since)', (
       expect(await db.leads.count()).toBe(1);
     });
   }
+});
+
+describe('a call whose free-text fields are longer than the queue keeps is still captured', () => {
+  it('Clio: the sender contact’s number field holds a note after the number', async () => {
+    const clio = await track(startClioCommunications({ token: 'clio-token' }));
+    const fetch = routedFetch({ 'https://app.clio.com': clio.url }, globalThis.fetch);
+    await connectClio('clio-token');
+    clio.state.addCall({ from: '+13055550902', at: minutesAgo(6), numberInText: false });
+    // Clio's phone number is free text: people write notes into it.
+    clio.contacts[0]!.phone_numbers[0]!.number =
+      '+1 305-555-0902 (mobile; ask for Dana after 5pm, otherwise leave a message with reception)';
+    expect(await poll('clio-calls', fetch)).toMatchObject({ status: 'ok', added: 1, rejected: 0 });
+    expect(await db.leads.where('phoneKey').equals('+13055550902').count()).toBe(1);
+  });
+
+  it('Twilio: a call to a SIP address longer than 64 characters', async () => {
+    const twilio = await track(startTwilio());
+    await connectSource(
+      'twilio',
+      twilio.url,
+      { authToken: 'twilio-token' },
+      { accountSid: EMULATED_TWILIO_SID },
+    );
+    twilio.state.addCall({
+      from: '+14155550902',
+      to: 'sip:front-desk-queue@callback-desk-firm-main-office.sip.us1.twilio.com;transport=tls',
+      at: minutesAgo(6),
+    });
+    expect(await poll('twilio')).toMatchObject({ status: 'ok', added: 1, rejected: 0 });
+    expect(await db.leads.where('phoneKey').equals('+14155550902').count()).toBe(1);
+  });
 });

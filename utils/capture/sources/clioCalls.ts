@@ -243,10 +243,9 @@ export const clioCallLog: CrmCallLog = {
               schema: ClioContact,
             });
             const phones = contact.data.phone_numbers ?? [];
-            numbers.set(
-              contactId,
-              text((phones.find((p) => p.default_number) ?? phones[0])?.number),
-            );
+            // Free text: people write notes after the number ("… (mobile, after 5pm)").
+            const typed = text((phones.find((p) => p.default_number) ?? phones[0])?.number);
+            numbers.set(contactId, phoneInText(typed) ?? typed);
           } catch (error) {
             const why = unreadableContact(error, contactId);
             if (why) {

@@ -256,6 +256,20 @@ async function withoutStoredCalls(
   return { fresh, known: calls.length - fresh.length };
 }
 
+/**
+ * An API's text fields are free text (Clio's phone numbers hold notes, Twilio's addresses
+ * can be long SIP URIs): cut to what the queue keeps, never a reason to refuse the call
+ * (a refused call is not read again). The number keeps its start, where its digits are.
+ */
+export function fittedForQueue(call: IncomingCall): IncomingCall {
+  const cut = (value: string | undefined, max: number) =>
+    value !== undefined && value.length > max ? value.trim().slice(0, max) : value;
+  const fitted = { ...call, from: cut(call.from, 64)! };
+  if (call.dialedLine !== undefined) fitted.dialedLine = cut(call.dialedLine, 64);
+  if (call.agent !== undefined) fitted.agent = cut(call.agent, 120);
+  return fitted;
+}
+
 /** What one poll reads with: the source's own credentials, or its CRM's connection. */
 interface Reader {
   fetchCalls(since: number, resume?: PageResume, stored?: StoredCalls): Promise<FetchResult>;
@@ -349,7 +363,7 @@ export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<Pol
     };
     const fetched = await reader.fetchCalls(cursor.since, cursor.sweep?.resume, stored);
     // Oldest first, so a later answered call can close the lead an earlier missed call opened.
-    const read = [...fetched.calls].sort((a, b) => a.startedAt - b.startedAt);
+    const read = fetched.calls.map(fittedForQueue).sort((a, b) => a.startedAt - b.startedAt);
     const { fresh: calls, known } = await withoutStoredCalls(db, read);
     const result = calls.length > 0 ? await captureInChunks(db, calls, now()) : undefined;
     // Calls the queue refused are not retried (they would fail again): reported with the
