@@ -10,7 +10,9 @@ import {
 import { pollSource } from '@/utils/capture/sources/poller';
 import { crmConnectionsItem } from '@/utils/crm/connections';
 import { writeCredentials, type ClioCredentials } from '@/utils/crm/tokens';
-import type { SourceId } from '@/utils/capture/sources/types';
+import type { SourceClient, SourceId, SourceRequest } from '@/utils/capture/sources/types';
+import { ringCentralSource } from '@/utils/capture/sources/ringcentral';
+import type { z } from 'zod';
 import { EMULATED_TWILIO_SID, startClioCommunications, startTwilio } from '../emulators/providers';
 import { routedFetch } from '../emulators/route.ts';
 
@@ -151,5 +153,50 @@ describe('a call whose free-text fields are longer than the queue keeps is still
     });
     expect(await poll('twilio')).toMatchObject({ status: 'ok', added: 1, rejected: 0 });
     expect(await db.leads.where('phoneKey').equals('+14155550902').count()).toBe(1);
+  });
+});
+
+describe('RingCentral: a read carried on below the oldest start it reached', () => {
+  it('keeps the calls that started in the same second as the last one read, whether dateTo is inclusive or not', async () => {
+    // 6,001 inbound missed calls, newest first; the 6,000th and 6,001st started in the same
+    // second. RingCentral does not say whether dateTo is inclusive: here it is not.
+    const base = Date.parse('2026-03-04T15:00:00Z');
+    const records = Array.from({ length: 6001 }, (_, i) => ({
+      id: `rc-${i}`,
+      startTime: new Date(base - Math.min(i, 5999) * 1000).toISOString(),
+      direction: 'Inbound',
+      type: 'Voice',
+      result: 'Missed',
+      from: { phoneNumber: `+1312555${String(i).padStart(4, '0')}` },
+    }));
+    const client: SourceClient = {
+      baseUrl: 'https://platform.ringcentral.com',
+      now: base + 60_000,
+      async call<S extends z.ZodType>(req: SourceRequest<S>) {
+        const q = req.query ?? {};
+        const from = Date.parse(String(q.dateFrom));
+        const to = q.dateTo === undefined ? Infinity : Date.parse(String(q.dateTo));
+        const rows = records.filter((r) => {
+          const t = Date.parse(r.startTime);
+          return t >= from && t < to;
+        });
+        const page = Number(q.page);
+        const slice = rows.slice((page - 1) * 1000, page * 1000);
+        const more = page * 1000 < rows.length;
+        const body = {
+          records: slice,
+          navigation: more ? { nextPage: { uri: `?page=${page + 1}` } } : {},
+        };
+        return { data: req.schema!.parse(body), status: 200, headers: new Headers() } as never;
+      },
+    };
+    const config = { clientId: 'rc-app', scope: 'extension' as const };
+    const since = base - 2 * 3_600_000;
+    const first = await ringCentralSource.fetchCalls(client, config, since);
+    expect(first.complete).toBe(false);
+    const second = await ringCentralSource.fetchCalls(client, config, since, first.resume);
+    expect(second.complete).toBe(true);
+    const ids = new Set([...first.calls, ...second.calls].map((c) => c.providerCallId));
+    expect(ids.size).toBe(6001);
   });
 });

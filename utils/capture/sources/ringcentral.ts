@@ -31,7 +31,7 @@ import {
  * caller who waited in a queue, or an answered call that lasted an hour, shows up that long
  * after its start. So every poll reads the last `lookbackMs` by start time again (1,000
  * records a page, RingCentral's maximum: one request for most firms). A read that did not
- * reach the cursor resumes next poll below the oldest start it reached (`dateTo`).
+ * reach the cursor resumes next poll from the oldest start it reached (`dateTo`).
  */
 
 const Party = z
@@ -203,7 +203,9 @@ export const ringCentralSource: CallSource<Config, OAuthTokens> = {
         : '/restapi/v1.0/account/~/extension/~/call-log';
     const calls: IncomingCall[] = [];
     const unreadable: string[] = [];
-    // Newest first: an unfinished read carries on below the oldest start it reached.
+    // Newest first: an unfinished read carries on from the oldest start it reached. Calls of
+    // that same second may be on the next page, and RingCentral does not say whether dateTo
+    // is inclusive: the read goes on from a second above it (what is read twice is dropped).
     const until = typeof resume?.until === 'number' ? resume.until : undefined;
     let oldest = until ?? client.now;
     for (let page = 1; page <= MAX_PAGES; page++) {
@@ -216,7 +218,7 @@ export const ringCentralSource: CallSource<Config, OAuthTokens> = {
             direction: 'Inbound',
             view: 'Simple',
             dateFrom: new Date(since).toISOString(),
-            dateTo: until === undefined ? undefined : new Date(until).toISOString(),
+            dateTo: until === undefined ? undefined : new Date(until + 1_000).toISOString(),
             perPage: PER_PAGE,
             page,
           },
