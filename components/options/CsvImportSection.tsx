@@ -113,7 +113,8 @@ export function CsvImportSection() {
         mapping: mapping.data,
         timeZone: settings.timeZone,
         defaultCountry: settings.defaultCountry,
-        capture: (calls) => captureCalls(db, settings, calls),
+        capture: (calls, unstoredProviderKeys) =>
+          captureCalls(db, settings, calls, undefined, { unstoredProviderKeys }),
         lookups: dbImportLookups(db),
         onProgress: setProgress,
         signal: controller.signal,

@@ -90,6 +90,15 @@ function describeIssues(error: { issues: readonly CallIssue[] }): string {
     .join('; ');
 }
 
+export interface CaptureHints {
+  /**
+   * Provider keys the caller looked up just before and found on no stored call (a CSV
+   * import checks the whole file at once): capture does not look them up again. A call
+   * another path stores meanwhile is still caught as the same caller within the window.
+   */
+  unstoredProviderKeys?: ReadonlySet<string>;
+}
+
 /**
  * Store missed calls: validate, normalise, drop duplicates (same provider id, or the same
  * caller within the dedupe window, also across paths), attach repeat calls to the caller's
@@ -102,6 +111,7 @@ export async function captureCalls(
   settings: FirmSettings,
   input: unknown[],
   now: number = Date.now(),
+  hints: CaptureHints = {},
 ): Promise<CaptureResult> {
   const result: CaptureResult = {
     added: [],
@@ -142,7 +152,13 @@ export async function captureCalls(
   const keepAnsweredFrom = now - Math.max(ANSWERED_KEPT_MS, windowMs);
 
   await db.transaction('rw', [db.leads, db.calls, db.answeredCalls], async () => {
-    const providerKeys = [...new Set(valid.map(callKeyOf).filter((k) => k !== undefined))];
+    const providerKeys = [
+      ...new Set(
+        valid
+          .map(callKeyOf)
+          .filter((k): k is string => k !== undefined && !hints.unstoredProviderKeys?.has(k)),
+      ),
+    ];
     const phoneKeys = [...new Set(valid.map((c) => c.phoneKey).filter((k) => k !== null))];
     const missedPhoneKeys = [
       ...new Set(
@@ -444,14 +460,21 @@ async function findNearby(
     ]);
     return inSpan.filter((c) => callers.has(c.phoneKey));
   }
+  // One query per caller, over the stretch their calls in the batch cover (a CSV import
+  // hands over all of a caller's calls at once); the matching itself is per call.
+  const span = new Map<string, [number, number]>();
+  for (const c of callable) {
+    const s = span.get(c.phoneKey!);
+    if (s) {
+      s[0] = Math.min(s[0], c.startedAt);
+      s[1] = Math.max(s[1], c.startedAt);
+    } else span.set(c.phoneKey!, [c.startedAt, c.startedAt]);
+  }
   return readAll<MissedCall>(
     'calls',
     '[phoneKey+startedAt]',
-    callable.map((c) =>
-      IDBKeyRange.bound(
-        [c.phoneKey!, c.startedAt - windowMs],
-        [c.phoneKey!, c.startedAt + windowMs],
-      ),
+    [...span].map(([phoneKey, [from, to]]) =>
+      IDBKeyRange.bound([phoneKey, from - windowMs], [phoneKey, to + windowMs]),
     ),
   );
 }

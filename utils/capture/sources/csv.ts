@@ -526,8 +526,15 @@ export interface ImportOptions {
   mapping: ColumnMapping;
   timeZone: string;
   defaultCountry: string;
-  /** Stores one batch (captureCalls in the Options page; no notifications for history). */
-  capture: (calls: IncomingCall[]) => Promise<CaptureResult>;
+  /**
+   * Stores one batch (captureCalls in the Options page; no notifications for history).
+   * `unstoredProviderKeys`: the batch's provider keys no stored call had when the import
+   * looked (with lookups), for captureCalls' hints.
+   */
+  capture: (
+    calls: IncomingCall[],
+    unstoredProviderKeys?: ReadonlySet<string>,
+  ) => Promise<CaptureResult>;
   onProgress?: (progress: ImportProgress) => void;
   batchSize?: number;
   chunkSize?: number;
@@ -545,8 +552,13 @@ export interface ImportOptions {
 export interface ImportLookups {
   /** Phone keys (E.164) of callers who have an open or claimed lead now. */
   openCallers(): Promise<ReadonlySet<string>>;
-  /** Of these provider keys, those of calls a CSV import already stored. */
-  importedKeys(keys: string[]): Promise<ReadonlySet<string>>;
+  /**
+   * Of these provider keys: `imported`, those of calls a CSV import already stored;
+   * `stored`, those any stored call has (whatever path stored it).
+   */
+  importedKeys(
+    keys: string[],
+  ): Promise<{ imported: ReadonlySet<string>; stored: ReadonlySet<string> }>;
 }
 
 /** The look-ups over the extension's database (Options page). */
@@ -573,35 +585,46 @@ export function dbImportLookups(db: CallbackDeskDB): ImportLookups {
         keptAnswered,
       ]);
       // Calls another path stored still go through capture, which records "also seen by CSV".
-      return new Set([
-        ...found
-          .filter((c) => c.capturePath === 'csv' || c.alsoSeenBy?.includes('csv'))
-          .map((c) => c.providerKey!),
-        ...keys.filter((k) => answered.has(k)),
-      ]);
+      return {
+        imported: new Set([
+          ...found
+            .filter((c) => c.capturePath === 'csv' || c.alsoSeenBy?.includes('csv'))
+            .map((c) => c.providerKey!),
+          ...keys.filter((k) => answered.has(k)),
+        ]),
+        stored: new Set(found.map((c) => c.providerKey!)),
+      };
     },
   };
+}
+
+/** Each call's caller (E.164, or null: no number to call back), as capture keys them. */
+export async function callerKeys(
+  calls: readonly IncomingCall[],
+  country: string,
+  yieldToUi: () => Promise<void> = async () => undefined,
+): Promise<(string | null)[]> {
+  const keys: (string | null)[] = [];
+  // Normalising is a few µs a number: in slices, so 100,000 rows never block the page.
+  for (let i = 0; i < calls.length; i++) {
+    keys.push(normalizeCaller(calls[i]!.from, country as CountryCode).e164);
+    if (i % 1_000 === 999) await yieldToUi();
+  }
+  return keys;
 }
 
 /**
  * Answered calls that cannot close or inform a lead: the caller has no open lead and no
  * earlier missed call in this file, and the call is older than `keepFrom` (capture keeps
  * recent answered calls, so a missed leg of the same call captured later is not queued).
- * `capture` would look each up and ignore it.
+ * `capture` would look each up and ignore it. `keys`: callerKeys(calls).
  */
-export async function answeredWithoutLead(
+export function answeredWithoutLead(
   calls: readonly IncomingCall[],
+  keys: readonly (string | null)[],
   openCallers: ReadonlySet<string>,
-  country: string,
-  yieldToUi: () => Promise<void> = async () => undefined,
   keepFrom = -Infinity,
-): Promise<Set<IncomingCall>> {
-  const keys: (string | null)[] = [];
-  // Normalising is a few µs a number: in slices, so 100,000 rows never block the page.
-  for (let i = 0; i < calls.length; i++) {
-    keys.push(normalizeCaller(calls[i]!.from, country as CountryCode).e164);
-    if (i % 5_000 === 4_999) await yieldToUi();
-  }
+): Set<IncomingCall> {
   const firstMissed = new Map<string, number>();
   calls.forEach((c, i) => {
     const k = keys[i];
@@ -618,26 +641,62 @@ export async function answeredWithoutLead(
   return useless;
 }
 
+/**
+ * Items (oldest first) cut into batches of whole callers: every call of a caller lands in
+ * the same batch, in time order, so capture writes each caller's lead once per import
+ * instead of once per call, and a batch that fails (or an import cancelled between
+ * batches) leaves each caller either fully stored or not at all. Callers come in the order
+ * of their first call. A caller with more than `batchSize` calls gets batches of their own,
+ * in time order (capture then carries their open lead from one batch to the next).
+ * Items without a caller (null: no number to call back) share nothing and go anywhere.
+ */
+export function batchesByCaller<T>(
+  items: readonly T[],
+  keys: readonly (string | null)[],
+  batchSize: number,
+): T[][] {
+  const groups: T[][] = [];
+  const byCaller = new Map<string, T[]>();
+  items.forEach((item, i) => {
+    const key = keys[i] ?? null;
+    let group = key === null ? undefined : byCaller.get(key);
+    if (!group) {
+      group = [];
+      groups.push(group);
+      if (key !== null) byCaller.set(key, group);
+    }
+    group.push(item);
+  });
+  const batches: T[][] = [];
+  let current: T[] = [];
+  for (const group of groups) {
+    if (current.length > 0 && current.length + group.length > batchSize) {
+      batches.push(current);
+      current = [];
+    }
+    if (group.length > batchSize) {
+      for (let i = 0; i < group.length; i += batchSize) batches.push(group.slice(i, i + batchSize));
+    } else current.push(...group);
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
 const defaultYield = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-const EMPTY_RESULT: CaptureResult = {
-  added: [],
-  duplicates: 0,
-  answeredClosed: 0,
-  ignored: 0,
-  rejected: [],
-};
 
 /**
  * Import a whole file: read and validate every row (errors with line numbers), then store
- * the calls oldest first in batches — oldest first so that a caller who got through later
- * closes the lead their earlier missed call opened, whatever order the export is in.
+ * the calls in batches of whole callers (batchesByCaller), each caller's calls oldest first
+ * — so that a caller who got through later closes the lead their earlier missed call
+ * opened, whatever order the export is in, and each lead is written once per import.
  */
 export async function importCsv(input: CsvInput, options: ImportOptions): Promise<ImportReport> {
   const now = options.now ?? Date.now;
   const started = now();
-  // 500 calls per capture: each batch's synchronous work (validation, due times) stays well
-  // under 100 ms, so the page keeps painting; bulk look-ups keep the per-batch cost low.
-  const batchSize = options.batchSize ?? 500;
+  // 250 calls per capture (calls it stores, not rows): each batch's synchronous work
+  // (validation, due times) stays well under 100 ms, so the page keeps painting; bulk
+  // look-ups keep the per-batch cost low.
+  const batchSize = options.batchSize ?? 250;
   const yieldToUi = options.yieldToUi ?? defaultYield;
   const ctx: RowContext = {
     format: options.format,
@@ -699,53 +758,64 @@ export async function importCsv(input: CsvInput, options: ImportOptions): Promis
 
   calls.sort((a, b) => a.call.startedAt - b.call.startedAt);
   report.valid = calls.length;
+  const callers = await callerKeys(
+    calls.map((c) => c.call),
+    options.defaultCountry,
+    yieldToUi,
+  );
   const useless = options.lookups
-    ? await answeredWithoutLead(
+    ? answeredWithoutLead(
         calls.map((c) => c.call),
+        callers,
         await options.lookups.openCallers(),
-        options.defaultCountry,
-        yieldToUi,
         started - ANSWERED_KEPT_MS,
       )
     : new Set<IncomingCall>();
-  // Two batches in flight: the next batch is validated and queued while IndexedDB commits
-  // the previous one (transactions run in the order they were created, so each batch still
-  // sees everything stored before it). Rows an earlier import stored are looked up one
-  // batch ahead, before the batch in front of them is stored: they never depend on it.
-  const keysOf = (from: number) =>
-    calls.slice(from, from + batchSize).map((c) => providerKeyOf(c.call)!);
-  const lookAhead = (from: number) => {
-    const found =
-      options.lookups && from < calls.length
-        ? options.lookups.importedKeys(keysOf(from))
-        : Promise.resolve(new Set<string>());
-    found.catch(() => undefined); // awaited (and thrown) in its turn
-    return found;
-  };
-  let imported = lookAhead(0);
-  let storing: Promise<void> = Promise.resolve();
-  for (let i = 0; i < calls.length; i += batchSize) {
-    if (options.signal?.aborted) throw new DOMException('Import cancelled', 'AbortError');
-    const known = await imported;
-    imported = lookAhead(i + batchSize);
-    let batch = calls.slice(i, i + batchSize);
-    if (options.lookups) {
-      batch = batch.filter((c) => {
-        if (known.has(providerKeyOf(c.call)!)) {
-          report.duplicates++;
-          return false;
-        }
-        if (useless.has(c.call)) {
-          report.answeredIgnored++;
-          return false;
-        }
-        return true;
-      });
+  // Rows an earlier import stored, looked up before anything is stored, in the file's time
+  // order: export ids run with time, so each look-up walks one short stretch of the index
+  // (a first import finds each stretch empty at once).
+  // The keys some stored call has are kept too: capture need not look up the others again.
+  const known = new Set<string>();
+  const onSomeCall = new Set<string>();
+  if (options.lookups) {
+    const CHECK = 2_000;
+    for (let i = 0; i < calls.length; i += CHECK) {
+      if (options.signal?.aborted) throw new DOMException('Import cancelled', 'AbortError');
+      const keys = calls.slice(i, i + CHECK).map((c) => providerKeyOf(c.call)!);
+      const found = await options.lookups.importedKeys(keys);
+      for (const key of found.imported) known.add(key);
+      for (const key of found.stored) onSomeCall.add(key);
     }
-    const capturing =
-      batch.length > 0 ? options.capture(batch.map((c) => c.call)) : Promise.resolve(EMPTY_RESULT);
+  }
+  // Only the calls capture has to see, in batches of whole callers.
+  const toCapture: typeof calls = [];
+  const toCaptureCallers: (string | null)[] = [];
+  calls.forEach((c, i) => {
+    if (known.has(providerKeyOf(c.call)!)) report.duplicates++;
+    else if (useless.has(c.call)) report.answeredIgnored++;
+    else {
+      toCapture.push(c);
+      toCaptureCallers.push(callers[i]!);
+    }
+  });
+  const batches = batchesByCaller(toCapture, toCaptureCallers, batchSize);
+  // Two batches in flight: the next batch is validated and queued while IndexedDB commits
+  // the previous one (transactions run in the order they were created, so a caller split
+  // over several batches is stored in order).
+  let storing: Promise<void> = Promise.resolve();
+  let queued = calls.length - toCapture.length;
+  for (const batch of batches) {
+    if (options.signal?.aborted) throw new DOMException('Import cancelled', 'AbortError');
+    queued += batch.length;
+    const capturing = options.capture(
+      batch.map((c) => c.call),
+      options.lookups
+        ? new Set(batch.map((c) => providerKeyOf(c.call)!).filter((k) => !onSomeCall.has(k)))
+        : undefined,
+    );
+    capturing.catch(() => undefined); // settled through `storing` below
     await storing;
-    const stored = Math.min(calls.length, i + batchSize);
+    const done = queued;
     storing = capturing.then((result) => {
       report.added += result.added.length;
       report.duplicates += result.duplicates;
@@ -757,8 +827,8 @@ export async function importCsv(input: CsvInput, options: ImportOptions): Promis
         report.errors.push({ line: batch[r.index]?.line ?? 0, reason: r.error });
       progress({
         phase: 'storing',
-        fraction: 0.4 + 0.6 * (stored / calls.length),
-        stored,
+        fraction: 0.4 + 0.6 * (done / calls.length),
+        stored: done,
         toStore: calls.length,
       });
     });
