@@ -7,7 +7,7 @@ import {
   sourceConnectionsItem,
   type SourceConnection,
 } from '@/utils/capture/sources/connections';
-import { pollSource } from '@/utils/capture/sources/poller';
+import { pollSource, readCursor } from '@/utils/capture/sources/poller';
 import { crmConnectionsItem } from '@/utils/crm/connections';
 import { writeCredentials, type ClioCredentials } from '@/utils/crm/tokens';
 import type { SourceClient, SourceId, SourceRequest } from '@/utils/capture/sources/types';
@@ -199,4 +199,30 @@ describe('RingCentral: a read carried on below the oldest start it reached', () 
     const ids = new Set([...first.calls, ...second.calls].map((c) => c.providerCallId));
     expect(ids.size).toBe(6001);
   });
+});
+
+describe('Clio: a read carried on after the contact-lookup budget ran out', () => {
+  it('an entry deleted in Clio before the point the read stopped at does not make the next poll skip one', async () => {
+    const clio = await track(startClioCommunications({ token: 'clio-token' }));
+    const fetch = routedFetch({ 'https://app.clio.com': clio.url }, globalThis.fetch);
+    await connectClio('clio-token');
+    for (let i = 0; i < 60; i++)
+      clio.state.addCall({
+        from: `+1305556${String(1000 + i)}`,
+        at: minutesAgo(120 - i),
+        numberInText: false,
+      });
+    const first = await poll('clio-calls', fetch);
+    expect(first).toMatchObject({ status: 'ok' });
+    expect(first.added).toBeLessThan(60);
+    // Someone deletes an entry the desk read already (a duplicate log, say).
+    clio.state.calls.splice(0, 1);
+    let added = first.added ?? 0;
+    for (let i = 0; i < 5 && readCursor(await db.cursors.get('clio-calls'), now()).sweep; i++) {
+      clock.offset += 60_000;
+      added += (await poll('clio-calls', fetch)).added ?? 0;
+    }
+    expect(added).toBe(60);
+    expect(await db.leads.count()).toBe(60);
+  }, 60_000);
 });

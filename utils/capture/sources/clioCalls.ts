@@ -176,10 +176,16 @@ export const clioCallLog: CrmCallLog = {
           }
         : undefined;
     let skip = typeof resume?.skip === 'number' ? resume.skip : 0;
-    const here = (done: number): PageResume => ({
-      page: path === FIRST_PAGE ? '' : path,
-      skip: done,
-    });
+    // The id of the entry to carry on from (entries come in id order): an entry deleted
+    // meanwhile before that point must not shift the read past one not yet read.
+    let fromId = typeof resume?.fromId === 'number' ? resume.fromId : undefined;
+    const here = (done: number, entries?: readonly unknown[]): PageResume => {
+      const at: PageResume = { page: path === FIRST_PAGE ? '' : path, skip: done };
+      const id = (entries?.[done] as { id?: unknown } | undefined)?.id;
+      if (typeof id === 'number') at.fromId = id;
+      else if (!entries && fromId !== undefined) at.fromId = fromId;
+      return at;
+    };
     // One lookup per distinct contact without a number in the text.
     const numbers = new Map<number, string | undefined>();
     const gone = new Map<number, string>();
@@ -192,6 +198,15 @@ export const clioCallLog: CrmCallLog = {
         if (stoppedByRateLimit(error, page))
           return { calls, complete: false, resume: here(skip), unreadable, known };
         throw error;
+      }
+      if (fromId !== undefined) {
+        const from = fromId;
+        const at = data.data.findIndex((raw) => {
+          const id = (raw as { id?: unknown } | null)?.id;
+          return typeof id === 'number' && id >= from;
+        });
+        skip = at < 0 ? data.data.length : at;
+        fromId = undefined;
       }
       // Entries the desk holds already (the window re-reads them) need no contact lookup;
       // one edited since (the voicemail came in) still goes on, with the caller it had.
@@ -255,7 +270,7 @@ export const clioCallLog: CrmCallLog = {
             }
             // Out of budget half-way through the page: carry on from this entry next poll.
             if (error instanceof RateLimitError)
-              return { calls, complete: false, resume: here(i), unreadable, known };
+              return { calls, complete: false, resume: here(i, data.data), unreadable, known };
             throw error;
           }
         }
