@@ -15,6 +15,7 @@ import { ringCentralSource } from '@/utils/capture/sources/ringcentral';
 import type { z } from 'zod';
 import { EMULATED_TWILIO_SID, startClioCommunications, startTwilio } from '../emulators/providers';
 import { routedFetch } from '../emulators/route.ts';
+import { startHubSpotEmulator } from '../emulators/hubspot.ts';
 
 /**
  * Review of the capture side (issue 7): records that change after the desk read them.
@@ -225,4 +226,50 @@ describe('Clio: a read carried on after the contact-lookup budget ran out', () =
     expect(added).toBe(60);
     expect(await db.leads.count()).toBe(60);
   }, 60_000);
+});
+
+describe('HubSpot: a read of several pages while records change', () => {
+  it('a record read on the first page and changed before the next page is fetched does not make the read skip another', async () => {
+    const hubspot = await track(startHubSpotEmulator({ privateAppTokens: ['pat-na1-pages'] }));
+    const base = routedFetch({ 'https://api.hubapi.com': hubspot.url }, globalThis.fetch);
+    await writeCredentials(db, 'hubspot', {
+      auth: 'private-app',
+      token: 'pat-na1-pages',
+      account: { id: '', name: 'HubSpot account' },
+      connectedAt: Date.now(),
+    });
+    await crmConnectionsItem.setValue({
+      hubspot: {
+        system: 'hubspot',
+        auth: 'private-app',
+        account: { id: '', name: 'HubSpot account' },
+        connectedAt: Date.now(),
+      },
+    });
+    await setSourceEnabled('hubspot-calls', true);
+    // 250 unanswered calls logged over the last 20 hours: the first poll reads the last day,
+    // 100 a page.
+    const records = Array.from({ length: 250 }, (_, i) => {
+      const record = hubspot.seedCall({
+        hs_timestamp: String(minutesAgo(1200 - i * 4)),
+        hs_call_direction: 'INBOUND',
+        hs_call_status: 'NO_ANSWER',
+        hs_call_from_number: `+1718555${String(1000 + i)}`,
+      });
+      record.updatedAt = new Date(minutesAgo(1200 - i * 4)).toISOString();
+      return record;
+    });
+    // Right after the first page came back, the phone integration updates a call on it.
+    let searches = 0;
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const response = await base(input, init);
+      if (String(input).includes('/crm/v3/objects/calls/search') && ++searches === 1)
+        records[0]!.updatedAt = new Date(now()).toISOString();
+      return response;
+    };
+    expect(await poll('hubspot-calls', fetch)).toMatchObject({ status: 'ok' });
+    clock.offset += 60_000;
+    expect(await poll('hubspot-calls', fetch)).toMatchObject({ status: 'ok' });
+    expect(await db.leads.count()).toBe(250);
+  });
 });

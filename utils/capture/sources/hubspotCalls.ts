@@ -128,9 +128,14 @@ export const hubSpotCallLog: CrmCallLog = {
     const unreadable: string[] = [];
     // Sorted by hs_lastmodifieddate: an unfinished read carries on from the newest it reached
     // (a new search, so HubSpot's 10,000-results cap per search never stops it).
-    const from = typeof resume?.from === 'number' ? resume.from : since;
+    let from = typeof resume?.from === 'number' ? resume.from : since;
     let after: string | undefined;
     let newest = from;
+    // Each page is a new search from the newest change read so far: `after` is an offset, and
+    // a record read on an earlier page that changes meanwhile moves to the end, shifting the
+    // one behind it onto the page already read. The offset goes on only while a whole page
+    // changed at that same time. Records met twice are read once.
+    const seen = new Set<string>();
     for (let page = 0; page < MAX_PAGES; page++) {
       let data: z.output<typeof HubSpotCallSearchPage>;
       try {
@@ -147,6 +152,12 @@ export const hubSpotCallLog: CrmCallLog = {
           return { calls, complete: false, resume: { from: newest }, unreadable };
         throw error;
       }
+      const fresh = data.results.filter((raw, i) => {
+        const id = recordId(raw, 'id', i);
+        if (seen.has(id)) return false;
+        seen.add(id);
+        return true;
+      });
       for (const raw of data.results) {
         const modified = (raw as { properties?: Record<string, unknown> } | null)?.properties
           ?.hs_lastmodifieddate;
@@ -155,7 +166,7 @@ export const hubSpotCallLog: CrmCallLog = {
       }
       calls.push(
         ...readRecords(
-          data.results,
+          fresh,
           HubSpotCall,
           (raw, i) => `HubSpot call ${recordId(raw, 'id', i)}`,
           mapHubSpotCall,
@@ -164,7 +175,10 @@ export const hubSpotCallLog: CrmCallLog = {
       );
       const next = data.paging?.next?.after;
       if (!next || data.results.length === 0) return { calls, complete: true, unreadable };
-      after = next;
+      if (newest > from) {
+        from = newest;
+        after = undefined;
+      } else after = next;
     }
     return { calls, complete: false, resume: { from: newest }, unreadable };
   },
