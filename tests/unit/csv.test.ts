@@ -431,6 +431,23 @@ describe('storing a large file (issue 7, item 27)', () => {
     expect(leads.map((l) => l.missedCount)).toEqual([3, 3, 3]);
   });
 
+  it('a call the poller stored after the import looked is still recognised (same caller, same time)', async () => {
+    const call = {
+      from: '(305) 555-0101',
+      startedAt: Date.UTC(2026, 2, 10, 14, 0),
+      reason: 'no-answer' as const,
+      provider: 'aircall',
+      providerCallId: '77',
+    };
+    await captureCalls(db, settings, [{ ...call, capturePath: 'api' }], NOW);
+    // The import looked before the poller stored it, so it tells capture the key is new.
+    const result = await captureCalls(db, settings, [{ ...call, capturePath: 'csv' }], NOW, {
+      unstoredProviderKeys: new Set(['aircall:77']),
+    });
+    expect(result).toMatchObject({ added: [], duplicates: 1 });
+    expect(await db.calls.count()).toBe(1);
+  });
+
   it('an import that stops part-way leaves each caller fully stored or not at all', async () => {
     let batches = 0;
     await expect(
