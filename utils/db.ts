@@ -67,6 +67,8 @@ export interface SyncJobRecord {
  *    links and outbox jobs record the account they belong to (taken from the connection
  *    saved at upgrade time; a link whose CRM is not connected then keeps no account and
  *    is matched again on the next sync).
+ * 6. indexes no query uses are dropped (leads: dueAt, lastMissedAt, source, assignee;
+ *    calls: startedAt, capturePath).
  */
 export class CallbackDeskDB extends Dexie {
   leads!: EntityTable<Lead, 'id'>;
@@ -151,10 +153,16 @@ export class CallbackDeskDB extends Dexie {
             if (job.account === undefined && account !== undefined) job.account = account;
           });
       });
+    // Indexes no query uses are dropped: every lead and call write re-indexes each one
+    // (a 100,000-row CSV import spent about a tenth of its time on them).
+    this.version(6).stores({
+      leads: 'id, phoneKey, status, openDueAt, openOverdueAt, [phoneKey+status]',
+      calls: 'id, leadId, [phoneKey+startedAt], providerKey',
+    });
   }
 }
 
-export const DB_VERSION = 5;
+export const DB_VERSION = 6;
 
 /** The shared database handle of this context. Dexie opens it on first use. */
 export const db = new CallbackDeskDB();

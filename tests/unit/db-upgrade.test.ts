@@ -135,4 +135,34 @@ describe('database upgrades', () => {
     expect(await db.outbox.get('J2')).not.toHaveProperty('account');
     await db.delete();
   });
+
+  it(`keeps a version-5 profile's leads and calls findable with fewer indexes (version ${DB_VERSION})`, async () => {
+    const name = `upgrade5-${crypto.randomUUID()}`;
+    const lead = { ...v2.data.leads[0], id: 'L1', status: 'open', openOverdueAt: 1 };
+    const call = { ...v2.data.calls[0], id: 'C1', leadId: 'L1', providerKey: 'aircall:7' };
+    const v5 = new Dexie(name);
+    v5.version(5).stores({
+      leads:
+        'id, phoneKey, status, dueAt, lastMissedAt, openDueAt, openOverdueAt, [phoneKey+status], source, assignee',
+      calls: 'id, leadId, [phoneKey+startedAt], startedAt, providerKey, capturePath',
+    });
+    await v5.open();
+    await v5.table('leads').add(lead);
+    await v5.table('calls').add(call);
+    v5.close();
+
+    const db = new CallbackDeskDB(name);
+    await db.open();
+    expect(db.verno).toBe(DB_VERSION);
+    expect(db.leads.schema.indexes.map((i) => i.name).sort()).toEqual(
+      ['[phoneKey+status]', 'openDueAt', 'openOverdueAt', 'phoneKey', 'status'].sort(),
+    );
+    expect(db.calls.schema.indexes.map((i) => i.name).sort()).toEqual(
+      ['[phoneKey+startedAt]', 'leadId', 'providerKey'].sort(),
+    );
+    expect(await countOverdue(db, 2)).toBe(1);
+    expect(await db.calls.where('providerKey').equals('aircall:7').count()).toBe(1);
+    expect(await db.calls.where('leadId').equals('L1').count()).toBe(1);
+    await db.delete();
+  });
 });

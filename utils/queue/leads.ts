@@ -167,7 +167,7 @@ export async function captureCalls(
     ];
     const [knownByProvider, knownNearby, callerLeads, answeredBefore] = await Promise.all([
       findByProviderKeys(providerKeys),
-      findNearby(valid, phoneKeys, windowMs),
+      findNearby(valid, windowMs),
       findCallerLeads(phoneKeys),
       readAll<AnsweredCall>('answeredCalls', 'phoneKey', missedPhoneKeys),
     ]);
@@ -407,11 +407,8 @@ export async function captureCalls(
  * The batch's reads, as plain IndexedDB requests in the capture transaction: one small
  * indexed query per call or caller, all issued at once so IndexedDB pipelines them, and
  * settled together. (Through Dexie's query builder each query costs several promises and
- * zone switches, which dominated large imports.) A large batch of calls close in time
- * reads the calls of that stretch of time with one query instead of one per call.
+ * zone switches, which dominated large imports.)
  */
-const BULK_FROM = 50;
-const BULK_SPAN_MS = 2 * 86_400_000;
 
 export function readAll<T>(
   store: string,
@@ -440,26 +437,9 @@ function findByProviderKeys(keys: string[]): Promise<MissedCall[]> {
   return readAll<MissedCall>('calls', 'providerKey', keys);
 }
 
-async function findNearby(
-  calls: readonly ValidCall[],
-  phoneKeys: string[],
-  windowMs: number,
-): Promise<MissedCall[]> {
+async function findNearby(calls: readonly ValidCall[], windowMs: number): Promise<MissedCall[]> {
   const callable = calls.filter((c) => c.phoneKey !== null);
   if (callable.length === 0) return [];
-  let first = Infinity;
-  let last = -Infinity;
-  for (const c of callable) {
-    first = Math.min(first, c.startedAt);
-    last = Math.max(last, c.startedAt);
-  }
-  if (callable.length >= BULK_FROM && last - first <= BULK_SPAN_MS) {
-    const callers = new Set(phoneKeys);
-    const inSpan = await readAll<MissedCall>('calls', 'startedAt', [
-      IDBKeyRange.bound(first - windowMs, last + windowMs),
-    ]);
-    return inSpan.filter((c) => callers.has(c.phoneKey));
-  }
   // One query per caller, over the stretch their calls in the batch cover (a CSV import
   // hands over all of a caller's calls at once); the matching itself is per call.
   const span = new Map<string, [number, number]>();
