@@ -1,7 +1,7 @@
 import Dexie from 'dexie';
 import type { CountryCode } from 'libphonenumber-js';
 import type { CallbackDeskDB } from '../db';
-import { callKeyOf, isSameCall, mergeSighting } from './dedupe';
+import { callKeyOf, isNewsForStoredCall, isSameCall, mergeSighting } from './dedupe';
 import {
   AttemptInput,
   CLOSING_OUTCOMES,
@@ -186,8 +186,17 @@ export async function captureCalls(
     const knownById = new Map([...knownByProvider, ...knownNearby].map((c) => [c.id, c]));
     for (const c of knownById.values()) remember(c);
     const openLeadByPhone = new Map<string, Lead>();
+    // Every lead of the batch's callers, closed ones too, as last saved in the batch.
+    const leadsByPhone = new Map<string, Map<string, Lead>>();
+    const rememberLead = (lead: Lead) => {
+      const leads = leadsByPhone.get(lead.phoneKey);
+      if (leads) leads.set(lead.id, lead);
+      else leadsByPhone.set(lead.phoneKey, new Map([[lead.id, lead]]));
+    };
     for (const lead of callerLeads) {
-      if (!openLeadByPhone.has(lead.phoneKey)) openLeadByPhone.set(lead.phoneKey, lead);
+      rememberLead(lead);
+      if (lead.status !== 'done' && !openLeadByPhone.has(lead.phoneKey))
+        openLeadByPhone.set(lead.phoneKey, lead);
     }
     // Answered calls that closed no lead (stored, and seen in this batch), per caller.
     const answeredByPhone = new Map<string, AnsweredCall[]>();
@@ -203,6 +212,7 @@ export async function captureCalls(
     const changedLeads = new Map<string, Lead>();
     const saveLead = (lead: Lead) => {
       changedLeads.set(lead.id, openIndexes(lead));
+      rememberLead(lead);
       if (lead.status === 'done') openLeadByPhone.delete(lead.phoneKey);
       else openLeadByPhone.set(lead.phoneKey, lead);
     };
@@ -223,8 +233,9 @@ export async function captureCalls(
         const merged: MissedCall = { ...known, alsoSeenBy: mergeSighting(known, call.capturePath) };
         if (!merged.callerName && call.callerName) merged.callerName = call.callerName;
         if (!merged.dialedLine && call.dialedLine) merged.dialedLine = call.dialedLine;
-        if (merged.reason === 'no-answer' && call.reason === 'voicemail')
-          merged.reason = 'voicemail';
+        // The record changed since it was first read: e.g. Aircall ends a call as
+        // out_of_opening_hours (or abandoned, busy) and its voicemail appears later.
+        if (isNewsForStoredCall(known.reason, call.reason)) merged.reason = call.reason;
         const changed =
           merged.alsoSeenBy !== known.alsoSeenBy ||
           merged.callerName !== known.callerName ||
@@ -236,6 +247,35 @@ export async function captureCalls(
           changedCalls.set(known.id, known);
         }
         continue;
+      }
+      if (call.reason !== 'answered' && call.phoneKey && !call.history) {
+        // The caller was already reached after this call (it was back-filled by an import
+        // or a late poll, or it is the missed leg of a group call someone answered): it
+        // joins that closed lead as history, without reopening it. A genuinely new call
+        // (after the contact) opens or joins a lead as usual.
+        const reachedLead = closedLeadReachedAfter(
+          leadsByPhone.get(call.phoneKey)?.values(),
+          call.startedAt,
+          windowMs,
+        );
+        if (reachedLead) {
+          const name =
+            call.callerName && !NOT_A_NAME.test(call.callerName) ? call.callerName : undefined;
+          const source = call.source ?? ruleFor(call.dialedLine)?.source;
+          saveLead({
+            ...reachedLead,
+            missedCount: reachedLead.missedCount + 1,
+            lastMissedAt: Math.max(reachedLead.lastMissedAt, call.startedAt),
+            firstMissedAt: Math.min(reachedLead.firstMissedAt, call.startedAt),
+            name: reachedLead.name ?? name,
+            source: reachedLead.source ?? source,
+            practiceArea: reachedLead.practiceArea ?? call.practiceArea,
+            updatedAt: now,
+          });
+          saveCall(toMissedCall({ ...call, source }, reachedLead.id, reachedLead.phoneKey, now));
+          result.alreadyAnswered = (result.alreadyAnswered ?? 0) + 1;
+          continue;
+        }
       }
       const openLead = call.phoneKey ? openLeadByPhone.get(call.phoneKey) : undefined;
 
@@ -459,9 +499,45 @@ async function findNearby(calls: readonly ValidCall[], windowMs: number): Promis
   );
 }
 
-async function findCallerLeads(phoneKeys: string[]): Promise<Lead[]> {
-  const found = await readAll<Lead>('leads', 'phoneKey', phoneKeys);
-  return found.filter((l) => l.status !== 'done');
+/** Every lead of these callers, closed ones too (a late call may belong to one). */
+function findCallerLeads(phoneKeys: string[]): Promise<Lead[]> {
+  return readAll<Lead>('leads', 'phoneKey', phoneKeys);
+}
+
+/**
+ * Does a closed lead already answer a missed call that started at `startedAt`? Yes when its
+ * caller was reached after that call: they got through on an answered call (the one that
+ * closed the lead; a missed leg of the same group call may be logged a moment after it, so
+ * within the dedupe window after too), or the desk's attempt that closed the lead came
+ * after it. Leads closed by hand or kept as history were not reached. Returns when the
+ * caller was reached, or undefined.
+ */
+function reachedAfter(lead: Lead, startedAt: number, windowMs: number): number | undefined {
+  if (lead.status !== 'done') return undefined;
+  const contacts: number[] = [];
+  if (lead.answeredLaterAt !== undefined && startedAt <= lead.answeredLaterAt + windowMs)
+    contacts.push(lead.answeredLaterAt);
+  if (
+    lead.closeOutcome !== undefined &&
+    lead.lastAttemptAt !== undefined &&
+    startedAt < lead.lastAttemptAt
+  )
+    contacts.push(lead.lastAttemptAt);
+  return contacts.length > 0 ? Math.min(...contacts) : undefined;
+}
+
+/** The closed lead whose caller was reached soonest after a missed call, if any. */
+function closedLeadReachedAfter(
+  leads: Iterable<Lead> | undefined,
+  startedAt: number,
+  windowMs: number,
+): Lead | undefined {
+  let best: { lead: Lead; at: number } | undefined;
+  for (const lead of leads ?? []) {
+    const at = reachedAfter(lead, startedAt, windowMs);
+    if (at !== undefined && (!best || at < best.at)) best = { lead, at };
+  }
+  return best?.lead;
 }
 
 function toMissedCall(
