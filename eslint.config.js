@@ -6,7 +6,7 @@ import globals from 'globals';
 export default tseslint.config(
   {
     ignores: [
-      '.output/**',
+      '.output*/**',
       '.wxt/**',
       'node_modules/**',
       'test-results/**',
