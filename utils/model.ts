@@ -245,7 +245,8 @@ export interface CaptureResult {
   rejected: { index: number; error: string }[];
   /**
    * Missed calls whose caller got through (an answered call of the same caller, within the
-   * dedupe window or later, arrived first): stored on a closed lead, not queued.
+   * dedupe window or later, arrived first) or was reached by a callback made after the call
+   * started: stored on that closed lead, not queued.
    */
   alreadyAnswered?: number;
   /** CSV calls older than 90 days: stored as history, not queued. */

@@ -307,7 +307,7 @@ function ImportReportView({
         {report.alreadyAnswered ? (
           <li>
             {n(report.alreadyAnswered)} missed call(s) not queued: the caller got through on an
-            answered call
+            answered call, or was called back after it, and the lead is closed
           </li>
         ) : null}
         {report.history ? (

@@ -165,7 +165,7 @@ describe('describeManualCapture', () => {
     expect(describeManualCapture(await capture(form()), 120)).toEqual({
       kind: 'duplicate',
       message:
-        'Not queued: this caller already got through (an answered call from them at that time was recorded).',
+        'Not queued: this caller already got through or was called back after that time (an answered call or a closing callback is recorded); the call is kept on their closed lead.',
     });
   });
 

@@ -189,7 +189,7 @@ export function describeManualCapture(
     return {
       kind: 'duplicate',
       message:
-        'Not queued: this caller already got through (an answered call from them at that time was recorded).',
+        'Not queued: this caller already got through or was called back after that time (an answered call or a closing callback is recorded); the call is kept on their closed lead.',
     };
   }
   if (result.duplicates > 0) {
