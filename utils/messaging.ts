@@ -23,8 +23,6 @@ import type {
   MatchResult,
 } from './crm/model';
 
-export type { BadgeState };
-
 /**
  * The whole message protocol. Every handler validates its input with zod: content scripts
  * run inside pages we do not control, so their messages are untrusted. Its types come from

@@ -1,19 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TZDate } from '@date-fns/tz';
-import { startHubSpotEmulator, type HubSpotEmulator } from '../emulators/hubspot.ts';
-import { startClioEmulator, type ClioEmulator } from '../emulators/clio.ts';
+import { describe, expect, it } from 'vitest';
 import { routedFetch } from '../emulators/route.ts';
-import { CallbackDeskDB } from '@/utils/db';
 import { dbLimiterStore } from '@/utils/http';
-import { captureCalls, recordAttempt } from '@/utils/queue/leads';
-import { DEFAULT_SETTINGS, type FirmSettings } from '@/utils/settings';
-import { HubSpotConnector } from '@/utils/crm/hubspot';
 import { ClioConnector } from '@/utils/crm/clio';
-import { buildSyncDrafts } from '@/utils/crm/records';
 import { contactDraft } from '@/utils/crm/matching';
 import { idempotencyKey, type CrmSystem, type SyncJob } from '@/utils/crm/model';
-import type { Connector } from '@/utils/crm/connector';
-import type { TokenSession } from '@/utils/crm/tokens';
 import {
   drainOutbox,
   enqueueDrafts,
@@ -25,6 +15,23 @@ import {
   type OutboxDeps,
 } from '@/utils/outbox/outbox';
 
+import {
+  clio,
+  clioConnector,
+  clioToken,
+  db,
+  deps,
+  enqueueRecords,
+  hubspot,
+  hubspotConnector,
+  lead,
+  now,
+  session,
+  sleep,
+  useOutboxWorld,
+  advance,
+  advanceTo,
+} from './outboxWorld.ts';
 /**
  * Exactly-once under the faults real CRMs produce (issue 7: items 1, 2, 3, 6, 7, 10 and
  * "what the user sees when sync struggles"): any 5xx after the write, worker death with
@@ -32,148 +39,7 @@ import {
  * phase under Clio's rate limit, and the rolling windows themselves.
  */
 
-const NY = 'America/New_York';
-const t0 = new TZDate(2026, 2, 4, 10, 0, NY).getTime();
-const settings: FirmSettings = {
-  ...DEFAULT_SETTINGS,
-  staff: [{ id: 'ana', name: 'Ana Lopez', email: 'ana@firm.example' }],
-};
-
-let hubspot: HubSpotEmulator;
-let clio: ClioEmulator;
-let db: CallbackDeskDB;
-let offset: number;
-let clioToken: string;
-
-beforeAll(async () => {
-  hubspot = await startHubSpotEmulator({ privateAppTokens: ['pat-a'] });
-  clio = await startClioEmulator();
-});
-afterAll(async () => {
-  await hubspot.close();
-  await clio.close();
-});
-beforeEach(async () => {
-  db = new CallbackDeskDB(`outbox-hardening-${crypto.randomUUID()}`);
-  await db.open();
-  offset = 0;
-  // The emulators count their rolling windows on the test's clock.
-  hubspot.clock = now;
-  clio.clock = now;
-  clioToken = clio.grantToken().access_token;
-});
-afterEach(async () => {
-  await db.delete();
-  try {
-    hubspot.assertNoViolations();
-    clio.assertNoViolations();
-  } finally {
-    hubspot.reset();
-    clio.reset();
-    hubspot.clock = Date.now;
-    clio.clock = Date.now;
-  }
-});
-
-/** Virtual time: sleeping moves the clock instead of waiting. */
-const now = () => Date.now() + offset;
-const sleep = async (ms: number) => {
-  offset += ms;
-};
-
-const session = (token: () => string): TokenSession => ({
-  current: async () => token(),
-  afterUnauthorized: async () => null,
-});
-
-function hubspotConnector(fetchFn?: typeof fetch, maxWaitMs = 30_000): HubSpotConnector {
-  return new HubSpotConnector(
-    {
-      session: session(() => 'pat-a'),
-      limiterStore: dbLimiterStore(db),
-      fetch: fetchFn ?? routedFetch({ 'https://api.hubapi.com': hubspot.url }),
-      now,
-      sleep,
-      maxWaitMs,
-      timeoutMs: 2_000,
-    },
-    { auth: 'private-app', portalId: '77' },
-  );
-}
-
-function clioConnector(opts: { maxWaitMs?: number } = {}): ClioConnector {
-  return new ClioConnector(
-    {
-      session: session(() => clioToken),
-      limiterStore: dbLimiterStore(db),
-      fetch: routedFetch({ 'https://app.clio.com': clio.url }),
-      now,
-      sleep,
-      maxWaitMs: opts.maxWaitMs,
-      timeoutMs: 2_000,
-    },
-    { region: 'us', userId: String(clio.options.users[0]!.id) },
-  );
-}
-
-function deps(
-  overrides: Partial<OutboxDeps> & { connector?: () => Connector | null } = {},
-): OutboxDeps {
-  const { connector, ...rest } = overrides;
-  return {
-    db,
-    runId: 'worker',
-    connectorFor: async (system: CrmSystem) =>
-      connector ? connector() : system === 'hubspot' ? hubspotConnector() : clioConnector(),
-    ownerFor: async () => undefined,
-    now,
-    sleep,
-    random: () => 0.5,
-    inProcessWaitMs: 0,
-    ...rest,
-  };
-}
-
-/** A lead with one unanswered callback; linked to a seeded HubSpot contact unless told. */
-async function lead(phone: string, opts: { link?: boolean } = {}) {
-  await captureCalls(
-    db,
-    settings,
-    [
-      {
-        from: phone,
-        startedAt: t0,
-        provider: 'manual',
-        capturePath: 'manual',
-        callerName: 'Dana Whitfield',
-      },
-    ],
-    t0,
-  );
-  const found = (await db.leads.toArray()).find((l) => l.rawNumber === phone)!;
-  await recordAttempt(
-    db,
-    settings,
-    { leadId: found.id, method: 'call', outcome: 'no-answer', by: 'ana' },
-    t0 + 3 * 60_000,
-  );
-  if (opts.link !== false) {
-    const contact = hubspot.seedContact({ firstname: 'Dana', lastname: 'Whitfield', phone });
-    await db.leads.update(found.id, {
-      crmLinks: [{ system: 'hubspot', contactId: contact.id, name: 'Dana Whitfield' }],
-    });
-  }
-  return (await db.leads.get(found.id))!;
-}
-
-async function enqueueRecords(system: CrmSystem, leadId: string, kinds?: SyncJob['kind'][]) {
-  const l = (await db.leads.get(leadId))!;
-  const attempts = await db.attempts.where('leadId').equals(leadId).toArray();
-  const drafts = buildSyncDrafts({ system, lead: l, attempts, settings }).filter(
-    (d) => !kinds || kinds.includes(d.kind),
-  );
-  return enqueueDrafts(db, drafts, now());
-}
+useOutboxWorld('outbox-hardening');
 
 async function enqueueContact(system: CrmSystem, leadId: string) {
   const l = (await db.leads.get(leadId))!;
@@ -221,7 +87,7 @@ function answersAfterWrite(pattern: RegExp, status: number, times = 1): typeof f
 async function drainUntilIdle(d: () => OutboxDeps, rounds = 12): Promise<DrainReport> {
   let report = await drainOutbox(d());
   for (let i = 0; i < rounds && report.nextTryAt !== null; i++) {
-    offset = Math.max(offset, report.nextTryAt - Date.now() + 1);
+    advanceTo(report.nextTryAt + 1);
     report = await drainOutbox(d());
   }
   return report;
@@ -270,7 +136,7 @@ describe('any 5xx, timeout or dropped connection on a create means "may exist" (
     // Every request is processed and its answer lost (a flaky proxy or Wi-Fi).
     hubspot.faults.push({ kind: 'drop-after', times: 1_000 });
     for (let i = 0; i < MAX_TRIES + 4; i++) {
-      offset += 15 * 60_000;
+      advance(15 * 60_000);
       await drainOutbox(deps({ batching: false }));
     }
     const [note] = await jobs();
@@ -324,7 +190,7 @@ describe('an orphaned job keeps "may already exist" (item 2)', () => {
     await enqueueRecords('hubspot', a.id);
     await dieAfterFirstCreate();
     // Worker B starts while HubSpot is disconnected.
-    offset += 60_000;
+    advance(60_000);
     await drainOutbox(deps({ runId: 'worker-b', connector: () => null }));
     const call = (await jobs()).find((j) => j.kind === 'call')!;
     expect(call).toMatchObject({ state: 'failed', maybeCreated: true });
@@ -361,7 +227,7 @@ describe('every job write checks the claim (item 3)', () => {
     );
     await expect.poll(() => held).toBe(true);
     // Past A's lease, the sweep's drain B looks it up, finds nothing and creates it.
-    offset += 10 * 60_000;
+    advance(10 * 60_000);
     const second = await drainOutbox(deps({ batching: false }));
     expect(second.synced).toBe(1);
     release();
@@ -398,7 +264,7 @@ describe('a drain that throws after marking jobs (item 7)', () => {
     await expect(drainOutbox(deps({ batching: false }))).rejects.toThrow('QuotaExceededError');
     expect((await jobs()).some((j) => j.state === 'syncing')).toBe(true);
     // The same worker's sweep a minute later: looked up (found), not created again.
-    offset += 60_000;
+    advance(60_000);
     await drainUntilIdle(() => deps({ batching: false }));
     expect((await jobs()).map((j) => j.state)).toEqual(['synced', 'synced', 'synced']);
     expect(hubspotCounts()).toEqual({ calls: 1, notes: 1, tasks: 1 });
@@ -418,7 +284,7 @@ describe('a long lookup phase under Clio’s rate limit (items 6 and 10)', () =>
       let nextSweep = now() + 60_000;
       const t10 = now() + 10 * 60_000;
       const sweepingSleep = async (ms: number) => {
-        offset += ms;
+        advance(ms);
         while (now() >= nextSweep) {
           nextSweep += 60_000;
           sweeps.push(drainOutbox(deps({ connector, sleep: sweepingSleep })));

@@ -1,23 +1,16 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TZDate } from '@date-fns/tz';
-import { startHubSpotEmulator, type HubSpotEmulator } from '../emulators/hubspot.ts';
-import { startClioEmulator, type ClioEmulator } from '../emulators/clio.ts';
+import { describe, expect, it } from 'vitest';
+import { startHubSpotEmulator } from '../emulators/hubspot.ts';
 import { routedFetch } from '../emulators/route.ts';
-import { CallbackDeskDB } from '@/utils/db';
 import { enqueueTaskCompletions, linkLead } from '@/utils/crm/links';
 import { crmSession } from '@/utils/crm/session';
 import { writeCredentials } from '@/utils/crm/tokens';
 import { accountKeyOf } from '@/utils/crm/model';
 import { dbLimiterStore } from '@/utils/http';
 import { captureCalls, recordAttempt } from '@/utils/queue/leads';
-import { DEFAULT_SETTINGS, type FirmSettings } from '@/utils/settings';
 import { HubSpotConnector } from '@/utils/crm/hubspot';
-import { ClioConnector } from '@/utils/crm/clio';
 import { buildSyncDrafts } from '@/utils/crm/records';
 import { contactDraft } from '@/utils/crm/matching';
-import { type CrmSystem, type SyncJob } from '@/utils/crm/model';
-import type { Connector } from '@/utils/crm/connector';
-import type { TokenSession } from '@/utils/crm/tokens';
+import { type SyncJob } from '@/utils/crm/model';
 import {
   drainOutbox,
   enqueueDrafts,
@@ -25,154 +18,29 @@ import {
   type OutboxDeps,
 } from '@/utils/outbox/outbox';
 
+import {
+  clio,
+  db,
+  deps,
+  enqueueRecords,
+  hubspot,
+  hubspotConnector,
+  lead,
+  now,
+  settings,
+  sleep,
+  t0,
+  useOutboxWorld,
+  advance,
+  advanceTo,
+} from './outboxWorld.ts';
 /**
  * Faults found by the adversarial review of the exactly-once outbox (issue 7): search lag
  * on records other than contacts, two contact jobs for one lead, a contact deleted in the
  * CRM under a lead's link.
  */
 
-const NY = 'America/New_York';
-const t0 = new TZDate(2026, 2, 4, 10, 0, NY).getTime();
-const settings: FirmSettings = {
-  ...DEFAULT_SETTINGS,
-  staff: [{ id: 'ana', name: 'Ana Lopez', email: 'ana@firm.example' }],
-};
-
-let hubspot: HubSpotEmulator;
-let clio: ClioEmulator;
-let db: CallbackDeskDB;
-let offset: number;
-let clioToken: string;
-
-beforeAll(async () => {
-  hubspot = await startHubSpotEmulator({ privateAppTokens: ['pat-a'] });
-  clio = await startClioEmulator();
-});
-afterAll(async () => {
-  await hubspot.close();
-  await clio.close();
-});
-beforeEach(async () => {
-  db = new CallbackDeskDB(`outbox-review-${crypto.randomUUID()}`);
-  await db.open();
-  offset = 0;
-  // The emulators count their rolling windows on the test's clock.
-  hubspot.clock = now;
-  clio.clock = now;
-  clioToken = clio.grantToken().access_token;
-});
-afterEach(async () => {
-  await db.delete();
-  try {
-    hubspot.assertNoViolations();
-    clio.assertNoViolations();
-  } finally {
-    hubspot.reset();
-    clio.reset();
-    hubspot.clock = Date.now;
-    clio.clock = Date.now;
-  }
-});
-
-/** Virtual time: sleeping moves the clock instead of waiting. */
-const now = () => Date.now() + offset;
-const sleep = async (ms: number) => {
-  offset += ms;
-};
-
-const session = (token: () => string): TokenSession => ({
-  current: async () => token(),
-  afterUnauthorized: async () => null,
-});
-
-function hubspotConnector(fetchFn?: typeof fetch, maxWaitMs = 30_000): HubSpotConnector {
-  return new HubSpotConnector(
-    {
-      session: session(() => 'pat-a'),
-      limiterStore: dbLimiterStore(db),
-      fetch: fetchFn ?? routedFetch({ 'https://api.hubapi.com': hubspot.url }),
-      now,
-      sleep,
-      maxWaitMs,
-      timeoutMs: 2_000,
-    },
-    { auth: 'private-app', portalId: '77' },
-  );
-}
-
-function clioConnector(opts: { maxWaitMs?: number } = {}): ClioConnector {
-  return new ClioConnector(
-    {
-      session: session(() => clioToken),
-      limiterStore: dbLimiterStore(db),
-      fetch: routedFetch({ 'https://app.clio.com': clio.url }),
-      now,
-      sleep,
-      maxWaitMs: opts.maxWaitMs,
-      timeoutMs: 2_000,
-    },
-    { region: 'us', userId: String(clio.options.users[0]!.id) },
-  );
-}
-
-function deps(
-  overrides: Partial<OutboxDeps> & { connector?: () => Connector | null } = {},
-): OutboxDeps {
-  const { connector, ...rest } = overrides;
-  return {
-    db,
-    runId: 'worker',
-    connectorFor: async (system: CrmSystem) =>
-      connector ? connector() : system === 'hubspot' ? hubspotConnector() : clioConnector(),
-    ownerFor: async () => undefined,
-    now,
-    sleep,
-    random: () => 0.5,
-    inProcessWaitMs: 0,
-    ...rest,
-  };
-}
-
-/** A lead with one unanswered callback; linked to a seeded HubSpot contact unless told. */
-async function lead(phone: string, opts: { link?: boolean } = {}) {
-  await captureCalls(
-    db,
-    settings,
-    [
-      {
-        from: phone,
-        startedAt: t0,
-        provider: 'manual',
-        capturePath: 'manual',
-        callerName: 'Dana Whitfield',
-      },
-    ],
-    t0,
-  );
-  const found = (await db.leads.toArray()).find((l) => l.rawNumber === phone)!;
-  await recordAttempt(
-    db,
-    settings,
-    { leadId: found.id, method: 'call', outcome: 'no-answer', by: 'ana' },
-    t0 + 3 * 60_000,
-  );
-  if (opts.link !== false) {
-    const contact = hubspot.seedContact({ firstname: 'Dana', lastname: 'Whitfield', phone });
-    await db.leads.update(found.id, {
-      crmLinks: [{ system: 'hubspot', contactId: contact.id, name: 'Dana Whitfield' }],
-    });
-  }
-  return (await db.leads.get(found.id))!;
-}
-
-async function enqueueRecords(system: CrmSystem, leadId: string, kinds?: SyncJob['kind'][]) {
-  const l = (await db.leads.get(leadId))!;
-  const attempts = await db.attempts.where('leadId').equals(leadId).toArray();
-  const drafts = buildSyncDrafts({ system, lead: l, attempts, settings }).filter(
-    (d) => !kinds || kinds.includes(d.kind),
-  );
-  return enqueueDrafts(db, drafts, now());
-}
+useOutboxWorld('outbox-review');
 
 const jobs = async () => (await db.outbox.toArray()) as unknown as SyncJob[];
 const hubspotCounts = () => ({
@@ -185,7 +53,7 @@ const hubspotCounts = () => ({
 async function drainUntilIdle(d: () => OutboxDeps, rounds = 12): Promise<DrainReport> {
   let report = await drainOutbox(d());
   for (let i = 0; i < rounds && report.nextTryAt !== null; i++) {
-    offset = Math.max(offset, report.nextTryAt - Date.now() + 1);
+    advanceTo(report.nextTryAt + 1);
     report = await drainOutbox(d());
   }
   return report;
@@ -516,7 +384,7 @@ describe('a second lead of the same caller', () => {
     expect(hubspot.records('contacts')).toHaveLength(1);
     // The lead was closed; the same caller calls again a few minutes later: a new lead.
     await db.leads.update(first.id, { status: 'done' });
-    offset += 3 * 60_000;
+    advance(3 * 60_000);
     await captureCalls(
       db,
       settings,
