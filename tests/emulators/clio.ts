@@ -14,7 +14,7 @@ import {
  * A local Clio Manage API v4 (users, contacts, communications, notes, tasks) plus the
  * OAuth token endpoint and the Clio Grow Lead Inbox, on 127.0.0.1. Requests and responses
  * are validated against Clio's published OpenAPI documents. Behaviour follows
- * ../shared/docs/api-facts.md: `fields=` selects what comes back (only id and etag
+ * the vendors' published docs (collected in the team's api-facts.md): `fields=` selects what comes back (only id and etag
  * without it), X-API-VERSION is echoed, 50 requests a minute per token with
  * X-RateLimit-* headers and Retry-After on 429, contact query is a substring match on
  * numbers exactly as they were typed, external_properties filters on communications.

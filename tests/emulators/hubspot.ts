@@ -13,7 +13,7 @@ import {
 /**
  * A local HubSpot CRM (contacts, calls, notes, tasks, owners, OAuth token endpoint) on
  * 127.0.0.1. Every request and response is validated against HubSpot's published OpenAPI
- * documents; behaviour follows ../shared/docs/api-facts.md: rolling 10-second limit with
+ * documents; behaviour follows the vendors' published docs (collected in the team's api-facts.md): rolling 10-second limit with
  * the X-HubSpot-RateLimit-* headers, a separate search limit, records that become
  * searchable a little (or, with `searchLagMs`, a long time) after they are written, inline
  * associations with fixed type ids, batch create and update of up to 100.

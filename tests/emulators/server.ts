@@ -365,7 +365,7 @@ export interface RateViolation {
 
 /**
  * Rolling-window limiter for the emulators (the real services count the same way, per
- * ../shared/docs/api-facts.md: HubSpot private apps 100 req/10 s, policy
+ * the vendors' published docs (collected in the team's api-facts.md): HubSpot private apps 100 req/10 s, policy
  * "TEN_SECONDLY_ROLLING", and the search API's 5 requests a second; Clio 50 req/min per
  * token). It also
  * counts what a client did: `peak` is the most requests seen in any one window (refused
