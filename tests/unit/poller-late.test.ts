@@ -1,16 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { db } from '@/utils/db';
-import {
-  saveCredentials,
-  setSourceEnabled,
-  sourceConnectionsItem,
-  type SourceConnection,
-} from '@/utils/capture/sources/connections';
-import { pollSource, readCursor } from '@/utils/capture/sources/poller';
+import { setSourceEnabled } from '@/utils/capture/sources/connections';
+import { readCursor } from '@/utils/capture/sources/poller';
 import { catchingUp } from '@/utils/capture/health';
 import { crmConnectionsItem } from '@/utils/crm/connections';
-import { writeCredentials, type ClioCredentials } from '@/utils/crm/tokens';
+import { writeCredentials } from '@/utils/crm/tokens';
 import type { SourceId } from '@/utils/capture/sources/types';
 import {
   EMULATED_TWILIO_SID,
@@ -23,6 +18,17 @@ import {
 } from '../emulators/providers';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../emulators/hubspot.ts';
 import { routedFetch } from '../emulators/route.ts';
+import {
+  clock,
+  closeAll,
+  connectClio,
+  connectSource as connect,
+  minutesAgo,
+  now,
+  poll,
+  resetPollerWorld,
+  track,
+} from './pollerWorld.ts';
 
 /**
  * Calls whose records appear or change late (issue 7, items 11–14): a caller who waited in a
@@ -30,27 +36,6 @@ import { routedFetch } from '../emulators/route.ts';
  * read; more calls than one poll reads. Every poll here runs against the emulators, with the
  * poller's clock moved past each wait it sets, as the alarm would.
  */
-
-const running: { close(): Promise<void> }[] = [];
-async function track<T extends { close(): Promise<void> }>(emulator: Promise<T>): Promise<T> {
-  const e = await emulator;
-  running.push(e);
-  return e;
-}
-
-async function connect(
-  id: SourceId,
-  url: string,
-  credentials: unknown,
-  config: Record<string, unknown> = {},
-): Promise<void> {
-  const connection: SourceConnection = { enabled: true, baseUrl: url, config, connectedAt: 0 };
-  await sourceConnectionsItem.setValue({
-    ...(await sourceConnectionsItem.getValue()),
-    [id]: connection,
-  });
-  await saveCredentials(db, id, credentials);
-}
 
 async function connectRingCentral(rc: RingCentralEmulator) {
   const tokens = rc.oauth.issueTokens();
@@ -64,45 +49,6 @@ async function connectRingCentral(rc: RingCentralEmulator) {
     },
     { clientId: rc.oauth.clientId, scope: 'extension' },
   );
-}
-
-async function connectClio(token: string) {
-  const credentials: ClioCredentials = {
-    auth: 'oauth',
-    region: 'us',
-    clientId: 'firm-clio-app',
-    clientSecret: 'firm-clio-secret',
-    accessToken: token,
-    refreshToken: 'clio-refresh',
-    expiresAt: Date.now() + 30 * 24 * 3_600_000,
-    account: { id: '345001', name: 'Ana Lopez' },
-    connectedAt: Date.now(),
-  };
-  await writeCredentials(db, 'clio', credentials);
-  await crmConnectionsItem.setValue({
-    ...(await crmConnectionsItem.getValue()),
-    clio: {
-      system: 'clio',
-      auth: credentials.auth,
-      account: credentials.account,
-      connectedAt: credentials.connectedAt,
-    },
-  });
-  await setSourceEnabled('clio-calls', true);
-}
-
-const clock = { offset: 0 };
-const now = () => Date.now() + clock.offset;
-const minutesAgo = (m: number) => now() - m * 60_000;
-
-/** One poll as the alarm runs it: if the source must wait, jump the clock past the wait first. */
-async function poll(id: SourceId, fetch?: typeof globalThis.fetch) {
-  for (let i = 0; i < 10; i++) {
-    const outcome = await pollSource(id, { now, fetch });
-    if (outcome.status !== 'waiting') return outcome;
-    clock.offset = Math.max(clock.offset, outcome.nextPollAfter! - Date.now() + 1);
-  }
-  throw new Error(`${id} kept waiting`);
 }
 
 /** Polls until a sweep is over (the cursor keeps no resume point); returns each poll's outcome. */
@@ -122,16 +68,8 @@ async function pollUntilCaughtUp(id: SourceId, maxPolls = 10) {
 const leadOf = (phone: string) => db.leads.where('phoneKey').equals(phone).first();
 const health = async (id: SourceId) => (await db.cursors.get(id))?.lastError;
 
-beforeEach(async () => {
-  clock.offset = 0;
-  await Promise.all([db.leads.clear(), db.calls.clear(), db.cursors.clear(), db.secrets.clear()]);
-  await sourceConnectionsItem.setValue({});
-  fakeBrowser.permissions.contains = (async () => true) as typeof fakeBrowser.permissions.contains;
-});
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.close()));
-});
+beforeEach(resetPollerWorld);
+afterEach(closeAll);
 
 describe('records that appear late are read (item 11)', () => {
   it('RingCentral: a caller who waited 20 minutes in a queue, and a 40-minute answered call that closes the lead', async () => {

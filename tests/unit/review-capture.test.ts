@@ -1,20 +1,25 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { db } from '@/utils/db';
-import {
-  saveCredentials,
-  setSourceEnabled,
-  sourceConnectionsItem,
-  type SourceConnection,
-} from '@/utils/capture/sources/connections';
-import { pollSource, readCursor } from '@/utils/capture/sources/poller';
+import { setSourceEnabled } from '@/utils/capture/sources/connections';
+import { readCursor } from '@/utils/capture/sources/poller';
 import { crmConnectionsItem } from '@/utils/crm/connections';
-import { writeCredentials, type ClioCredentials } from '@/utils/crm/tokens';
-import type { SourceClient, SourceId, SourceRequest } from '@/utils/capture/sources/types';
+import { writeCredentials } from '@/utils/crm/tokens';
+import type { SourceClient, SourceRequest } from '@/utils/capture/sources/types';
 import { ringCentralSource } from '@/utils/capture/sources/ringcentral';
 import type { z } from 'zod';
 import { EMULATED_TWILIO_SID, startClioCommunications, startTwilio } from '../emulators/providers';
 import { routedFetch } from '../emulators/route.ts';
+import {
+  clock,
+  closeAll,
+  connectClio,
+  connectSource,
+  minutesAgo,
+  now,
+  poll,
+  resetPollerWorld,
+  track,
+} from './pollerWorld.ts';
 import { startHubSpotEmulator } from '../emulators/hubspot.ts';
 
 /**
@@ -22,83 +27,10 @@ import { startHubSpotEmulator } from '../emulators/hubspot.ts';
  * Every poll runs against the emulators, the poller's clock moved past each wait it sets.
  */
 
-const running: { close(): Promise<void> }[] = [];
-async function track<T extends { close(): Promise<void> }>(emulator: Promise<T>): Promise<T> {
-  const e = await emulator;
-  running.push(e);
-  return e;
-}
-
-async function connectSource(
-  id: SourceId,
-  url: string,
-  credentials: unknown,
-  config: Record<string, unknown> = {},
-): Promise<void> {
-  const connection: SourceConnection = { enabled: true, baseUrl: url, config, connectedAt: 0 };
-  await sourceConnectionsItem.setValue({
-    ...(await sourceConnectionsItem.getValue()),
-    [id]: connection,
-  });
-  await saveCredentials(db, id, credentials);
-}
-
-async function connectClio(token: string) {
-  const credentials: ClioCredentials = {
-    auth: 'oauth',
-    region: 'us',
-    clientId: 'firm-clio-app',
-    clientSecret: 'firm-clio-secret',
-    accessToken: token,
-    refreshToken: 'clio-refresh',
-    expiresAt: Date.now() + 30 * 24 * 3_600_000,
-    account: { id: '345001', name: 'Ana Lopez' },
-    connectedAt: Date.now(),
-  };
-  await writeCredentials(db, 'clio', credentials);
-  await crmConnectionsItem.setValue({
-    ...(await crmConnectionsItem.getValue()),
-    clio: {
-      system: 'clio',
-      auth: credentials.auth,
-      account: credentials.account,
-      connectedAt: credentials.connectedAt,
-    },
-  });
-  await setSourceEnabled('clio-calls', true);
-}
-
-const clock = { offset: 0 };
-const now = () => Date.now() + clock.offset;
-const minutesAgo = (m: number) => now() - m * 60_000;
-
-async function poll(id: SourceId, fetch?: typeof globalThis.fetch) {
-  for (let i = 0; i < 10; i++) {
-    const outcome = await pollSource(id, { now, fetch });
-    if (outcome.status !== 'waiting') return outcome;
-    clock.offset = Math.max(clock.offset, outcome.nextPollAfter! - Date.now() + 1);
-  }
-  throw new Error(`${id} kept waiting`);
-}
-
 const callsOf = (phone: string) => db.calls.where('phoneKey').equals(phone).toArray();
 
-beforeEach(async () => {
-  clock.offset = 0;
-  await Promise.all([
-    db.leads.clear(),
-    db.calls.clear(),
-    db.answeredCalls.clear(),
-    db.cursors.clear(),
-    db.secrets.clear(),
-  ]);
-  await sourceConnectionsItem.setValue({});
-  fakeBrowser.permissions.contains = (async () => true) as typeof fakeBrowser.permissions.contains;
-});
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.close()));
-});
+beforeEach(resetPollerWorld);
+afterEach(closeAll);
 
 describe('a Clio entry edited after the desk read it (read by updated_since)', () => {
   for (const numberInText of [true, false]) {
