@@ -237,6 +237,15 @@ describe('captureCalls', () => {
     expect(second.added[0]?.newLead).toBe(true);
     expect(await db.leads.count()).toBe(2);
   });
+  it('stored leads and calls leave out the fields a call did not have', async () => {
+    // A large import clones and writes every stored key: absent ones stay absent.
+    await captureCalls(db, settings, [call(), call({ startedAt: at(11) })], at(11, 1));
+    await captureCalls(db, settings, [call({ reason: 'answered', startedAt: at(12) })], at(12, 1));
+    const records = [...(await db.leads.toArray()), ...(await db.calls.toArray())];
+    expect(records).toHaveLength(4);
+    for (const record of records)
+      expect(Object.entries(record).filter(([, value]) => value === undefined)).toEqual([]);
+  });
 });
 
 describe('attempts and overdue counts', () => {

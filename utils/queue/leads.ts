@@ -262,16 +262,22 @@ export async function captureCalls(
           const name =
             call.callerName && !NOT_A_NAME.test(call.callerName) ? call.callerName : undefined;
           const source = call.source ?? ruleFor(call.dialedLine)?.source;
-          saveLead({
-            ...reachedLead,
-            missedCount: reachedLead.missedCount + 1,
-            lastMissedAt: Math.max(reachedLead.lastMissedAt, call.startedAt),
-            firstMissedAt: Math.min(reachedLead.firstMissedAt, call.startedAt),
-            name: reachedLead.name ?? name,
-            source: reachedLead.source ?? source,
-            practiceArea: reachedLead.practiceArea ?? call.practiceArea,
-            updatedAt: now,
-          });
+          saveLead(
+            withDefined(
+              {
+                ...reachedLead,
+                missedCount: reachedLead.missedCount + 1,
+                lastMissedAt: Math.max(reachedLead.lastMissedAt, call.startedAt),
+                firstMissedAt: Math.min(reachedLead.firstMissedAt, call.startedAt),
+                updatedAt: now,
+              },
+              {
+                name: reachedLead.name ?? name,
+                source: reachedLead.source ?? source,
+                practiceArea: reachedLead.practiceArea ?? call.practiceArea,
+              },
+            ),
+          );
           saveCall(toMissedCall({ ...call, source }, reachedLead.id, reachedLead.phoneKey, now));
           result.alreadyAnswered = (result.alreadyAnswered ?? 0) + 1;
           continue;
@@ -298,16 +304,17 @@ export async function captureCalls(
           result.ignored++;
           // Kept a while, so a missed leg of the same call arriving after it is not queued.
           if (call.phoneKey && call.startedAt >= keepAnsweredFrom) {
-            const answered: AnsweredCall = {
-              id: providerKey ?? `${call.phoneKey}:${call.startedAt}`,
-              phoneKey: call.phoneKey,
-              startedAt: call.startedAt,
-              provider: call.provider,
-              providerCallId: call.providerCallId,
-              capturePath: call.capturePath,
-              agent: call.agent,
-              capturedAt: now,
-            };
+            const answered = withDefined<AnsweredCall>(
+              {
+                id: providerKey ?? `${call.phoneKey}:${call.startedAt}`,
+                phoneKey: call.phoneKey,
+                startedAt: call.startedAt,
+                provider: call.provider,
+                capturePath: call.capturePath,
+                capturedAt: now,
+              },
+              { providerCallId: call.providerCallId, agent: call.agent },
+            );
             newAnswered.set(answered.id, answered);
             rememberAnswered(answered);
           }
@@ -336,17 +343,21 @@ export async function captureCalls(
       const callId = crypto.randomUUID();
       let lead: Lead;
       if (openLead) {
-        lead = {
-          ...openLead,
-          missedCount: openLead.missedCount + 1,
-          lastMissedAt: Math.max(openLead.lastMissedAt, call.startedAt),
-          firstMissedAt: Math.min(openLead.firstMissedAt, call.startedAt),
-          name: openLead.name ?? name,
-          source: openLead.source ?? source,
-          practiceArea: openLead.practiceArea ?? practiceArea,
-          priority: openLead.priority || Boolean(rule?.priority),
-          updatedAt: now,
-        };
+        lead = withDefined(
+          {
+            ...openLead,
+            missedCount: openLead.missedCount + 1,
+            lastMissedAt: Math.max(openLead.lastMissedAt, call.startedAt),
+            firstMissedAt: Math.min(openLead.firstMissedAt, call.startedAt),
+            priority: openLead.priority || Boolean(rule?.priority),
+            updatedAt: now,
+          },
+          {
+            name: openLead.name ?? name,
+            source: openLead.source ?? source,
+            practiceArea: openLead.practiceArea ?? practiceArea,
+          },
+        );
         // A repeat call never pushes the deadline back, but it can pull it in: a caller who
         // rings again while waiting for the cadence's next attempt is due again now. A call
         // that started before the last attempt (back-filled by an import or a late poll) was
@@ -361,12 +372,8 @@ export async function captureCalls(
           id: crypto.randomUUID(),
           phoneKey: normalized.e164 ?? `nocallback:${callId}`,
           phone: normalized.e164,
-          extension: normalized.extension,
           rawNumber: call.from,
           noCallbackNumber: normalized.e164 === null,
-          name,
-          source,
-          practiceArea,
           priority: Boolean(rule?.priority),
           status: 'open',
           firstMissedAt: call.startedAt,
@@ -378,6 +385,7 @@ export async function captureCalls(
           createdAt: now,
           updatedAt: now,
         };
+        withDefined(lead, { extension: normalized.extension, name, source, practiceArea });
         if (gotThrough) {
           Object.assign(lead, {
             status: 'done',
@@ -394,21 +402,27 @@ export async function captureCalls(
       saveCall(toMissedCall({ ...call, source }, lead.id, lead.phoneKey, now, callId));
       if (!openLead && gotThrough) {
         // The answered call joins the lead, as it does when it arrives second.
-        saveCall({
-          id: crypto.randomUUID(),
-          leadId: lead.id,
-          phoneKey: lead.phoneKey,
-          provider: gotThrough.provider,
-          providerCallId: gotThrough.providerCallId,
-          providerKey: gotThrough.providerCallId
-            ? `${gotThrough.provider}:${gotThrough.providerCallId}`
-            : undefined,
-          startedAt: gotThrough.startedAt,
-          reason: 'answered',
-          capturePath: gotThrough.capturePath,
-          agent: gotThrough.agent,
-          capturedAt: now,
-        });
+        saveCall(
+          withDefined<MissedCall>(
+            {
+              id: crypto.randomUUID(),
+              leadId: lead.id,
+              phoneKey: lead.phoneKey,
+              provider: gotThrough.provider,
+              startedAt: gotThrough.startedAt,
+              reason: 'answered',
+              capturePath: gotThrough.capturePath,
+              capturedAt: now,
+            },
+            {
+              providerCallId: gotThrough.providerCallId,
+              providerKey: gotThrough.providerCallId
+                ? `${gotThrough.provider}:${gotThrough.providerCallId}`
+                : undefined,
+              agent: gotThrough.agent,
+            },
+          ),
+        );
         newAnswered.delete(gotThrough.id);
         deletedAnswered.add(gotThrough.id);
         answeredByPhone.set(
@@ -547,25 +561,41 @@ function toMissedCall(
   now: number,
   id: string = crypto.randomUUID(),
 ): MissedCall {
-  return {
+  const stored: MissedCall = {
     id,
     leadId,
     phoneKey,
     provider: call.provider,
-    providerCallId: call.providerCallId,
-    providerKey: callKeyOf({
-      ...call,
-      phoneKey: phoneKey.startsWith('nocallback:') ? null : phoneKey,
-    }),
     startedAt: call.startedAt,
-    dialedLine: call.dialedLine,
-    callerName: call.callerName,
     reason: call.reason,
     capturePath: call.capturePath,
-    agent: call.agent,
-    source: call.source,
     capturedAt: now,
   };
+  const providerKey = callKeyOf({
+    ...call,
+    phoneKey: phoneKey.startsWith('nocallback:') ? null : phoneKey,
+  });
+  return withDefined(stored, {
+    providerCallId: call.providerCallId,
+    providerKey,
+    dialedLine: call.dialedLine,
+    callerName: call.callerName,
+    agent: call.agent,
+    source: call.source,
+  });
+}
+
+/**
+ * `target` with those of `fields` that have a value: a stored record leaves absent fields
+ * out rather than storing them as undefined (a large import clones and writes tens of
+ * thousands of records, and every stored key costs).
+ */
+function withDefined<T extends object>(target: T, fields: Partial<T>): T {
+  for (const key in fields) {
+    const value = fields[key];
+    if (value !== undefined) target[key] = value as T[typeof key];
+  }
+  return target;
 }
 
 /**
