@@ -447,12 +447,19 @@ export async function captureCalls(
         practiceArea,
       });
     }
-    await db.leads.bulkPut([...changedLeads.values()]);
-    await db.calls.bulkPut([...changedCalls.values()]);
-    if (newAnswered.size > 0) await db.answeredCalls.bulkPut([...newAnswered.values()]);
-    if (deletedAnswered.size > 0) await db.answeredCalls.bulkDelete([...deletedAnswered]);
-    if (newAnswered.size > 0 || answeredBefore.length > 0)
-      await db.answeredCalls.where('startedAt').below(keepAnsweredFrom).delete();
+    // The three stores' writes are issued together, so the batch waits for IndexedDB once
+    // rather than once per store (each store's own writes stay in order).
+    const writeAnswered = async () => {
+      if (newAnswered.size > 0) await db.answeredCalls.bulkPut([...newAnswered.values()]);
+      if (deletedAnswered.size > 0) await db.answeredCalls.bulkDelete([...deletedAnswered]);
+      if (newAnswered.size > 0 || answeredBefore.length > 0)
+        await db.answeredCalls.where('startedAt').below(keepAnsweredFrom).delete();
+    };
+    await Promise.all([
+      db.leads.bulkPut([...changedLeads.values()]),
+      db.calls.bulkPut([...changedCalls.values()]),
+      writeAnswered(),
+    ]);
   });
   return result;
 }
