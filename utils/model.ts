@@ -192,6 +192,14 @@ export interface Attempt {
   by?: string;
   outcome: Outcome;
   notes?: string;
+  /**
+   * Sent by the desk on its own (the automatic text-back), not by a person: it counts as
+   * the cadence's text but is not a callback attempt (it sets no firstAttemptAt, does not
+   * count in attemptCount and never satisfies step 1).
+   */
+  automatic?: boolean;
+  /** How long the call lasted, from the attempt form's timer (click to call), in seconds. */
+  durationSeconds?: number;
 }
 
 export const AttemptInput = z.object({
