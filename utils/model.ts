@@ -200,6 +200,14 @@ export interface Attempt {
   automatic?: boolean;
   /** How long the call lasted, from the attempt form's timer (click to call), in seconds. */
   durationSeconds?: number;
+  /**
+   * A text or email attempt: what was sent (the SMS text, the email body as sent), its
+   * subject (emails) and where it went (the number or the address). The attempt's CRM
+   * record (utils/crm/records.ts) carries them.
+   */
+  message?: string;
+  subject?: string;
+  to?: string;
 }
 
 export const AttemptInput = z.object({
