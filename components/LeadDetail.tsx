@@ -46,6 +46,7 @@ const STATUS_LABELS: Record<Lead['status'], string> = {
   open: 'Open',
   claimed: 'Claimed',
   done: 'Closed',
+  'no-contact': 'No contact',
 };
 
 /** Options for a tag select: the configured list, plus the lead's own value if it is not in it. */

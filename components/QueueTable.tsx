@@ -32,6 +32,7 @@ const STATUS_LABELS: Record<Lead['status'], string> = {
   open: 'Open',
   claimed: 'Claimed',
   done: 'Closed',
+  'no-contact': 'No contact',
 };
 
 const columns: ColumnDef<Lead>[] = [

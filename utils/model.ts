@@ -18,7 +18,12 @@ export const CALL_REASONS = [
 export const CallReason = z.enum(CALL_REASONS);
 export type CallReason = z.infer<typeof CallReason>;
 
-export const LEAD_STATUSES = ['open', 'claimed', 'done'] as const;
+/**
+ * 'no-contact': the lead ran through the whole follow-up cadence without reaching the
+ * caller. It is neither in the open queue nor overdue (it has its own filter and count);
+ * a new call from that number reopens it.
+ */
+export const LEAD_STATUSES = ['open', 'claimed', 'done', 'no-contact'] as const;
 export const LeadStatus = z.enum(LEAD_STATUSES);
 export type LeadStatus = z.infer<typeof LeadStatus>;
 
@@ -62,6 +67,42 @@ export const CLOSING_OUTCOMES: readonly Outcome[] = [
 const isoInstant = z.number().int().nonnegative();
 
 /**
+ * How the lead detail plays a voicemail's recording (utils/capture/sources/voicemail.ts):
+ * `background` — the URL needs the provider's token, so the background fetches the audio
+ * and hands the page the bytes (RingCentral); `fresh-link` — the URL is pre-signed and
+ * short-lived, so the background asks the provider for a new one at each play (Aircall);
+ * `provider-app` — a link that opens the recording in the provider's own app (Dialpad).
+ */
+export const VOICEMAIL_PLAYBACK = ['background', 'fresh-link', 'provider-app'] as const;
+
+/**
+ * A voicemail the provider's API reported for a call: only from API capture (a portal page
+ * never supplies one). Text fields are shown as text, never as markup.
+ */
+export const CallVoicemail = z.object({
+  /** The provider's own id of the voicemail message (RingCentral message id). */
+  messageId: z.string().trim().max(200).optional(),
+  /** http(s) only: the recording's URL or the provider-app link. */
+  url: z
+    .string()
+    .trim()
+    .max(2_000)
+    .refine((u) => /^https?:$/.test(URL.parse(u)?.protocol ?? ''), 'not a web link')
+    .optional(),
+  playback: z.enum(VOICEMAIL_PLAYBACK).optional(),
+  durationSeconds: z.number().int().min(0).max(86_400).optional(),
+  transcript: z.string().max(20_000).optional(),
+  /** `pending`: the provider is still transcribing (a later poll fills it in). */
+  transcriptStatus: z.enum(['pending', 'ready', 'none', 'failed']).optional(),
+});
+export type CallVoicemail = z.infer<typeof CallVoicemail>;
+
+/** What the background hands the lead detail to play a voicemail (message `voicemailAudio`). */
+export type VoicemailAudio =
+  | { kind: 'bytes'; base64: string; mimeType: string }
+  | { kind: 'link'; url: string; expiresInSeconds?: number };
+
+/**
  * A missed call as any capture path reports it, before normalisation. This is the shape
  * content scripts, API pullers, CSV rows and the manual form all produce; it is validated
  * at the edge (messages, CSV rows) with this schema.
@@ -85,6 +126,8 @@ export const IncomingCall = z.object({
   practiceArea: z.string().trim().max(80).optional(),
   /** Staff member whose line/portal saw the call. */
   agent: z.string().trim().max(120).optional(),
+  /** The voicemail the provider's API reports for the call (kept for API capture only). */
+  voicemail: CallVoicemail.optional(),
 });
 export type IncomingCall = z.input<typeof IncomingCall>;
 export type ParsedIncomingCall = z.output<typeof IncomingCall>;
@@ -133,6 +176,14 @@ export interface Lead {
   lastAttemptAt?: number;
   /** Time of the first callback attempt (for time-to-callback metrics). */
   firstAttemptAt?: number;
+  /**
+   * The current run through the cadence, when it is not the first: a new call (or staff)
+   * reopened a No contact lead, and the cadence starts again at step 1 from that call.
+   * `attemptsBefore` is attemptCount then; `firstCallAt` stands for the first missed call.
+   */
+  cadenceRound?: { attemptsBefore: number; firstCallAt: number };
+  /** When the lead moved to No contact (its last cadence step went by without contact). */
+  noContactAt?: number;
   closedAt?: number;
   closeOutcome?: Outcome;
   /** A later answered call from this caller: they got through, so no callback is needed. */
@@ -143,6 +194,8 @@ export interface Lead {
    * nothing in another. Helpers in utils/crm/model.ts (crmLinkOf, withCrmLink).
    */
   crmLinks?: LeadCrmLink[];
+  /** The caller's email address, asked for on the call (EmailAddress); confirmations go there. */
+  email?: string;
   createdAt: number;
   updatedAt: number;
 }
@@ -165,6 +218,8 @@ export interface MissedCall {
   agent?: string;
   source?: string;
   capturedAt: number;
+  /** The voicemail the provider's API reported; a later poll adds a late transcript. */
+  voicemail?: CallVoicemail;
 }
 
 /**
@@ -218,11 +273,39 @@ export const AttemptInput = z.object({
   by: z.string().max(120).optional(),
   /** Close the lead after recording (defaults from the outcome). */
   close: z.boolean().optional(),
+  /** The call's length from the attempt form's timer (click to call). */
+  durationSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600)
+    .optional(),
+  /** A text the desk sent by itself: recorded, but not a callback attempt. */
+  automatic: z.boolean().optional(),
 });
 export type AttemptInput = z.input<typeof AttemptInput>;
 
+/** What the email field says when the address cannot be one. */
+export const EMAIL_ADDRESS_HINT = 'Enter an email address such as name@example.com.';
+
+/**
+ * An email address as a person gives it on the phone: one address (no name, no list, no
+ * spaces or line breaks — nothing that could add a recipient or a header to a mail link),
+ * a local part and a domain with a dot, Unicode letters allowed.
+ */
+export const EmailAddress = z
+  .string()
+  .trim()
+  .max(254, EMAIL_ADDRESS_HINT)
+  .regex(
+    /^(?!\.)(?!.*\.\.)[\p{L}\p{N}!#$%&'*+/=?^_`{|}~.-]{1,64}(?<!\.)@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+[\p{L}]{2,63}$/u,
+    EMAIL_ADDRESS_HINT,
+  );
+
 export const LeadPatch = z.object({
   leadId: z.string().min(1),
+  /** The caller's email address; null removes it. */
+  email: EmailAddress.nullable().optional(),
   assignee: z.string().max(120).nullable().optional(),
   status: LeadStatus.optional(),
   practiceArea: z.string().max(80).nullable().optional(),
@@ -231,8 +314,9 @@ export const LeadPatch = z.object({
 });
 export type LeadPatch = z.input<typeof LeadPatch>;
 
+/** Waiting for a callback: in the open queue (not closed, not No contact). */
 export function isOpen(lead: Pick<Lead, 'status'>): boolean {
-  return lead.status !== 'done';
+  return lead.status === 'open' || lead.status === 'claimed';
 }
 
 // ---------------------------------------------------------------------------------------

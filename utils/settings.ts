@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { storage } from '#imports';
+import { AttemptMethod } from './model';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time as HH:mm');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date as YYYY-MM-DD');
@@ -54,6 +55,62 @@ const LIMIT_BEFORE_TARGET = {
   path: ['limitMinutes'],
 };
 
+/**
+ * One step of the follow-up cadence: how staff reach the caller and when. The first step's
+ * time is the callback windows' (target and limit of the missed call); a later step counts
+ * its delay from the previous attempt (in business minutes: the clock stops at closing) or
+ * from the first missed call (clock time; a time after hours moves to the next opening).
+ */
+export const CadenceStep = z.object({
+  methods: z
+    .array(AttemptMethod)
+    .min(1, 'choose at least one method')
+    .max(4)
+    .refine((m) => new Set(m).size === m.length, 'a method is listed twice'),
+  from: z.enum(['previous-attempt', 'first-call']),
+  delayMinutes: z
+    .number()
+    .int('whole minutes')
+    .min(0, 'cannot be negative')
+    .max(7 * 24 * 60, 'at most 7 days (10080 minutes)'),
+});
+export type CadenceStep = z.infer<typeof CadenceStep>;
+
+/** Later steps timed from the first missed call must come in order. */
+function firstCallDelaysInOrder(steps: readonly CadenceStep[], ctx: z.RefinementCtx): void {
+  let previous: { index: number; delay: number } | undefined;
+  steps.forEach((step, index) => {
+    if (index === 0 || step.from !== 'first-call') return;
+    if (previous && step.delayMinutes <= previous.delay) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['steps', index, 'delayMinutes'],
+        message: `must be later than step ${previous.index + 1} (${previous.delay} minutes after the first missed call)`,
+      });
+    }
+    previous = { index, delay: step.delayMinutes };
+  });
+}
+
+export const Cadence = z
+  .object({
+    steps: z
+      .array(CadenceStep)
+      .min(1, 'the cadence needs at least one step')
+      .max(6, 'at most 6 steps'),
+  })
+  .superRefine((c, ctx) => firstCallDelaysInOrder(c.steps, ctx));
+export type Cadence = z.infer<typeof Cadence>;
+
+/** 1 call now; 2 call + voicemail + text about an hour later; 3 email within 24 h. */
+export const DEFAULT_CADENCE: Cadence = {
+  steps: [
+    { methods: ['call'], from: 'first-call', delayMinutes: 0 },
+    { methods: ['call', 'voicemail', 'text'], from: 'previous-attempt', delayMinutes: 60 },
+    { methods: ['email'], from: 'first-call', delayMinutes: 24 * 60 },
+  ],
+};
+
 export const SourceRule = z.object({
   id: z.string().min(1),
   /** The dialled line / tracking number (any format; normalised when matched). */
@@ -63,6 +120,8 @@ export const SourceRule = z.object({
   priority: z.boolean().default(false),
   /** Tighter windows for priority (paid) sources. */
   sla: SlaWindows.partial().refine(limitNotBeforeTarget, LIMIT_BEFORE_TARGET).optional(),
+  /** The source's own follow-up cadence; absent: the firm's. */
+  cadence: Cadence.optional(),
 });
 export type SourceRule = z.infer<typeof SourceRule>;
 
@@ -89,6 +148,11 @@ export const FirmSettings = z.object({
   notifyNewCalls: z.boolean(),
   /** Two calls from the same caller this close together are one call seen twice. */
   dedupeWindowSeconds: z.number().int().min(0).max(3600),
+  /**
+   * The follow-up cadence after a missed call (source rules may have their own). Absent
+   * (settings saved before it existed): DEFAULT_CADENCE; parseSettings fills it in.
+   */
+  cadence: Cadence.optional(),
 });
 export type FirmSettings = z.infer<typeof FirmSettings>;
 
@@ -124,6 +188,7 @@ export const DEFAULT_SETTINGS: FirmSettings = {
   staff: [],
   notifyNewCalls: true,
   dedupeWindowSeconds: 120,
+  cadence: DEFAULT_CADENCE,
 };
 
 /**
@@ -144,6 +209,21 @@ export function parseSettings(value: unknown): FirmSettings {
   for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof FirmSettings)[]) {
     const field = FirmSettings.shape[key].safeParse((merged as Record<string, unknown>)[key]);
     if (field.success) repaired[key] = field.data;
+  }
+  // A source rule whose own cadence is broken keeps the rule (with the firm's cadence), so
+  // one bad override does not cost the firm all its rules.
+  const rules = (merged as Record<string, unknown>).sourceRules;
+  if (!FirmSettings.shape.sourceRules.safeParse(rules).success && Array.isArray(rules)) {
+    const kept = rules.map((rule: unknown) =>
+      typeof rule === 'object' &&
+      rule &&
+      'cadence' in rule &&
+      !Cadence.safeParse(rule.cadence).success
+        ? { ...rule, cadence: undefined }
+        : rule,
+    );
+    const field = FirmSettings.shape.sourceRules.safeParse(kept);
+    if (field.success) repaired.sourceRules = field.data;
   }
   return FirmSettings.parse(repaired);
 }

@@ -293,7 +293,7 @@ describe('attempts and overdue counts', () => {
     expect(await countOverdue(db, at(10, 30))).toBe(0);
   });
 
-  it('the third unanswered attempt completes the cadence and closes the lead', async () => {
+  it('the third unanswered attempt completes the cadence: the lead moves to No contact', async () => {
     const { added } = await captureCalls(db, settings, [call()], at(10, 1));
     const leadId = added[0]!.leadId;
     await recordAttempt(db, settings, { leadId, method: 'call', outcome: 'no-answer' }, at(10, 3));
@@ -309,7 +309,8 @@ describe('attempts and overdue counts', () => {
       { leadId, method: 'email', outcome: 'sent' },
       at(10) + 86_400_000,
     );
-    expect(lead.status).toBe('done');
+    expect(lead.status).toBe('no-contact');
+    expect(await countOverdue(db, at(10) + 3 * 86_400_000)).toBe(0);
   });
 
   it('keeping a lead open after the last attempt makes it due again, not overdue forever', async () => {

@@ -2,6 +2,7 @@ import Dexie from 'dexie';
 import type { CountryCode } from 'libphonenumber-js';
 import type { CallbackDeskDB } from '../db';
 import { callKeyOf, isNewsForStoredCall, isSameCall, mergeSighting } from './dedupe';
+import { mergeVoicemail, voicemailOf } from '../capture/sources/voicemail';
 import {
   AttemptInput,
   CLOSING_OUTCOMES,
@@ -12,7 +13,7 @@ import {
   type MissedCall,
   type ParsedIncomingCall,
 } from '../model';
-import { nextAttemptDue } from './cadence';
+import { cadenceOf, nextAttemptDue, roundStartOf, stepsDoneOf } from './cadence';
 import { normalizePhone, type NormalizedPhone } from '../phone';
 import { computeDue, windowsFor } from './sla';
 import type { FirmSettings, SlaWindows, SourceRule } from '../settings';
@@ -65,7 +66,9 @@ export function sourceRuleFor(
 }
 
 function openIndexes(lead: Lead): Lead {
-  if (lead.status === 'done') {
+  // Only leads waiting for a callback carry the open-queue indexes: closed and No contact
+  // leads are neither listed in the queue nor counted overdue by the badge.
+  if (lead.status !== 'open' && lead.status !== 'claimed') {
     delete lead.openDueAt;
     delete lead.openOverdueAt;
   } else {
@@ -195,7 +198,10 @@ export async function captureCalls(
     };
     for (const lead of callerLeads) {
       rememberLead(lead);
-      if (lead.status !== 'done' && !openLeadByPhone.has(lead.phoneKey))
+      // A caller's lead in the queue wins over one left at No contact (which a new call
+      // reopens when it has no lead in the queue).
+      const known = openLeadByPhone.get(lead.phoneKey);
+      if (lead.status !== 'done' && (!known || known.status === 'no-contact'))
         openLeadByPhone.set(lead.phoneKey, lead);
     }
     // Answered calls that closed no lead (stored, and seen in this batch), per caller.
@@ -236,11 +242,15 @@ export async function captureCalls(
         // The record changed since it was first read: e.g. Aircall ends a call as
         // out_of_opening_hours (or abandoned, busy) and its voicemail appears later.
         if (isNewsForStoredCall(known.reason, call.reason)) merged.reason = call.reason;
+        // A voicemail's transcript or recording read late attaches to the call it belongs to.
+        const voicemail = mergeVoicemail(known.voicemail, voicemailOf(call));
+        if (voicemail) merged.voicemail = voicemail;
         const changed =
           merged.alsoSeenBy !== known.alsoSeenBy ||
           merged.callerName !== known.callerName ||
           merged.dialedLine !== known.dialedLine ||
-          merged.reason !== known.reason;
+          merged.reason !== known.reason ||
+          merged.voicemail !== known.voicemail;
         // A plain re-read (an import run twice) writes nothing.
         if (changed) {
           Object.assign(known, merged);
@@ -363,7 +373,18 @@ export async function captureCalls(
         // that started before the last attempt (back-filled by an import or a late poll) was
         // already answered by that attempt, and history is history: neither moves it.
         const pullsIn = !call.history && call.startedAt > (openLead.lastAttemptAt ?? -Infinity);
-        if (pullsIn) {
+        if (pullsIn && openLead.status === 'no-contact') {
+          // The caller rang again after the cadence went by without contact: the lead is
+          // back in the queue, due like a new missed call, and the cadence starts again.
+          lead.status = 'open';
+          lead.dueAt = due.dueAt;
+          lead.overdueAt = due.overdueAt;
+          lead.cadenceRound = {
+            attemptsBefore: openLead.attemptCount,
+            firstCallAt: call.startedAt,
+          };
+          delete lead.noContactAt;
+        } else if (pullsIn) {
           lead.dueAt = Math.min(lead.dueAt, due.dueAt);
           lead.overdueAt = Math.min(lead.overdueAt, due.overdueAt);
         }
@@ -589,6 +610,7 @@ function toMissedCall(
     callerName: call.callerName,
     agent: call.agent,
     source: call.source,
+    voicemail: voicemailOf(call),
   });
 }
 
@@ -639,8 +661,11 @@ async function windowsOfLead(db: CallbackDeskDB, settings: FirmSettings, lead: L
 
 /**
  * Record a callback attempt. A closing outcome (reached, booked, …) or an explicit close
- * ends the lead; otherwise the next attempt of the cadence sets the new due time, and the
- * lead closes when the cadence is complete.
+ * ends the lead; otherwise the next step of the lead's cadence sets the new due time. After
+ * the last step without contact the lead moves to No contact (out of the queue, not
+ * overdue), unless staff chose to keep it open (`close: false`): then it is due again like
+ * a fresh call. An automatic text (`automatic`) is recorded but is no callback attempt: it
+ * moves neither the cadence nor the due time.
  */
 export async function recordAttempt(
   db: CallbackDeskDB,
@@ -649,44 +674,97 @@ export async function recordAttempt(
   now: number = Date.now(),
 ): Promise<{ attempt: Attempt; lead: Lead }> {
   const data = AttemptInput.parse(input);
+  if (data.automatic) {
+    return recordAutomaticText(db, { leadId: data.leadId, notes: data.notes, at: now });
+  }
   return db.transaction('rw', db.leads, db.attempts, db.calls, async () => {
     const lead = await db.leads.get(data.leadId);
     if (!lead) throw new Error('This lead no longer exists.');
     if (lead.status === 'done')
       throw new Error('This lead is already closed. Reopen it to record another attempt.');
-    const attempt: Attempt = {
-      id: crypto.randomUUID(),
-      leadId: lead.id,
-      method: data.method,
-      outcome: data.outcome,
-      at: now,
-      by: data.by,
-      notes: data.notes?.trim() || undefined,
-    };
+    const attempt: Attempt = withDefined<Attempt>(
+      {
+        id: crypto.randomUUID(),
+        leadId: lead.id,
+        method: data.method,
+        outcome: data.outcome,
+        at: now,
+      },
+      {
+        by: data.by,
+        notes: data.notes?.trim() || undefined,
+        durationSeconds: data.durationSeconds,
+      },
+    );
     await db.attempts.add(attempt);
-    const attemptCount = lead.attemptCount + 1;
     const next: Lead = {
       ...lead,
-      attemptCount,
+      attemptCount: lead.attemptCount + 1,
       lastAttemptAt: now,
       firstAttemptAt: lead.firstAttemptAt ?? now,
       updatedAt: now,
     };
     const sla = await windowsOfLead(db, settings, lead);
-    const nextDue = nextAttemptDue(settings, sla, attemptCount, now, lead.firstMissedAt);
-    const close = data.close ?? (CLOSING_OUTCOMES.includes(data.outcome) || nextDue === null);
+    const nextDue =
+      lead.status === 'no-contact'
+        ? null
+        : nextAttemptDue(
+            settings,
+            sla,
+            stepsDoneOf(next),
+            now,
+            roundStartOf(lead),
+            cadenceOf(settings, lead.source),
+          );
+    const close = data.close ?? CLOSING_OUTCOMES.includes(data.outcome);
     if (close) {
       next.status = 'done';
       next.closedAt = now;
       next.closeOutcome = data.outcome;
-    } else {
+      delete next.noContactAt;
+    } else if (nextDue) {
+      next.dueAt = nextDue.dueAt;
+      next.overdueAt = nextDue.overdueAt;
+    } else if (data.close === false && lead.status !== 'no-contact') {
       // Kept open past the cadence's end: due again like a fresh call, not overdue forever.
-      const due = nextDue ?? computeDue(settings, sla, now);
+      const due = computeDue(settings, sla, now);
       next.dueAt = due.dueAt;
       next.overdueAt = due.overdueAt;
+    } else {
+      // The cadence went by without contact: No contact, until the caller rings again.
+      next.status = 'no-contact';
+      next.noContactAt = lead.noContactAt ?? now;
     }
     await db.leads.put(openIndexes(next));
     return { attempt, lead: next };
+  });
+}
+
+/**
+ * Record a text the desk sent by itself (the automatic text-back). It shows on the lead as
+ * the cadence's text, but it is no callback attempt: attemptCount, firstAttemptAt and the
+ * due time stay as they are, so it never satisfies step 1.
+ */
+export async function recordAutomaticText(
+  db: CallbackDeskDB,
+  input: { leadId: string; at: number; notes?: string; outcome?: Attempt['outcome'] },
+): Promise<{ attempt: Attempt; lead: Lead }> {
+  return db.transaction('rw', db.leads, db.attempts, async () => {
+    const lead = await db.leads.get(input.leadId);
+    if (!lead) throw new Error('This lead no longer exists.');
+    const attempt = withDefined<Attempt>(
+      {
+        id: crypto.randomUUID(),
+        leadId: lead.id,
+        method: 'text',
+        outcome: input.outcome ?? 'sent',
+        at: input.at,
+        automatic: true,
+      },
+      { notes: input.notes?.trim() || undefined },
+    );
+    await db.attempts.add(attempt);
+    return { attempt, lead };
   });
 }
 
@@ -706,18 +784,27 @@ export async function patchLead(
     if (patch.practiceArea !== undefined) next.practiceArea = patch.practiceArea ?? undefined;
     if (patch.source !== undefined) next.source = patch.source ?? undefined;
     if (patch.name !== undefined) next.name = patch.name ?? undefined;
+    if (patch.email !== undefined) next.email = patch.email ?? undefined;
     if (patch.status && patch.status !== lead.status) {
       if (patch.status === 'done') {
         next.status = 'done';
         next.closedAt = now;
+      } else if (patch.status === 'no-contact') {
+        next.status = 'no-contact';
+        next.noContactAt = now;
       } else {
-        if (lead.status === 'done') {
+        if (lead.status === 'done' || lead.status === 'no-contact') {
           // Reopened: the callback is due again from now.
           const due = computeDue(settings, await windowsOfLead(db, settings, lead), now);
           next.dueAt = due.dueAt;
           next.overdueAt = due.overdueAt;
           delete next.closedAt;
           delete next.closeOutcome;
+        }
+        if (lead.status === 'no-contact') {
+          // Trying again after No contact: the cadence starts again at step 1.
+          next.cadenceRound = { attemptsBefore: lead.attemptCount, firstCallAt: now };
+          delete next.noContactAt;
         }
         next.status = patch.status;
       }
@@ -730,6 +817,11 @@ export async function patchLead(
 /** Open leads whose limit has passed. Counted from the open-lead index: no table scan. */
 export function countOverdue(db: CallbackDeskDB, now: number): Promise<number> {
   return db.leads.where('openOverdueAt').belowOrEqual(now).count();
+}
+
+/** Leads that ran through the cadence without contact (the queue's No contact count). */
+export function countNoContact(db: CallbackDeskDB): Promise<number> {
+  return db.leads.where('status').equals('no-contact').count();
 }
 
 /** Open leads that will become overdue within `withinMs`. */

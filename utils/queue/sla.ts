@@ -165,7 +165,8 @@ export function urgencyAt(
   lead: { dueAt: number; overdueAt: number; status: string },
   now: number,
 ): Urgency {
-  if (lead.status === 'done') return 'closed';
+  // Closed, or No contact (ran through the cadence): neither is due nor overdue.
+  if (lead.status === 'done' || lead.status === 'no-contact') return 'closed';
   if (now >= lead.overdueAt) return 'overdue';
   if (now >= lead.dueAt) return 'late';
   return 'due';
