@@ -53,6 +53,37 @@ export interface SyncJobRecord {
 }
 
 /**
+ * One text in the message outbox (a durable SMS send). Shape owned by
+ * utils/workflow/messageOutbox.ts (MessageJob); loose here so the database does not depend
+ * on the workflow code.
+ */
+export interface MessageJobRecord {
+  id: string;
+  /** Idempotency key: enqueueing the same key again returns the existing job. */
+  key: string;
+  leadId: string;
+  phoneKey: string;
+  state: string;
+  /** When the text went or is to go out (sentAt, else sendAfter, else when queued). */
+  at: number;
+  /** Same as `at`, present on automatic texts only (their index). */
+  automaticAt?: number;
+  [key: string]: unknown;
+}
+
+/** A number that must not be texted: a STOP reply, the provider's opt-out error, or the firm. */
+export interface OptOutRecord {
+  /** The lead's phoneKey (E.164). */
+  phoneKey: string;
+  /** Said on the lead ("Replied STOP on 3 Dec", "Twilio: unsubscribed recipient (21610)"). */
+  reason: string;
+  source: 'provider-error' | 'inbound-stop' | 'firm';
+  /** Which provider reported it, when one did. */
+  provider?: string;
+  at: number;
+}
+
+/**
  * The one database, in the extension's origin. Opened only by extension pages and the
  * background (never by content scripts, whose IndexedDB would belong to the host page).
  *
@@ -69,6 +100,9 @@ export interface SyncJobRecord {
  *    is matched again on the next sync).
  * 6. indexes no query uses are dropped (leads: dueAt, lastMissedAt, source, assignee;
  *    calls: startedAt, capturePath).
+ * 7. the message outbox (texts: by state, lead, number and time, automatic ones by time) and
+ *    opted-out numbers (keyed by phoneKey). Leads keep their `status` index (the cadence's
+ *    'no-contact' status is read from it).
  */
 export class CallbackDeskDB extends Dexie {
   leads!: EntityTable<Lead, 'id'>;
@@ -79,6 +113,8 @@ export class CallbackDeskDB extends Dexie {
   cursors!: EntityTable<CursorRecord, 'sourceId'>;
   outbox!: EntityTable<SyncJobRecord, 'id'>;
   answeredCalls!: EntityTable<AnsweredCall, 'id'>;
+  messages!: EntityTable<MessageJobRecord, 'id'>;
+  optOuts!: EntityTable<OptOutRecord, 'phoneKey'>;
 
   constructor(name = 'callback-desk') {
     super(name);
@@ -159,10 +195,16 @@ export class CallbackDeskDB extends Dexie {
       leads: 'id, phoneKey, status, openDueAt, openOverdueAt, [phoneKey+status]',
       calls: 'id, leadId, [phoneKey+startedAt], providerKey',
     });
+    // Texts (utils/workflow/messageOutbox.ts): "texts to this number since", "last automatic
+    // text" and the drain's pending jobs are index reads.
+    this.version(7).stores({
+      messages: 'id, &key, state, leadId, [phoneKey+at], automaticAt',
+      optOuts: 'phoneKey, at',
+    });
   }
 }
 
-export const DB_VERSION = 6;
+export const DB_VERSION = 7;
 
 /** The shared database handle of this context. Dexie opens it on first use. */
 export const db = new CallbackDeskDB();
