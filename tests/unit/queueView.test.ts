@@ -93,9 +93,17 @@ describe('filterQueue', () => {
   });
 
   it('combines filters', () => {
-    const rows = filterQueue(queue, { overdueOnly: true, source: 'Yelp', mine: true }, scope);
+    const rows = filterQueue(
+      queue,
+      { ...NO_FILTER, overdueOnly: true, source: 'Yelp', mine: true },
+      scope,
+    );
     expect(rows.map((l) => l.id)).toEqual(['overdue']);
-    const none = filterQueue(queue, { overdueOnly: true, source: 'Website', mine: false }, scope);
+    const none = filterQueue(
+      queue,
+      { ...NO_FILTER, overdueOnly: true, source: 'Website', mine: false },
+      scope,
+    );
     expect(none).toEqual([]);
   });
 

@@ -40,6 +40,18 @@ export const QUERIES = {
       return { leads: head.slice(0, limit), complete: head.length <= limit };
     },
   ),
+  /**
+   * Leads that ran through the follow-up cadence without contact, most recent first (the
+   * queue's "No contact" filter). Read through the status index: no table scan.
+   */
+  noContactLeads: query(NoArgs, async (db): Promise<Lead[]> => {
+    const leads = await db.leads.where('status').equals('no-contact').toArray();
+    return leads.sort((a, b) => (b.noContactAt ?? b.updatedAt) - (a.noContactAt ?? a.updatedAt));
+  }),
+  /** How many leads are at No contact (the count beside the filter), from the index keys. */
+  noContactCount: query(NoArgs, (db): Promise<number> =>
+    db.leads.where('status').equals('no-contact').count(),
+  ),
   /** One lead; null when it does not exist (deleted sample data, a stale link). */
   lead: query(
     ForLead,

@@ -1,5 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js';
-import type { Lead } from '../model';
+import { isOpen, type Lead } from '../model';
 import { formatPhone } from '../phone';
 import type { StaffMember } from '../settings';
 
@@ -8,9 +8,16 @@ export interface QueueFilter {
   overdueOnly: boolean;
   source: string;
   mine: boolean;
+  /** Show the leads that ran through the cadence without contact instead of the queue. */
+  noContact: boolean;
 }
 
-export const NO_FILTER: QueueFilter = { overdueOnly: false, source: '', mine: false };
+export const NO_FILTER: QueueFilter = {
+  overdueOnly: false,
+  source: '',
+  mine: false,
+  noContact: false,
+};
 
 /** Facts the filter depends on that are not the user's choice. */
 export interface QueueScope {
@@ -21,8 +28,9 @@ export interface QueueScope {
   contactId?: string;
 }
 
+/** Past its limit and still waiting in the queue (closed and No contact leads never are). */
 export function isOverdue(lead: Pick<Lead, 'overdueAt' | 'status'>, now: number): boolean {
-  return lead.status !== 'done' && now >= lead.overdueAt;
+  return isOpen(lead) && now >= lead.overdueAt;
 }
 
 /**
@@ -34,7 +42,9 @@ export function filterQueue(
   filter: QueueFilter,
   scope: QueueScope,
 ): readonly Lead[] {
-  const { overdueOnly, source, mine } = filter;
+  const { source, mine, noContact } = filter;
+  // No contact leads are never overdue: that filter does not apply to them.
+  const overdueOnly = filter.overdueOnly && !noContact;
   const { now, currentStaffId, contactId } = scope;
   if (!overdueOnly && !source && !mine && !contactId) return leads;
   if (mine && !currentStaffId) return [];
@@ -48,7 +58,7 @@ export function filterQueue(
 }
 
 export function hasActiveFilter(filter: QueueFilter): boolean {
-  return filter.overdueOnly || filter.source !== '' || filter.mine;
+  return filter.overdueOnly || filter.source !== '' || filter.mine || filter.noContact;
 }
 
 /**
@@ -81,7 +91,7 @@ export interface QueueCounts {
 export function queueCounts(leads: readonly Lead[], now: number): QueueCounts {
   const counts: QueueCounts = { open: 0, overdue: 0, late: 0 };
   for (const lead of leads) {
-    if (lead.status === 'done') continue;
+    if (!isOpen(lead)) continue;
     counts.open++;
     if (now >= lead.overdueAt) counts.overdue++;
     else if (now >= lead.dueAt) counts.late++;
