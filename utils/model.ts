@@ -196,8 +196,32 @@ export interface Lead {
   crmLinks?: LeadCrmLink[];
   /** The caller's email address, asked for on the call (EmailAddress); confirmations go there. */
   email?: string;
+  /**
+   * A missed call that should have had the automatic text and got none (seen too late —
+   * the browser was closed — or no SMS connection could send): staff text this caller
+   * first. Ignored once an attempt is recorded after `at` (utils/workflow/autoText.ts).
+   */
+  noAutoText?: NoAutoTextFlag;
   createdAt: number;
   updatedAt: number;
+}
+
+export interface NoAutoTextFlag {
+  at: number;
+  callId: string;
+  reason: 'captured-late' | 'no-sms-connection';
+}
+
+/** What the automatic text did about one missed call (utils/workflow/autoTextService.ts). */
+export interface CallAutoText {
+  state: 'waiting' | 'held' | 'queued' | 'skipped';
+  /** Skipped: the rule that stopped it (SkipReason in utils/workflow/autoText.ts). */
+  reason?: string;
+  /** Held (quiet hours) or waiting (debounce): when it is looked at again. */
+  until?: number;
+  /** Held: the caller's zones quiet hours were read in. */
+  zones?: readonly string[];
+  at: number;
 }
 
 export interface MissedCall {
@@ -220,6 +244,8 @@ export interface MissedCall {
   capturedAt: number;
   /** The voicemail the provider's API reported; a later poll adds a late transcript. */
   voicemail?: CallVoicemail;
+  /** The automatic text's decision for this call, when it was considered. */
+  autoText?: CallAutoText;
 }
 
 /**
