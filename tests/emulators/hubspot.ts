@@ -26,8 +26,15 @@ import {
  * national digits), computed here with libphonenumber in the portal's country.
  */
 
-export type ObjectType = 'contacts' | 'calls' | 'notes' | 'tasks';
-const OBJECT_TYPES: ObjectType[] = ['contacts', 'calls', 'notes', 'tasks'];
+export type ObjectType = 'contacts' | 'calls' | 'notes' | 'tasks' | 'communications' | 'emails';
+const OBJECT_TYPES: ObjectType[] = [
+  'contacts',
+  'calls',
+  'notes',
+  'tasks',
+  'communications',
+  'emails',
+];
 
 export interface HubSpotRecord {
   id: string;
@@ -79,7 +86,10 @@ export const CALL_DISPOSITIONS = {
 /** Writable properties we accept per object (HubSpot rejects unknown property names). */
 const PROPERTIES: Record<
   ObjectType,
-  Record<string, readonly string[] | 'text' | 'timestamp' | 'number' | 'owner' | 'disposition'>
+  Record<
+    string,
+    readonly string[] | 'text' | 'timestamp' | 'number' | 'owner' | 'disposition' | 'headers'
+  >
 > = {
   contacts: {
     firstname: 'text',
@@ -147,19 +157,84 @@ const PROPERTIES: Record<
     hs_task_priority: ['NONE', 'LOW', 'MEDIUM', 'HIGH'],
     hubspot_owner_id: 'owner',
   },
+  // Communications guide (developers.hubspot.com/docs/api/crm/communications): the channel
+  // is one of WHATS_APP, LINKEDIN_MESSAGE, SMS; logged_from "must be set to CRM".
+  communications: {
+    hs_timestamp: 'timestamp',
+    hs_communication_channel_type: ['WHATS_APP', 'LINKEDIN_MESSAGE', 'SMS'],
+    hs_communication_logged_from: ['CRM'],
+    hs_communication_body: 'text',
+    hubspot_owner_id: 'owner',
+  },
+  // Email engagement guide (developers.hubspot.com/docs/api/crm/email): direction, status,
+  // subject, text/html bodies, and hs_email_headers, a JSON-escaped string from which the
+  // read-only from/to properties are filled.
+  emails: {
+    hs_timestamp: 'timestamp',
+    hs_email_direction: ['EMAIL', 'INCOMING_EMAIL', 'FORWARDED_EMAIL'],
+    hs_email_status: ['BOUNCED', 'FAILED', 'SCHEDULED', 'SENDING', 'SENT'],
+    hs_email_subject: 'text',
+    hs_email_text: 'text',
+    hs_email_html: 'text',
+    hs_email_headers: 'headers',
+    hubspot_owner_id: 'owner',
+  },
 };
+
+/** The read-only properties HubSpot fills from hs_email_headers (email guide). */
+function emailHeaderProperties(headers: string): Record<string, string> {
+  const parsed = JSON.parse(headers) as {
+    from?: { email?: string; firstName?: string; lastName?: string };
+    to?: { email?: string }[];
+  };
+  const to = (parsed.to ?? []).map((t) => t.email).filter(Boolean);
+  return {
+    ...(parsed.from?.email ? { hs_email_from_email: parsed.from.email } : {}),
+    ...(to.length ? { hs_email_to_email: to.join(';') } : {}),
+  };
+}
+
+/** hs_email_headers must be a JSON object whose from/to/cc/bcc hold addresses. */
+function headersProblem(text: string): string | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return 'hs_email_headers is not valid JSON';
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    return 'hs_email_headers must be a JSON object';
+  const h = parsed as Record<string, unknown>;
+  for (const list of ['to', 'cc', 'bcc']) {
+    const value = h[list];
+    if (value === undefined) continue;
+    if (
+      !Array.isArray(value) ||
+      value.some((v) => typeof (v as { email?: unknown })?.email !== 'string')
+    )
+      return `hs_email_headers.${list} must be a list of { email }`;
+  }
+  return null;
+}
 
 /** The HUBSPOT_DEFINED association type id from each engagement to a contact. */
 const TO_CONTACT_TYPE_ID: Partial<Record<ObjectType, number>> = {
   calls: 194,
   notes: 202,
   tasks: 204,
+  // HubSpot's default association type ids, "Activity to object" table
+  // (developers.hubspot.com/docs/api/crm/associations): communication → contact 81,
+  // email → contact 198.
+  communications: 81,
+  emails: 198,
 };
 const OBJECT_TYPE_IDS: Record<string, ObjectType> = {
   '0-1': 'contacts',
   '0-48': 'calls',
   '0-46': 'notes',
   '0-27': 'tasks',
+  '0-18': 'communications',
+  '0-49': 'emails',
 };
 
 const DEFAULT_OWNERS: HubSpotOwner[] = [
@@ -293,6 +368,10 @@ export async function startHubSpotEmulator(
       if (rule === 'number' && !/^\d+(\.\d+)?$/.test(text))
         problems.push(`${name}: ${text} is not a number`);
       if (rule === 'owner' && !ownerExists(text)) problems.push(`${text} is not a valid owner id`);
+      if (rule === 'headers') {
+        const problem = headersProblem(text);
+        if (problem) problems.push(problem);
+      }
       if (rule === 'disposition' && !Object.values(CALL_DISPOSITIONS).includes(text)) {
         problems.push(`${text} is not a valid call disposition`);
       }
@@ -351,6 +430,8 @@ export async function startHubSpotEmulator(
       ).toISOString();
     }
     if (type === 'contacts') calculate(record);
+    if (type === 'emails' && record.properties.hs_email_headers)
+      Object.assign(record.properties, emailHeaderProperties(record.properties.hs_email_headers));
     objects.get(type)!.set(id, record);
     return record;
   }
@@ -509,6 +590,8 @@ export async function startHubSpotEmulator(
     calls: ['hs_call_title', 'hs_call_body'],
     notes: ['hs_note_body'],
     tasks: ['hs_task_subject', 'hs_task_body'],
+    communications: ['hs_communication_body'],
+    emails: ['hs_email_subject', 'hs_email_text'],
   };
 
   function doSearch(type: ObjectType, body: Record<string, unknown>, now: number): EmuResponse {

@@ -323,6 +323,8 @@ export function specFiles(vendor: 'hubspot' | 'clio'): string[] {
           'contacts.v3.json',
           'notes.v3.json',
           'tasks.v3.json',
+          'communications.v3.json',
+          'emails.v3.json',
           'owners.v3.json',
           'associations.v4.json',
           'oauth.v3.json',

@@ -24,6 +24,15 @@ import {
  */
 const WORKER_RUN_ID = crypto.randomUUID();
 
+/**
+ * Start a drain now (it takes the lease, or leaves a note for the running one to go again):
+ * for work queued outside a message handler here, such as a text's CRM record queued by
+ * enqueueAttemptSync right after the text went out.
+ */
+export function kickOutbox(): void {
+  kick();
+}
+
 function kick(): void {
   void drainNow(WORKER_RUN_ID).catch((error: unknown) =>
     console.error('Outbox drain failed', error),

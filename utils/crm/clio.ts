@@ -69,8 +69,10 @@ export function clioLimiter(
   return rateLimiter(`clio:${region}:${userId}`, limit, store);
 }
 
-/** The external property that carries our idempotency key on a PhoneCommunication. */
+/** The external property that carries our idempotency key on a communication we log. */
 export const CLIO_EXTERNAL_PROPERTY = 'callback_desk_id';
+
+type ClioCommunicationType = 'PhoneCommunication' | 'EmailCommunication';
 
 const Participant = z.object({
   id: z.number(),
@@ -325,20 +327,26 @@ export class ClioConnector implements Connector {
     });
   }
 
-  async logCall(item: SendItem): Promise<RemoteRef> {
-    const payload = item.job.payload;
-    if (payload.kind !== 'call') throw new Error('not a call job');
+  /**
+   * A communication on the contact (communications spec: POST /communications.json; type,
+   * subject, body and received_at required), tagged with our idempotency key as an external
+   * property so a lookup finds it after a lost answer. We reached out: the firm user sends,
+   * the contact receives.
+   */
+  private async logCommunication(
+    item: SendItem,
+    record: { type: ClioCommunicationType; subject: string; body: string; at: number },
+  ): Promise<RemoteRef> {
     const answer = await this.call({
       method: 'POST',
       path: '/communications.json',
       fields: 'id',
       json: {
         data: {
-          type: 'PhoneCommunication',
-          subject: payload.title,
-          body: `${payload.body}\n\n${markerLine(item.marker)}`,
-          received_at: new Date(payload.at).toISOString(),
-          // We called them back: the firm user calls, the contact receives.
+          type: record.type,
+          subject: record.subject,
+          body: `${record.body}\n\n${markerLine(item.marker)}`,
+          received_at: new Date(record.at).toISOString(),
           senders: [{ id: Number(item.ownerId ?? this.options.userId), type: 'User' }],
           receivers: [{ id: Number(item.contactId), type: 'Contact' }],
           external_properties: [{ name: CLIO_EXTERNAL_PROPERTY, value: item.job.idempotencyKey }],
@@ -347,6 +355,44 @@ export class ClioConnector implements Connector {
       schema: Show(IdRow),
     });
     return { id: String(answer.data.id), url: this.contactUrl(item.contactId) };
+  }
+
+  logCall(item: SendItem): Promise<RemoteRef> {
+    const payload = item.job.payload;
+    if (payload.kind !== 'call') throw new Error('not a call job');
+    return this.logCommunication(item, {
+      type: 'PhoneCommunication',
+      subject: payload.title,
+      body: payload.body,
+      at: payload.at,
+    });
+  }
+
+  /**
+   * Clio Manage has two communication types only (PhoneCommunication, EmailCommunication in
+   * the communications spec): a text message is logged as a PhoneCommunication whose subject
+   * says it was a text (our own call-log poller skips it by its external property).
+   */
+  logText(item: SendItem): Promise<RemoteRef> {
+    const payload = item.job.payload;
+    if (payload.kind !== 'text') throw new Error('not a text job');
+    return this.logCommunication(item, {
+      type: 'PhoneCommunication',
+      subject: payload.subject,
+      body: payload.body,
+      at: payload.at,
+    });
+  }
+
+  logEmail(item: SendItem): Promise<RemoteRef> {
+    const payload = item.job.payload;
+    if (payload.kind !== 'email') throw new Error('not an email job');
+    return this.logCommunication(item, {
+      type: 'EmailCommunication',
+      subject: payload.subject,
+      body: payload.to ? `To: ${payload.to}\n\n${payload.body}` : payload.body,
+      at: payload.at,
+    });
   }
 
   async addNote(item: SendItem): Promise<RemoteRef> {
@@ -455,13 +501,14 @@ export class ClioConnector implements Connector {
       // Completing a task is an update: it is simply sent again.
       if (payload.kind === 'complete') continue;
       let hit: { id: number } | undefined;
-      if (payload.kind === 'call') {
+      if (payload.kind === 'call' || payload.kind === 'text' || payload.kind === 'email') {
+        // Communications list filter external_property_name/value (communications spec).
         const answer = await this.call({
           method: 'GET',
           path: '/communications.json',
           fields: 'id',
           query: {
-            type: 'PhoneCommunication',
+            type: payload.kind === 'email' ? 'EmailCommunication' : 'PhoneCommunication',
             external_property_name: CLIO_EXTERNAL_PROPERTY,
             external_property_value: job.idempotencyKey,
             limit: 5,

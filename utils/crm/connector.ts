@@ -51,6 +51,10 @@ export interface Connector {
   createTask(item: SendItem): Promise<RemoteRef>;
   /** Mark an earlier follow-up task complete (an update: safe to repeat). */
   completeTask(item: SendItem): Promise<RemoteRef>;
+  /** Log a text message sent to the contact (HubSpot communication, Clio communication). */
+  logText(item: SendItem): Promise<RemoteRef>;
+  /** Log an email sent to the contact (HubSpot email, Clio EmailCommunication). */
+  logEmail(item: SendItem): Promise<RemoteRef>;
   /**
    * Create several records of one kind in one request. A job in neither `created` nor
    * `rejected` has an unknown fate (look it up before trying again).
@@ -63,7 +67,8 @@ export interface Connector {
   matchContact(item: SendItem): Promise<ContactMatch>;
   /**
    * Find records an earlier, unanswered request may have created, by the job's marker
-   * (HubSpot) or external property (Clio). Job id → record; missing = not created.
+   * (HubSpot) or external property (Clio), texts and emails included. Job id → record;
+   * missing = not created.
    */
   findExisting(items: SendItem[]): Promise<Map<string, RemoteRef>>;
   /** The contact's page in the CRM's web app. */
@@ -199,5 +204,9 @@ export function createRecord(connector: Connector, item: SendItem): Promise<Remo
       return connector.createTask(item);
     case 'complete':
       return connector.completeTask(item);
+    case 'text':
+      return connector.logText(item);
+    case 'email':
+      return connector.logEmail(item);
   }
 }

@@ -77,19 +77,36 @@ export const HUBSPOT_DISPOSITIONS = {
   wrongNumber: '17b47fee-58de-441e-a44c-c6300d46f273',
 } as const;
 
-/** Association type ids (HUBSPOT_DEFINED) from an engagement to its contact. */
-export const TO_CONTACT_ASSOCIATION = { call: 194, note: 202, task: 204 } as const;
+/**
+ * Association type ids (HUBSPOT_DEFINED) from an engagement to its contact: call 194, note
+ * 202, task 204, communication (SMS) 81, email 198 — HubSpot's table of default association
+ * type ids (https://developers.hubspot.com/docs/api/crm/associations, "Activity to object").
+ */
+export const TO_CONTACT_ASSOCIATION = {
+  call: 194,
+  note: 202,
+  task: 204,
+  text: 81,
+  email: 198,
+} as const;
 
 type EngagementKind = Exclude<SyncKind, 'contact' | 'complete'>;
+const ENGAGEMENT_KINDS: readonly EngagementKind[] = ['call', 'note', 'task', 'text', 'email'];
 const OBJECT_PATH: Record<EngagementKind, string> = {
   call: 'calls',
   note: 'notes',
   task: 'tasks',
+  // communications.v3.json: SMS / WhatsApp / LinkedIn messages logged on a record.
+  text: 'communications',
+  email: 'emails',
 };
+/** Where the marker goes (and is searched for with CONTAINS_TOKEN). */
 const BODY_PROPERTY: Record<EngagementKind, string> = {
   call: 'hs_call_body',
   note: 'hs_note_body',
   task: 'hs_task_body',
+  text: 'hs_communication_body',
+  email: 'hs_email_text',
 };
 
 /**
@@ -368,8 +385,40 @@ export class HubSpotConnector implements Connector {
           ...owner,
         };
         break;
+      case 'text':
+        // Communications guide (developers.hubspot.com/docs/api/crm/communications): the
+        // channel SMS, logged_from must be CRM, the body, and hs_timestamp on the timeline.
+        typeId = TO_CONTACT_ASSOCIATION.text;
+        properties = {
+          hs_timestamp: String(payload.at),
+          hs_communication_channel_type: 'SMS',
+          hs_communication_logged_from: 'CRM',
+          hs_communication_body: withMarker(payload.body),
+          ...owner,
+        };
+        break;
+      case 'email':
+        // Email engagement guide (developers.hubspot.com/docs/api/crm/email): hs_timestamp is
+        // required; direction EMAIL = sent to the contact; hs_email_headers (a JSON string)
+        // fills the read-only from/to properties shown on the timeline.
+        typeId = TO_CONTACT_ASSOCIATION.email;
+        properties = {
+          hs_timestamp: String(payload.at),
+          hs_email_direction: 'EMAIL',
+          hs_email_status: 'SENT',
+          hs_email_subject: payload.subject,
+          hs_email_text: `${payload.body}\n\n${markerLine(item.marker)}`,
+          hs_email_headers: JSON.stringify({
+            from: payload.from ? { email: payload.from } : {},
+            to: payload.to ? [{ email: payload.to }] : [],
+            cc: [],
+            bcc: [],
+          }),
+          ...owner,
+        };
+        break;
       default:
-        throw new Error('only calls, notes and tasks are created as engagements');
+        throw new Error('only calls, notes, tasks, texts and emails are created as engagements');
     }
     return {
       properties,
@@ -403,6 +452,16 @@ export class HubSpotConnector implements Connector {
 
   createTask(item: SendItem): Promise<RemoteRef> {
     return this.createOne('task', item);
+  }
+
+  /** POST /crm/v3/objects/communications (communications.v3.json: create). */
+  logText(item: SendItem): Promise<RemoteRef> {
+    return this.createOne('text', item);
+  }
+
+  /** POST /crm/v3/objects/emails (emails.v3.json: create). */
+  logEmail(item: SendItem): Promise<RemoteRef> {
+    return this.createOne('email', item);
   }
 
   /** PATCH hs_task_status COMPLETED (tasks spec: PATCH /crm/v3/objects/tasks/{taskId}). */
@@ -534,7 +593,9 @@ export class HubSpotConnector implements Connector {
       const match = await this.matchContact(item);
       if (match.kind === 'single') found.set(item.job.id, match.ref);
     }
-    for (const kind of ['call', 'note', 'task'] as const) {
+    // Each object has its own search (POST /crm/v3/objects/{calls,notes,tasks,communications,
+    // emails}/search in their specs); the marker is one token of the body.
+    for (const kind of ENGAGEMENT_KINDS) {
       const ofKind = items.filter((i) => i.job.kind === kind);
       const property = BODY_PROPERTY[kind];
       // Five filter groups (OR) per search: HubSpot allows at most five.

@@ -10,9 +10,10 @@ export const CRM_LABELS: Record<CrmSystem, string> = { hubspot: 'HubSpot', clio:
 
 /**
  * What one outbox job writes. `complete` closes the follow-up task of an earlier attempt
- * once a newer attempt is synced (an update, safe to repeat).
+ * once a newer attempt is synced (an update, safe to repeat). `text` and `email` log a text
+ * or email attempt on the contact (HubSpot communication / email, Clio communication).
  */
-export const SYNC_KINDS = ['contact', 'call', 'note', 'task', 'complete'] as const;
+export const SYNC_KINDS = ['contact', 'call', 'note', 'task', 'complete', 'text', 'email'] as const;
 export const SyncKind = z.enum(SYNC_KINDS);
 export type SyncKind = z.infer<typeof SyncKind>;
 
@@ -83,12 +84,45 @@ export const CompletePayload = z.object({
 });
 export type CompletePayload = z.infer<typeof CompletePayload>;
 
+/** A text message sent to the caller (by staff, or the automatic text-back). */
+export const TextPayload = z.object({
+  kind: z.literal('text'),
+  at: z.number().int().nonnegative(),
+  /** Headline on the record (Clio subject; HubSpot shows the body only). */
+  subject: z.string().max(500),
+  /** The message as sent, then the attempt's facts. */
+  body: z.string().max(60_000),
+  /** The caller's number (E.164) the text went to. */
+  toNumber: z.string().max(40),
+  automatic: z.boolean(),
+  staffId: z.string().max(120).optional(),
+});
+export type TextPayload = z.infer<typeof TextPayload>;
+
+/** An email sent to the caller (the confirmation, or the cadence's email step). */
+export const EmailPayload = z.object({
+  kind: z.literal('email'),
+  at: z.number().int().nonnegative(),
+  subject: z.string().max(500),
+  /** The email as sent (plain text). */
+  body: z.string().max(60_000),
+  /** The address it went to. */
+  to: z.string().max(254),
+  /** The staff member's address, when known (the sender in the CRM's email headers). */
+  from: z.string().max(254).optional(),
+  automatic: z.boolean(),
+  staffId: z.string().max(120).optional(),
+});
+export type EmailPayload = z.infer<typeof EmailPayload>;
+
 export const SyncPayload = z.discriminatedUnion('kind', [
   ContactPayload,
   CallPayload,
   NotePayload,
   TaskPayload,
   CompletePayload,
+  TextPayload,
+  EmailPayload,
 ]);
 export type SyncPayload = z.infer<typeof SyncPayload>;
 

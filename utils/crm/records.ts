@@ -48,11 +48,136 @@ function leadFacts(lead: Lead): string[] {
   ].filter(Boolean);
 }
 
+/** The lines every record of an attempt carries (a text's or an email's after the message). */
+function attemptLines(
+  attempt: Attempt,
+  lead: Lead,
+  caller: string,
+  settings: FirmSettings,
+  callbackNumber: number,
+): string[] {
+  const outcome = OUTCOME_LABELS[attempt.outcome];
+  const by = staffName(settings, attempt.by);
+  return [
+    attempt.automatic
+      ? `${AUTOMATIC_TEXT} to ${caller}, sent by Callback Desk after the missed call (not a callback attempt).`
+      : `${METHOD_WORDS[attempt.method]} to ${caller}: ${outcome}.`,
+    callbackNumber > 0
+      ? `Callback attempt ${callbackNumber} of ${CADENCE.length}${by ? ` by ${by}` : ''}.`
+      : '',
+    ...leadFacts(lead),
+    attempt.notes ? `Notes: ${attempt.notes}` : '',
+  ].filter(Boolean);
+}
+
+/** What the subject and body of an automatic text's record start with. */
+export const AUTOMATIC_TEXT = 'Automatic text';
+
 /**
- * What one click on "Sync" writes for a lead: for every attempt, a call record (calls and
- * voicemails; texts and emails are not calls) and a note; and a follow-up task for the
- * next attempt of the cadence while the lead is still open. Pure: the same lead and
- * attempts always give the same drafts and keys, so syncing twice adds nothing.
+ * The records of one attempt: a call and a note (calls, voicemails), a text (a HubSpot
+ * communication, a Clio communication) or an email. `callbackNumber` is the attempt's place
+ * among the callback attempts (0 for an automatic text, which is none).
+ */
+export function attemptDrafts(input: {
+  system: CrmSystem;
+  lead: Lead;
+  attempt: Attempt;
+  callbackNumber: number;
+  settings: FirmSettings;
+  firmLine?: string;
+  account?: string;
+}): SyncDraft[] {
+  const { system, lead, attempt, settings, callbackNumber } = input;
+  const account = input.account !== undefined ? { account: input.account } : {};
+  const country = settings.defaultCountry as CountryCode;
+  const caller = callerLabel(lead, country);
+  const outcome = OUTCOME_LABELS[attempt.outcome];
+  const lines = attemptLines(attempt, lead, caller, settings, callbackNumber);
+  const base = { system, leadId: lead.id, attemptId: attempt.id, ...account };
+  const staff = attempt.by ? { staffId: attempt.by } : {};
+  const drafts: SyncDraft[] = [];
+  if (attempt.method === 'text') {
+    const message = attempt.message?.trim();
+    drafts.push({
+      ...base,
+      kind: 'text',
+      idempotencyKey: idempotencyKey(base, system, 'text'),
+      payload: {
+        kind: 'text',
+        at: attempt.at,
+        subject: `${attempt.automatic ? AUTOMATIC_TEXT : 'Text message'} to ${caller}`,
+        body: [
+          attempt.automatic ? `${AUTOMATIC_TEXT}:` : '',
+          message ?? '(The text of the message was not recorded.)',
+          '',
+          ...lines,
+        ]
+          .filter((line, i) => i > 0 || line)
+          .join('\n'),
+        toNumber: attempt.to ?? lead.phone ?? lead.rawNumber,
+        automatic: Boolean(attempt.automatic),
+        ...staff,
+      },
+    });
+    return drafts;
+  }
+  if (attempt.method === 'email') {
+    const from = settings.staff.find((s) => s.id === attempt.by)?.email;
+    drafts.push({
+      ...base,
+      kind: 'email',
+      idempotencyKey: idempotencyKey(base, system, 'email'),
+      payload: {
+        kind: 'email',
+        at: attempt.at,
+        subject: attempt.subject?.trim() || `Email to ${caller}`,
+        body: attempt.message?.trim() || lines.join('\n'),
+        to: attempt.to ?? lead.email ?? '',
+        ...(from ? { from } : {}),
+        automatic: Boolean(attempt.automatic),
+        ...staff,
+      },
+    });
+    return drafts;
+  }
+  drafts.push({
+    ...base,
+    kind: 'call',
+    idempotencyKey: idempotencyKey(base, system, 'call'),
+    payload: {
+      kind: 'call',
+      at: attempt.at,
+      method: attempt.method,
+      outcome: attempt.outcome,
+      title: `Callback: ${outcome} — ${caller}`,
+      body: lines.join('\n'),
+      toNumber: lead.phone ?? lead.rawNumber,
+      ...(input.firmLine ? { fromNumber: input.firmLine } : {}),
+      ...staff,
+    },
+  });
+  drafts.push({
+    ...base,
+    kind: 'note',
+    idempotencyKey: idempotencyKey(base, system, 'note'),
+    payload: {
+      kind: 'note',
+      at: attempt.at,
+      subject: `Callback attempt ${callbackNumber}: ${outcome}`,
+      body: lines.join('\n'),
+      ...staff,
+    },
+  });
+  return drafts;
+}
+
+/**
+ * What one click on "Sync" writes for a lead: for every attempt, a call record and a note
+ * (calls and voicemails), or the message itself (texts: a HubSpot communication / Clio
+ * communication; emails: a HubSpot email / Clio email communication — these carry the
+ * attempt's facts, so no separate note); and a follow-up task for the next attempt of the
+ * cadence while the lead is still open. Pure: the same lead and attempts always give the
+ * same drafts and keys, so syncing twice adds nothing.
  */
 export function buildSyncDrafts(input: {
   system: CrmSystem;
@@ -70,48 +195,14 @@ export function buildSyncDrafts(input: {
   const attempts = [...input.attempts].sort((a, b) => a.at - b.at);
   const caller = callerLabel(lead, country);
   const drafts: SyncDraft[] = [];
-  attempts.forEach((attempt, index) => {
-    const outcome = OUTCOME_LABELS[attempt.outcome];
-    const by = staffName(settings, attempt.by);
-    const lines = [
-      `${METHOD_WORDS[attempt.method]} to ${caller}: ${outcome}.`,
-      `Callback attempt ${index + 1} of ${CADENCE.length}${by ? ` by ${by}` : ''}.`,
-      ...leadFacts(lead),
-      attempt.notes ? `Notes: ${attempt.notes}` : '',
-    ].filter(Boolean);
-    const base = { system, leadId: lead.id, attemptId: attempt.id, ...account };
-    if (attempt.method === 'call' || attempt.method === 'voicemail') {
-      drafts.push({
-        ...base,
-        kind: 'call',
-        idempotencyKey: idempotencyKey(base, system, 'call'),
-        payload: {
-          kind: 'call',
-          at: attempt.at,
-          method: attempt.method,
-          outcome: attempt.outcome,
-          title: `Callback: ${outcome} — ${caller}`,
-          body: lines.join('\n'),
-          toNumber: lead.phone ?? lead.rawNumber,
-          ...(input.firmLine ? { fromNumber: input.firmLine } : {}),
-          ...(attempt.by ? { staffId: attempt.by } : {}),
-        },
-      });
-    }
-    drafts.push({
-      ...base,
-      kind: 'note',
-      idempotencyKey: idempotencyKey(base, system, 'note'),
-      payload: {
-        kind: 'note',
-        at: attempt.at,
-        subject: `Callback attempt ${index + 1}: ${outcome}`,
-        body: lines.join('\n'),
-        ...(attempt.by ? { staffId: attempt.by } : {}),
-      },
-    });
-  });
-
+  let callbacks = 0;
+  for (const attempt of attempts) {
+    // An automatic text is not a callback attempt: it does not take a number in the count.
+    if (!attempt.automatic) callbacks++;
+    drafts.push(
+      ...attemptDrafts({ ...input, attempt, callbackNumber: attempt.automatic ? 0 : callbacks }),
+    );
+  }
   const last = attempts[attempts.length - 1];
   if (last && lead.status !== 'done') {
     const due = nextAttemptDue(
@@ -211,7 +302,8 @@ export function taskCompletionDrafts(
       (j) =>
         j.system === task.system &&
         j.leadId === task.leadId &&
-        (j.kind === 'call' || j.kind === 'note' || j.kind === 'task') &&
+        j.kind !== 'contact' &&
+        j.kind !== 'complete' &&
         j.state === 'synced' &&
         j.attemptId !== undefined &&
         (at.get(j.attemptId) ?? -1) > taskAt,

@@ -60,7 +60,7 @@ const LEASE_ROW = 'outbox:lease';
 const LEASE_MS = 2 * 60_000;
 /** A lookup that found nothing stays good for this long (a drain taken over leaves it). */
 const LOOKUP_FRESH_MS = 10 * 60_000;
-const KIND_ORDER: SyncKind[] = ['contact', 'call', 'note', 'task', 'complete'];
+const KIND_ORDER: SyncKind[] = ['contact', 'call', 'note', 'task', 'text', 'email', 'complete'];
 
 export interface OutboxDeps {
   db: CallbackDeskDB;
@@ -716,7 +716,7 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
   };
 
   /**
-   * A call, note or task the CRM refused (4xx) because the contact it attaches to was
+   * A call, note, task, text or email the CRM refused (4xx) because the contact it attaches to was
    * deleted there: asked of the CRM, and if the contact is gone, the lead's link to it is
    * dropped and the job waits for the user to choose or create the contact (Retry alone
    * would be refused again for ever). True when the job was handled so.
@@ -730,7 +730,7 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
     if (jobs.length !== 1 || !job || !connector.contactExists) return false;
     if (!(error instanceof HttpError) || !nothingWritten(error)) return false;
     if (error instanceof RateLimitError || error instanceof ReconnectError) return false;
-    if (job.kind !== 'call' && job.kind !== 'note' && job.kind !== 'task') return false;
+    if (job.kind === 'contact' || job.kind === 'complete') return false;
     const contactId = job.contactId;
     if (!contactId) return false;
     try {
