@@ -9,7 +9,7 @@ import {
   type ClientDeps,
 } from '../../capture/sources/connections';
 import { sourceById } from '../../capture/sources/registry';
-import { describeError } from '../../http';
+import { AuthError, describeError } from '../../http';
 import { aircallSmsClient } from './aircall';
 import { dialpadSmsClient } from './dialpad';
 import { ringCentralSender, ringCentralSmsClient } from './ringcentral';
@@ -122,7 +122,10 @@ async function availabilityOf(
           return {
             ok: false,
             provider,
-            reason: `${label}: could not read the sending numbers (${describeError(error, now)})`,
+            reason:
+              error instanceof AuthError
+                ? `${label} refused the saved credentials — Reconnect ${label} in Options.`
+                : `${label}: could not read the sending numbers (${describeError(error, now)})`,
           };
         }
         senderCache.set(cacheKey, { from, until: now + SENDER_CACHE_MS });
