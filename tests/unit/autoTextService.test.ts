@@ -1,0 +1,276 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TZDate } from '@date-fns/tz';
+import { db } from '@/utils/db';
+import { captureCalls, recordAttempt } from '@/utils/queue/leads';
+import { DEFAULT_SETTINGS, type FirmSettings } from '@/utils/settings';
+import type { IncomingCall, Lead, MissedCall } from '@/utils/model';
+import { DEFAULT_AUTO_TEXT_SETTINGS, type AutoTextSettings } from '@/utils/workflow/autoText';
+import {
+  noteCapturedCalls,
+  pendingAutoTextsItem,
+  saveAutoTextSettings,
+  setAutoTextProcessor,
+} from '@/utils/workflow/autoTextStore';
+import { processAutoTexts, type AutoTextDeps } from '@/utils/workflow/autoTextService';
+import { markOptedOut, type MessageJob } from '@/utils/workflow/messageOutbox';
+import { drain, resetSmsWorld, twilioWorld } from './smsWorld';
+
+const NY = 'America/New_York';
+/** Wednesday 10 June 2026, 13:00 in New York. */
+const T0 = new TZDate(2026, 5, 10, 13, 0, NY).getTime();
+const FIRM: FirmSettings = { ...DEFAULT_SETTINGS, timeZone: NY, dedupeWindowSeconds: 120 };
+const ON: AutoTextSettings = { ...DEFAULT_AUTO_TEXT_SETTINGS, enabled: true, debounceSeconds: 15 };
+const SF_CALLER = '(415) 555-0134';
+
+let clock = T0;
+const now = () => clock;
+let drains = 0;
+let scheduled: number[] = [];
+let sendable = true;
+
+function deps(overrides: Partial<AutoTextDeps> = {}): AutoTextDeps {
+  return {
+    db,
+    now,
+    firmSettings: async () => FIRM,
+    canSend: async () => sendable,
+    drain: () => {
+      drains++;
+    },
+    schedule: async (at) => {
+      scheduled.push(at);
+    },
+    ...overrides,
+  };
+}
+
+function missed(patch: Partial<IncomingCall> = {}): IncomingCall {
+  return {
+    from: SF_CALLER,
+    startedAt: clock - 30_000,
+    provider: 'ringcentral',
+    providerCallId: `call-${clock}`,
+    capturePath: 'portal',
+    reason: 'no-answer',
+    ...patch,
+  };
+}
+
+/** What the background does with a page's report: capture, then hand over. */
+async function capture(...calls: IncomingCall[]) {
+  const result = await captureCalls(db, FIRM, calls, clock);
+  await noteCapturedCalls(result.added, clock);
+  await processAutoTexts(deps());
+  return result;
+}
+
+async function texts(): Promise<MessageJob[]> {
+  return (await db.messages.toArray()) as unknown as MessageJob[];
+}
+
+async function onlyLead(): Promise<Lead> {
+  const leads = await db.leads.toArray();
+  expect(leads).toHaveLength(1);
+  return leads[0]!;
+}
+
+async function callOf(id: string): Promise<MissedCall> {
+  return (await db.calls.get(id))!;
+}
+
+/** Move the clock to `at` and run the engine, as the timer or the alarm would. */
+async function runAt(at: number, overrides: Partial<AutoTextDeps> = {}) {
+  clock = at;
+  await processAutoTexts(deps(overrides));
+}
+
+beforeEach(async () => {
+  await resetSmsWorld();
+  await pendingAutoTextsItem.setValue([]);
+  setAutoTextProcessor(undefined);
+  clock = T0 - 3_600_000;
+  await saveAutoTextSettings(ON, clock);
+  clock = T0;
+  drains = 0;
+  scheduled = [];
+  sendable = true;
+});
+
+afterEach(() => setAutoTextProcessor(undefined));
+
+describe('automatic text after a missed call', () => {
+  it('queues one text after the debounce, within the minute, in the firm’s words', async () => {
+    const { added } = await capture(missed());
+    expect(await texts()).toEqual([]);
+    expect((await callOf(added[0]!.callId)).autoText).toMatchObject({
+      state: 'waiting',
+      until: T0 + 15_000,
+    });
+    expect(scheduled).toEqual([T0 + 15_000]);
+
+    await runAt(T0 + 15_000);
+    const [text, ...more] = await texts();
+    expect(more).toEqual([]);
+    expect(text).toMatchObject({
+      automatic: true,
+      to: '+14155550134',
+      callId: added[0]!.callId,
+      key: 'auto:+14155550134:2026-06-10',
+      state: 'queued',
+    });
+    expect(text!.body).toContain('We missed your call. We are returning it now.');
+    expect(drains).toBe(1);
+    expect((await callOf(added[0]!.callId)).autoText).toMatchObject({ state: 'queued' });
+    expect(await pendingAutoTextsItem.getValue()).toEqual([]);
+  });
+
+  it('reaches the provider once and is recorded as an automatic attempt, not a callback', async () => {
+    const twilio = await twilioWorld();
+    await capture(missed());
+    await runAt(T0 + 15_000);
+    await drain({ now });
+    expect(twilio.sms.sent.map((s) => s.to)).toEqual(['+14155550134']);
+    expect(twilio.sms.violations).toEqual([]);
+    const attempts = await db.attempts.toArray();
+    expect(attempts).toMatchObject([{ method: 'text', outcome: 'sent', automatic: true }]);
+    const lead = await onlyLead();
+    expect(lead.attemptCount).toBe(0);
+    expect(lead.firstAttemptAt).toBeUndefined();
+  });
+
+  it('the same call seen twice, and a second leg a moment later, make one decision and one text', async () => {
+    const first = missed({ providerCallId: 'leg-1' });
+    await capture(first);
+    clock += 3_000;
+    // The page re-reads the same row, and the API poller reports it too.
+    await capture(first, { ...first, capturePath: 'api', provider: 'ringcentral' });
+    // A second leg of the call (another line rang) with its own id, 40 s later.
+    clock += 2_000;
+    await capture(missed({ providerCallId: 'leg-2', startedAt: first.startedAt + 40_000 }));
+    await runAt(T0 + 60_000);
+    expect((await texts()).length).toBe(1);
+    expect(await pendingAutoTextsItem.getValue()).toEqual([]);
+  });
+
+  it('no text when the answered leg of the same call arrives during the debounce', async () => {
+    const { added } = await capture(missed({ providerCallId: 'leg-1' }));
+    clock += 5_000;
+    await capture(missed({ providerCallId: 'leg-2', reason: 'answered', startedAt: T0 - 25_000 }));
+    await runAt(T0 + 15_000);
+    expect(await texts()).toEqual([]);
+    expect((await callOf(added[0]!.callId)).autoText).toMatchObject({
+      state: 'skipped',
+      reason: 'called-back',
+    });
+  });
+
+  it('a worker stopped during the debounce, or after queuing, still sends exactly one', async () => {
+    const twilio = await twilioWorld();
+    await capture(missed());
+    // The worker is stopped before its timer fires: the alarm wakes a new one 30 s later.
+    await runAt(T0 + 30_000);
+    expect((await texts()).length).toBe(1);
+    // Stopped after queuing but before the pending list was saved: the next start decides
+    // the same call again and finds its text already queued.
+    const call = (await db.calls.toArray())[0]!;
+    await pendingAutoTextsItem.setValue([{ callId: call.id, leadId: call.leadId, dueAt: clock }]);
+    await runAt(T0 + 31_000);
+    await runAt(T0 + 32_000);
+    expect((await texts()).length).toBe(1);
+    expect((await callOf(call.id)).autoText).toMatchObject({ state: 'queued' });
+    await drain({ now });
+    await drain({ now });
+    expect(twilio.sms.sent).toHaveLength(1);
+  });
+
+  it('holds a text in the caller’s quiet hours and sends it at the first allowed minute', async () => {
+    // 10:00 in New York is 07:00 for a San Francisco caller.
+    clock = new TZDate(2026, 5, 10, 10, 0, NY).getTime();
+    const { added } = await capture(missed());
+    await runAt(clock + 15_000);
+    expect(await texts()).toEqual([]);
+    const firstAllowed = new TZDate(2026, 5, 10, 8, 0, 'America/Los_Angeles').getTime();
+    expect((await callOf(added[0]!.callId)).autoText).toMatchObject({
+      state: 'held',
+      until: firstAllowed,
+      zones: ['America/Los_Angeles'],
+    });
+    expect(scheduled.at(-1)).toBe(firstAllowed);
+    await runAt(firstAllowed - 60_000);
+    expect(await texts()).toEqual([]);
+    await runAt(firstAllowed);
+    expect(await texts()).toHaveLength(1);
+  });
+
+  it('a held text is dropped when staff call the caller back first', async () => {
+    clock = new TZDate(2026, 5, 10, 10, 0, NY).getTime();
+    await capture(missed());
+    await runAt(clock + 15_000);
+    const lead = await onlyLead();
+    clock += 10 * 60_000;
+    await recordAttempt(db, FIRM, { leadId: lead.id, method: 'call', outcome: 'no-answer' }, clock);
+    await runAt(new TZDate(2026, 5, 10, 8, 0, 'America/Los_Angeles').getTime());
+    expect(await texts()).toEqual([]);
+  });
+
+  it('never texts an opted-out number, a remembered landline or a caller with no number', async () => {
+    await markOptedOut(db, { phoneKey: '+14155550134', reason: 'Replied STOP', source: 'firm' });
+    await capture(missed());
+    // A landline: an earlier text to it failed with the provider's "not a mobile number".
+    await db.messages.add({
+      id: 'old',
+      key: 'manual:old',
+      leadId: 'x',
+      phoneKey: '+12125550100',
+      to: '+12125550100',
+      state: 'failed',
+      notMobile: true,
+      at: T0 - 7 * 24 * 3_600_000,
+    });
+    await capture(missed({ from: '(212) 555-0100', providerCallId: 'landline' }));
+    await capture(missed({ from: 'Anonymous', providerCallId: 'anon' }));
+    await runAt(T0 + 20_000);
+    expect((await texts()).filter((t) => t.id !== 'old')).toEqual([]);
+    const reasons = (await db.calls.toArray()).map((c) => c.autoText?.reason).sort();
+    expect(reasons).toEqual(['no-callback-number', 'not-mobile', 'opted-out']);
+  });
+
+  it('sends at most one automatic text per number in 24 hours', async () => {
+    await capture(missed());
+    await runAt(T0 + 15_000);
+    const lead = await onlyLead();
+    // The caller rings again five hours later (the lead still open): no second text.
+    clock = T0 + 5 * 3_600_000;
+    await capture(missed({ providerCallId: 'again' }));
+    await runAt(clock + 15_000);
+    expect(await texts()).toHaveLength(1);
+    // The next day, 25 hours after the first text, after the lead was closed and reopened.
+    await recordAttempt(db, FIRM, { leadId: lead.id, method: 'call', outcome: 'reached' }, clock);
+    clock = T0 + 25 * 3_600_000;
+    await capture(missed({ providerCallId: 'next-day' }));
+    await runAt(clock + 15_000);
+    expect(await texts()).toHaveLength(2);
+  });
+
+  it('flags "no auto-text sent" when the call was seen too late or nothing could send', async () => {
+    // The browser was closed: the portal shows a call from 20 minutes ago.
+    await capture(missed({ startedAt: T0 - 20 * 60_000, providerCallId: 'late' }));
+    sendable = false;
+    await capture(missed({ from: '(212) 555-0100', providerCallId: 'no-connection' }));
+    await runAt(T0 + 20_000);
+    expect(await texts()).toEqual([]);
+    const flags = (await db.leads.toArray()).map((l) => l.noAutoText?.reason).sort();
+    expect(flags).toEqual(['captured-late', 'no-sms-connection']);
+  });
+
+  it('flags no call from before auto-text was switched on, and does nothing while it is off', async () => {
+    // Switched on an hour ago; the portal shows a call from two hours ago.
+    await capture(missed({ startedAt: T0 - 2 * 3_600_000, providerCallId: 'before' }));
+    expect((await onlyLead()).noAutoText).toBeUndefined();
+    await saveAutoTextSettings({ ...ON, enabled: false }, clock);
+    await capture(missed({ from: '(212) 555-0100', providerCallId: 'off' }));
+    expect(await pendingAutoTextsItem.getValue()).toEqual([]);
+    await runAt(T0 + 60_000);
+    expect(await texts()).toEqual([]);
+  });
+});
