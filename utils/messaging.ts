@@ -12,6 +12,7 @@ import type {
   LeadPatch,
   PollOutcome,
   PreviewRequest,
+  VoicemailAudio,
 } from './model';
 import type { DockPrefs } from './settings';
 import type {
@@ -74,6 +75,8 @@ export interface ProtocolMap {
   retrySync(input: { leadId: string; system?: CrmSystem }): { requeued: number };
   /** Drain the outbox now. */
   syncNow(): void;
+  /** Lead detail: a call's voicemail recording, fetched by the background (tokens stay there). */
+  voicemailAudio(input: { callId: string }): VoicemailAudio;
   /** Dock preferences for the sender tab's site. */
   getDockPrefs(): DockPrefs;
   setDockPrefs(prefs: Partial<DockPrefs>): DockPrefs;

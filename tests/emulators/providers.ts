@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { newSmsState, ringCentralSmsRoute, twilioSmsRoute, type SmsEmulatorState } from './sms';
 
 /**
  * Local emulators of the phone providers' call-log APIs (RingCentral, Aircall, Twilio,
@@ -21,7 +22,16 @@ import type { AddressInfo, Socket } from 'node:net';
  * URLs.
  */
 
-export type FaultKind = '429' | '500' | 'slow' | '401' | 'malformed' | 'drop';
+export type FaultKind =
+  | '429'
+  | '500'
+  | 'slow'
+  | '401'
+  | 'malformed'
+  | 'drop'
+  // The request is carried out (a text is sent), then the answer is a 500 / never comes.
+  | '500-after'
+  | 'drop-after';
 
 export interface Fault {
   kind: FaultKind;
@@ -57,6 +67,13 @@ export interface CallSpec {
   loggedAt?: number;
   /** Clio: whether the integration wrote the caller's number in the subject (default: every other entry). */
   numberInText?: boolean;
+  /**
+   * The voicemail of an outcome "voicemail" call, in each provider's own format (RingCentral
+   * message store, Aircall voicemail link + AI transcription, Dialpad recording_details +
+   * transcription_text). `transcript` absent or `transcriptLater`: no transcript yet (a test
+   * adds it later with the emulator's `setTranscript`).
+   */
+  voicemail?: { transcript?: string; transcriptLater?: boolean; durationSeconds?: number };
 }
 
 export interface LoggedRequest {
@@ -96,6 +113,8 @@ interface Res {
   headers?: Record<string, string>;
   /** Raw text instead of JSON (malformed answers, redirects). */
   raw?: string;
+  /** Binary body (voicemail audio). */
+  bytes?: Buffer;
 }
 
 interface Vendor<R> {
@@ -124,6 +143,11 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function send(res: ServerResponse, out: Res): void {
   const headers: Record<string, string> = { ...out.headers };
+  if (out.bytes) {
+    res.writeHead(out.status, { 'Content-Length': String(out.bytes.length), ...headers });
+    res.end(out.bytes);
+    return;
+  }
   let text = '';
   if (out.raw !== undefined) text = out.raw;
   else if (out.body !== undefined) {
@@ -226,6 +250,16 @@ async function startVendor<R>(vendor: Vendor<R>, port = 0): Promise<Emulator<R>>
     }
     try {
       const out = await vendor.route(req, state, baseUrl);
+      if (fault?.kind === 'drop-after') {
+        log('dropped', 'drop-after');
+        incoming.socket.destroy();
+        return;
+      }
+      if (fault?.kind === '500-after') {
+        log(500, '500-after');
+        send(res, { status: 500, body: { message: 'Internal server error (injected)' } });
+        return;
+      }
       if (fault?.kind === 'malformed' && out.status < 300) {
         log(out.status, 'malformed');
         send(res, {
@@ -298,6 +332,33 @@ function basic(req: Req): [string, string] | undefined {
   return i < 0 ? undefined : [decoded.slice(0, i), decoded.slice(i + 1)];
 }
 
+/**
+ * A short, valid WAV file (8 kHz mono 16-bit PCM, a quiet 440 Hz tone): what the
+ * emulators serve as a voicemail's audio, so a browser can really play it.
+ */
+export function voicemailWav(seconds = 1): Buffer {
+  const rate = 8_000;
+  const samples = Math.round(rate * seconds);
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++)
+    data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 440 * i) / rate) * 2_000), i * 2);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVE', 8);
+  header.write('fmt ', 12);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+}
+
 function int(value: string | null, fallback: number): number {
   const n = Number(value);
   return Number.isFinite(n) && value !== null && value !== '' ? n : fallback;
@@ -317,6 +378,24 @@ export interface RingCentralRecord {
   result: string;
   from: { phoneNumber?: string; name?: string };
   to: { phoneNumber?: string; name?: string };
+  /**
+   * "Linked message (Fax/Voicemail)" (RingCentral API definitions, CallLogRecordMessage:
+   * id, type, uri). Stored with a path; listed with the emulator's origin.
+   */
+  message?: { id: string; type: 'VoiceMail'; uri: string };
+}
+
+/** A voicemail in the emulated message store. */
+export interface RingCentralVoicemail {
+  id: string;
+  callId: string;
+  from: string;
+  creationTime: string;
+  durationSeconds: number;
+  /** vmTranscriptionStatus: InProgress until a transcript is set, then Completed. */
+  transcript?: string;
+  /** NotAvailable (Voicemail to Text off) instead of InProgress. */
+  noTranscription?: boolean;
 }
 
 export interface RingCentralOptions {
@@ -336,6 +415,12 @@ const RC_RESULT: Record<CallOutcome, string> = {
 };
 
 export interface RingCentralEmulator extends Emulator<RingCentralRecord> {
+  /** Texts sent and received (tests/emulators/sms.ts). */
+  sms: SmsEmulatorState;
+  /** The message store's voicemails, by message id. */
+  voicemails: Map<string, RingCentralVoicemail>;
+  /** The transcript arrives (vmTranscriptionStatus → Completed). */
+  setTranscript(callId: string, transcript: string): void;
   oauth: {
     clientId: string;
     /** Valid access tokens; `expireAccessTokens()` empties it (the next call gets 401). */
@@ -359,6 +444,51 @@ export async function startRingCentral(
 ): Promise<RingCentralEmulator> {
   const clientId = options.clientId ?? 'rc-client-id';
   const codes = new Map<string, { challenge: string; redirectUri: string }>();
+  const voicemails = new Map<string, RingCentralVoicemail>();
+  const messagePath = (id: string) => `/restapi/v1.0/account/~/extension/~/message-store/${id}`;
+  /**
+   * A message-store record as RingCentral returns it (attachments AudioRecording with
+   * vmDuration, AudioTranscription once transcribed; vmTranscriptionStatus), per the sample in
+   * gist grokify/dc136d4db50fb5cec8cc097b36dc8d2f and RingCentral's "Voicemail Message Event".
+   */
+  const messageRecord = (vm: RingCentralVoicemail, origin: string) => ({
+    uri: `${origin}${messagePath(vm.id)}`,
+    id: vm.id,
+    type: 'VoiceMail',
+    from: { phoneNumber: vm.from },
+    to: [{ name: 'Front desk' }],
+    creationTime: vm.creationTime,
+    lastModifiedTime: vm.creationTime,
+    readStatus: 'Unread',
+    priority: 'Normal',
+    direction: 'Inbound',
+    availability: 'Alive',
+    messageStatus: 'Received',
+    vmTranscriptionStatus: vm.transcript
+      ? 'Completed'
+      : vm.noTranscription
+        ? 'NotAvailable'
+        : 'InProgress',
+    attachments: [
+      {
+        id: `${vm.id}1`,
+        uri: `${origin}${messagePath(vm.id)}/content/${vm.id}1`,
+        type: 'AudioRecording',
+        contentType: 'audio/wav',
+        vmDuration: vm.durationSeconds,
+      },
+      ...(vm.transcript
+        ? [
+            {
+              id: `${vm.id}2`,
+              uri: `${origin}${messagePath(vm.id)}/content/${vm.id}2`,
+              type: 'AudioTranscription',
+              contentType: 'text/plain',
+            },
+          ]
+        : []),
+    ],
+  });
   const oauth: RingCentralEmulator['oauth'] = {
     clientId,
     accessTokens: new Set(),
@@ -379,6 +509,7 @@ export async function startRingCentral(
       };
     },
   };
+  const sms = newSmsState(DEFAULT_DIALED);
   const emulator = await startVendor<RingCentralRecord>(
     {
       name: 'ringcentral',
@@ -395,19 +526,34 @@ export async function startRingCentral(
         'X-Rate-Limit-Remaining': '9',
         'X-Rate-Limit-Window': '60',
       }),
-      toRecord: (spec, i) => ({
-        id: spec.id ?? `rc-${i}-${randomUUID().slice(0, 8)}`,
-        sessionId: String(400_000_000 + i),
-        startTime: new Date(spec.at ?? Date.now()).toISOString(),
-        duration: spec.durationSeconds ?? (spec.outcome === 'answered' ? 95 : 20),
-        type: 'Voice',
-        direction: spec.direction === 'outbound' ? 'Outbound' : 'Inbound',
-        action: 'Phone Call',
-        result: RC_RESULT[spec.outcome ?? 'missed'],
-        from: { phoneNumber: spec.from, name: spec.name },
-        to: { phoneNumber: spec.to ?? DEFAULT_DIALED, name: 'Front desk' },
-      }),
-      route(req, state) {
+      toRecord: (spec, i) => {
+        const record: RingCentralRecord = {
+          id: spec.id ?? `rc-${i}-${randomUUID().slice(0, 8)}`,
+          sessionId: String(400_000_000 + i),
+          startTime: new Date(spec.at ?? Date.now()).toISOString(),
+          duration: spec.durationSeconds ?? (spec.outcome === 'answered' ? 95 : 20),
+          type: 'Voice',
+          direction: spec.direction === 'outbound' ? 'Outbound' : 'Inbound',
+          action: 'Phone Call',
+          result: RC_RESULT[spec.outcome ?? 'missed'],
+          from: { phoneNumber: spec.from, name: spec.name },
+          to: { phoneNumber: spec.to ?? DEFAULT_DIALED, name: 'Front desk' },
+        };
+        if (spec.outcome === 'voicemail') {
+          const id = String(700_000_000 + i);
+          record.message = { id, type: 'VoiceMail', uri: messagePath(id) };
+          voicemails.set(id, {
+            id,
+            callId: record.id,
+            from: spec.from,
+            creationTime: new Date((spec.at ?? Date.now()) + 25_000).toISOString(),
+            durationSeconds: spec.voicemail?.durationSeconds ?? 27,
+            transcript: spec.voicemail?.transcriptLater ? undefined : spec.voicemail?.transcript,
+          });
+        }
+        return record;
+      },
+      route(req, state): Res {
         if (req.method === 'GET' && req.path === '/restapi/oauth/authorize') {
           const redirect = req.query.get('redirect_uri') ?? '';
           const target = new URL(redirect);
@@ -485,7 +631,13 @@ export async function startRingCentral(
                 (!direction || c.direction === direction),
             )
             .sort((a, b) => (Date.parse(b.startTime) || 0) - (Date.parse(a.startTime) || 0));
-          const slice = rows.slice((page - 1) * perPage, page * perPage);
+          const slice = rows
+            .slice((page - 1) * perPage, page * perPage)
+            .map((r) =>
+              r.message
+                ? { ...r, message: { ...r.message, uri: req.url.origin + r.message.uri } }
+                : r,
+            );
           const more = page * perPage < rows.length;
           const uri = `${req.url.origin}${req.path}`;
           return {
@@ -506,12 +658,37 @@ export async function startRingCentral(
             },
           };
         }
+        const store =
+          /^\/restapi\/v1\.0\/account\/~\/extension\/~\/message-store\/(\w+)(?:\/content\/(\w+))?$/.exec(
+            req.path,
+          );
+        const vm = store ? voicemails.get(store[1]!) : undefined;
+        if (req.method === 'GET' && store && vm) {
+          if (!store[2]) return { status: 200, body: messageRecord(vm, req.url.origin) };
+          if (store[2] === `${vm.id}1`)
+            return {
+              status: 200,
+              headers: { 'Content-Type': 'audio/wav' },
+              bytes: voicemailWav(1),
+            };
+          if (store[2] === `${vm.id}2` && vm.transcript)
+            return {
+              status: 200,
+              headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+              raw: vm.transcript,
+            };
+        }
+        const text = ringCentralSmsRoute(req, sms);
+        if (text) return text;
         return { status: 404, body: { errorCode: 'CMN-102', message: 'Resource not found' } };
       },
     },
     port,
   );
-  return { ...emulator, oauth };
+  const setTranscript = (callId: string, transcript: string) => {
+    for (const vm of voicemails.values()) if (vm.callId === callId) vm.transcript = transcript;
+  };
+  return { ...emulator, oauth, voicemails, setTranscript, sms };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -534,6 +711,15 @@ export interface AircallRecord {
   contact: { first_name: string; last_name: string } | null;
 }
 
+/** Aircall with its voicemail links and Aircall AI transcriptions. */
+export interface AircallEmulator extends Emulator<AircallRecord> {
+  /** Transcripts by call id (`GET /v1/calls/:id/transcription` answers 404 without one). */
+  transcripts: Map<number, string>;
+  setTranscript(callId: number | string, transcript: string): void;
+  /** How long a voicemail link works (Aircall: short-lived pre-signed URLs; default 600 s). */
+  linkSeconds: number;
+}
+
 const AIRCALL_REASON: Partial<Record<CallOutcome, string>> = {
   missed: 'agents_did_not_answer',
   voicemail: 'no_available_agent',
@@ -543,15 +729,35 @@ const AIRCALL_REASON: Partial<Record<CallOutcome, string>> = {
 };
 
 export async function startAircall(
-  options: { apiId?: string; apiToken?: string } = {},
+  options: { apiId?: string; apiToken?: string; linkSeconds?: number } = {},
   port = 0,
-): Promise<Emulator<AircallRecord>> {
+): Promise<AircallEmulator> {
   const apiId = options.apiId ?? 'aircall-id';
   const apiToken = options.apiToken ?? 'aircall-token';
   let remaining = 60;
-  return startVendor<AircallRecord>(
+  const transcripts = new Map<number, string>();
+  const secret = randomUUID();
+  let linkSeconds = options.linkSeconds ?? 600;
+  const sign = (id: number, at: number) =>
+    createHash('sha256').update(`${secret}:${id}:${at}`).digest('hex').slice(0, 32);
+  /**
+   * The call's `voicemail` as Aircall gives it: a pre-signed link (S3-style query: date,
+   * expiry, signature) that works without credentials until it expires, so every answer
+   * carries a fresh one. Stored records keep only a marker.
+   */
+  const withLinks = (c: AircallRecord, origin: string): AircallRecord => {
+    if (!c.voicemail) return c;
+    const at = Math.floor(Date.now() / 1000);
+    const link = new URL(`${origin}/media/voicemails/${c.id}.wav`);
+    link.searchParams.set('X-Amz-Date', String(at));
+    link.searchParams.set('X-Amz-Expires', String(linkSeconds));
+    link.searchParams.set('X-Amz-Signature', sign(c.id, at));
+    return { ...c, voicemail: link.toString() };
+  };
+  const emulator = await startVendor<AircallRecord>(
     {
       name: 'aircall',
+      open: /^\/media\//,
       authorized: (req) => {
         const pair = basic(req);
         return pair?.[0] === apiId && pair[1] === apiToken;
@@ -568,8 +774,15 @@ export async function startAircall(
         const at = Math.floor((spec.at ?? Date.now()) / 1000);
         const outcome = spec.outcome ?? 'missed';
         const [first, ...rest] = (spec.name ?? '').split(' ');
+        const id = spec.id ? Number(spec.id) : 1_000_000 + i;
+        if (
+          outcome === 'voicemail' &&
+          spec.voicemail?.transcript &&
+          !spec.voicemail.transcriptLater
+        )
+          transcripts.set(id, spec.voicemail.transcript);
         return {
-          id: spec.id ? Number(spec.id) : 1_000_000 + i,
+          id,
           direct_link: `https://api.aircall.io/v1/calls/${1_000_000 + i}`,
           direction: spec.direction ?? 'inbound',
           status: outcome === 'in-progress' ? 'answered' : 'done',
@@ -579,7 +792,7 @@ export async function startAircall(
           ended_at: outcome === 'in-progress' ? null : at + 30,
           duration: 30,
           raw_digits: spec.from,
-          voicemail: outcome === 'voicemail' ? `https://voicemail.aircall.io/${i}.mp3` : null,
+          voicemail: outcome === 'voicemail' ? 'stored' : null,
           number: { id: 42, digits: spec.to ?? DEFAULT_DIALED, name: 'Main line' },
           user: outcome === 'answered' ? { id: 7, name: 'Dana Intake' } : null,
           contact: spec.name ? { first_name: first ?? '', last_name: rest.join(' ') } : null,
@@ -588,6 +801,55 @@ export async function startAircall(
       route(req, state) {
         if (req.method === 'GET' && req.path === '/v1/ping')
           return { status: 200, body: { ping: 'pong' } };
+        const media = /^\/media\/voicemails\/(\d+)\.wav$/.exec(req.path);
+        if (req.method === 'GET' && media) {
+          // S3's answers to a pre-signed URL: the file, or 403 once it expired.
+          const id = Number(media[1]);
+          const at = int(req.query.get('X-Amz-Date'), 0);
+          const expires = int(req.query.get('X-Amz-Expires'), 0);
+          if (req.query.get('X-Amz-Signature') !== sign(id, at))
+            return { status: 403, raw: '<Error><Code>SignatureDoesNotMatch</Code></Error>' };
+          if (Date.now() / 1000 > at + expires)
+            return {
+              status: 403,
+              headers: { 'Content-Type': 'application/xml' },
+              raw: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
+            };
+          return { status: 200, headers: { 'Content-Type': 'audio/wav' }, bytes: voicemailWav(1) };
+        }
+        const one = /^\/v1\/calls\/(\d+)(\/transcription)?$/.exec(req.path);
+        if (req.method === 'GET' && one) {
+          const call = state.calls.find((c) => c.id === Number(one[1]));
+          if (!call)
+            return { status: 404, body: { error: 'Not found', troubleshoot: 'Call not found' } };
+          if (!one[2]) return { status: 200, body: { call: withLinks(call, req.url.origin) } };
+          const transcript = transcripts.get(call.id);
+          if (!transcript)
+            return { status: 404, body: { error: 'Not found', troubleshoot: 'No transcription' } };
+          // Aircall AI's transcription: utterances with their speaker side and times.
+          const sentences = transcript.match(/[^.!?]+[.!?]*/g) ?? [transcript];
+          return {
+            status: 200,
+            body: {
+              transcription: {
+                id: call.id + 5_000,
+                call_id: call.id,
+                call_created_at: new Date(call.started_at * 1000).toISOString(),
+                type: 'voicemail',
+                content: {
+                  language: 'en-US',
+                  utterances: sentences.map((text, n) => ({
+                    start_time: n * 3,
+                    end_time: n * 3 + 3,
+                    text: text.trim(),
+                    participant_type: 'external',
+                    phone_number: call.raw_digits,
+                  })),
+                },
+              },
+            },
+          };
+        }
         if (req.method === 'GET' && req.path === '/v1/calls') {
           const from = int(req.query.get('from'), 0);
           const perPage = Math.min(50, int(req.query.get('per_page'), 20));
@@ -596,7 +858,9 @@ export async function startAircall(
           const rows = state.calls
             .filter((c) => c.started_at >= from)
             .sort((a, b) => order * (a.started_at - b.started_at) || order * (a.id - b.id));
-          const slice = rows.slice((page - 1) * perPage, page * perPage);
+          const slice = rows
+            .slice((page - 1) * perPage, page * perPage)
+            .map((c) => withLinks(c, req.url.origin));
           const next = page * perPage < rows.length ? new URL(req.url) : null;
           next?.searchParams.set('page', String(page + 1));
           return {
@@ -618,6 +882,20 @@ export async function startAircall(
       },
     },
     port,
+  );
+  return Object.defineProperty(
+    Object.assign(emulator, {
+      transcripts,
+      linkSeconds,
+      setTranscript: (callId: number | string, transcript: string) =>
+        void transcripts.set(Number(callId), transcript),
+    }),
+    'linkSeconds',
+    {
+      get: () => linkSeconds,
+      set: (seconds: number) => (linkSeconds = seconds),
+      enumerable: true,
+    },
   );
 }
 
@@ -653,10 +931,11 @@ export const EMULATED_TWILIO_SID = 'AC0123456789abcdef0123456789abcdef';
 export async function startTwilio(
   options: { accountSid?: string; authToken?: string } = {},
   port = 0,
-): Promise<Emulator<TwilioRecord>> {
+): Promise<Emulator<TwilioRecord> & { sms: SmsEmulatorState }> {
   const sid = options.accountSid ?? EMULATED_TWILIO_SID;
   const token = options.authToken ?? 'twilio-token';
-  return startVendor<TwilioRecord>(
+  const sms = newSmsState(DEFAULT_DIALED);
+  const emulator = await startVendor<TwilioRecord>(
     {
       name: 'twilio',
       authorized: (req) => {
@@ -722,6 +1001,8 @@ export async function startTwilio(
             },
           };
         }
+        const text = twilioSmsRoute(req, sms, sid);
+        if (text) return text;
         return {
           status: 404,
           body: { code: 20404, message: 'The requested resource was not found', status: 404 },
@@ -730,6 +1011,7 @@ export async function startTwilio(
     },
     port,
   );
+  return { ...emulator, sms };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -744,6 +1026,19 @@ export interface DialpadRecord {
   internal_number: string;
   contact: { name: string; phone: string } | null;
   target: { name: string; phone: string; type: string };
+  /**
+   * Dialpad developer guide, "Downloading Call Recordings": present only when a recording
+   * exists; a voicemail's has recording_type "voicemail" and a dialpad.com/r/<id> link.
+   */
+  recording_details?: {
+    id: string;
+    recording_type: 'voicemail' | 'callrecording';
+    url: string;
+    duration: number;
+    start_time: string;
+  }[];
+  /** Dialpad AI's transcript, once made (a test sets it on the record later). */
+  transcription_text?: string;
 }
 
 const DIALPAD_STATE: Record<CallOutcome, string> = {
@@ -766,16 +1061,33 @@ export async function startDialpad(
       name: 'dialpad',
       authorized: (req) => bearer(req) === apiKey,
       unauthorized: { error: { code: 401, message: 'Invalid API key' } },
-      toRecord: (spec, i) => ({
-        call_id: spec.id ?? String(5_000_000_000 + i),
-        direction: spec.direction ?? 'inbound',
-        state: DIALPAD_STATE[spec.outcome ?? 'missed'],
-        date_started: String(spec.at ?? Date.now()),
-        external_number: spec.from,
-        internal_number: spec.to ?? DEFAULT_DIALED,
-        contact: spec.name ? { name: spec.name, phone: spec.from } : null,
-        target: { name: 'Main Office', phone: spec.to ?? DEFAULT_DIALED, type: 'office' },
-      }),
+      toRecord: (spec, i) => {
+        const record: DialpadRecord = {
+          call_id: spec.id ?? String(5_000_000_000 + i),
+          direction: spec.direction ?? 'inbound',
+          state: DIALPAD_STATE[spec.outcome ?? 'missed'],
+          date_started: String(spec.at ?? Date.now()),
+          external_number: spec.from,
+          internal_number: spec.to ?? DEFAULT_DIALED,
+          contact: spec.name ? { name: spec.name, phone: spec.from } : null,
+          target: { name: 'Main Office', phone: spec.to ?? DEFAULT_DIALED, type: 'office' },
+        };
+        if (spec.outcome === 'voicemail') {
+          const id = String(6_000_000_000 + i);
+          record.recording_details = [
+            {
+              id,
+              recording_type: 'voicemail',
+              url: `https://dialpad.com/r/${id}`,
+              duration: (spec.voicemail?.durationSeconds ?? 27) * 1000,
+              start_time: String((spec.at ?? Date.now()) + 25_000),
+            },
+          ];
+          if (spec.voicemail?.transcript && !spec.voicemail.transcriptLater)
+            record.transcription_text = spec.voicemail.transcript;
+        }
+        return record;
+      },
       route(req, state) {
         if (req.method === 'GET' && req.path === '/api/v2/company')
           return { status: 200, body: { id: 1, name: 'Law Firm (emulated)' } };

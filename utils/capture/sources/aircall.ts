@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { basicAuth } from '../../http';
-import type { CallReason, IncomingCall } from '../../model';
+import { RateLimitError } from '../../http';
+import type { CallReason, CallVoicemail, IncomingCall } from '../../model';
+import { voicemailSettled } from './voicemail';
 import {
   HOUR_MS,
   readRecords,
@@ -11,6 +13,8 @@ import {
   notATime,
   type CallSource,
   type FetchResult,
+  type SourceClient,
+  type StoredCalls,
 } from './types';
 
 /**
@@ -91,7 +95,86 @@ export function mapAircallCall(call: AircallCall): IncomingCall | null {
     providerCallId: String(call.id),
     capturePath: 'api',
     agent: text(call.user?.name),
+    // A pre-signed, short-lived link (below): stored to say a recording exists; each play
+    // asks Aircall for a fresh one.
+    voicemail: text(call.voicemail)
+      ? { url: text(call.voicemail), playback: 'fresh-link' }
+      : undefined,
   };
+}
+
+/**
+ * Aircall AI's transcription of a call or voicemail: `GET /v1/calls/:id/transcription`
+ * (Aircall REST, "Retrieve a transcription"; listed as the `aircall_get_call_transcription`
+ * tool at glama.ai, "GET /calls/{id}/transcription"). The answer is
+ * `{transcription: {id, call_id, type: "call" | "voicemail", content: {language,
+ * utterances: [{start_time, end_time, text, participant_type}]}}}`; 404 until it is ready
+ * or when the company has no Aircall AI.
+ */
+export const AircallTranscription = z.object({
+  transcription: z.object({
+    type: z.string().nullish(),
+    content: z
+      .union([
+        z.string(),
+        z.object({
+          utterances: z.array(z.object({ text: z.string().nullish() })).nullish(),
+        }),
+      ])
+      .nullish(),
+  }),
+});
+
+/** The transcript's text, utterances joined in order. */
+export function aircallTranscriptText(body: z.infer<typeof AircallTranscription>): string {
+  const content = body.transcription.content;
+  if (typeof content === 'string') return content.trim();
+  return (content?.utterances ?? [])
+    .map((u) => u.text?.trim() ?? '')
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** How long Aircall's pre-signed voicemail link works. */
+const VOICEMAIL_LINK_SECONDS = 600;
+
+/** A transcript still missing this long after the call will not come (no Aircall AI). */
+const TRANSCRIPT_WAIT_MS = 2 * HOUR_MS;
+/** Transcription reads per poll, within Aircall's 60 a minute. */
+const MAX_TRANSCRIPT_LOOKUPS = 5;
+
+async function lookUpTranscripts(
+  client: SourceClient,
+  calls: IncomingCall[],
+  stored: StoredCalls | undefined,
+): Promise<void> {
+  const wanted = calls.filter((c) => c.voicemail?.url && c.providerCallId);
+  if (wanted.length === 0) return;
+  const held = stored ? await stored(wanted.map((c) => c.providerCallId!)) : new Map();
+  const todo = wanted
+    .filter((c) => !voicemailSettled(held.get(c.providerCallId!)?.voicemail))
+    .sort((a, b) => b.startedAt - a.startedAt)
+    .slice(0, MAX_TRANSCRIPT_LOOKUPS);
+  for (const call of todo) {
+    const voicemail: CallVoicemail = { ...call.voicemail! };
+    try {
+      const { data } = await client.call({
+        path: `/v1/calls/${encodeURIComponent(call.providerCallId!)}/transcription`,
+        schema: AircallTranscription,
+        retries: 0,
+      });
+      const transcript = aircallTranscriptText(data).slice(0, 20_000);
+      voicemail.transcriptStatus = transcript ? 'ready' : 'none';
+      if (transcript) voicemail.transcript = transcript;
+    } catch (error) {
+      if (error instanceof RateLimitError) return;
+      const status = (error as { status?: number }).status;
+      if (status !== 404 && status !== 403) continue;
+      voicemail.transcriptStatus =
+        client.now - call.startedAt > TRANSCRIPT_WAIT_MS ? 'none' : 'pending';
+    }
+    call.voicemail = voicemail;
+  }
 }
 
 const Config = z.object({});
@@ -142,7 +225,7 @@ export const aircallSource: CallSource<Config, Credentials> = {
     });
     return `Connected to Aircall (${data.meta?.total ?? data.calls.length} calls on record).`;
   },
-  async fetchCalls(client, _config, since, resume): Promise<FetchResult> {
+  async fetchCalls(client, _config, since, resume, stored): Promise<FetchResult> {
     const calls: IncomingCall[] = [];
     const unreadable: string[] = [];
     // Oldest first: an unfinished read carries on from the newest start it reached.
@@ -174,9 +257,28 @@ export const aircallSource: CallSource<Config, Credentials> = {
           unreadable,
         ),
       );
-      if (!data.meta?.next_page_link || data.calls.length === 0)
+      if (!data.meta?.next_page_link || data.calls.length === 0) {
+        await lookUpTranscripts(client, calls, stored);
         return { calls, complete: true, unreadable };
+      }
     }
+    await lookUpTranscripts(client, calls, stored);
     return { calls, complete: false, resume: { from: lastStart }, unreadable };
+  },
+  /**
+   * The call's `voicemail` URL is pre-signed and expires after a few minutes (Aircall API
+   * reference, Call object: the `voicemail`/`recording` URLs are short-lived, 10 minutes),
+   * so it plays in the page without our credentials but is fetched fresh at each play:
+   * `GET /v1/calls/:id`.
+   */
+  async voicemailAudio(client, _config, call) {
+    const { data } = await client.call({
+      path: `/v1/calls/${encodeURIComponent(call.providerCallId)}`,
+      schema: z.object({ call: z.object({ voicemail: z.string().nullish() }) }),
+    });
+    const url = text(data.call.voicemail);
+    if (!url || !/^https?:\/\//i.test(url))
+      throw new Error('Aircall no longer has a recording for this voicemail.');
+    return { kind: 'link', url, expiresInSeconds: VOICEMAIL_LINK_SECONDS };
   },
 };

@@ -4,6 +4,7 @@ import { db as defaultDb, type CallbackDeskDB } from '../../db';
 import {
   AuthError,
   dbLimiterStore,
+  HttpError,
   rateLimiter,
   request,
   sameOriginUrl,
@@ -242,6 +243,34 @@ export function connectedClient(
         await refresh(true);
         return send();
       }
+    },
+    // Voicemail audio and text transcripts (not JSON): only below the API's own origin, so
+    // the token never goes anywhere else; refreshed like `call`. User-initiated or a few per
+    // poll, so it takes no rate-limit slot.
+    async download(path) {
+      if (source.refresh && source.needsRefresh?.(credentials, now())) await refresh(false);
+      const url = resolveApiUrl(baseUrl, path);
+      const get = () =>
+        (deps.fetch ?? globalThis.fetch.bind(globalThis))(url, {
+          headers: source.authHeaders(credentials, config),
+        });
+      let response = await get();
+      if (response.status === 401 && source.refresh) {
+        await refresh(true);
+        response = await get();
+      }
+      if (!response.ok) {
+        throw new HttpError(`${source.label} answered ${response.status} for the recording.`, {
+          status: response.status,
+          method: 'GET',
+          url,
+          retryable: response.status >= 500 || response.status === 429,
+        });
+      }
+      return {
+        bytes: await response.arrayBuffer(),
+        mimeType: response.headers.get('content-type') ?? '',
+      };
     },
   };
 }

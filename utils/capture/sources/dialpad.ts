@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CallReason, IncomingCall } from '../../model';
+import type { CallReason, CallVoicemail, IncomingCall } from '../../model';
 import {
   HOUR_MS,
   readRecords,
@@ -32,6 +32,25 @@ export const DialpadCall = z.object({
   target: z
     .object({ name: z.string().nullish(), phone: z.string().nullish(), type: z.string().nullish() })
     .nullish(),
+  /**
+   * Recordings of the call (Dialpad developer guide "Downloading Call Recordings": present
+   * only when one exists; `recording_type` "voicemail" for a voicemail, with a
+   * `https://dialpad.com/r/<id>` link that opens in Dialpad). Older records and call events
+   * carry `voicemail_link` instead.
+   */
+  recording_details: z
+    .array(
+      z.object({
+        id: z.union([z.string(), z.number()]).nullish(),
+        recording_type: z.string().nullish(),
+        url: z.string().nullish(),
+        duration: z.number().nullish(),
+      }),
+    )
+    .nullish(),
+  voicemail_link: z.string().nullish(),
+  /** Dialpad's transcript of the voicemail, when Dialpad AI made one. */
+  transcription_text: z.string().nullish(),
 });
 export type DialpadCall = z.infer<typeof DialpadCall>;
 
@@ -46,6 +65,26 @@ const STATE_REASON: Record<string, CallReason> = {
   voicemail: 'voicemail',
   abandoned: 'abandoned',
 };
+
+/**
+ * The voicemail of a Dialpad call: its link opens the recording in Dialpad (signed in there),
+ * so nothing of ours is needed to play it; no token goes to the page.
+ */
+export function dialpadVoicemail(call: DialpadCall): CallVoicemail | undefined {
+  const recording = call.recording_details?.find((r) => r.recording_type === 'voicemail');
+  const url = text(recording?.url) ?? text(call.voicemail_link);
+  const transcript = text(call.transcription_text)?.slice(0, 20_000);
+  if (!url && !transcript) return undefined;
+  const voicemail: CallVoicemail = { playback: 'provider-app' };
+  if (url && /^https?:\/\//i.test(url)) voicemail.url = url;
+  if (recording?.id !== undefined && recording.id !== null)
+    voicemail.messageId = String(recording.id);
+  if (transcript) {
+    voicemail.transcript = transcript;
+    voicemail.transcriptStatus = 'ready';
+  }
+  return voicemail;
+}
 
 export function mapDialpadCall(call: DialpadCall): IncomingCall | null {
   if (call.direction !== 'inbound') return null;
@@ -64,6 +103,7 @@ export function mapDialpadCall(call: DialpadCall): IncomingCall | null {
     providerCallId: String(call.call_id),
     capturePath: 'api',
     agent: call.target?.type === 'user' ? text(call.target.name) : undefined,
+    voicemail: dialpadVoicemail(call),
   };
 }
 
@@ -81,7 +121,7 @@ export const dialpadSource: CallSource<Config, Credentials> = {
   label: 'Dialpad',
   provider: 'dialpad',
   capturePath: 'api',
-  rule: 'Inbound calls in state missed, voicemail or abandoned.',
+  rule: 'Inbound calls in state missed, voicemail or abandoned; a voicemail opens in Dialpad, with its transcript when Dialpad made one.',
   lookbackMs: LOOKBACK_MS,
   readsBy: 'started',
   fields: [

@@ -19,6 +19,7 @@ import { CRM_LABELS } from '../../crm/model';
 import { readCredentials as readCrmCredentials } from '../../crm/tokens';
 import { captureCalls, type CaptureResult } from '../../queue/leads';
 import { isNewsForStoredCall, providerKeyOf } from '../../queue/dedupe';
+import { isVoicemailNews } from './voicemail';
 import type { IncomingCall } from '../../model';
 import { getSettings } from '../../settings';
 import {
@@ -251,7 +252,12 @@ async function withoutStoredCalls(
   );
   const fresh = calls.filter((call) => {
     const known = stored.get(providerKeyOf(call));
-    return !known || isNewsForStoredCall(known.reason, call.reason);
+    return (
+      !known ||
+      isNewsForStoredCall(known.reason, call.reason) ||
+      // A transcript (or recording) that came after the call was stored.
+      isVoicemailNews(known.voicemail, call.voicemail)
+    );
   });
   return { fresh, known: calls.length - fresh.length };
 }
@@ -303,7 +309,7 @@ async function sourceReader(
     now: deps.now,
   });
   return {
-    fetchCalls: (since, resume) => source.fetchCalls(client, config, since, resume),
+    fetchCalls: (since, resume, stored) => source.fetchCalls(client, config, since, resume, stored),
     lookbackMs: source.lookbackMs,
     limiters: [rateLimiter(source.rateLimitKey(config), source.rateLimit, dbLimiterStore(db))],
   };
@@ -357,7 +363,11 @@ export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<Pol
           .filter((c) => c.providerCallId !== undefined)
           .map((c) => [
             c.providerCallId!,
-            { reason: c.reason, phone: c.phoneKey.startsWith('+') ? c.phoneKey : undefined },
+            {
+              reason: c.reason,
+              phone: c.phoneKey.startsWith('+') ? c.phoneKey : undefined,
+              voicemail: c.voicemail,
+            },
           ]),
       );
     };

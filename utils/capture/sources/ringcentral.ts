@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CallReason, IncomingCall } from '../../model';
+import type { CallReason, CallVoicemail, IncomingCall } from '../../model';
 import {
   authorizeUrl,
   OAuthError,
@@ -18,7 +18,11 @@ import {
   notATime,
   type CallSource,
   type FetchResult,
+  type SourceClient,
+  type StoredCalls,
 } from './types';
+import { RateLimitError } from '../../http';
+import { base64OfBytes, voicemailSettled } from './voicemail';
 
 /**
  * RingCentral call log. Sign-in is OAuth 2 with PKCE in the browser (the firm registers a
@@ -52,6 +56,18 @@ export const RingCentralRecord = z.object({
   from: Party,
   to: Party,
   extension: z.object({ id: z.union([z.string(), z.number()]).nullish() }).nullish(),
+  /**
+   * "Linked message (Fax/Voicemail)": `{id, type, uri}` (RingCentral API definitions,
+   * CallLogRecordMessage — ringcentral/RingCentral.Net Definitions/CallLogRecordMessage.cs).
+   * A voicemail left on the call has type "VoiceMail" and the message store's URI.
+   */
+  message: z
+    .object({
+      id: z.union([z.string(), z.number()]),
+      type: z.string().nullish(),
+      uri: z.string().nullish(),
+    })
+    .nullish(),
 });
 export type RingCentralRecord = z.infer<typeof RingCentralRecord>;
 
@@ -92,7 +108,140 @@ export function mapRingCentralRecord(record: RingCentralRecord): IncomingCall | 
     providerCallId: record.id,
     capturePath: 'api',
     agent: text(record.to?.name),
+    voicemail:
+      record.message?.type === 'VoiceMail'
+        ? { messageId: String(record.message.id), playback: 'background' }
+        : undefined,
   };
+}
+
+/**
+ * A voicemail in RingCentral's message store (`GET …/message-store/{messageId}`; the gist
+ * "grokify/dc136d4db50fb5cec8cc097b36dc8d2f" shows a real record; the RingCentral guide
+ * "Voicemail Message Event" lists `vmTranscriptionStatus`): attachments of type
+ * `AudioRecording` (`uri`, `contentType` audio/mpeg, `vmDuration` seconds) and
+ * `AudioTranscription` (`uri`, text/plain). `availability` Deleted/Purged: the audio is gone.
+ */
+const RingCentralAttachment = z.object({
+  id: z.union([z.string(), z.number()]).nullish(),
+  uri: z.string().nullish(),
+  type: z.string().nullish(),
+  contentType: z.string().nullish(),
+  vmDuration: z.number().nullish(),
+});
+export const RingCentralVoicemailMessage = z.object({
+  id: z.union([z.string(), z.number()]),
+  type: z.string().nullish(),
+  availability: z.string().nullish(),
+  vmTranscriptionStatus: z.string().nullish(),
+  attachments: z.array(RingCentralAttachment).nullish(),
+});
+export type RingCentralVoicemailMessage = z.infer<typeof RingCentralVoicemailMessage>;
+
+/**
+ * `vmTranscriptionStatus` values (RingCentral API reference, GetMessageInfoResponse:
+ * NotAvailable, InProgress, TimedOut, Completed, CompletedPartially, Failed, Unknown).
+ */
+const TRANSCRIPTION_STATUS: Record<string, CallVoicemail['transcriptStatus']> = {
+  completed: 'ready',
+  completedpartially: 'ready',
+  inprogress: 'pending',
+  notavailable: 'none',
+  timedout: 'failed',
+  failed: 'failed',
+};
+
+/** A content URI's path on the API host: the token is sent to the API's own origin only. */
+export function ringCentralContentPath(uri: string): string | undefined {
+  const url = URL.parse(uri, 'https://platform.ringcentral.com');
+  // Attachment URIs may name media.ringcentral.com; the same path is served by the API
+  // host the connection uses (and the emulator), so the token never leaves that origin.
+  return url && url.pathname.startsWith('/restapi/') ? `${url.pathname}${url.search}` : undefined;
+}
+
+/** The most a transcript keeps (utils/model.ts CallVoicemail). */
+const MAX_TRANSCRIPT = 20_000;
+
+/** One message store record → the call's voicemail; fetches the transcript once it is done. */
+export async function readRingCentralVoicemail(
+  client: SourceClient,
+  message: RingCentralVoicemailMessage,
+): Promise<CallVoicemail> {
+  const attachments = message.attachments ?? [];
+  const audio = attachments.find((a) => a.type === 'AudioRecording');
+  const transcription = attachments.find((a) => a.type === 'AudioTranscription');
+  const gone = /^(deleted|purged)$/i.test(message.availability ?? '');
+  const voicemail: CallVoicemail = {
+    messageId: String(message.id),
+    playback: 'background',
+  };
+  if (audio?.uri && !gone) voicemail.url = audio.uri;
+  if (typeof audio?.vmDuration === 'number' && audio.vmDuration >= 0)
+    voicemail.durationSeconds = Math.round(audio.vmDuration);
+  let status =
+    TRANSCRIPTION_STATUS[(message.vmTranscriptionStatus ?? '').toLowerCase()] ??
+    (transcription ? 'ready' : 'none');
+  if (status === 'ready') {
+    const path = transcription?.uri ? ringCentralContentPath(transcription.uri) : undefined;
+    if (!path || !client.download) status = 'none';
+    else {
+      const { bytes } = await client.download(path);
+      const text = new TextDecoder().decode(bytes).trim();
+      if (text) voicemail.transcript = text.slice(0, MAX_TRANSCRIPT);
+      else status = 'none';
+    }
+  }
+  voicemail.transcriptStatus = status;
+  return voicemail;
+}
+
+/** Message-store reads per poll: within the 10 a minute, after the call log's own pages. */
+const MAX_VOICEMAIL_LOOKUPS = 3;
+
+/**
+ * Fill in the voicemails of this read's calls that the desk does not hold complete yet
+ * (a transcript comes minutes after the call: later polls, re-reading the window, fill it
+ * in). Newest first. A message gone from the store (404) leaves the call with no recording;
+ * the rate limit stops the lookups until the next poll.
+ */
+async function lookUpVoicemails(
+  client: SourceClient,
+  calls: IncomingCall[],
+  messageUris: Map<string, string>,
+  stored: StoredCalls | undefined,
+  unreadable: string[],
+): Promise<void> {
+  const wanted = calls.filter((c) => c.voicemail?.messageId && c.providerCallId);
+  if (wanted.length === 0) return;
+  const held = stored ? await stored(wanted.map((c) => c.providerCallId!)) : new Map();
+  const todo = wanted
+    .filter((c) => !voicemailSettled(held.get(c.providerCallId!)?.voicemail))
+    .sort((a, b) => b.startedAt - a.startedAt)
+    .slice(0, MAX_VOICEMAIL_LOOKUPS);
+  for (const call of todo) {
+    const id = call.voicemail!.messageId!;
+    const path =
+      messageUris.get(call.providerCallId!) ??
+      `/restapi/v1.0/account/~/extension/~/message-store/${encodeURIComponent(id)}`;
+    try {
+      const { data } = await client.call({
+        path,
+        schema: RingCentralVoicemailMessage,
+        retries: 0,
+      });
+      call.voicemail = await readRingCentralVoicemail(client, data);
+    } catch (error) {
+      if (error instanceof RateLimitError) return;
+      const status = (error as { status?: number }).status;
+      if (status === 404) {
+        call.voicemail = { messageId: id, playback: 'background', transcriptStatus: 'none' };
+      } else {
+        unreadable.push(
+          `RingCentral voicemail of call ${call.providerCallId}: ${(error as Error).message}`,
+        );
+      }
+    }
+  }
 }
 
 const Config = z.object({
@@ -196,7 +345,8 @@ export const ringCentralSource: CallSource<Config, OAuthTokens> = {
     });
     return `Signed in to RingCentral as ${data.name ?? 'this extension'}${data.extensionNumber ? ` (ext. ${data.extensionNumber})` : ''}.`;
   },
-  async fetchCalls(client, config, since, resume): Promise<FetchResult> {
+  async fetchCalls(client, config, since, resume, stored): Promise<FetchResult> {
+    const messageUris = new Map<string, string>();
     const path =
       config.scope === 'account'
         ? '/restapi/v1.0/account/~/call-log'
@@ -230,8 +380,10 @@ export const ringCentralSource: CallSource<Config, OAuthTokens> = {
         throw error;
       }
       for (const raw of data.records) {
-        const start = toEpochMs((raw as { startTime?: string } | null)?.startTime);
+        const r = raw as { startTime?: string; id?: string; message?: { uri?: string } } | null;
+        const start = toEpochMs(r?.startTime);
         if (start !== undefined) oldest = Math.min(oldest, start);
+        if (r?.id && typeof r.message?.uri === 'string') messageUris.set(r.id, r.message.uri);
       }
       calls.push(
         ...readRecords(
@@ -242,9 +394,24 @@ export const ringCentralSource: CallSource<Config, OAuthTokens> = {
           unreadable,
         ),
       );
-      if (!data.navigation?.nextPage || data.records.length < PER_PAGE)
+      if (!data.navigation?.nextPage || data.records.length < PER_PAGE) {
+        await lookUpVoicemails(client, calls, messageUris, stored, unreadable);
         return { calls, complete: true, unreadable };
+      }
     }
+    await lookUpVoicemails(client, calls, messageUris, stored, unreadable);
     return { calls, complete: false, resume: { until: oldest }, unreadable };
+  },
+  /** The audio needs the token: the background fetches it and hands the page its bytes. */
+  async voicemailAudio(client, _config, call) {
+    const path = call.voicemail.url ? ringCentralContentPath(call.voicemail.url) : undefined;
+    if (!path || !client.download)
+      throw new Error('RingCentral gave no recording for this voicemail.');
+    const { bytes, mimeType } = await client.download(path);
+    return {
+      kind: 'bytes',
+      base64: base64OfBytes(bytes),
+      mimeType: mimeType.split(';')[0]?.trim() || 'audio/mpeg',
+    };
   },
 };

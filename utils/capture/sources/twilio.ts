@@ -25,6 +25,11 @@ import {
  * poll reads the last `lookbackMs` by start again, 1,000 a page (Twilio's maximum). An
  * unfinished read carries on from its `next_page_uri` next poll (Twilio's page token points
  * at a call, so calls arriving meanwhile do not shift it).
+ *
+ * Voicemail: Twilio's Call resource has none (spec tests/specs/twilio: no voicemail field);
+ * a "voicemail" on Twilio is a Recording the firm's own TwiML (<Record>) made, on a call
+ * that then ends "completed", which this source never reads as missed. So the lead says
+ * plainly that voicemail is not available from Twilio (utils/capture/sources/voicemail.ts).
  */
 
 export const TwilioCall = z.object({

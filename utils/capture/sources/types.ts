@@ -6,7 +6,7 @@ import {
   type RequestOptions,
   type HttpResponse,
 } from '../../http';
-import type { CallReason, IncomingCall } from '../../model';
+import type { CallReason, CallVoicemail, IncomingCall, VoicemailAudio } from '../../model';
 
 /**
  * Ids of what we poll — phone providers' APIs, then CRM call logs; also the keys of
@@ -48,6 +48,18 @@ export interface SourceClient {
   baseUrl: string;
   call<S extends z.ZodType>(req: SourceRequest<S>): Promise<HttpResponse<z.output<S>>>;
   now: number;
+  /**
+   * A non-JSON answer (a voicemail's audio, a text/plain transcript) from a path below the
+   * base URL, authenticated like `call` (never from another origin: the token stays on the
+   * API's host). Only connected clients have it.
+   */
+  download?(path: string): Promise<Download>;
+}
+
+/** A media or text answer: its bytes and content type. */
+export interface Download {
+  bytes: ArrayBuffer;
+  mimeType: string;
 }
 
 export interface FetchResult {
@@ -74,6 +86,8 @@ export interface HeldCall {
   reason: CallReason;
   /** The caller's E.164 number; absent for a caller with no callback number. */
   phone?: string;
+  /** The voicemail stored with it: a source skips lookups for one already complete. */
+  voicemail?: CallVoicemail;
 }
 
 /**
@@ -243,7 +257,18 @@ export interface CallSource<
     config: Config,
     since: number,
     resume?: PageResume,
+    stored?: StoredCalls,
   ): Promise<FetchResult>;
+  /**
+   * The recording of a call's voicemail for the lead detail, fetched by the background with
+   * the source's credentials (utils/capture/sources/voicemailAudio.ts): the audio itself, or
+   * a fresh pre-signed link. Sources whose recordings open in their own app have none.
+   */
+  voicemailAudio?(
+    client: SourceClient,
+    config: Config,
+    call: { providerCallId: string; voicemail: CallVoicemail },
+  ): Promise<VoicemailAudio>;
 }
 
 /** Parse a time the APIs send (ISO, RFC 2822, epoch s/ms as number or string) to epoch ms. */
