@@ -16,6 +16,7 @@ import type { FirmClock } from '@/utils/displayTime';
 import { errorMessage } from '@/utils/errorMessage';
 import { AttemptForm } from './AttemptForm';
 import { LeadSyncPanel } from './LeadSyncPanel';
+import { VoicemailPanel } from './VoicemailPanel';
 import { useLiveData } from './useLiveData';
 
 const REASON_LABELS: Record<CallReason, string> = {
@@ -343,6 +344,8 @@ export function LeadDetail({
           }}
         />
       )}
+
+      <VoicemailPanel calls={calls} clock={clock} now={now} />
 
       <LeadSyncPanel lead={lead} />
 
