@@ -212,6 +212,15 @@ export interface NoAutoTextFlag {
   reason: 'captured-late' | 'no-sms-connection';
 }
 
+/** The lead still waits for the text the automatic one did not send: staff text it first. */
+export function needsTextFirst(
+  lead: Pick<Lead, 'noAutoText' | 'lastAttemptAt' | 'status'>,
+): NoAutoTextFlag | undefined {
+  const flag = lead.noAutoText;
+  if (!flag || lead.status === 'done') return undefined;
+  return (lead.lastAttemptAt ?? -Infinity) > flag.at ? undefined : flag;
+}
+
 /** What the automatic text did about one missed call (utils/workflow/autoTextService.ts). */
 export interface CallAutoText {
   state: 'waiting' | 'held' | 'queued' | 'skipped';
@@ -478,4 +487,89 @@ export type PreviewRequest = z.input<typeof PreviewRequest>;
 /** The options page's live preview of the firm's selectors on an open tab. */
 export interface CustomAdapterPreview extends AdapterReadResult {
   url: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// Texts (the message outbox, utils/workflow/messageOutbox.ts, writes them; the lead's text
+// panel and the live query `leadTexts` read them).
+
+export const SMS_PROVIDERS = ['twilio', 'ringcentral', 'dialpad', 'aircall'] as const;
+export type SmsProviderId = (typeof SMS_PROVIDERS)[number];
+
+export type MessageState = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
+
+export interface MessageJob {
+  id: string;
+  /** Idempotency key (unique). */
+  key: string;
+  leadId: string;
+  phoneKey: string;
+  /** E.164 number the text goes to. */
+  to: string;
+  body: string;
+  /** Sent by the desk on its own (auto-text), not by a person. */
+  automatic: boolean;
+  /** The missed call that prompted it (auto-text). */
+  callId?: string;
+  /** Staff member who sent it (manual texts). */
+  by?: string;
+  state: MessageState;
+  /** When it went (sentAt) or is to go out (sendAfter, else when queued). Indexed with phoneKey. */
+  at: number;
+  /** `at`, on automatic texts only (index for "last automatic text"). */
+  automaticAt?: number;
+  /** Held until this time (quiet hours). */
+  sendAfter?: number;
+  nextTryAt: number;
+  /** Send attempts made (each one a request that left). */
+  tries: number;
+  provider?: SmsProviderId;
+  from?: string;
+  /** When the latest send request left, and which drain sent it. */
+  sentAt?: number;
+  sentBy?: string;
+  /** A request left and its outcome is unknown: look it up before sending again. */
+  maybeSent: boolean;
+  /** The provider has no lookup: the firm must check before Retry sends it again. */
+  needsCheck?: boolean;
+  providerMessageId?: string;
+  providerStatus?: string;
+  /** When the provider confirmed it (the answer, or a lookup found it). */
+  confirmedAt?: number;
+  /** Why it waits or failed, in words for the lead. */
+  error?: string;
+  optedOut?: boolean;
+  /** The provider says the number cannot receive texts. */
+  notMobile?: boolean;
+  /** The Attempt recorded for it. */
+  attemptId?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A number that must not be texted, as the lead's text panel shows it. */
+export interface TextOptOut {
+  phoneKey: string;
+  reason: string;
+  source: 'provider-error' | 'inbound-stop' | 'firm';
+  provider?: string;
+  at: number;
+}
+
+/** What the lead's text panel needs from the background when it opens. */
+export interface TextPanelInfo {
+  /** Whether a text can go now through a connected provider, and if not, why. */
+  canSend:
+    | { ok: true; provider: SmsProviderId; providerLabel: string; from: string }
+    | { ok: false; reason: string };
+  /** The firm's text-back template, rendered for this lead (editable before sending). */
+  body: string;
+  /** The number a text would go to (E.164), or null for a lead with no callback number. */
+  to: string | null;
+}
+
+/** The lead's texts and whether its number opted out (live query `leadTexts`). */
+export interface LeadTexts {
+  texts: MessageJob[];
+  optOut: TextOptOut | null;
 }
