@@ -5,6 +5,7 @@ import { setupLiveDataServer } from '@/utils/live/server';
 import { restrictStorageToExtension } from '@/utils/permissions';
 import { setupPollers } from '@/utils/capture/sources/poller';
 import { setupOutbox } from '@/utils/crm/background';
+import { setupTexts } from '@/utils/workflow/textService';
 
 // Only wiring here: every listener is registered synchronously at start-up (MV3 may wake
 // the worker for any event), and all logic lives in utils/.
@@ -16,6 +17,7 @@ export default defineBackground(() => {
   setupBadge();
   setupPollers();
   setupOutbox();
+  setupTexts();
   setupCustomPortal();
   browser.runtime.onInstalled.addListener(() => {
     // Chrome: the toolbar button opens the side panel.

@@ -12,6 +12,7 @@ import { DockPrefs, dockPrefsItem, getSettings } from './settings';
 import { pollDueSources, pollSource } from './capture/sources/poller';
 import { SOURCE_IDS } from './capture/sources/types';
 import { registerCrmHandlers } from './crm/background';
+import { registerTextHandlers } from './workflow/textService';
 import { registerVoicemailHandlers } from './capture/sources/voicemailAudio';
 
 type Sender = Browser.runtime.MessageSender;
@@ -139,6 +140,7 @@ export function setupMessageHandlers(): void {
   });
 
   registerCrmHandlers(requireExtensionPage);
+  registerTextHandlers(requireExtensionPage);
   registerVoicemailHandlers(requireExtensionPage);
 
   onMessage('ping', () => 'pong' as const);

@@ -10,8 +10,10 @@ import type {
   IncomingCall,
   Lead,
   LeadPatch,
+  MessageJob,
   PollOutcome,
   PreviewRequest,
+  TextPanelInfo,
   VoicemailAudio,
 } from './model';
 import type { DockPrefs } from './settings';
@@ -86,6 +88,15 @@ export interface ProtocolMap {
 
 const messaging = defineExtensionMessaging<ProtocolMap>();
 
+  /** Lead's text panel (utils/workflow/textService.ts): can a text go, and the rendered template. */
+  textPanelInfo(input: { leadId: string }): TextPanelInfo;
+  /** Queue a text to the lead (idempotent by `key`, one per compose) and send it now. */
+  sendText(input: { leadId: string; body: string; key: string; by?: string }): MessageJob;
+  /** Retry a failed text (looked up first if it may have gone). */
+  retryText(input: { jobId: string; confirmNotSent?: boolean }): MessageJob;
+  cancelText(input: { jobId: string }): MessageJob;
+  /** The firm marks (or unmarks) the lead's number as not to be texted. */
+  setTextOptOut(input: { leadId: string; optedOut: boolean; reason?: string }): void;
 /**
  * What a handler's failure sends back: a plain Error with the message alone. No stack (the
  * library sends `stack` as it is; an empty one keeps it an Error on the receiving side), no

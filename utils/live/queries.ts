@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AdapterHealthRecord, CallbackDeskDB } from '../db';
-import type { Attempt, Lead, MissedCall } from '../model';
+import type { Attempt, Lead, LeadTexts, MessageJob, MissedCall } from '../model';
 import type { SyncJob } from '../crm/model';
 
 /**
@@ -77,6 +77,16 @@ export const QUERIES = {
     db.adapterHealth.orderBy('lastSeenAt').reverse().toArray(),
   ),
 };
+  /** The lead's texts (the message outbox), newest first, and whether its number opted out. */
+  leadTexts: query(ForLead, async (db, { leadId }): Promise<LeadTexts> => {
+    const [lead, rows] = await Promise.all([
+      db.leads.get(leadId),
+      db.messages.where('leadId').equals(leadId).toArray(),
+    ]);
+    const optOut = lead && !lead.noCallbackNumber ? await db.optOuts.get(lead.phoneKey) : undefined;
+    const texts = (rows as unknown as MessageJob[]).sort((a, b) => b.createdAt - a.createdAt);
+    return { texts, optOut: optOut ?? null };
+  }),
 
 type Queries = typeof QUERIES;
 export type QueryName = keyof Queries;

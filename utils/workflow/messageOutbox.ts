@@ -1,5 +1,6 @@
 import Dexie from 'dexie';
 import type { CallbackDeskDB, MessageJobRecord, OptOutRecord } from '../db';
+import type { MessageJob } from '../model';
 import type { Attempt } from '../model';
 import type { FirmSettings } from '../settings';
 import { recordAttempt } from '../queue/leads';
@@ -49,56 +50,7 @@ import {
  *   marks the job sent; `onSent` then hands it to the CRM layer.
  */
 
-export type MessageState = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
-
-export interface MessageJob {
-  id: string;
-  /** Idempotency key (unique). */
-  key: string;
-  leadId: string;
-  phoneKey: string;
-  /** E.164 number the text goes to. */
-  to: string;
-  body: string;
-  /** Sent by the desk on its own (auto-text), not by a person. */
-  automatic: boolean;
-  /** The missed call that prompted it (auto-text). */
-  callId?: string;
-  /** Staff member who sent it (manual texts). */
-  by?: string;
-  state: MessageState;
-  /** When it went (sentAt) or is to go out (sendAfter, else when queued). Indexed with phoneKey. */
-  at: number;
-  /** `at`, on automatic texts only (index for "last automatic text"). */
-  automaticAt?: number;
-  /** Held until this time (quiet hours). */
-  sendAfter?: number;
-  nextTryAt: number;
-  /** Send attempts made (each one a request that left). */
-  tries: number;
-  provider?: SmsProviderId;
-  from?: string;
-  /** When the latest send request left, and which drain sent it. */
-  sentAt?: number;
-  sentBy?: string;
-  /** A request left and its outcome is unknown: look it up before sending again. */
-  maybeSent: boolean;
-  /** The provider has no lookup: the firm must check before Retry sends it again. */
-  needsCheck?: boolean;
-  providerMessageId?: string;
-  providerStatus?: string;
-  /** When the provider confirmed it (the answer, or a lookup found it). */
-  confirmedAt?: number;
-  /** Why it waits or failed, in words for the lead. */
-  error?: string;
-  optedOut?: boolean;
-  /** The provider says the number cannot receive texts. */
-  notMobile?: boolean;
-  /** The Attempt recorded for it. */
-  attemptId?: string;
-  createdAt: number;
-  updatedAt: number;
-}
+export type { MessageJob, MessageState } from '../model';
 
 export interface EnqueueTextInput {
   leadId: string;

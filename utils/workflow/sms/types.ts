@@ -1,4 +1,5 @@
 import type { SourceClient } from '../../capture/sources/types';
+import type { SmsProviderId } from '../../model';
 
 /**
  * What every provider's SMS client offers the message outbox (utils/workflow/messageOutbox.ts).
@@ -6,8 +7,7 @@ import type { SourceClient } from '../../capture/sources/types';
  * send from; otherwise `smsAvailability` says why not, in words the firm can act on.
  */
 
-export const SMS_PROVIDERS = ['twilio', 'ringcentral', 'dialpad', 'aircall'] as const;
-export type SmsProviderId = (typeof SMS_PROVIDERS)[number];
+export { SMS_PROVIDERS, type SmsProviderId } from '../../model';
 
 export const SMS_PROVIDER_LABELS: Record<SmsProviderId, string> = {
   twilio: 'Twilio',
