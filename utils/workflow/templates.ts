@@ -1,6 +1,10 @@
 import Mustache from 'mustache';
 import { TZDate } from '@date-fns/tz';
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import {
+  getCountryCallingCode,
+  parsePhoneNumberFromString,
+  type CountryCode,
+} from 'libphonenumber-js';
 import { z } from 'zod';
 import { storage } from '#imports';
 import { db } from '../db';
@@ -9,6 +13,7 @@ import { formatPhone, normalizePhone } from '../phone';
 import { getSettings, type FirmSettings } from '../settings';
 import { isOpenAt, nextOpening } from '../queue/sla';
 import { staffName as staffNameOf } from '../queue/queueView';
+import { stripBidiControls } from '../queue/bidi';
 import { DEFAULT_TEMPLATES, defaultSourceLine } from './defaultTemplates';
 import {
   EMAIL_SUBJECTS,
@@ -16,6 +21,7 @@ import {
   areaSlug,
   builtInAreaFor,
   callScriptId,
+  isCallScriptId,
   isTemplateId,
   type CallScriptId,
   type FixedTemplateId,
@@ -164,7 +170,16 @@ function renderTokens(tokens: Token[], vars: TemplateVars): string {
     if (type === 'text') out += value;
     else if (type === 'name' || type === '&') {
       // A value is written as it is: never parsed again, never HTML-escaped (text only).
-      out += present(vars, value) ?? (isVariable(value) ? TEMPLATE_VARIABLES[value].fallback : '');
+      const known = present(vars, value);
+      if (known !== undefined) out += known;
+      else if (isVariable(value)) {
+        // A fallback that starts a line ("the intake team" under "Kind regards,") starts
+        // with a capital.
+        const fallback = TEMPLATE_VARIABLES[value].fallback;
+        out += /(^|\n)[ \t]*$/.test(out)
+          ? fallback.charAt(0).toUpperCase() + fallback.slice(1)
+          : fallback;
+      }
     } else if (type === '#') {
       if (present(vars, value) !== undefined) out += renderTokens(token[4] ?? [], vars);
     } else if (type === '^') {
@@ -183,9 +198,7 @@ function tidy(text: string): string {
       line
         .replace(/(\S)[ \t]{2,}/g, '$1 ')
         .replace(/[ \t]+([,.;:!?])/g, '$1')
-        .trimEnd()
-        // A line that starts with a fallback ("the intake team" under "Kind regards,").
-        .replace(/^(\s*)(\p{Ll})/u, (_m, space: string, ch: string) => space + ch.toUpperCase()),
+        .trimEnd(),
     )
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
@@ -407,7 +420,9 @@ export function spokenNumber(phone: string, defaultCountry = 'US'): string | und
   if (!normalized.e164) return undefined;
   const parsed = parsePhoneNumberFromString(normalized.e164);
   if (!parsed) return undefined;
-  const national = parsed.country === defaultCountry;
+  const national =
+    parsed.country === defaultCountry ||
+    (!parsed.country && parsed.countryCallingCode === safeCallingCode(defaultCountry));
   const shown = national ? parsed.formatNational() : parsed.formatInternational();
   const groups = shown
     .replace(/\s*ext\..*$/, '')
@@ -420,6 +435,14 @@ export function spokenNumber(phone: string, defaultCountry = 'US'): string | und
     ? `, extension ${[...normalized.extension].map((d) => DIGIT_WORDS[Number(d)] ?? d).join(' ')}`
     : '';
   return groups.join(', ') + extension;
+}
+
+function safeCallingCode(country: string): string | undefined {
+  try {
+    return getCountryCallingCode(country as CountryCode);
+  } catch {
+    return undefined;
+  }
 }
 
 /** "5 minutes", "an hour", "2 hours", "90 minutes". */
@@ -465,21 +488,25 @@ export function currentPromise(settings: FirmSettings, now: number): string {
   if (isOpenAt(settings, now)) return inHoursPromise(settings);
   const opening = nextOpening(settings, now);
   if (opening === null) return afterHoursPromise(settings);
-  const days = dayNumber(opening, settings.timeZone) - dayNumber(now, settings.timeZone);
-  const dayWords =
-    days <= 0
-      ? 'this'
-      : days === 1
-        ? 'tomorrow'
-        : days < 7
-          ? WEEKDAYS[new TZDate(opening, settings.timeZone).getDay()]
-          : `on ${calendarDate(opening, now, settings.timeZone)},`;
+  const { timeZone } = settings;
   const minutes = settings.sla.afterHoursMinutes;
+  const days = dayNumber(opening, timeZone) - dayNumber(now, timeZone);
   if (minutes <= 60) {
-    const part = partOfDay(new TZDate(opening, settings.timeZone).getHours());
-    return `first thing ${dayWords} ${part}`;
+    // "first thing tomorrow morning", "first thing Monday morning", "first thing this morning".
+    const part = partOfDay(new TZDate(opening, timeZone).getHours());
+    if (days <= 0) return `first thing this ${part}`;
+    if (days === 1) return `first thing tomorrow ${part}`;
+    if (days < 7) return `first thing ${WEEKDAYS[new TZDate(opening, timeZone).getDay()]} ${part}`;
+    return `first thing on ${calendarDate(opening, now, timeZone)}`;
   }
-  return `by ${describeUpcoming(opening + minutes * MINUTE, now, settings.timeZone).replace(/^(today|tomorrow|on \S+( \d+(, \d+)?)?) at (.*)$/, '$4 $1')}`;
+  // "by 11:00 AM tomorrow", "by 11:00 AM Monday".
+  const due = opening + minutes * MINUTE;
+  const dueDays = dayNumber(due, timeZone) - dayNumber(now, timeZone);
+  const time = clockTime(due, timeZone, true);
+  if (dueDays <= 0) return `by ${time} today`;
+  if (dueDays === 1) return `by ${time} tomorrow`;
+  if (dueDays < 7) return `by ${time} ${WEEKDAYS[new TZDate(due, timeZone).getDay()]}`;
+  return `by ${time} on ${calendarDate(due, now, timeZone)}`;
 }
 
 /**
@@ -598,8 +625,11 @@ export function practiceAreaOf(
 export function buildTemplateVars(input: TemplateVarsInput): TemplateVars {
   const { lead, settings, now } = input;
   const vars: TemplateVars = {};
+  // Plain text has no <bdi>: a right-to-left override in a caller-ID name would reverse the
+  // rest of the line in an SMS, an email or a note, so values lose their bidi controls.
   const set = (name: TemplateVariableName, value: string | undefined) => {
-    if (value !== undefined && value.trim() !== '') vars[name] = value;
+    const clean = value === undefined ? '' : stripBidiControls(value);
+    if (clean.trim() !== '') vars[name] = clean;
   };
   const name = tidyName(lead.name ?? '');
   set('callerName', name);
@@ -693,10 +723,21 @@ export async function getStoredTemplates(): Promise<StoredTemplates> {
   return parseStoredTemplates(await templatesItem.getValue());
 }
 
-/** The default text of a template (a firm's own area starts as the general script). */
+/**
+ * The built-in call script a firm's own area follows until it gets its own: "dui" → the
+ * criminal defense script, "estate-planning" → the general one. Null for other templates.
+ */
+export function followedScript(id: TemplateId): CallScriptId | null {
+  if (!isCallScriptId(id) || (FIXED_TEMPLATE_IDS as readonly string[]).includes(id)) return null;
+  return callScriptId(builtInAreaFor(id.slice('callScript.'.length).replace(/-/g, ' ')));
+}
+
+/** The default text of a template (a firm's own area starts as its built-in script's). */
 export function defaultTemplate(id: TemplateId): string {
+  const followed = followedScript(id);
   return (
-    (DEFAULT_TEMPLATES as Record<string, string>)[id] ?? DEFAULT_TEMPLATES['callScript.general']
+    (DEFAULT_TEMPLATES as Record<string, string>)[followed ?? id] ??
+    DEFAULT_TEMPLATES['callScript.general']
   );
 }
 
@@ -708,23 +749,30 @@ export interface TemplateEntry {
 }
 
 /** Every fixed template plus the firm's own area scripts, with the text in use. */
-export async function getTemplates(): Promise<Record<TemplateId, TemplateEntry>> {
+export async function getTemplates(): Promise<
+  Record<FixedTemplateId, TemplateEntry> & Partial<Record<CallScriptId, TemplateEntry>>
+> {
   const stored = await getStoredTemplates();
-  const out = {} as Record<TemplateId, TemplateEntry>;
+  const out = {} as Record<FixedTemplateId, TemplateEntry> &
+    Partial<Record<CallScriptId, TemplateEntry>>;
   const ids: TemplateId[] = [
     ...FIXED_TEMPLATE_IDS,
     ...(Object.keys(stored.templates).filter(isTemplateId) as TemplateId[]),
   ];
   for (const id of ids) {
     const edited = stored.templates[id];
-    out[id] = { id, text: edited ?? defaultTemplate(id), edited: edited !== undefined };
+    out[id] = { id, text: templateText(stored, id), edited: edited !== undefined };
   }
   return out;
 }
 
 /** The text in use for one template. */
 export function templateText(stored: StoredTemplates, id: TemplateId): string {
-  return stored.templates[id] ?? defaultTemplate(id);
+  const own = stored.templates[id];
+  if (own !== undefined) return own;
+  // A firm's own area without a script of its own follows its built-in script, edits included.
+  const followed = followedScript(id);
+  return followed ? templateText(stored, followed) : defaultTemplate(id);
 }
 
 /** Thrown by saveTemplate: the messages are the editor's (checkTemplate) plain words. */
