@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { CallReason, CapturePath, Lead } from '../model';
 import { callerZones, firstAllowedInstant, type CallerZones } from './callerTimeZone';
+import { FLAGGED_REASONS, type SkipReason } from './autoTextReasons';
 
 /**
  * The automatic text after a missed call ("We missed your call. We are returning it now…"):
@@ -93,36 +94,7 @@ export const AUTO_TEXT_CAP_MS = 24 * 60 * 60_000;
 /** Capture paths a caller can be waiting behind. */
 export const LIVE_CAPTURE_PATHS: readonly CapturePath[] = ['portal', 'api', 'crm'];
 
-export type SkipReason =
-  | 'off'
-  | 'source-off'
-  | 'not-live'
-  | 'answered'
-  | 'no-callback-number'
-  | 'called-back'
-  | 'opted-out'
-  | 'not-mobile'
-  | 'texted-recently'
-  | 'captured-late'
-  | 'no-sms-connection';
-
-/** Why no text went, in the staff's words. */
-export const SKIP_REASON_LABELS: Record<SkipReason, string> = {
-  off: 'Automatic texts are off',
-  'source-off': 'Automatic texts are off for this source',
-  'not-live': 'Imported or entered by hand',
-  answered: 'The call was answered',
-  'no-callback-number': 'No callback number',
-  'called-back': 'Already called back or closed',
-  'opted-out': 'The number opted out of texts',
-  'not-mobile': 'The provider said this number cannot receive texts (landline)',
-  'texted-recently': 'Already sent an automatic text in the last 24 hours',
-  'captured-late': 'Seen too late (the browser was closed or the call log came in late)',
-  'no-sms-connection': 'No SMS connection could send at the time',
-};
-
-/** Skips that mean "this caller expected a text and got none": staff text them first. */
-export const FLAGGED_REASONS: readonly SkipReason[] = ['captured-late', 'no-sms-connection'];
+export { FLAGGED_REASONS, SKIP_REASON_LABELS, type SkipReason } from './autoTextReasons';
 
 export interface AutoTextFacts {
   now: number;
