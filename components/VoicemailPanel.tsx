@@ -16,6 +16,14 @@ function webLink(url: string | undefined): string | undefined {
   return url && /^https?:$/.test(URL.parse(url)?.protocol ?? '') ? url : undefined;
 }
 
+/** " after 1 hour", " after 10 minutes", or " soon". */
+function expiresIn(seconds: number | undefined): string {
+  if (!seconds) return ' soon';
+  const minutes = Math.round(seconds / 60);
+  if (minutes % 60 === 0) return ` after ${minutes / 60} hour${minutes === 60 ? '' : 's'}`;
+  return ` after ${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
 function duration(seconds: number): string {
   const m = Math.floor(seconds / 60);
   const s = seconds % 60;
@@ -193,11 +201,7 @@ function Player({ call }: { call: MissedCall }) {
           {state.audio.kind === 'link' && (
             <>
               <span className="voicemail-note">
-                {label}’s link expires
-                {state.audio.expiresInSeconds
-                  ? ` after ${Math.round(state.audio.expiresInSeconds / 60)} minutes`
-                  : ' soon'}
-                .
+                {label}’s link expires{expiresIn(state.audio.expiresInSeconds)}.
               </span>
               <button type="button" className="link-button" onClick={() => void load()}>
                 Get a new link

@@ -76,7 +76,7 @@ test('Aircall voicemail: the lead shows its transcript as text and plays the rec
   await panel.getByRole('button', { name: 'Play recording' }).click();
   const audio = panel.getByLabel('Voicemail recording from Aircall');
   await expect(audio).toHaveAttribute('src', new RegExp(`^${aircall.url}/media/voicemails/`));
-  await expect(panel.getByText('Aircall’s link expires after 10 minutes.')).toBeVisible();
+  await expect(panel.getByText('Aircall’s link expires after 1 hour.')).toBeVisible();
   // The browser really loads it (the emulator serves a WAV behind a pre-signed link).
   await expect
     .poll(() => audio.evaluate((el: HTMLAudioElement) => el.duration), { timeout: 10_000 })

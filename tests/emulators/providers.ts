@@ -73,7 +73,13 @@ export interface CallSpec {
    * transcription_text). `transcript` absent or `transcriptLater`: no transcript yet (a test
    * adds it later with the emulator's `setTranscript`).
    */
-  voicemail?: { transcript?: string; transcriptLater?: boolean; durationSeconds?: number };
+  voicemail?: {
+    transcript?: string;
+    transcriptLater?: boolean;
+    durationSeconds?: number;
+    /** RingCentral: the call-log record carries no `message` link (matched by caller and time). */
+    unlinked?: boolean;
+  };
 }
 
 export interface LoggedRequest {
@@ -541,7 +547,8 @@ export async function startRingCentral(
         };
         if (spec.outcome === 'voicemail') {
           const id = String(700_000_000 + i);
-          record.message = { id, type: 'VoiceMail', uri: messagePath(id) };
+          if (!spec.voicemail?.unlinked)
+            record.message = { id, type: 'VoiceMail', uri: messagePath(id) };
           voicemails.set(id, {
             id,
             callId: record.id,
@@ -662,6 +669,27 @@ export async function startRingCentral(
           /^\/restapi\/v1\.0\/account\/~\/extension\/~\/message-store\/(\w+)(?:\/content\/(\w+))?$/.exec(
             req.path,
           );
+        if (
+          req.method === 'GET' &&
+          req.path === '/restapi/v1.0/account/~/extension/~/message-store'
+        ) {
+          // readMessageList: messageType and dateFrom filters, newest first.
+          const type = req.query.get('messageType');
+          const since = Date.parse(req.query.get('dateFrom') ?? '') || Date.now() - 86_400_000;
+          const records = [...voicemails.values()]
+            .filter((vm) => (!type || type === 'VoiceMail') && Date.parse(vm.creationTime) >= since)
+            .sort((a, b) => Date.parse(b.creationTime) - Date.parse(a.creationTime))
+            .map((vm) => messageRecord(vm, req.url.origin));
+          return {
+            status: 200,
+            body: {
+              uri: `${req.url.origin}${req.path}`,
+              records,
+              paging: { page: 1, perPage: 100, pageStart: 0, pageEnd: records.length - 1 },
+              navigation: {},
+            },
+          };
+        }
         const vm = store ? voicemails.get(store[1]!) : undefined;
         if (req.method === 'GET' && store && vm) {
           if (!store[2]) return { status: 200, body: messageRecord(vm, req.url.origin) };
@@ -716,7 +744,7 @@ export interface AircallEmulator extends Emulator<AircallRecord> {
   /** Transcripts by call id (`GET /v1/calls/:id/transcription` answers 404 without one). */
   transcripts: Map<number, string>;
   setTranscript(callId: number | string, transcript: string): void;
-  /** How long a voicemail link works (Aircall: short-lived pre-signed URLs; default 600 s). */
+  /** How long a voicemail link works (Aircall: "valid for 1 hour only"; default 3600 s). */
   linkSeconds: number;
 }
 
@@ -737,7 +765,7 @@ export async function startAircall(
   let remaining = 60;
   const transcripts = new Map<number, string>();
   const secret = randomUUID();
-  let linkSeconds = options.linkSeconds ?? 600;
+  let linkSeconds = options.linkSeconds ?? 3600;
   const sign = (id: number, at: number) =>
     createHash('sha256').update(`${secret}:${id}:${at}`).digest('hex').slice(0, 32);
   /**

@@ -98,6 +98,70 @@ describe('RingCentral voicemail from the message store', () => {
     expect(JSON.stringify(audio)).not.toContain(token);
   });
 
+  it('a message store that fails (500, then 429) keeps the call and fills the voicemail in later', async () => {
+    const rc = await track(startRingCentral());
+    await connectRingCentral(rc);
+    rc.state.addCall({
+      from: '+13125550160',
+      at: minutesAgo(4),
+      outcome: 'voicemail',
+      voicemail: { transcript: 'Call me about the arraignment.' },
+    });
+    rc.state.faults.push({ kind: '500', match: /message-store/ });
+    expect(await poll('ringcentral')).toMatchObject({ status: 'ok', added: 1 });
+    expect((await onlyCall()).voicemail).toEqual({
+      messageId: expect.any(String),
+      playback: 'background',
+    });
+    // Asked again next poll: no lasting warning on the source.
+    expect((await db.cursors.get('ringcentral'))?.lastError).toBeUndefined();
+
+    rc.state.faults.push({ kind: '429', match: /message-store/, retryAfterSeconds: 30 });
+    clock.offset += 60_000;
+    expect(await poll('ringcentral')).toMatchObject({ status: 'ok', added: 0 });
+
+    clock.offset += 2 * 60_000;
+    expect(await poll('ringcentral')).toMatchObject({ status: 'ok', added: 0 });
+    expect((await onlyCall()).voicemail).toMatchObject({
+      transcript: 'Call me about the arraignment.',
+      transcriptStatus: 'ready',
+    });
+    expect(await db.leads.count()).toBe(1);
+  });
+
+  it('a call-log record without the message link finds its voicemail by caller and time', async () => {
+    const rc = await track(startRingCentral());
+    await connectRingCentral(rc);
+    rc.state.addCall({
+      from: '+13125550150',
+      at: minutesAgo(8),
+      outcome: 'voicemail',
+      voicemail: { transcript: 'This is Ana, about my divorce.', unlinked: true },
+    });
+    rc.state.addCall({
+      from: '+13125550151',
+      at: minutesAgo(6),
+      outcome: 'voicemail',
+      voicemail: { transcript: 'Ben here, speeding ticket.', unlinked: true },
+    });
+    expect(await poll('ringcentral')).toMatchObject({ status: 'ok', added: 2 });
+    const byCaller = new Map(
+      (await db.calls.toArray()).map((c) => [c.phoneKey, c.voicemail?.transcript]),
+    );
+    expect(byCaller).toEqual(
+      new Map([
+        ['+13125550150', 'This is Ana, about my divorce.'],
+        ['+13125550151', 'Ben here, speeding ticket.'],
+      ]),
+    );
+    // One list request served both; complete now, so the next poll lists nothing.
+    const lists = () => rc.state.requests.filter((r) => r.path.endsWith('/message-store')).length;
+    expect(lists()).toBe(1);
+    clock.offset += 60_000;
+    await poll('ringcentral');
+    expect(lists()).toBe(1);
+  });
+
   it('a missed call without a voicemail stores none (and asks the message store nothing)', async () => {
     const rc = await track(startRingCentral());
     await connectRingCentral(rc);
@@ -134,9 +198,9 @@ describe('Aircall voicemail link and AI transcription', () => {
 
     // The stored link has expired (S3 answers 403); playing asks Aircall for a fresh one.
     expect((await fetch(first.voicemail!.url!)).status).toBe(403);
-    aircall.linkSeconds = 600;
+    aircall.linkSeconds = 3600;
     const audio = await voicemailAudio(db, first.id, { now });
-    expect(audio).toMatchObject({ kind: 'link', expiresInSeconds: 600 });
+    expect(audio).toMatchObject({ kind: 'link', expiresInSeconds: 3600 });
     if (audio.kind !== 'link') return;
     const media = await fetch(audio.url);
     expect(media.status).toBe(200);

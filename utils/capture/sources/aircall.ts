@@ -135,8 +135,12 @@ export function aircallTranscriptText(body: z.infer<typeof AircallTranscription>
     .join(' ');
 }
 
-/** How long Aircall's pre-signed voicemail link works. */
-const VOICEMAIL_LINK_SECONDS = 600;
+/**
+ * How long Aircall's voicemail link works: "the direct URL of a voicemail (mp3 file) for
+ * this Call. This link is valid for 1 hour only" (Aircall's Call object; `voicemail_short_url`
+ * 3 hours), quoted in an Aircall webhook DTO type found with the code search.
+ */
+const VOICEMAIL_LINK_SECONDS = 3600;
 
 /** A transcript still missing this long after the call will not come (no Aircall AI). */
 const TRANSCRIPT_WAIT_MS = 2 * HOUR_MS;
@@ -266,10 +270,9 @@ export const aircallSource: CallSource<Config, Credentials> = {
     return { calls, complete: false, resume: { from: lastStart }, unreadable };
   },
   /**
-   * The call's `voicemail` URL is pre-signed and expires after a few minutes (Aircall API
-   * reference, Call object: the `voicemail`/`recording` URLs are short-lived, 10 minutes),
-   * so it plays in the page without our credentials but is fetched fresh at each play:
-   * `GET /v1/calls/:id`.
+   * The call's `voicemail` URL is a direct, pre-signed link valid for an hour only
+   * (VOICEMAIL_LINK_SECONDS): it plays in the page without our credentials, but the one read
+   * at capture may have expired, so each play asks for a fresh one: `GET /v1/calls/:id`.
    */
   async voicemailAudio(client, _config, call) {
     const { data } = await client.call({

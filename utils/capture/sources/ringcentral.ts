@@ -21,7 +21,7 @@ import {
   type SourceClient,
   type StoredCalls,
 } from './types';
-import { RateLimitError } from '../../http';
+import { ApiError } from '../../http';
 import { base64OfBytes, voicemailSettled } from './voicemail';
 
 /**
@@ -197,12 +197,26 @@ export async function readRingCentralVoicemail(
 
 /** Message-store reads per poll: within the 10 a minute, after the call log's own pages. */
 const MAX_VOICEMAIL_LOOKUPS = 3;
+/** A voicemail message is created after the greeting, within this long of the call's start. */
+const VOICEMAIL_AFTER_CALL_MS = 30 * 60_000;
+
+/** A message-store list entry: the message, plus who left it and when (to match a call). */
+const RingCentralListedVoicemail = RingCentralVoicemailMessage.extend({
+  from: z.object({ phoneNumber: z.string().nullish() }).nullish(),
+  creationTime: z.string().nullish(),
+});
+
+const digits = (value: string | null | undefined) => (value ?? '').replace(/\D/g, '');
 
 /**
  * Fill in the voicemails of this read's calls that the desk does not hold complete yet
  * (a transcript comes minutes after the call: later polls, re-reading the window, fill it
- * in). Newest first. A message gone from the store (404) leaves the call with no recording;
- * the rate limit stops the lookups until the next poll.
+ * in). Newest first. A call-log record links its message (`message.id`/`uri`): that message
+ * is read. A voicemail call without the link is matched in the extension's message store
+ * (`GET …/extension/~/message-store?messageType=VoiceMail&dateFrom=…`, one request) by the
+ * caller's number and a creation time within half an hour after the call started. A message
+ * gone from the store (404) leaves the call with no recording; the rate limit stops the
+ * lookups until the next poll.
  */
 async function lookUpVoicemails(
   client: SourceClient,
@@ -211,36 +225,82 @@ async function lookUpVoicemails(
   stored: StoredCalls | undefined,
   unreadable: string[],
 ): Promise<void> {
-  const wanted = calls.filter((c) => c.voicemail?.messageId && c.providerCallId);
+  const wanted = calls.filter(
+    (c) => c.providerCallId && (c.voicemail?.messageId || c.reason === 'voicemail'),
+  );
   if (wanted.length === 0) return;
   const held = stored ? await stored(wanted.map((c) => c.providerCallId!)) : new Map();
   const todo = wanted
     .filter((c) => !voicemailSettled(held.get(c.providerCallId!)?.voicemail))
-    .sort((a, b) => b.startedAt - a.startedAt)
-    .slice(0, MAX_VOICEMAIL_LOOKUPS);
-  for (const call of todo) {
-    const id = call.voicemail!.messageId!;
-    const path =
-      messageUris.get(call.providerCallId!) ??
-      `/restapi/v1.0/account/~/extension/~/message-store/${encodeURIComponent(id)}`;
-    try {
-      const { data } = await client.call({
-        path,
-        schema: RingCentralVoicemailMessage,
-        retries: 0,
-      });
-      call.voicemail = await readRingCentralVoicemail(client, data);
-    } catch (error) {
-      if (error instanceof RateLimitError) return;
-      const status = (error as { status?: number }).status;
-      if (status === 404) {
+    .sort((a, b) => b.startedAt - a.startedAt);
+  const linked = todo.filter((c) => c.voicemail?.messageId).slice(0, MAX_VOICEMAIL_LOOKUPS);
+  const unlinked = todo.filter((c) => !c.voicemail?.messageId);
+  try {
+    for (const call of linked) {
+      const id = call.voicemail!.messageId!;
+      const path =
+        messageUris.get(call.providerCallId!) ??
+        `/restapi/v1.0/account/~/extension/~/message-store/${encodeURIComponent(id)}`;
+      try {
+        const { data } = await client.call({
+          path,
+          schema: RingCentralVoicemailMessage,
+          retries: 0,
+        });
+        call.voicemail = await readRingCentralVoicemail(client, data);
+      } catch (error) {
+        if ((error as { status?: number }).status !== 404) throw error;
         call.voicemail = { messageId: id, playback: 'background', transcriptStatus: 'none' };
-      } else {
-        unreadable.push(
-          `RingCentral voicemail of call ${call.providerCallId}: ${(error as Error).message}`,
-        );
       }
     }
+    if (unlinked.length > 0) await matchInMessageStore(client, unlinked);
+  } catch (error) {
+    // A busy or failing message store is asked again next poll (the call is stored already).
+    if (error instanceof ApiError && error.retryable) return;
+    // Not transient (the app lacks the Read Messages permission, say): the firm must know.
+    unreadable.push(`RingCentral voicemails: ${(error as Error).message}`);
+  }
+}
+
+async function matchInMessageStore(client: SourceClient, calls: IncomingCall[]): Promise<void> {
+  const from = Math.min(...calls.map((c) => c.startedAt));
+  const { data } = await client.call({
+    path: '/restapi/v1.0/account/~/extension/~/message-store',
+    query: {
+      messageType: 'VoiceMail',
+      dateFrom: new Date(from - 60_000).toISOString(),
+      perPage: 100,
+    },
+    schema: z.object({ records: z.array(z.unknown()).default([]) }),
+    retries: 0,
+  });
+  const pool = data.records
+    .map((raw) => RingCentralListedVoicemail.safeParse(raw))
+    .filter((r) => r.success)
+    .map((r) => r.data);
+  for (const call of calls) {
+    const caller = digits(call.from);
+    if (!caller) continue;
+    const match = pool
+      .filter((m) => {
+        const at = toEpochMs(m.creationTime);
+        return (
+          digits(m.from?.phoneNumber) === caller &&
+          at !== undefined &&
+          at >= call.startedAt - 60_000 &&
+          at <= call.startedAt + VOICEMAIL_AFTER_CALL_MS
+        );
+      })
+      .sort((a, b) => toEpochMs(a.creationTime)! - toEpochMs(b.creationTime)!)[0];
+    if (!match) {
+      // Long past the time its message would have been created: it is in no mailbox this
+      // connection reads (another extension's, or deleted). Settled, so no further lists.
+      if (client.now - call.startedAt > VOICEMAIL_AFTER_CALL_MS + 5 * 60_000)
+        call.voicemail = { transcriptStatus: 'none' };
+      continue;
+    }
+    pool.splice(pool.indexOf(match), 1);
+    call.voicemail = await readRingCentralVoicemail(client, match);
   }
 }
 
@@ -270,7 +330,7 @@ export const ringCentralSource: CallSource<Config, OAuthTokens> = {
       key: 'clientId',
       label: 'Client ID',
       kind: 'config',
-      help: 'From your RingCentral app (client-side web app, auth code with PKCE, permission Read Call Log). Add the redirect URL shown below to the app.',
+      help: 'From your RingCentral app (client-side web app, auth code with PKCE, permissions Read Call Log and Read Messages — the latter for voicemails and their transcripts). Add the redirect URL shown below to the app.',
     },
     {
       key: 'scope',
