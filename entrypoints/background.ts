@@ -5,7 +5,8 @@ import { setupLiveDataServer } from '@/utils/live/server';
 import { restrictStorageToExtension } from '@/utils/permissions';
 import { setupPollers } from '@/utils/capture/sources/poller';
 import { setupOutbox } from '@/utils/crm/background';
-import { setupTexts } from '@/utils/workflow/textService';
+import { kickTexts, setupTexts } from '@/utils/workflow/textService';
+import { setupAutoText } from '@/utils/workflow/autoTextService';
 
 // Only wiring here: every listener is registered synchronously at start-up (MV3 may wake
 // the worker for any event), and all logic lives in utils/.
@@ -18,6 +19,7 @@ export default defineBackground(() => {
   setupPollers();
   setupOutbox();
   setupTexts();
+  setupAutoText({ drain: kickTexts });
   setupCustomPortal();
   browser.runtime.onInstalled.addListener(() => {
     // Chrome: the toolbar button opens the side panel.

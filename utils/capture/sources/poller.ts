@@ -1,5 +1,6 @@
 import { browser } from '#imports';
 import { notifyNewCalls, refreshBadge } from '../../queue/alerts';
+import { noteCapturedCalls } from '../../workflow/autoTextStore';
 import { db as defaultDb, type CallbackDeskDB, type CursorRecord } from '../../db';
 import {
   ApiError,
@@ -418,6 +419,8 @@ export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<Pol
     const notifyFrom = now() - (regular ? NOTIFY_LATE_WITHIN_MS : NOTIFY_WITHIN_MS);
     const fresh = result?.added.filter((c) => c.startedAt >= notifyFrom) ?? [];
     if (fresh.length > 0) await notifyNewCalls(fresh);
+    // Every call found goes to the automatic text: one seen too late is flagged, not texted.
+    if (result) await noteCapturedCalls(result.added);
     return { sourceId: id, status: 'ok', ...lastResult };
   } catch (error) {
     // The CRM refused its token: CRM connections asks to reconnect, as after a failed sync.
