@@ -15,6 +15,7 @@ import { callerLines, staffName, telHref } from '@/utils/queue/queueView';
 import type { FirmClock } from '@/utils/displayTime';
 import { errorMessage } from '@/utils/errorMessage';
 import { AttemptForm } from './AttemptForm';
+import { EmailPanel } from './EmailPanel';
 import { LeadSyncPanel } from './LeadSyncPanel';
 import { VoicemailPanel } from './VoicemailPanel';
 import { useLiveData } from './useLiveData';
@@ -346,6 +347,8 @@ export function LeadDetail({
       )}
 
       <VoicemailPanel calls={calls} clock={clock} now={now} />
+
+      <EmailPanel lead={lead} attempts={attempts} settings={settings} now={now} />
 
       <LeadSyncPanel lead={lead} />
 

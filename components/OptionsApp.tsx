@@ -7,6 +7,7 @@ import { CsvImportSection } from './options/CsvImportSection';
 import { CustomAdapterSection } from './options/CustomAdapterSection';
 import { SampleDataSection } from './options/SampleDataSection';
 import { DockSitesSection } from './options/DockSitesSection';
+import { EmailSection } from './options/EmailSection';
 
 /** Settings page: one section per concern, each owning its own form and validation. */
 export function OptionsApp() {
@@ -16,6 +17,7 @@ export function OptionsApp() {
       <FirmSection />
       <SourceRulesSection />
       <TeamSection />
+      <EmailSection />
       <CrmConnectionsSection />
       <ProviderConnectionsSection />
       <CsvImportSection />

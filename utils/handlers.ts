@@ -11,7 +11,8 @@ import { customConfigForHost, previewCustomAdapter } from './capture/customPorta
 import { DockPrefs, dockPrefsItem, getSettings } from './settings';
 import { pollDueSources, pollSource } from './capture/sources/poller';
 import { SOURCE_IDS } from './capture/sources/types';
-import { registerCrmHandlers } from './crm/background';
+import { kickOutbox, registerCrmHandlers } from './crm/background';
+import { recordEmailSent } from './workflow/emailService';
 import { registerTextHandlers } from './workflow/textService';
 import { registerVoicemailHandlers } from './capture/sources/voicemailAudio';
 
@@ -140,6 +141,15 @@ export function setupMessageHandlers(): void {
   });
 
   registerCrmHandlers(requireExtensionPage);
+
+  // An email opened in the firm's mail: recorded on the lead, its CRM record queued.
+  onMessage('recordEmailSent', async ({ data, sender }) => {
+    requireExtensionPage(sender);
+    const { attempt, queued } = await recordEmailSent(db, await getSettings(), data);
+    if (queued > 0) kickOutbox();
+    await refreshBadge();
+    return { attemptId: attempt.id, queued };
+  });
   registerTextHandlers(requireExtensionPage);
   registerVoicemailHandlers(requireExtensionPage);
 

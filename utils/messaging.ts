@@ -75,6 +75,15 @@ export interface ProtocolMap {
     queued: number;
   };
   retrySync(input: { leadId: string; system?: CrmSystem }): { requeued: number };
+  /** An email opened in the firm's mail (utils/workflow/emailService.ts): recorded, logged to the CRM. */
+  recordEmailSent(input: {
+    leadId: string;
+    kind: 'confirmation' | 'cadence';
+    to: string;
+    subject: string;
+    body: string;
+    requestId: string;
+  }): { attemptId: string; queued: number };
   /** Drain the outbox now. */
   syncNow(): void;
   /** Lead detail: a call's voicemail recording, fetched by the background (tokens stay there). */

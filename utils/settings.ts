@@ -132,6 +132,10 @@ export const StaffMember = z.object({
 });
 export type StaffMember = z.infer<typeof StaffMember>;
 
+export const EMAIL_COMPOSERS = ['gmail', 'outlook', 'mailto'] as const;
+export const EmailCompose = z.enum(EMAIL_COMPOSERS);
+export type EmailCompose = z.infer<typeof EmailCompose>;
+
 export const FirmSettings = z.object({
   firmName: z.string().trim().max(120),
   timeZone: z.string().refine(isValidTimeZone, 'unknown time zone'),
@@ -153,6 +157,11 @@ export const FirmSettings = z.object({
    * (settings saved before it existed): DEFAULT_CADENCE; parseSettings fills it in.
    */
   cadence: Cadence.optional(),
+  /**
+   * Where "Send confirmation email" opens the email: Gmail's or Outlook on the web's compose
+   * page, or the computer's mail app (`mailto:`). Absent: `mailto`.
+   */
+  emailCompose: EmailCompose.optional(),
 });
 export type FirmSettings = z.infer<typeof FirmSettings>;
 

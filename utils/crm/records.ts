@@ -66,7 +66,10 @@ function attemptLines(
       ? `Callback attempt ${callbackNumber} of ${CADENCE.length}${by ? ` by ${by}` : ''}.`
       : '',
     ...leadFacts(lead),
-    attempt.notes ? `Notes: ${attempt.notes}` : '',
+    // A text's notes may be the message itself (already the record's first lines).
+    attempt.notes && attempt.notes.trim() !== attempt.message?.trim()
+      ? `Notes: ${attempt.notes}`
+      : '',
   ].filter(Boolean);
 }
 
