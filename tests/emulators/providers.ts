@@ -665,6 +665,9 @@ export async function startRingCentral(
             },
           };
         }
+        // Texts (tests/emulators/sms.ts): phone numbers, sms, the message store's SMS.
+        const text = ringCentralSmsRoute(req, sms);
+        if (text) return text;
         const store =
           /^\/restapi\/v1\.0\/account\/~\/extension\/~\/message-store\/(\w+)(?:\/content\/(\w+))?$/.exec(
             req.path,
@@ -706,8 +709,6 @@ export async function startRingCentral(
               raw: vm.transcript,
             };
         }
-        const text = ringCentralSmsRoute(req, sms);
-        if (text) return text;
         return { status: 404, body: { errorCode: 'CMN-102', message: 'Resource not found' } };
       },
     },
