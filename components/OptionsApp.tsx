@@ -1,6 +1,8 @@
 import { FirmSection } from './options/FirmSection';
 import { SourceRulesSection } from './options/SourceRulesSection';
 import { TeamSection } from './options/TeamSection';
+import { ScriptsSection } from './options/ScriptsSection';
+import { AutoTextSection } from './options/AutoTextSection';
 import { CrmConnectionsSection } from './options/CrmConnectionsSection';
 import { ProviderConnectionsSection } from './options/ProviderConnectionsSection';
 import { CsvImportSection } from './options/CsvImportSection';
@@ -17,6 +19,8 @@ export function OptionsApp() {
       <FirmSection />
       <SourceRulesSection />
       <TeamSection />
+      <ScriptsSection />
+      <AutoTextSection />
       <EmailSection />
       <CrmConnectionsSection />
       <ProviderConnectionsSection />

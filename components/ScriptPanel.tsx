@@ -27,6 +27,23 @@ const TABS: { id: ScriptTab; label: string }[] = [
 ];
 
 const MINUTE = 60_000;
+const OPEN_KEY = 'callbackDesk.scriptPanelOpen';
+
+function readOpen(): boolean {
+  try {
+    return localStorage.getItem(OPEN_KEY) !== 'false';
+  } catch {
+    return true;
+  }
+}
+
+function writeOpen(open: boolean) {
+  try {
+    localStorage.setItem(OPEN_KEY, String(open));
+  } catch {
+    // Storage unavailable (private mode): the panel simply opens next time.
+  }
+}
 
 /**
  * What to say on the callback, beside the call: the lead's call script (by practice area,
@@ -51,6 +68,8 @@ export function ScriptPanel({
   const calls = useLiveData('leadCalls', { leadId: lead.id });
   const [current, setCurrent] = useState<ScriptTab>(tab ?? 'call');
   const [copied, setCopied] = useState<string | null>(null);
+  // Staff who know the script by heart can fold it away; the choice sticks on this browser.
+  const [open, setOpen] = useState(() => readOpen());
   const baseId = useId();
   const tabRefs = useRef<Partial<Record<ScriptTab, HTMLButtonElement | null>>>({});
 
@@ -58,7 +77,10 @@ export function ScriptPanel({
   const [lastTab, setLastTab] = useState(tab);
   if (tab !== lastTab) {
     setLastTab(tab);
-    if (tab) setCurrent(tab);
+    if (tab) {
+      setCurrent(tab);
+      setOpen(true);
+    }
   }
 
   // Times in the script are in minutes: render once a minute, not on every clock tick.
@@ -126,72 +148,92 @@ export function ScriptPanel({
     <section className="panel script-panel" aria-labelledby={`${baseId}-title`}>
       <div className="panel-head">
         <h3 id={`${baseId}-title`}>Script</h3>
-        <button
-          type="button"
-          className="link-button"
-          onClick={() => void browser.runtime.openOptionsPage()}
-          title="Edit scripts in Settings › Scripts & templates"
-        >
-          Edit scripts
-        </button>
-      </div>
-      <div className="script-tabs" role="tablist" aria-label="Script">
-        {TABS.map((t) => (
+        <div className="script-head-actions">
+          {open && (
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => void browser.runtime.openOptionsPage()}
+              title="Edit scripts in Settings › Scripts & templates"
+            >
+              Edit scripts
+            </button>
+          )}
           <button
-            key={t.id}
-            ref={(el) => {
-              tabRefs.current[t.id] = el;
-            }}
             type="button"
-            role="tab"
-            id={`${baseId}-tab-${t.id}`}
-            aria-selected={current === t.id}
-            aria-controls={`${baseId}-panel`}
-            tabIndex={current === t.id ? 0 : -1}
-            className={current === t.id ? 'script-tab script-tab-active' : 'script-tab'}
+            className="link-button"
+            aria-expanded={open}
+            aria-controls={`${baseId}-body`}
             onClick={() => {
-              setCurrent(t.id);
-              setCopied(null);
+              setOpen(!open);
+              writeOpen(!open);
             }}
-            onKeyDown={onTabKey}
           >
-            {t.label}
+            {open ? 'Hide' : 'Show'}
           </button>
-        ))}
-      </div>
-      <div
-        role="tabpanel"
-        id={`${baseId}-panel`}
-        aria-labelledby={`${baseId}-tab-${current}`}
-        className="script-body"
-      >
-        {current === 'call' && (
-          <p className="script-meta muted">
-            {scriptLabel === 'general' ? 'General script' : `Script for ${scriptLabel}`}
-            {lead.source ? (
-              <>
-                {' '}
-                · source <bdi>{lead.source}</bdi>
-              </>
-            ) : null}
-          </p>
-        )}
-        {noCallbackNumber && (
-          <p className="hint">
-            No callback number known for this lead: set the firm&apos;s callback number in Settings
-            › Scripts &amp; templates.
-          </p>
-        )}
-        {text === null ? <p className="muted">Loading script…</p> : <ScriptText text={text} />}
-        <div className="script-actions">
-          <button type="button" className="secondary" onClick={() => void copy()}>
-            Copy
-          </button>
-          <span role="status" className="muted">
-            {copied ?? ''}
-          </span>
         </div>
       </div>
+      {open && (
+        <div id={`${baseId}-body`} className="script-body">
+          <div className="script-tabs" role="tablist" aria-label="Script">
+            {TABS.map((t) => (
+              <button
+                key={t.id}
+                ref={(el) => {
+                  tabRefs.current[t.id] = el;
+                }}
+                type="button"
+                role="tab"
+                id={`${baseId}-tab-${t.id}`}
+                aria-selected={current === t.id}
+                aria-controls={`${baseId}-panel`}
+                tabIndex={current === t.id ? 0 : -1}
+                className={current === t.id ? 'script-tab script-tab-active' : 'script-tab'}
+                onClick={() => {
+                  setCurrent(t.id);
+                  setCopied(null);
+                }}
+                onKeyDown={onTabKey}
+              >
+                {t.label}
+              </button>
+            ))}
+          </div>
+          <div
+            role="tabpanel"
+            id={`${baseId}-panel`}
+            aria-labelledby={`${baseId}-tab-${current}`}
+            className="script-tabpanel"
+          >
+            {current === 'call' && (
+              <p className="script-meta muted">
+                {scriptLabel === 'general' ? 'General script' : `Script for ${scriptLabel}`}
+                {lead.source ? (
+                  <>
+                    {' '}
+                    · source <bdi>{lead.source}</bdi>
+                  </>
+                ) : null}
+              </p>
+            )}
+            {noCallbackNumber && (
+              <p className="hint">
+                No callback number known for this lead: set the firm&apos;s callback number in
+                Settings › Scripts &amp; templates.
+              </p>
+            )}
+            {text === null ? <p className="muted">Loading script…</p> : <ScriptText text={text} />}
+            <div className="script-actions">
+              <button type="button" className="secondary" onClick={() => void copy()}>
+                Copy
+              </button>
+              <span role="status" className="muted">
+                {copied ?? ''}
+              </span>
+            </div>
+          </div>
+        </div>
+      )}
     </section>
   );
 }

@@ -18,6 +18,7 @@ import {
   defaultTemplate,
   followedScript,
   inHoursPromise,
+  nextOpeningAfter,
   parseStoredTemplates,
   renderWith,
   resetTemplate,
@@ -142,6 +143,12 @@ function sampleLead(now: number, area: string | undefined): Lead {
   };
 }
 
+/** "Call script — personal injury" → "Personal injury" in the list (its group says "Call scripts"). */
+function listLabel(label: string): string {
+  const short = label.replace(/^Call script — /, '');
+  return short.charAt(0).toUpperCase() + short.slice(1);
+}
+
 interface Draft {
   body: string;
   subject?: string;
@@ -219,7 +226,9 @@ function ScriptsEditor({ settings, stored }: { settings: FirmSettings; stored: S
       settings,
       dialedLine: '+12125550100',
     };
-    const consultationAt = booked ? now + 26 * 60 * MINUTE : undefined;
+    // A booked consultation an hour after the next opening ("tomorrow at 10:00 AM").
+    const opening = nextOpeningAfter(settings, now);
+    const consultationAt = booked ? (opening ?? now) + 60 * MINUTE : undefined;
     return renderWith(entry.id, lead, ctx, {
       now,
       consultationAt: entry.id === 'email.confirmation' ? consultationAt : undefined,
@@ -330,7 +339,7 @@ function ScriptsEditor({ settings, stored }: { settings: FirmSettings; stored: S
                             (subject !== undefined && stored.templates[subject] !== undefined)
                           ? 'edited'
                           : followedScript(e.id)
-                            ? 'built-in'
+                            ? `uses ${listLabel(TEMPLATE_LABELS[followedScript(e.id) as FixedTemplateId])}`
                             : '';
                     return (
                       <li key={e.id}>
@@ -344,7 +353,7 @@ function ScriptsEditor({ settings, stored }: { settings: FirmSettings; stored: S
                             action.setStatus(null);
                           }}
                         >
-                          {e.label.replace(/^Call script — /, '')}
+                          {listLabel(e.label)}
                           {mark && <span className="scripts-edited">({mark})</span>}
                         </button>
                       </li>

@@ -51,7 +51,7 @@ Can you tell me what happened? How are you doing now?
 • Who was the other driver or party, and do you know whether they have insurance?
 • Have you spoken with any insurance company — theirs or yours — or signed anything or given a recorded statement?
 • Have you talked with another lawyer about this accident?
-• [Deadlines: note the accident date. If it was more than a year ago, or a city, county, state or government vehicle or property is involved (claims can need notice within months), tell an attorney today.]
+[Deadlines: note the accident date. If it was more than a year ago, or a city, county, state or government vehicle or property is involved (claims can need notice within months), tell an attorney today.]
 
 [Book the consultation]
 Thank you for telling me all of that, and I'm sorry you're dealing with it. The next step is a free consultation with one of our attorneys, by phone or in our office. Our next opening is {{nextOpening}}. Does that work for you, or is another time better?

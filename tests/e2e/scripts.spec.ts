@@ -1,0 +1,168 @@
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+declare const chrome: typeof import('wxt/browser').browser;
+
+const allDay = [{ open: '00:00', close: '23:59' }];
+
+/** A complete FirmSettings value, open around the clock so the wording does not depend on the hour. */
+const FIRM_SETTINGS = {
+  firmName: 'Whitfield & Park Injury Law',
+  timeZone: 'UTC',
+  defaultCountry: 'US',
+  weeklyHours: [allDay, allDay, allDay, allDay, allDay, allDay, allDay],
+  holidays: [],
+  sla: { targetMinutes: 5, limitMinutes: 15, afterHoursMinutes: 60 },
+  sourceRules: [],
+  practiceAreas: ['Personal injury', 'Criminal defense', 'Family law'],
+  sources: ['Google Ads – PI', 'Website', 'Referral'],
+  staff: [{ id: 'maria', name: 'Maria Lopez' }],
+  currentStaffId: 'maria',
+  notifyNewCalls: false,
+  dedupeWindowSeconds: 120,
+};
+
+async function saveFirmSettings(page: Page) {
+  await page.evaluate(
+    (settings) => chrome.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } }),
+    FIRM_SETTINGS,
+  );
+}
+
+async function addCall(page: Page, call: { from: string; name: string; practiceArea: string }) {
+  await page.getByRole('button', { name: 'Add call' }).click();
+  const form = page.getByRole('form', { name: 'Add a missed call' });
+  await form.getByLabel('Number').fill(call.from);
+  await form.getByLabel('Caller name').fill(call.name);
+  await form.getByLabel('Practice area').selectOption(call.practiceArea);
+  await form.getByRole('button', { name: 'Add to queue' }).click();
+}
+
+const EDITED = 'Hello {{callerName}}, this is {{staffName}} at {{firmName}}. Edited PI script.';
+
+test('a call script edited in Options shows in the lead detail; hostile names stay text; reset restores', async ({
+  context,
+  extensionId,
+  openSidebar,
+}) => {
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${extensionId}/options.html`);
+  await saveFirmSettings(options);
+  const section = options.getByRole('region', { name: 'Scripts & templates' });
+  await expect(section).toBeVisible();
+
+  // The personal-injury script is open; its preview is the sample lead's.
+  await section.getByRole('button', { name: /^Personal injury/ }).click();
+  const editor = section.getByLabel('Template text');
+  await expect(editor).toHaveValue(/I apologize for missing your call earlier/);
+  await expect(section.locator('.scripts-preview')).toContainText('Hi, is this Maria?');
+
+  // An unknown variable is an error and blocks saving.
+  await editor.fill('Hello {{clientName}}');
+  await expect(section.getByRole('alert', { name: 'Template errors' })).toContainText(
+    'Unknown variable {{clientName}}',
+  );
+  await expect(section.getByRole('button', { name: 'Save', exact: true })).toBeDisabled();
+
+  // A variable inserted from the list lands at the cursor.
+  await editor.fill('Hello ');
+  await editor.press('End');
+  await section.getByRole('button', { name: 'Insert Caller name' }).click();
+  await expect(editor).toHaveValue('Hello {{callerName}}');
+
+  await editor.fill(EDITED);
+  await expect(section.locator('.scripts-preview')).toContainText(
+    'Hello Maria Lopez, this is Maria Lopez at Whitfield & Park Injury Law. Edited PI script.',
+  );
+  await section.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(section.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await expect(
+    section.getByRole('button', { name: /^Personal injury\s*\(edited\)/ }),
+  ).toBeVisible();
+
+  // The sidebar shows it for a personal-injury lead, with the lead's name.
+  const sidebar = await openSidebar();
+  await addCall(sidebar, {
+    from: '212-555-0147',
+    name: 'Dana Whitfield',
+    practiceArea: 'Personal injury',
+  });
+  const hostile = '<img src=x onerror=alert(1)> {{firmName}}';
+  await addCall(sidebar, { from: '212-555-0188', name: hostile, practiceArea: 'Personal injury' });
+  await addCall(sidebar, { from: '212-555-0199', name: 'Rosa Diaz', practiceArea: 'Family law' });
+
+  const queue = sidebar.getByRole('table', { name: 'Callback queue' });
+  await queue.getByRole('row').filter({ hasText: 'Dana Whitfield' }).click();
+  const script = sidebar.getByRole('region', { name: 'Script' });
+  await expect(script).toContainText(
+    'Hello Dana Whitfield, this is Maria Lopez at Whitfield & Park Injury Law. Edited PI script.',
+  );
+  await expect(script).toContainText('Script for personal injury');
+
+  // Objection and voicemail tabs.
+  await script.getByRole('tab', { name: 'Objection' }).click();
+  await expect(script.getByRole('tabpanel')).toContainText(
+    'We had an unexpected surge of calls today',
+  );
+  await script.getByRole('tab', { name: 'Voicemail' }).click();
+  await expect(script.getByRole('tabpanel')).toContainText('Please call me back at');
+  await sidebar.getByRole('button', { name: 'Queue' }).click();
+
+  // A family-law lead still gets the default family-law script.
+  await queue.getByRole('row').filter({ hasText: 'Rosa Diaz' }).click();
+  await expect(script).toContainText('Hi, is this Rosa?');
+  await expect(script).toContainText('Are you and any children safe right now?');
+  await sidebar.getByRole('button', { name: 'Queue' }).click();
+
+  // A hostile name is text: no element made of it, no {{firmName}} expanded inside it.
+  await queue.getByRole('row').filter({ hasText: 'onerror' }).click();
+  await expect(script).toContainText(
+    `Hello ${hostile}, this is Maria Lopez at Whitfield & Park Injury Law.`,
+  );
+  await expect(sidebar.locator('img')).toHaveCount(0);
+  await sidebar.getByRole('button', { name: 'Queue' }).click();
+
+  // Reset to default in Options: the sidebar follows without a reload.
+  await queue.getByRole('row').filter({ hasText: 'Dana Whitfield' }).click();
+  await options.bringToFront();
+  await section.getByRole('button', { name: 'Reset to default' }).click();
+  await expect(section.getByRole('status').filter({ hasText: 'Default restored.' })).toBeVisible();
+  await expect(editor).toHaveValue(/I apologize for missing your call earlier/);
+  await expect(script).toContainText(
+    'Hi, is this Dana? This is Maria Lopez from Whitfield & Park Injury Law.',
+  );
+  await expect(script).toContainText('I apologize for missing your call earlier');
+  await expect(script).not.toContainText('Edited PI script');
+
+  // Undo brings the firm's text back.
+  await section.getByRole('button', { name: 'Undo reset' }).click();
+  await expect(script).toContainText('Edited PI script');
+});
+
+test('greetings state the callback promise from the SLA settings and follow a change', async ({
+  extensionId,
+  context,
+}) => {
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${extensionId}/options.html`);
+  await saveFirmSettings(options);
+  const section = options.getByRole('region', { name: 'Scripts & templates' });
+  await section.getByRole('button', { name: /^Voicemail greeting — in hours/ }).click();
+  const preview = section.locator('.scripts-preview');
+  await expect(preview).toContainText('we will return your call within 15 minutes.');
+
+  await options.evaluate(
+    (settings) =>
+      chrome.storage.local.set({
+        firmSettings: {
+          ...settings,
+          sla: { targetMinutes: 10, limitMinutes: 30, afterHoursMinutes: 60 },
+        },
+      }),
+    FIRM_SETTINGS,
+  );
+  await expect(preview).toContainText('we will return your call within 30 minutes.');
+  await expect(section).toContainText(
+    'Your SLA settings promise callers a callback within 30 minutes',
+  );
+});
