@@ -1,0 +1,108 @@
+import type { BrowserContext, Page } from '@playwright/test';
+import { EMULATED_TWILIO_SID, startTwilio } from '../emulators/providers';
+import { expect, test } from './fixtures';
+
+declare const chrome: typeof import('wxt/browser').browser & {
+  developerPrivate: { addHostPermission(extensionId: string, host: string): Promise<void> };
+};
+
+/** Grant the emulator's host as a user does in chrome://extensions (headless shows no prompt). */
+async function grantHostAccess(context: BrowserContext, extensionId: string, origin: string) {
+  const page = await context.newPage();
+  await page.goto(`chrome://extensions/?id=${extensionId}`);
+  await page.evaluate(
+    ([id, host]) => chrome.developerPrivate.addHostPermission(id!, host!),
+    [extensionId, origin],
+  );
+  await page.close();
+}
+
+async function addCall(page: Page, from: string, name: string) {
+  await page.getByRole('button', { name: 'Add call' }).click();
+  const form = page.getByRole('form', { name: 'Add a missed call' });
+  await form.getByLabel('Number').fill(from);
+  await form.getByLabel('Caller name').fill(name);
+  await form.getByRole('button', { name: 'Add to queue' }).click();
+}
+
+const queueRow = (page: Page, text: string) =>
+  page.getByRole('table', { name: 'Callback queue' }).getByRole('row').filter({ hasText: text });
+
+let emulators: { close(): Promise<void> }[] = [];
+test.afterEach(async () => {
+  await Promise.all(emulators.map((e) => e.close()));
+  emulators = [];
+});
+
+test('send a text from a lead through Twilio: exactly one spec-valid request, and the lead shows "Sent"', async ({
+  context,
+  extensionId,
+  openSidebar,
+}) => {
+  const twilio = await startTwilio();
+  emulators.push(twilio);
+  await grantHostAccess(context, extensionId, 'http://127.0.0.1/*');
+
+  // Connect Twilio in Options, at the emulator.
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${extensionId}/options.html`);
+  const card = options.locator('fieldset[data-source="twilio"]');
+  await card.getByLabel('Account SID').fill(EMULATED_TWILIO_SID);
+  await card.getByLabel('Auth token').fill('twilio-token');
+  await card.getByText('Advanced: API base URL').click();
+  await card.getByLabel('API base URL').fill(twilio.url);
+  await card.getByRole('button', { name: 'Connect Twilio' }).click();
+  await expect(card.getByText('Connected', { exact: true })).toBeVisible();
+
+  const sidebar = await openSidebar();
+  await addCall(sidebar, '+1 (312) 555-0142', 'Dana Reyes');
+  await queueRow(sidebar, 'Dana Reyes').click();
+  const panel = sidebar.getByRole('region', { name: 'Text' });
+  await expect(panel.getByRole('button', { name: 'Send text' })).toBeVisible();
+  await expect(panel.getByText('From +12125550100 via Twilio')).toBeVisible();
+  const body = panel.getByLabel('Message to +13125550142');
+  // The firm's text-back template, rendered for the lead, editable.
+  await expect(body).not.toHaveValue('');
+  await expect(body).not.toHaveValue(/\{\{|undefined/);
+  await body.fill('Hi Dana, this is Reyes Law returning your call. When can we talk?');
+  await panel.getByRole('button', { name: 'Send text' }).click();
+
+  const item = panel.getByTestId('text-item').first();
+  await expect(item).toHaveAttribute('data-text-state', 'sent', { timeout: 15_000 });
+  await expect(item).toContainText('Sent');
+  expect(twilio.sms.sent).toHaveLength(1);
+  expect(twilio.sms.sent[0]).toMatchObject({
+    to: '+13125550142',
+    from: '+12125550100',
+    body: 'Hi Dana, this is Reyes Law returning your call. When can we talk?',
+  });
+  const posts = twilio.state.requests.filter(
+    (r) => r.method === 'POST' && r.path.endsWith('/Messages.json'),
+  );
+  expect(posts).toHaveLength(1);
+  expect(twilio.sms.violations).toEqual([]);
+
+  // The text is on the lead's attempts.
+  await expect(
+    sidebar.getByRole('region', { name: 'Attempts and notes' }).getByText('Text').first(),
+  ).toBeVisible();
+});
+
+test('with no texting provider the lead says why and offers Copy and an sms: link', async ({
+  openSidebar,
+}) => {
+  const sidebar = await openSidebar();
+  await addCall(sidebar, '+1 (646) 555-0123', 'Luis Ortega');
+  await queueRow(sidebar, 'Luis Ortega').click();
+  const panel = sidebar.getByRole('region', { name: 'Text' });
+  await expect(panel.getByTestId('text-no-provider')).toHaveText(
+    'No texting provider connected — connect Twilio or RingCentral in Options.',
+  );
+  await expect(panel.getByRole('button', { name: 'Send text' })).toHaveCount(0);
+  await expect(panel.getByRole('button', { name: 'Copy text' })).toBeVisible();
+  await panel.getByLabel('Message to +16465550123').fill('Hello Luis & co?');
+  await expect(panel.getByTestId('text-sms-link')).toHaveAttribute(
+    'href',
+    `sms:+16465550123?body=${encodeURIComponent('Hello Luis & co?')}`,
+  );
+});
