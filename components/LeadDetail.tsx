@@ -16,6 +16,7 @@ import type { FirmClock } from '@/utils/displayTime';
 import { errorMessage } from '@/utils/errorMessage';
 import { AttemptForm } from './AttemptForm';
 import { EmailPanel } from './EmailPanel';
+import { TextPanel } from './TextPanel';
 import { LeadSyncPanel } from './LeadSyncPanel';
 import { VoicemailPanel } from './VoicemailPanel';
 import { useLiveData } from './useLiveData';
@@ -347,6 +348,8 @@ export function LeadDetail({
       )}
 
       <VoicemailPanel calls={calls} clock={clock} now={now} />
+
+      <TextPanel lead={lead} clock={clock} now={now} staffName={me ? meName : undefined} />
 
       <EmailPanel lead={lead} attempts={attempts} settings={settings} now={now} />
 
