@@ -1,4 +1,4 @@
-import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { browser } from '#imports';
 import type { Lead } from '@/utils/model';
 import type { FirmSettings } from '@/utils/settings';
@@ -27,6 +27,18 @@ const TABS: { id: ScriptTab; label: string }[] = [
 ];
 
 const MINUTE = 60_000;
+
+type TabListener = (leadId: string, tab: ScriptTab) => void;
+const tabListeners = new Set<TabListener>();
+
+/**
+ * Show a tab of the lead's script panel from elsewhere in the lead detail — the attempt form
+ * calls `showScriptTab(lead.id, 'voicemail')` when the call goes to voicemail. The panel
+ * opens (if folded) on that tab; nothing happens when no panel shows that lead.
+ */
+export function showScriptTab(leadId: string, tab: ScriptTab): void {
+  for (const listener of tabListeners) listener(leadId, tab);
+}
 const OPEN_KEY = 'callbackDesk.scriptPanelOpen';
 
 function readOpen(): boolean {
@@ -82,6 +94,19 @@ export function ScriptPanel({
       setOpen(true);
     }
   }
+
+  useEffect(() => {
+    const listener: TabListener = (leadId, next) => {
+      if (leadId !== lead.id) return;
+      setCurrent(next);
+      setOpen(true);
+      setCopied(null);
+    };
+    tabListeners.add(listener);
+    return () => {
+      tabListeners.delete(listener);
+    };
+  }, [lead.id]);
 
   // Times in the script are in minutes: render once a minute, not on every clock tick.
   const minute = Math.floor(now / MINUTE);

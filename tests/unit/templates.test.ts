@@ -153,6 +153,7 @@ describe('renderTemplate', () => {
       firstName: 'Maria',
     });
     expect(varsFor(lead({ name: 'Lopez, Maria' })).firstName).toBe('Maria');
+    expect(varsFor(lead({ name: 'Dr. Maria Lopez' })).firstName).toBe('Maria');
   });
 });
 

@@ -578,12 +578,16 @@ function tidyName(name: string): string {
   return trimmed;
 }
 
+const HONORIFIC = /^(mr|mrs|ms|miss|mx|dr|prof|rev|sir|madam)\.?$/i;
+
 function firstNameOf(name: string): string {
   if (name === '') return '';
   // "Lopez, Maria" (CRM order) → "Maria".
   const comma = name.indexOf(',');
   const given = comma > 0 ? name.slice(comma + 1).trim() : name;
-  return given.split(' ')[0] ?? '';
+  // "Dr. Maria Lopez" → "Maria": a title is not a first name.
+  const words = given.split(' ').filter((w) => !HONORIFIC.test(w));
+  return words[0] ?? '';
 }
 
 /** Practice areas read inside a sentence: "Personal injury" → "personal injury", "DUI" stays. */
