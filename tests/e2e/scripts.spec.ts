@@ -166,3 +166,69 @@ test('greetings state the callback promise from the SLA settings and follow a ch
     'Your SLA settings promise callers a callback within 30 minutes',
   );
 });
+
+test('the callback number is said twice in the voicemail script, and a source gets its own opening line', async ({
+  context,
+  extensionId,
+  openSidebar,
+}) => {
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${extensionId}/options.html`);
+  await saveFirmSettings(options);
+  const section = options.getByRole('region', { name: 'Scripts & templates' });
+  const details = section.getByRole('group', { name: 'Details the scripts use' });
+
+  await details.getByLabel('Callback number to give callers').fill('12');
+  await details.getByRole('button', { name: 'Save details' }).click();
+  await expect(details.getByText('Not a phone number we can read')).toBeVisible();
+
+  await details.getByLabel('Callback number to give callers').fill('212-555-0100');
+  await details.getByLabel('Alternative contact').fill('email us at intake@whitfieldpark.com');
+  await details
+    .getByLabel('Opening line for “Google Ads – PI”')
+    .fill('I understand you were in a crash and saw our ad');
+  await details.getByRole('button', { name: 'Save details' }).click();
+  await expect(details.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+
+  // The greeting's alternative contact is the firm's.
+  await section.getByRole('button', { name: /^Voicemail greeting — after hours/ }).click();
+  await expect(section.locator('.scripts-preview')).toContainText(
+    "If it's urgent, you can also email us at intake@whitfieldpark.com.",
+  );
+
+  const sidebar = await openSidebar();
+  await sidebar.getByRole('button', { name: 'Add call' }).click();
+  const form = sidebar.getByRole('form', { name: 'Add a missed call' });
+  await form.getByLabel('Number').fill('212-555-0147');
+  await form.getByLabel('Caller name').fill('Dana Whitfield');
+  await form.getByLabel('Source').fill('Google Ads – PI');
+  await form.getByLabel('Practice area').selectOption('Personal injury');
+  await form.getByRole('button', { name: 'Add to queue' }).click();
+  await sidebar
+    .getByRole('table', { name: 'Callback queue' })
+    .getByRole('row')
+    .filter({ hasText: 'Dana Whitfield' })
+    .click();
+
+  const script = sidebar.getByRole('region', { name: 'Script' });
+  await expect(script).toContainText(
+    'I understand you were in a crash and saw our ad. Is now a good time to talk',
+  );
+  await script.getByRole('tab', { name: 'Voicemail' }).click();
+  const panel = script.getByRole('tabpanel');
+  await expect(panel).toContainText(
+    'Hi Dana, this is Maria Lopez from Whitfield & Park Injury Law',
+  );
+  await expect(panel).toContainText(
+    'Please call me back at two one two, five five five, zero one zero zero.',
+  );
+  await expect(panel).toContainText(
+    "Again, that's two one two, five five five, zero one zero zero.",
+  );
+
+  // Folding the panel away keeps it folded; Show brings it back.
+  await script.getByRole('button', { name: 'Hide' }).click();
+  await expect(script.getByRole('tablist')).toHaveCount(0);
+  await script.getByRole('button', { name: 'Show' }).click();
+  await expect(script.getByRole('tablist')).toBeVisible();
+});
