@@ -10,6 +10,7 @@ import { CustomAdapterSection } from './options/CustomAdapterSection';
 import { SampleDataSection } from './options/SampleDataSection';
 import { DockSitesSection } from './options/DockSitesSection';
 import { EmailSection } from './options/EmailSection';
+import { TextingSection } from './options/TextingSection';
 
 /** Settings page: one section per concern, each owning its own form and validation. */
 export function OptionsApp() {
@@ -24,6 +25,7 @@ export function OptionsApp() {
       <EmailSection />
       <CrmConnectionsSection />
       <ProviderConnectionsSection />
+      <TextingSection />
       <CsvImportSection />
       <CustomAdapterSection />
       <SampleDataSection />
