@@ -53,6 +53,11 @@ test('send a text from a lead through Twilio: exactly one spec-valid request, an
   await card.getByLabel('API base URL').fill(twilio.url);
   await card.getByRole('button', { name: 'Connect Twilio' }).click();
   await expect(card.getByText('Connected', { exact: true })).toBeVisible();
+  // Options → Texting says which provider and number texts go out from.
+  await options.reload();
+  await expect(options.getByTestId('texting-status')).toHaveText(
+    'Texts go out through Twilio from +12125550100.',
+  );
 
   const sidebar = await openSidebar();
   await addCall(sidebar, '+1 (312) 555-0142', 'Dana Reyes');
