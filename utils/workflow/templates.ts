@@ -295,23 +295,6 @@ export function checkTemplate(text: string): { errors: string[] } {
   return { errors };
 }
 
-/** Variables a template uses (for the editor's hints). */
-export function variablesUsed(text: string): TemplateVariableName[] {
-  const used = new Set<TemplateVariableName>();
-  const walk = (list: Token[]) => {
-    for (const token of list) {
-      if (isVariable(token[1]) && ['name', '&', '#', '^'].includes(token[0])) used.add(token[1]);
-      if (token[4]) walk(token[4]);
-    }
-  };
-  try {
-    walk(parse(text));
-  } catch {
-    // Unparseable: checkTemplate says why.
-  }
-  return [...used];
-}
-
 // ---------------------------------------------------------------------------------------
 // Values from a lead and the firm's settings
 
@@ -525,8 +508,6 @@ export function nextOpeningAfter(settings: FirmSettings, now: number): number | 
   return nextOpening(settings, from);
 }
 
-const DAY_SHORT = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-
 function hhmmWords(hhmm: string): string {
   const [h, m] = hhmm.split(':').map(Number) as [number, number];
   const hour12 = h % 12 === 0 ? 12 : h % 12;
@@ -551,10 +532,10 @@ export function officeHoursInWords(
     if (hours) {
       const days =
         i === j
-          ? DAY_SHORT[order[i]!]
+          ? WEEKDAYS[order[i]!]
           : j === i + 1
-            ? `${DAY_SHORT[order[i]!]} and ${DAY_SHORT[order[j]!]}`
-            : `${DAY_SHORT[order[i]!]} to ${DAY_SHORT[order[j]!]}`;
+            ? `${WEEKDAYS[order[i]!]} and ${WEEKDAYS[order[j]!]}`
+            : `${WEEKDAYS[order[i]!]} to ${WEEKDAYS[order[j]!]}`;
       parts.push(`${days}, ${hours}`);
     }
     i = j + 1;
@@ -914,5 +895,3 @@ export async function renderForLead(
 ): Promise<{ subject?: string; body: string }> {
   return renderWith(id, lead, await loadRenderContext(lead), extra);
 }
-
-export type { FixedTemplateId };
