@@ -18,7 +18,8 @@ import {
   saveAutoTextSettings,
 } from '@/utils/workflow/autoTextStore';
 import { lastAutomaticText } from '@/utils/workflow/messageOutbox';
-import { canSend } from '@/utils/workflow/sms/clients';
+import { canSend, smsSettingsItem } from '@/utils/workflow/sms/clients';
+import { sourceConnectionsItem } from '@/utils/capture/sources/connections';
 import { SMS_PROVIDER_LABELS } from '@/utils/workflow/sms/types';
 import { FieldError, NumberField, SettingsSection, type Status } from './settingsForm';
 
@@ -328,6 +329,9 @@ function AutoTextStatus({ timeZone, enabled }: { timeZone: string; enabled: bool
         .count(),
     [],
   );
+  // Asked again whenever a provider is connected or the texting settings change.
+  const connections = useStorageItem(sourceConnectionsItem);
+  const smsSettings = useStorageItem(smsSettingsItem);
   const [connection, setConnection] = useState<
     { ok: true; text: string } | { ok: false; text: string } | null
   >(null);
@@ -349,7 +353,7 @@ function AutoTextStatus({ timeZone, enabled }: { timeZone: string; enabled: bool
     return () => {
       active = false;
     };
-  }, []);
+  }, [connections, smsSettings]);
 
   const sentAt = last ? (last.sentAt ?? last.at) : undefined;
   return (
