@@ -9,7 +9,7 @@ import {
   retryText,
   textsSentTo,
 } from '@/utils/workflow/messageOutbox';
-import { closeAll } from './pollerWorld';
+import { closeAll, connectSource } from './pollerWorld';
 import {
   addLead,
   CALLER,
@@ -230,6 +230,44 @@ describe('message outbox', () => {
     expect((await job(queued.id)).state).toBe('sent');
     expect(rc.sms.sent).toHaveLength(1);
     expect(rc.sms.violations).toEqual([]);
+  });
+
+  it('RingCentral sign-in that can no longer be renewed: the text fails with "connect again", nothing is sent', async () => {
+    const rc = await ringCentralWorld();
+    await connectSource(
+      'ringcentral',
+      rc.url,
+      {
+        accessToken: 'stale',
+        refreshToken: 'old',
+        expiresAt: now() - 1_000,
+        refreshExpiresAt: now() - 1_000,
+      },
+      { clientId: rc.oauth.clientId, scope: 'extension' },
+    );
+    const lead = await addLead();
+    const queued = await queueText(lead);
+    await drain();
+    const failed = await job(queued.id);
+    expect(failed.state).toBe('failed');
+    expect(failed.error).toBe(
+      'Not sent: RingCentral sign-in expired (no poll for a week). Connect again to sign in.',
+    );
+    expect(rc.sms.sent).toHaveLength(0);
+  });
+
+  it('a sent text is handed to the CRM layer once, with its attempt', async () => {
+    await twilioWorld();
+    const lead = await addLead();
+    const queued = await queueText(lead);
+    const handed: string[] = [];
+    const onSent = async (j: { id: string }, attempt: { id: string; method: string }) => {
+      handed.push(`${j.id}:${attempt.method}`);
+    };
+    await drain({ onSent });
+    await drain({ onSent });
+    expect(handed).toEqual([`${queued.id}:text`]);
+    expect((await job(queued.id)).attemptId).toBe((await db.attempts.toArray())[0]!.id);
   });
 
   it('two drains at once (same worker, or a new worker) send the text once', async () => {

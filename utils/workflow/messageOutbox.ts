@@ -3,6 +3,7 @@ import type { CallbackDeskDB, MessageJobRecord, OptOutRecord } from '../db';
 import type { MessageJob } from '../model';
 import type { Attempt } from '../model';
 import type { FirmSettings } from '../settings';
+import { OAuthError } from '../capture/sources/pkce';
 import { recordAttempt } from '../queue/leads';
 import {
   AuthError,
@@ -487,7 +488,13 @@ export async function drainMessages(deps: MessageDrainDeps): Promise<MessageDrai
     const mayHaveGone = job.state === 'sending' || job.maybeSent;
     const availability = await deps.smsFor(mayHaveGone ? job.provider : undefined);
     if (!availability.ok) {
-      await fail(job, `Not sent: ${availability.reason}`);
+      await fail(
+        job,
+        mayHaveGone
+          ? `This text may have gone out; it could not be checked: ${availability.reason} Retry looks it up before sending it again.`
+          : `Not sent: ${availability.reason}`,
+        { maybeSent: mayHaveGone },
+      );
       return;
     }
     const client = availability.client;
@@ -597,6 +604,14 @@ export async function drainMessages(deps: MessageDrainDeps): Promise<MessageDrai
         // Nothing was sent by a refused request; a lookup that was refused changes nothing.
         maybeSent: during === 'lookup' ? true : false,
         error: `${label} asked to slow down; trying again at ${new Date(now() + delay).toLocaleTimeString()}.`,
+      });
+      return;
+    }
+    if (error instanceof OAuthError) {
+      // The sign-in could not be renewed: the request never left (a refresh comes first, or
+      // follows a 401, which created nothing).
+      await fail(job, `Not sent: ${error.message} Then Retry.`, {
+        maybeSent: during === 'lookup' || job.maybeSent,
       });
       return;
     }

@@ -9,6 +9,7 @@ import {
   type ClientDeps,
 } from '../../capture/sources/connections';
 import { sourceById } from '../../capture/sources/registry';
+import { OAuthError } from '../../capture/sources/pkce';
 import { AuthError, describeError } from '../../http';
 import { aircallSmsClient } from './aircall';
 import { dialpadSmsClient } from './dialpad';
@@ -125,7 +126,9 @@ async function availabilityOf(
             reason:
               error instanceof AuthError
                 ? `${label} refused the saved credentials — Reconnect ${label} in Options.`
-                : `${label}: could not read the sending numbers (${describeError(error, now)})`,
+                : error instanceof OAuthError
+                  ? error.message
+                  : `${label}: could not read the sending numbers (${describeError(error, now)})`,
           };
         }
         senderCache.set(cacheKey, { from, until: now + SENDER_CACHE_MS });
