@@ -14,6 +14,7 @@ import {
   type RenderContext,
   type TemplateId,
 } from '@/utils/workflow/templates';
+import { copyText } from './clipboard';
 import { useLiveData } from './useLiveData';
 import { useStorageItem } from './useStorageItem';
 import './scripts.css';
@@ -137,7 +138,7 @@ export function ScriptPanel({
   const copy = async () => {
     if (text === null) return;
     try {
-      await navigator.clipboard.writeText(text);
+      await copyText(text);
       setCopied('Copied.');
     } catch (error) {
       setCopied(`Could not copy: ${errorMessage(error)}`);

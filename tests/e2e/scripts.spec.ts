@@ -226,6 +226,9 @@ test('the callback number is said twice in the voicemail script, and a source ge
     "Again, that's two one two, five five five, zero one zero zero.",
   );
 
+  await script.getByRole('button', { name: 'Copy' }).click();
+  await expect(script.getByRole('status')).toHaveText('Copied.');
+
   // Folding the panel away keeps it folded; Show brings it back.
   await script.getByRole('button', { name: 'Hide' }).click();
   await expect(script.getByRole('tablist')).toHaveCount(0);
