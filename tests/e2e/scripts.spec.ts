@@ -1,4 +1,6 @@
-import type { Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test } from './fixtures';
 
 declare const chrome: typeof import('wxt/browser').browser;
@@ -235,3 +237,42 @@ test('the callback number is said twice in the voicemail script, and a source ge
   await script.getByRole('button', { name: 'Show' }).click();
   await expect(script.getByRole('tablist')).toBeVisible();
 });
+
+test('the script shows in the dock on a CRM page, and Copy works there', async ({
+  context,
+  extensionId,
+}) => {
+  const hubspot = readFileSync(path.resolve('tests/fixtures/crm/hubspot-contacts.html'), 'utf8');
+  await context.route('https://app.hubspot.com/**', (route) =>
+    route.fulfill({ contentType: 'text/html; charset=utf-8', body: hubspot }),
+  );
+  const page = await context.newPage();
+  await page.goto('https://app.hubspot.com/contacts/8675309/objects/0-1/views/all/list');
+  await saveFirmSettingsFrom(context, extensionId);
+  await page.getByRole('button', { name: 'Open Callback Desk' }).click();
+  const dock = page.frameLocator('callback-desk-dock iframe');
+  await dock.getByRole('button', { name: 'Add call' }).click();
+  const form = dock.getByRole('form', { name: 'Add a missed call' });
+  await form.getByLabel('Number').fill('212-555-0147');
+  await form.getByLabel('Caller name').fill('Dana Whitfield');
+  await form.getByLabel('Practice area').selectOption('Family law');
+  await form.getByRole('button', { name: 'Add to queue' }).click();
+  await dock
+    .getByRole('table', { name: 'Callback queue' })
+    .getByRole('row')
+    .filter({ hasText: 'Dana Whitfield' })
+    .click();
+
+  const script = dock.getByRole('region', { name: 'Script' });
+  await expect(script).toContainText('Hi, is this Dana?');
+  await script.getByRole('button', { name: 'Copy' }).click();
+  await expect(script.getByRole('status')).toHaveText('Copied.');
+});
+
+/** Firm settings saved from an extension page (a CRM page cannot reach extension storage). */
+async function saveFirmSettingsFrom(context: BrowserContext, extensionId: string) {
+  const page = await context.newPage();
+  await page.goto(`chrome-extension://${extensionId}/options.html`);
+  await saveFirmSettings(page);
+  await page.close();
+}
