@@ -28,6 +28,20 @@ async function addCall(page: Page, from: string, name: string) {
 const queueRow = (page: Page, text: string) =>
   page.getByRole('table', { name: 'Callback queue' }).getByRole('row').filter({ hasText: text });
 
+async function connectTwilio(context: BrowserContext, extensionId: string, url: string) {
+  await grantHostAccess(context, extensionId, 'http://127.0.0.1/*');
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${extensionId}/options.html`);
+  const card = options.locator('fieldset[data-source="twilio"]');
+  await card.getByLabel('Account SID').fill(EMULATED_TWILIO_SID);
+  await card.getByLabel('Auth token').fill('twilio-token');
+  await card.getByText('Advanced: API base URL').click();
+  await card.getByLabel('API base URL').fill(url);
+  await card.getByRole('button', { name: 'Connect Twilio' }).click();
+  await expect(card.getByText('Connected', { exact: true })).toBeVisible();
+  return options;
+}
+
 let emulators: { close(): Promise<void> }[] = [];
 test.afterEach(async () => {
   await Promise.all(emulators.map((e) => e.close()));
@@ -41,18 +55,8 @@ test('send a text from a lead through Twilio: exactly one spec-valid request, an
 }) => {
   const twilio = await startTwilio();
   emulators.push(twilio);
-  await grantHostAccess(context, extensionId, 'http://127.0.0.1/*');
-
   // Connect Twilio in Options, at the emulator.
-  const options = await context.newPage();
-  await options.goto(`chrome-extension://${extensionId}/options.html`);
-  const card = options.locator('fieldset[data-source="twilio"]');
-  await card.getByLabel('Account SID').fill(EMULATED_TWILIO_SID);
-  await card.getByLabel('Auth token').fill('twilio-token');
-  await card.getByText('Advanced: API base URL').click();
-  await card.getByLabel('API base URL').fill(twilio.url);
-  await card.getByRole('button', { name: 'Connect Twilio' }).click();
-  await expect(card.getByText('Connected', { exact: true })).toBeVisible();
+  const options = await connectTwilio(context, extensionId, twilio.url);
   // Options → Texting says which provider and number texts go out from.
   await options.reload();
   await expect(options.getByTestId('texting-status')).toHaveText(
@@ -110,4 +114,48 @@ test('with no texting provider the lead says why and offers Copy and an sms: lin
     'href',
     `sms:+16465550123?body=${encodeURIComponent('Hello Luis & co?')}`,
   );
+});
+
+test('a refused text shows its reason and Retry sends it once; an opted-out caller is marked and not texted', async ({
+  context,
+  extensionId,
+  openSidebar,
+}) => {
+  const twilio = await startTwilio();
+  emulators.push(twilio);
+  await connectTwilio(context, extensionId, twilio.url);
+  const sidebar = await openSidebar();
+
+  await addCall(sidebar, '+1 (312) 555-0142', 'Dana Reyes');
+  await queueRow(sidebar, 'Dana Reyes').click();
+  const panel = sidebar.getByRole('region', { name: 'Text' });
+  await expect(panel.getByRole('button', { name: 'Send text' })).toBeVisible();
+  twilio.state.faults.push({ kind: '401', match: /^POST .*\/Messages\.json$/ });
+  await panel.getByLabel('Message to +13125550142').fill('Returning your call');
+  await panel.getByRole('button', { name: 'Send text' }).click();
+  const item = panel.getByTestId('text-item').first();
+  await expect(item).toHaveAttribute('data-text-state', 'failed', { timeout: 15_000 });
+  await expect(item).toContainText('Twilio refused the credentials');
+  await item.getByRole('button', { name: 'Retry' }).click();
+  await expect(item).toHaveAttribute('data-text-state', 'sent', { timeout: 15_000 });
+  expect(twilio.sms.sent).toHaveLength(1);
+
+  // A caller who replied STOP at Twilio: its refusal (21610) marks the number.
+  twilio.sms.optedOut.add('+16465550123');
+  await sidebar.getByRole('button', { name: 'Queue' }).first().click();
+  await addCall(sidebar, '+1 (646) 555-0123', 'Luis Ortega');
+  await queueRow(sidebar, 'Luis Ortega').click();
+  const other = sidebar.getByRole('region', { name: 'Text' });
+  await other.getByLabel('Message to +16465550123').fill('Returning your call');
+  await other.getByRole('button', { name: 'Send text' }).click();
+  await expect(other.getByTestId('text-item').first()).toContainText('Not sent — opted out', {
+    timeout: 15_000,
+  });
+  await expect(other.getByTestId('text-opted-out')).toContainText('unsubscribed recipient');
+  await expect(other.getByRole('button', { name: 'Send text' })).toBeDisabled();
+  await expect(
+    other.getByTestId('text-item').first().getByRole('button', { name: 'Retry' }),
+  ).toHaveCount(0);
+  expect(twilio.sms.sent).toHaveLength(1);
+  expect(twilio.sms.violations).toEqual([]);
 });
