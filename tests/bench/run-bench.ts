@@ -51,6 +51,11 @@ const BENCHMARKS: { id: string; title: string; run: () => Promise<unknown> }[] =
     run: async () => (await import('./csv-import.ts')).benchCsvImport(),
   },
   {
+    id: 'autoText',
+    title: 'Automatic text, portal row → SMS at the Twilio emulator (ms, with the debounce)',
+    run: async () => (await import('./auto-text.ts')).benchAutoText(),
+  },
+  {
     id: 'crmSync',
     title: 'CRM sync through the outbox to the HubSpot emulator',
     run: async () => (await import('./crm-sync.ts')).benchCrmSync(),

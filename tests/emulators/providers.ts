@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { newSmsState, ringCentralSmsRoute, twilioSmsRoute, type SmsEmulatorState } from './sms';
+import { newSmsState, ringCentralSmsRoute, twilioSmsRoute, type SmsEmulatorState } from './sms.ts';
 
 /**
  * Local emulators of the phone providers' call-log APIs (RingCentral, Aircall, Twilio,

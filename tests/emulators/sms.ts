@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { OpenApiValidator, SPECS_DIR } from './openapi';
+import { OpenApiValidator, SPECS_DIR } from './openapi.ts';
 
 /**
  * The SMS side of the provider emulators (tests/emulators/providers.ts mounts these routes
