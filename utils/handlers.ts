@@ -12,8 +12,9 @@ import { DockPrefs, dockPrefsItem, getSettings } from './settings';
 import { pollDueSources, pollSource } from './capture/sources/poller';
 import { SOURCE_IDS } from './capture/sources/types';
 import { kickOutbox, registerCrmHandlers } from './crm/background';
-import { recordEmailSent } from './workflow/emailService';
 import { registerTextHandlers } from './workflow/textService';
+import { recordEmailSent } from './workflow/emailService';
+import { noteCapturedCalls } from './workflow/autoTextStore';
 import { registerVoicemailHandlers } from './capture/sources/voicemailAudio';
 
 type Sender = Browser.runtime.MessageSender;
@@ -76,6 +77,7 @@ export function setupMessageHandlers(): void {
     const result = await captureCalls(db, await getSettings(), input);
     if (result.added.length > 0 || result.answeredClosed > 0) await refreshBadge();
     if (result.added.length > 0) await notifyNewCalls(result.added);
+    await noteCapturedCalls(result.added);
     return result;
   });
 
@@ -141,6 +143,7 @@ export function setupMessageHandlers(): void {
   });
 
   registerCrmHandlers(requireExtensionPage);
+  registerTextHandlers(requireExtensionPage);
 
   // An email opened in the firm's mail: recorded on the lead, its CRM record queued.
   onMessage('recordEmailSent', async ({ data, sender }) => {
@@ -150,7 +153,6 @@ export function setupMessageHandlers(): void {
     await refreshBadge();
     return { attemptId: attempt.id, queued };
   });
-  registerTextHandlers(requireExtensionPage);
   registerVoicemailHandlers(requireExtensionPage);
 
   onMessage('ping', () => 'pong' as const);
