@@ -40,13 +40,13 @@ export type AddressCheck = { ok: true; address: string } | { ok: false; error: s
 export function checkEmailAddress(text: string): AddressCheck {
   const trimmed = text.trim();
   if (!trimmed) return { ok: false, error: 'Enter the caller’s email address.' };
+  if (!trimmed.includes('@'))
+    return { ok: false, error: `An email address has an @ in it. ${EMAIL_ADDRESS_HINT}` };
   if (/[\s,;]/.test(trimmed))
     return {
       ok: false,
       error: 'Enter one address only, without spaces, commas or semicolons.',
     };
-  if (!trimmed.includes('@'))
-    return { ok: false, error: `An email address has an @ in it. ${EMAIL_ADDRESS_HINT}` };
   const parsed = EmailAddress.safeParse(trimmed);
   return parsed.success
     ? { ok: true, address: parsed.data }
