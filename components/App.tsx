@@ -259,8 +259,16 @@ interface QueueViewProps {
 
 /** Kept mounted (hidden) while a lead is open, so filters and scroll position survive. */
 function QueueView(props: QueueViewProps) {
-  const { leads, now, settings, clock, filter, contactId, contactOnly } = props;
+  const { leads: openLeads, now, settings, clock, filter, contactId, contactOnly } = props;
   const scopedContact = contactId && contactOnly ? contactId : undefined;
+  // Leads that ran through the cadence without contact: a count beside their filter, and
+  // the list itself only while that filter is on.
+  const noContactCount = useLiveData('noContactCount', {});
+  const noContactLeads = useLiveData('noContactLeads', { enabled: filter.noContact });
+  const leads = useMemo(
+    () => (filter.noContact ? (noContactLeads ?? []) : openLeads),
+    [filter.noContact, noContactLeads, openLeads],
+  );
   // The overdue filter depends on the clock; the others only on the data.
   const filterNow = filter.overdueOnly ? now : 0;
   const rows = useMemo(
@@ -321,7 +329,7 @@ function QueueView(props: QueueViewProps) {
           </button>
         </div>
       )}
-      {leads.length === 0 ? (
+      {leads.length === 0 && !noContactCount && !filter.noContact ? (
         props.adding ? null : (
           <EmptyQueue onAdd={props.onAdd} />
         )
@@ -334,13 +342,18 @@ function QueueView(props: QueueViewProps) {
             shown={rows.length}
             total={leads.length}
             hasCurrentStaff={Boolean(settings.currentStaffId)}
+            noContactCount={noContactCount}
           />
           {rows.length === 0 ? (
             <div className="empty empty-filtered">
               <p>
                 {scopedContact && filter === NO_FILTER
                   ? 'No open callbacks for this contact.'
-                  : 'No leads match these filters.'}
+                  : filter.noContact && noContactCount === 0
+                    ? 'No leads under No contact: every caller was reached or is still in the cadence.'
+                    : filter === NO_FILTER && !scopedContact
+                      ? 'No callbacks waiting. Callers never reached are under “No contact”.'
+                      : 'No leads match these filters.'}
               </p>
               <button
                 type="button"
@@ -360,6 +373,7 @@ function QueueView(props: QueueViewProps) {
               clock={clock}
               defaultCountry={settings.defaultCountry}
               staff={settings.staff}
+              cadence={settings}
               onOpen={props.onOpen}
               highlightId={props.highlightId}
             />

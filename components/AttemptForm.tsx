@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { sendMessage } from '@/utils/messaging';
 import {
   ATTEMPT_METHODS,
@@ -8,7 +8,13 @@ import {
   type Lead,
   type Outcome,
 } from '@/utils/model';
-import { cadenceHint, closesByDefault, suggestedMethod } from '@/utils/queue/attemptForm';
+import {
+  cadenceHint,
+  closesByDefault,
+  formatElapsed,
+  suggestedMethod,
+} from '@/utils/queue/attemptForm';
+import type { Cadence } from '@/utils/settings';
 import { errorMessage } from '@/utils/errorMessage';
 
 const METHOD_LABELS: Record<AttemptMethod, string> = {
@@ -18,26 +24,61 @@ const METHOD_LABELS: Record<AttemptMethod, string> = {
   email: 'Email',
 };
 
-/** Record one callback attempt; the background stores it and moves the lead on. */
+/** Ticks every second while a call is running. */
+function useTicking(running: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [running]);
+  return now;
+}
+
+/**
+ * Record one callback attempt; the background stores it and moves the lead on to the next
+ * step of its cadence. Started from a call link (`callStartedAt`), it opens on "Call" with
+ * a running timer whose time is saved with the attempt.
+ */
 export function AttemptForm({
   lead,
+  cadence,
+  stepsDone,
+  doneInStep = [],
+  callStartedAt,
   currentStaffId,
   onRecorded,
 }: {
   lead: Lead;
+  cadence: Cadence;
+  /** Callback attempts made in the lead's current run through the cadence. */
+  stepsDone: number;
+  /** Methods already covered in the current step (an automatic text, say). */
+  doneInStep?: readonly AttemptMethod[];
+  /** When staff started the call from the lead (click to call), if they did. */
+  callStartedAt?: number | null;
   currentStaffId?: string;
   onRecorded: (message: string) => void;
 }) {
-  const [method, setMethod] = useState<AttemptMethod>(() => suggestedMethod(lead.attemptCount));
+  const [method, setMethod] = useState<AttemptMethod>(() =>
+    callStartedAt ? 'call' : suggestedMethod(stepsDone, cadence, doneInStep),
+  );
   const [outcome, setOutcome] = useState<Outcome | ''>('');
   const [notes, setNotes] = useState('');
-  // Until the user ticks or unticks it, "close" follows the outcome and the cadence.
+  // Until the user ticks or unticks it, "close" follows the outcome.
   const [closeChoice, setCloseChoice] = useState<boolean | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [outcomeError, setOutcomeError] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [callEndedAt, setCallEndedAt] = useState<number | null>(null);
+  const timing = Boolean(callStartedAt) && callEndedAt === null;
+  const now = useTicking(timing);
   const id = useId();
-  const close = closeChoice ?? closesByDefault(outcome, lead.attemptCount);
+  const close = closeChoice ?? closesByDefault(outcome);
+  const lastStep = stepsDone + 1 >= cadence.steps.length;
+  const elapsedMs = callStartedAt
+    ? (callEndedAt ?? Math.max(now, callStartedAt)) - callStartedAt
+    : 0;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -49,6 +90,10 @@ export function AttemptForm({
     }
     setBusy(true);
     setError(null);
+    const durationSeconds =
+      callStartedAt && method === 'call'
+        ? Math.round(((callEndedAt ?? Date.now()) - callStartedAt) / 1000)
+        : undefined;
     try {
       const result = await sendMessage('recordAttempt', {
         leadId: lead.id,
@@ -56,16 +101,21 @@ export function AttemptForm({
         outcome,
         notes: notes.trim() || undefined,
         by: currentStaffId,
-        close,
+        // Unticked on an unanswered attempt: the cadence decides (next step, or No contact
+        // after the last one). Unticked on a closing outcome: kept open on purpose.
+        close: closeChoice ?? (closesByDefault(outcome) ? true : undefined),
+        ...(durationSeconds !== undefined ? { durationSeconds } : {}),
       });
       setOutcome('');
       setNotes('');
       setCloseChoice(null);
-      setMethod(suggestedMethod(result.lead.attemptCount));
+      setCallEndedAt(null);
       onRecorded(
         result.lead.status === 'done'
           ? `${OUTCOME_LABELS[outcome]} — lead closed.`
-          : `${OUTCOME_LABELS[outcome]} — attempt recorded.`,
+          : result.lead.status === 'no-contact'
+            ? `${OUTCOME_LABELS[outcome]} — the cadence went by without contact: the lead is under No contact until the caller rings again.`
+            : `${OUTCOME_LABELS[outcome]} — attempt recorded.`,
       );
     } catch (err) {
       setError(errorMessage(err));
@@ -82,7 +132,24 @@ export function AttemptForm({
       noValidate
     >
       <h3 id={`${id}-title`}>Record an attempt</h3>
-      <p className="cadence-hint">{cadenceHint(lead.attemptCount)}</p>
+      <p className="cadence-hint">{cadenceHint(stepsDone, cadence)}</p>
+      {callStartedAt ? (
+        <div className="call-timer">
+          <span>{callEndedAt === null ? 'On the call' : 'Call ended'}</span>
+          <span role="timer" aria-label="Call time" className="call-timer-time">
+            {formatElapsed(elapsedMs)}
+          </span>
+          {callEndedAt === null && (
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => setCallEndedAt(Date.now())}
+            >
+              Stop timer
+            </button>
+          )}
+        </div>
+      ) : null}
       <fieldset className="segmented">
         <legend className="visually-hidden">Method</legend>
         {ATTEMPT_METHODS.map((m) => (
@@ -103,6 +170,7 @@ export function AttemptForm({
         <select
           id={`${id}-outcome`}
           value={outcome}
+          autoFocus={Boolean(callStartedAt)}
           aria-invalid={outcomeError ? true : undefined}
           aria-describedby={outcomeError ? `${id}-outcome-error` : undefined}
           onChange={(e) => {
@@ -138,6 +206,9 @@ export function AttemptForm({
         <input type="checkbox" checked={close} onChange={(e) => setCloseChoice(e.target.checked)} />
         Close the lead
       </label>
+      {!close && lastStep && lead.status !== 'no-contact' && (
+        <p className="hint">Last step: without contact, the lead moves to No contact.</p>
+      )}
       {error && (
         <p className="notice notice-error" role="alert">
           {error}

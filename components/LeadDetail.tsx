@@ -14,11 +14,15 @@ import { describeDue, urgencyAt } from '@/utils/queue/sla';
 import { callerLines, staffName, telHref } from '@/utils/queue/queueView';
 import type { FirmClock } from '@/utils/displayTime';
 import { errorMessage } from '@/utils/errorMessage';
-import { AttemptForm } from './AttemptForm';
-import { EmailPanel } from './EmailPanel';
+import { formatElapsed } from '@/utils/queue/attemptForm';
+import { CadencePanel } from './CadencePanel';
+import { CallButtons } from './CallButton';
 import { TextPanel } from './TextPanel';
+import { EmailPanel } from './EmailPanel';
 import { LeadSyncPanel } from './LeadSyncPanel';
+import { ScriptPanel } from './ScriptPanel';
 import { VoicemailPanel } from './VoicemailPanel';
+import { AutoTextNote } from './AutoTextNote';
 import { useLiveData } from './useLiveData';
 
 const REASON_LABELS: Record<CallReason, string> = {
@@ -173,6 +177,12 @@ export function LeadDetail({
             {lead.closedAt && <span> {clock.short(lead.closedAt, now)}</span>}
             {lead.closeOutcome && <span> · {OUTCOME_LABELS[lead.closeOutcome]}</span>}
           </>
+        ) : lead.status === 'no-contact' ? (
+          <>
+            <strong>No contact</strong>
+            {lead.noContactAt && <span> since {clock.short(lead.noContactAt, now)}</span>}
+            <span> · not in the queue until the caller rings again</span>
+          </>
         ) : (
           <>
             <strong className="due-text">{describeDue(lead, now)}</strong>
@@ -184,13 +194,12 @@ export function LeadDetail({
       </div>
 
       <div className="lead-actions">
-        {tel ? (
-          <a className="button primary" href={tel}>
-            Call <bdi>{caller.subtitle ?? caller.title}</bdi>
-          </a>
-        ) : (
-          <span className="muted">No number to call back</span>
-        )}
+        <CallButtons
+          lead={lead}
+          calls={calls}
+          startsAttempt={!closed}
+          display={caller.subtitle ?? caller.title}
+        />
         {!closed && me && lead.assignee !== me && (
           <button
             type="button"
@@ -201,7 +210,7 @@ export function LeadDetail({
             Claim
           </button>
         )}
-        {closed ? (
+        {closed || lead.status === 'no-contact' ? (
           <button
             type="button"
             className="secondary"
@@ -335,17 +344,21 @@ export function LeadDetail({
         ))}
       </dl>
 
-      {!closed && (
-        <AttemptForm
-          key={`${lead.id}:${lead.attemptCount}`}
-          lead={lead}
-          currentStaffId={me}
-          onRecorded={(message) => {
-            setError(null);
-            setNotice(message);
-          }}
-        />
-      )}
+      <AutoTextNote lead={lead} calls={calls} clock={clock} now={now} />
+
+      {!closed && <ScriptPanel lead={lead} settings={settings} now={now} />}
+
+      <CadencePanel
+        lead={lead}
+        attempts={attempts}
+        settings={settings}
+        clock={clock}
+        now={now}
+        onRecorded={(message) => {
+          setError(null);
+          setNotice(message);
+        }}
+      />
 
       <VoicemailPanel calls={calls} clock={clock} now={now} />
 
@@ -439,6 +452,10 @@ function AttemptItem({
       <div className="timeline-head">
         <span className="timeline-title">
           {METHOD_LABELS[attempt.method]} · {OUTCOME_LABELS[attempt.outcome]}
+          {attempt.automatic ? ' · automatic' : ''}
+          {attempt.durationSeconds !== undefined
+            ? ` · ${formatElapsed(attempt.durationSeconds * 1000)}`
+            : ''}
         </span>
         <time dateTime={new Date(attempt.at).toISOString()} title={clock.full(attempt.at)}>
           {clock.short(attempt.at, now)}

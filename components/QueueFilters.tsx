@@ -10,6 +10,8 @@ export interface QueueFiltersProps {
   total: number;
   /** Whether this browser's user is known (settings.currentStaffId): "Mine" needs it. */
   hasCurrentStaff: boolean;
+  /** Leads that ran through the cadence without contact (undefined while counting). */
+  noContactCount?: number;
 }
 
 export function QueueFilters({
@@ -19,6 +21,7 @@ export function QueueFilters({
   shown,
   total,
   hasCurrentStaff,
+  noContactCount,
 }: QueueFiltersProps) {
   const sourceId = useId();
   const set = (patch: Partial<QueueFilter>) => onChange({ ...filter, ...patch });
@@ -28,13 +31,26 @@ export function QueueFilters({
 
   return (
     <div className="filters" role="group" aria-label="Filter the queue">
-      <label className={`chip-toggle${filter.overdueOnly ? ' on' : ''}`}>
+      {!filter.noContact && (
+        <label className={`chip-toggle${filter.overdueOnly ? ' on' : ''}`}>
+          <input
+            type="checkbox"
+            checked={filter.overdueOnly}
+            onChange={(e) => set({ overdueOnly: e.target.checked })}
+          />
+          Overdue only
+        </label>
+      )}
+      <label
+        className={`chip-toggle${filter.noContact ? ' on' : ''}`}
+        title="Leads whose whole follow-up cadence went by without reaching the caller. A new call from the number puts a lead back in the queue."
+      >
         <input
           type="checkbox"
-          checked={filter.overdueOnly}
-          onChange={(e) => set({ overdueOnly: e.target.checked })}
+          checked={filter.noContact}
+          onChange={(e) => set({ noContact: e.target.checked, overdueOnly: false })}
         />
-        Overdue only
+        No contact <span className="chip-count">{noContactCount ?? '…'}</span>
       </label>
       <label className={`chip-toggle${filter.mine ? ' on' : ''}`}>
         <input

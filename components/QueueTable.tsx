@@ -7,8 +7,10 @@ import {
   type RowData,
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { Lead } from '@/utils/model';
-import type { StaffMember } from '@/utils/settings';
+import { needsTextFirst, type Lead } from '@/utils/model';
+import { NO_AUTO_TEXT_EXPLANATIONS } from '@/utils/workflow/autoTextReasons';
+import type { FirmSettings, StaffMember } from '@/utils/settings';
+import { describeStep, methodsLabel, nextStepOf } from '@/utils/queue/cadence';
 import { describeDue, urgencyAt } from '@/utils/queue/sla';
 import { callerLines, staffName } from '@/utils/queue/queueView';
 import type { FirmClock } from '@/utils/displayTime';
@@ -22,6 +24,8 @@ declare module '@tanstack/react-table' {
     clock: FirmClock;
     defaultCountry: string;
     staff: readonly StaffMember[];
+    /** The firm's cadence and source rules (each lead's next step). */
+    cadence?: Pick<FirmSettings, 'cadence' | 'sourceRules'>;
   }
 }
 
@@ -57,6 +61,14 @@ const columns: ColumnDef<Lead>[] = [
     id: 'tags',
     header: 'Source · Area',
     cell: ({ row }) => <TagsCell lead={row.original} />,
+  },
+  {
+    id: 'step',
+    header: 'Next step',
+    cell: ({ row, table }) => {
+      const { now, clock, cadence } = table.options.meta!;
+      return <StepCell lead={row.original} settings={cadence} now={now} clock={clock} />;
+    },
   },
   {
     id: 'missedCount',
@@ -113,10 +125,12 @@ export function CallerCell({
   lead,
   defaultCountry,
 }: {
-  lead: Pick<Lead, 'name' | 'phone' | 'extension' | 'rawNumber' | 'noCallbackNumber' | 'priority'>;
+  lead: Pick<Lead, 'name' | 'phone' | 'extension' | 'rawNumber' | 'noCallbackNumber' | 'priority'> &
+    Partial<Pick<Lead, 'noAutoText' | 'lastAttemptAt' | 'status'>>;
   defaultCountry: string;
 }) {
   const caller = callerLines(lead, defaultCountry);
+  const textFirst = lead.status ? needsTextFirst({ ...lead, status: lead.status }) : undefined;
   return (
     <div className="cell-stack">
       <span className="cell-main caller-name" title={caller.title}>
@@ -134,6 +148,14 @@ export function CallerCell({
           </span>
         )
       )}
+      {textFirst && (
+        <span
+          className="flag flag-noautotext"
+          title={`${NO_AUTO_TEXT_EXPLANATIONS[textFirst.reason]} Text this caller first.`}
+        >
+          No auto-text sent — text first
+        </span>
+      )}
     </div>
   );
 }
@@ -144,10 +166,20 @@ export function DueCell({
   now,
   clock,
 }: {
-  lead: Pick<Lead, 'dueAt' | 'overdueAt' | 'status'>;
+  lead: Pick<Lead, 'dueAt' | 'overdueAt' | 'status' | 'noContactAt'>;
   now: number;
   clock: FirmClock;
 }) {
+  if (lead.status === 'no-contact') {
+    return (
+      <div className="cell-stack">
+        <span className="cell-main">No contact</span>
+        {lead.noContactAt && (
+          <span className="cell-sub">since {clock.short(lead.noContactAt, now)}</span>
+        )}
+      </div>
+    );
+  }
   const urgency = urgencyAt(lead, now);
   // Before the target the time shown is the target; after it, the hard limit.
   const target = urgency === 'due';
@@ -162,6 +194,39 @@ export function DueCell({
       >
         {target ? `due ${time}` : `limit ${time}`}
       </span>
+    </div>
+  );
+}
+
+/** "Step 2 of 3" over "Call + voicemail + text"; the title adds the due time. */
+export function StepCell({
+  lead,
+  settings,
+  now,
+  clock,
+}: {
+  lead: Lead;
+  settings: Pick<FirmSettings, 'cadence' | 'sourceRules'> | undefined;
+  now: number;
+  clock: FirmClock;
+}) {
+  if (lead.status === 'no-contact') {
+    return (
+      <div className="cell-stack">
+        <span className="cell-main">Cadence done</span>
+        <span className="cell-sub">no contact</span>
+      </div>
+    );
+  }
+  const step = settings ? nextStepOf(settings, lead) : null;
+  if (!step) return <span className="muted">—</span>;
+  const sentence = `${describeStep(step)} · due ${clock.short(lead.dueAt, now)}`;
+  return (
+    <div className="cell-stack queue-step" title={sentence} aria-label={sentence}>
+      <span className="cell-main">
+        Step {step.step} of {step.total}
+      </span>
+      <span className="cell-sub cell-clip">{methodsLabel(step.methods)}</span>
     </div>
   );
 }
@@ -191,6 +256,8 @@ export interface QueueTableProps {
   clock: FirmClock;
   defaultCountry: string;
   staff: readonly StaffMember[];
+  /** The firm's cadence and source rules, for each lead's next step. */
+  cadence?: Pick<FirmSettings, 'cadence' | 'sourceRules'>;
   onOpen: (leadId: string) => void;
   /** A lead just added or returned to: scrolled into view and briefly highlighted. */
   highlightId?: string | null;
@@ -206,6 +273,7 @@ export function QueueTable({
   clock,
   defaultCountry,
   staff,
+  cadence,
   onOpen,
   highlightId,
 }: QueueTableProps) {
@@ -220,7 +288,7 @@ export function QueueTable({
     columns,
     getCoreRowModel: getCoreRowModel(),
     getRowId: (lead) => lead.id,
-    meta: { now, clock, defaultCountry, staff },
+    meta: { now, clock, defaultCountry, staff, cadence },
   });
   const rows = table.getRowModel().rows;
 

@@ -156,7 +156,7 @@ test('open a lead, record a closing attempt, and it leaves the queue', async ({ 
   await expect(detail.getByLabel('Practice area')).toHaveValue('Family law');
 
   const attempt = detail.getByRole('form', { name: 'Record an attempt' });
-  await expect(attempt).toContainText('Attempt 1 of 3: call now');
+  await expect(attempt).toContainText('Step 1 of 3: call now');
   // No outcome chosen: nothing is saved.
   await attempt.getByRole('button', { name: 'Save attempt' }).click();
   await expect(attempt.getByText('Choose how the attempt went.')).toBeVisible();

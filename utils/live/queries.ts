@@ -44,10 +44,15 @@ export const QUERIES = {
    * Leads that ran through the follow-up cadence without contact, most recent first (the
    * queue's "No contact" filter). Read through the status index: no table scan.
    */
-  noContactLeads: query(NoArgs, async (db): Promise<Lead[]> => {
-    const leads = await db.leads.where('status').equals('no-contact').toArray();
-    return leads.sort((a, b) => (b.noContactAt ?? b.updatedAt) - (a.noContactAt ?? a.updatedAt));
-  }),
+  noContactLeads: query(
+    // `enabled: false` reads nothing: the queue subscribes only while the filter is on.
+    z.object({ enabled: z.boolean().optional() }).strict(),
+    async (db, { enabled }): Promise<Lead[]> => {
+      if (enabled === false) return [];
+      const leads = await db.leads.where('status').equals('no-contact').toArray();
+      return leads.sort((a, b) => (b.noContactAt ?? b.updatedAt) - (a.noContactAt ?? a.updatedAt));
+    },
+  ),
   /** How many leads are at No contact (the count beside the filter), from the index keys. */
   noContactCount: query(NoArgs, (db): Promise<number> =>
     db.leads.where('status').equals('no-contact').count(),
@@ -72,11 +77,6 @@ export const QUERIES = {
     async (db, { leadId }): Promise<SyncJob[]> =>
       (await db.outbox.where('leadId').equals(leadId).toArray()) as unknown as SyncJob[],
   ),
-  /** Portal capture health, most recently seen site first. */
-  adapterHealth: query(NoArgs, (db): Promise<AdapterHealthRecord[]> =>
-    db.adapterHealth.orderBy('lastSeenAt').reverse().toArray(),
-  ),
-};
   /** The lead's texts (the message outbox), newest first, and whether its number opted out. */
   leadTexts: query(ForLead, async (db, { leadId }): Promise<LeadTexts> => {
     const [lead, rows] = await Promise.all([
@@ -87,6 +87,11 @@ export const QUERIES = {
     const texts = (rows as unknown as MessageJob[]).sort((a, b) => b.createdAt - a.createdAt);
     return { texts, optOut: optOut ?? null };
   }),
+  /** Portal capture health, most recently seen site first. */
+  adapterHealth: query(NoArgs, (db): Promise<AdapterHealthRecord[]> =>
+    db.adapterHealth.orderBy('lastSeenAt').reverse().toArray(),
+  ),
+};
 
 type Queries = typeof QUERIES;
 export type QueryName = keyof Queries;
