@@ -1,6 +1,10 @@
 import type { FirmClock } from '@/utils/displayTime';
 import { needsTextFirst, type Lead, type MissedCall } from '@/utils/model';
-import { SKIP_REASON_LABELS, type SkipReason } from '@/utils/workflow/autoTextReasons';
+import {
+  NO_AUTO_TEXT_EXPLANATIONS,
+  SKIP_REASON_LABELS,
+  type SkipReason,
+} from '@/utils/workflow/autoTextReasons';
 
 /** Skips that are the firm's own choice or plain history: nothing to tell on the lead. */
 const QUIET_REASONS: readonly string[] = ['off', 'source-off', 'not-live', 'answered'];
@@ -26,9 +30,7 @@ export function AutoTextNote({
     return (
       <p className="notice notice-error auto-text-note" role="status">
         <strong>No auto-text sent — text this caller first.</strong>{' '}
-        {flag.reason === 'captured-late'
-          ? 'The call was seen too late for the automatic text (no browser with Callback Desk was running when it came in).'
-          : 'No texting connection could send when the call came in.'}
+        {NO_AUTO_TEXT_EXPLANATIONS[flag.reason]}
       </p>
     );
   }
@@ -53,10 +55,12 @@ export function AutoTextNote({
     );
   }
   if (latest.state === 'skipped' && latest.reason && !QUIET_REASONS.includes(latest.reason)) {
-    const label = SKIP_REASON_LABELS[latest.reason as SkipReason] ?? latest.reason;
+    const [code, detail] = latest.reason.split(/: (.*)/s);
+    const label = SKIP_REASON_LABELS[code as SkipReason] ?? latest.reason;
     return (
       <p className="notice auto-text-note muted" role="status">
-        No automatic text: {label}.
+        No automatic text: {label}
+        {detail ? ` (${detail})` : ''}.
       </p>
     );
   }

@@ -209,7 +209,8 @@ export interface Lead {
 export interface NoAutoTextFlag {
   at: number;
   callId: string;
-  reason: 'captured-late' | 'no-sms-connection';
+  /** 'failed': the text could not be prepared or queued (its error is on the call). */
+  reason: 'captured-late' | 'no-sms-connection' | 'failed';
 }
 
 /** The lead still waits for the text the automatic one did not send: staff text it first. */

@@ -263,6 +263,19 @@ describe('automatic text after a missed call', () => {
     expect(flags).toEqual(['captured-late', 'no-sms-connection']);
   });
 
+  it('a text that cannot be prepared is tried a few times, then the lead is marked instead', async () => {
+    const broken = { render: async () => Promise.reject(new Error('template unreadable')) };
+    const { added } = await capture(missed());
+    for (let i = 0; i < 5; i++) await runAt(clock + 15_000, broken);
+    expect(await texts()).toEqual([]);
+    expect(await pendingAutoTextsItem.getValue()).toEqual([]);
+    expect((await callOf(added[0]!.callId)).autoText).toMatchObject({
+      state: 'skipped',
+      reason: 'failed: template unreadable',
+    });
+    expect((await onlyLead()).noAutoText).toMatchObject({ reason: 'failed' });
+  });
+
   it('flags no call from before auto-text was switched on, and does nothing while it is off', async () => {
     // Switched on an hour ago; the portal shows a call from two hours ago.
     await capture(missed({ startedAt: T0 - 2 * 3_600_000, providerCallId: 'before' }));

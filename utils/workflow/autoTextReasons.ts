@@ -14,7 +14,8 @@ export type SkipReason =
   | 'not-mobile'
   | 'texted-recently'
   | 'captured-late'
-  | 'no-sms-connection';
+  | 'no-sms-connection'
+  | 'failed';
 
 /** Why no text went, in the staff's words. */
 export const SKIP_REASON_LABELS: Record<SkipReason, string> = {
@@ -29,7 +30,23 @@ export const SKIP_REASON_LABELS: Record<SkipReason, string> = {
   'texted-recently': 'Already sent an automatic text in the last 24 hours',
   'captured-late': 'Seen too late (the browser was closed or the call log came in late)',
   'no-sms-connection': 'No SMS connection could send at the time',
+  failed: 'The text could not be prepared or queued',
 };
 
 /** Skips that mean "this caller expected a text and got none": staff text them first. */
-export const FLAGGED_REASONS: readonly SkipReason[] = ['captured-late', 'no-sms-connection'];
+export const FLAGGED_REASONS: readonly SkipReason[] = [
+  'captured-late',
+  'no-sms-connection',
+  'failed',
+];
+
+/** Why a lead is marked "No auto-text sent", for its title and the lead's note. */
+export const NO_AUTO_TEXT_EXPLANATIONS: Record<
+  'captured-late' | 'no-sms-connection' | 'failed',
+  string
+> = {
+  'captured-late':
+    'The call was seen too late for the automatic text (no browser with Callback Desk was running when it came in).',
+  'no-sms-connection': 'No texting connection could send when the call came in.',
+  failed: 'The automatic text could not be prepared or queued.',
+};

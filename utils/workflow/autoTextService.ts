@@ -54,6 +54,8 @@ export interface AutoTextDeps {
 
 /** Entries this close to due are decided now rather than by another timer tick. */
 const DUE_SLACK_MS = 250;
+/** Failed decisions before the lead is marked "No auto-text sent" instead. */
+const MAX_FAILURES = 3;
 
 async function lastAutomaticTextTo(
   db: CallbackDeskDB,
@@ -179,6 +181,15 @@ async function decideOne(entry: PendingAutoText, ctx: Ctx): Promise<Outcome> {
   }
 }
 
+async function giveUp(ctx: Ctx, entry: PendingAutoText, error: unknown): Promise<void> {
+  const now = ctx.now();
+  const call = await ctx.db.calls.get(entry.callId);
+  if (!call) return;
+  const reason = `failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300);
+  await recordOnCall(ctx.db, call.id, { state: 'skipped', reason, at: now });
+  await flagLead(ctx.db, call.leadId, { at: now, callId: call.id, reason: 'failed' });
+}
+
 let timer: ReturnType<typeof setTimeout> | undefined;
 
 async function scheduleWithBrowser(at: number, run: () => void): Promise<void> {
@@ -223,9 +234,12 @@ export async function processAutoTexts(deps: AutoTextDeps = {}): Promise<void> {
         const outcome = await decideOne(entry, ctx);
         if (!outcome.done) keep.push({ ...entry, dueAt: outcome.dueAt });
       } catch (error) {
-        // Kept and tried again shortly (a database hiccup must not lose the caller's text).
+        // Tried again shortly (a database hiccup must not lose the caller's text); after a
+        // few failures the lead is marked so staff text the caller themselves.
         console.error('Automatic text: could not decide', error);
-        keep.push({ ...entry, dueAt: now() + 30_000 });
+        const failures = (entry.failures ?? 0) + 1;
+        if (failures < MAX_FAILURES) keep.push({ ...entry, failures, dueAt: now() + 15_000 });
+        else await giveUp(ctx, entry, error).catch(() => undefined);
       }
     }
     // Every writer of the list goes through serialAutoText: the list read above is current.

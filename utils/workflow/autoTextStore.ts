@@ -49,6 +49,8 @@ export interface PendingAutoText {
   leadId: string;
   /** When to look at it (now, the debounce's end, the first allowed minute). */
   dueAt: number;
+  /** Decisions that failed with an error so far (given up after a few). */
+  failures?: number;
 }
 
 export const pendingAutoTextsItem = storage.defineItem<PendingAutoText[]>('local:autoTextPending', {
