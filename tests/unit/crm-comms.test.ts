@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { routedFetch } from '../emulators/route.ts';
 import type { Attempt, Lead } from '@/utils/model';
-import { buildSyncDrafts } from '@/utils/crm/records';
+import { buildSyncDrafts, taskCompletionDrafts } from '@/utils/crm/records';
 import { enqueueAttemptSync } from '@/utils/crm/attemptSync';
 import { writeCredentials } from '@/utils/crm/tokens';
 import type { CrmSystem, SyncJob, TextPayload, EmailPayload } from '@/utils/crm/model';
@@ -128,6 +128,49 @@ describe('drafts: a text is a communication, an email an email (no duplicate not
       to: 'dana@example.com',
       from: 'ana@firm.example',
     });
+  });
+});
+
+describe('follow-up tasks', () => {
+  const synced = (fields: Partial<SyncJob>): SyncJob =>
+    ({
+      id: crypto.randomUUID(),
+      system: 'hubspot',
+      leadId: 'lead',
+      state: 'synced',
+      tries: 1,
+      nextTryAt: 0,
+      maybeCreated: false,
+      createdAt: 0,
+      updatedAt: 0,
+      ...fields,
+    }) as SyncJob;
+  const task = synced({
+    kind: 'task',
+    attemptId: 'a1',
+    idempotencyKey: 'a1:hubspot:task',
+    remoteId: '900',
+    payload: { kind: 'task', dueAt: 1, subject: 's', body: 'b', priority: 'normal' },
+  });
+  const text = (automatic: boolean) =>
+    synced({
+      kind: 'text',
+      attemptId: 'a2',
+      idempotencyKey: 'a2:hubspot:text',
+      remoteId: '901',
+      payload: { kind: 'text', at: 2, subject: 's', body: 'b', toNumber: '+1', automatic },
+    });
+  const attempts = [
+    { id: 'a1', at: 1 },
+    { id: 'a2', at: 2 },
+  ];
+
+  it('a text sent by staff after the task completes it (a newer callback attempt)', () => {
+    expect(taskCompletionDrafts([task, text(false)], attempts)).toHaveLength(1);
+  });
+
+  it('an automatic text does not complete the open follow-up task (it is no callback)', () => {
+    expect(taskCompletionDrafts([task, text(true)], attempts)).toEqual([]);
   });
 });
 

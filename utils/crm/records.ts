@@ -110,13 +110,15 @@ export function attemptDrafts(input: {
         at: attempt.at,
         subject: `${attempt.automatic ? AUTOMATIC_TEXT : 'Text message'} to ${caller}`,
         body: [
-          attempt.automatic ? `${AUTOMATIC_TEXT}:` : '',
-          message ?? '(The text of the message was not recorded.)',
-          '',
+          ...(attempt.automatic ? [`${AUTOMATIC_TEXT}:`] : []),
+          // Recorded by hand without the message: the attempt's notes say what was sent.
+          ...(message
+            ? [message, '']
+            : attempt.notes
+              ? []
+              : ['(The text of the message was not recorded.)', '']),
           ...lines,
-        ]
-          .filter((line, i) => i > 0 || line)
-          .join('\n'),
+        ].join('\n'),
         toNumber: attempt.to ?? lead.phone ?? lead.rawNumber,
         automatic: Boolean(attempt.automatic),
         ...staff,
@@ -307,6 +309,8 @@ export function taskCompletionDrafts(
         j.leadId === task.leadId &&
         j.kind !== 'contact' &&
         j.kind !== 'complete' &&
+        // An automatic text is no callback: the follow-up task stays open.
+        !(j.payload.kind === 'text' && j.payload.automatic) &&
         j.state === 'synced' &&
         j.attemptId !== undefined &&
         (at.get(j.attemptId) ?? -1) > taskAt,
