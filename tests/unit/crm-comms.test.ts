@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { routedFetch } from '../emulators/route.ts';
 import type { Attempt, Lead } from '@/utils/model';
-import { buildSyncDrafts, taskCompletionDrafts } from '@/utils/crm/records';
+import { buildSyncDrafts, coveredByLegacyNote, taskCompletionDrafts } from '@/utils/crm/records';
+import { summarizeSync } from '@/utils/crm/syncStatus';
 import { enqueueAttemptSync } from '@/utils/crm/attemptSync';
 import { writeCredentials } from '@/utils/crm/tokens';
 import type { CrmSystem, SyncJob, TextPayload, EmailPayload } from '@/utils/crm/model';
@@ -171,6 +172,15 @@ describe('follow-up tasks', () => {
 
   it('an automatic text does not complete the open follow-up task (it is no callback)', () => {
     expect(taskCompletionDrafts([task, text(true)], attempts)).toEqual([]);
+  });
+
+  it('a text an earlier version logged as a note is not logged again, nor shown as unsent', () => {
+    const note = synced({ kind: 'note', attemptId: 'a2', idempotencyKey: 'a2:hubspot:note' });
+    const known = new Set([note.idempotencyKey]);
+    expect(coveredByLegacyNote('a2:hubspot:text', known)).toBe(true);
+    expect(coveredByLegacyNote('a2:hubspot:email', known)).toBe(true);
+    expect(coveredByLegacyNote('a3:hubspot:text', known)).toBe(false);
+    expect(summarizeSync([note], ['a2:hubspot:text']).state).toBe('synced');
   });
 });
 

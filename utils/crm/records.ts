@@ -1,5 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { CADENCE, cadenceStep, nextAttemptDue } from '../queue/cadence';
+import { CADENCE, nextStepOf } from '../queue/cadence';
 import { OUTCOME_LABELS, type Attempt, type Lead } from '../model';
 import { formatPhone } from '../phone';
 import type { FirmSettings } from '../settings';
@@ -209,16 +209,12 @@ export function buildSyncDrafts(input: {
     );
   }
   const last = attempts[attempts.length - 1];
-  if (last && lead.status !== 'done') {
-    const due = nextAttemptDue(
-      settings,
-      settings.sla,
-      attempts.length,
-      last.at,
-      lead.firstMissedAt,
-    );
-    const step = cadenceStep(attempts.length);
-    if (due && step) {
+  // The lead's own next step (its source's cadence, after its callback attempts) and the due
+  // time recording the last attempt scheduled (with its source's windows). None once the
+  // lead is closed or at No contact.
+  const step = nextStepOf(settings, lead);
+  if (last && step) {
+    {
       const base = { system, leadId: lead.id, attemptId: last.id, ...account };
       const owner = lead.assignee ?? last.by;
       drafts.push({
@@ -227,8 +223,8 @@ export function buildSyncDrafts(input: {
         idempotencyKey: idempotencyKey(base, system, 'task'),
         payload: {
           kind: 'task',
-          dueAt: due.dueAt,
-          subject: `Call back ${caller} — attempt ${step.step} of ${CADENCE.length}`,
+          dueAt: lead.dueAt,
+          subject: `Call back ${caller} — attempt ${step.step} of ${step.total}`,
           body: [
             `${step.label} — ${caller}.`,
             `Number: ${lead.phone ?? lead.rawNumber}`,
@@ -333,6 +329,16 @@ export function taskCompletionDrafts(
     });
   }
   return drafts;
+}
+
+/**
+ * Whether a record key is already covered by what an earlier version wrote: texts and
+ * emails used to be logged as a note of their attempt (`<attempt>:<crm>:note`). Such an
+ * attempt is in the CRM already; logging it again as a communication would show it twice.
+ */
+export function coveredByLegacyNote(key: string, knownKeys: ReadonlySet<string>): boolean {
+  const m = /^(.*):(text|email)$/.exec(key);
+  return m !== null && knownKeys.has(`${m[1]}:note`);
 }
 
 /** Escape text for CRMs that render record bodies as HTML (HubSpot). */

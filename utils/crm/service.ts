@@ -50,7 +50,7 @@ import {
   type MatchResult,
   type SyncJob,
 } from './model';
-import { buildSyncDrafts, contactFactsDraft, type SyncDraft } from './records';
+import { buildSyncDrafts, contactFactsDraft, coveredByLegacyNote, type SyncDraft } from './records';
 import { crmSession } from './session';
 import { ClioRegion, forgetCredentials, readCredentials, writeCredentials } from './tokens';
 
@@ -510,7 +510,15 @@ export async function enqueueSync(input: unknown): Promise<{ queued: number }> {
     const facts = contactFactsDraft(lead, system, account);
     if (facts) drafts.push(facts);
   }
-  drafts.push(...buildSyncDrafts({ system, lead, attempts, settings, firmLine, account }));
+  // Texts and emails an earlier version logged as a note are in the CRM already.
+  const known = new Set(
+    (await db.outbox.where('leadId').equals(leadId).toArray()).map((j) => j.idempotencyKey),
+  );
+  drafts.push(
+    ...buildSyncDrafts({ system, lead, attempts, settings, firmLine, account }).filter(
+      (d) => !coveredByLegacyNote(d.idempotencyKey, known),
+    ),
+  );
   if (drafts.length === 0) throw new Error('Nothing to sync yet: record an attempt first.');
   const before = await db.outbox.count();
   const queued = await enqueueDrafts(db, drafts);

@@ -1,4 +1,5 @@
 import type { SyncJob } from './model';
+import { coveredByLegacyNote } from './records';
 
 /** One line of truth per lead and CRM, for the sync panel: nothing may look fine when it is not. */
 export type LeadSyncStatus =
@@ -21,7 +22,7 @@ export function summarizeSync(
   label = 'CRM',
 ): LeadSyncStatus {
   const known = new Set(jobs.map((j) => j.idempotencyKey));
-  const unsent = expectedKeys.filter((k) => !known.has(k)).length;
+  const unsent = expectedKeys.filter((k) => !known.has(k) && !coveredByLegacyNote(k, known)).length;
   if (jobs.length === 0) return unsent > 0 ? { state: 'unsent', unsent } : { state: 'none' };
   const total = jobs.length;
   const done = jobs.filter((j) => j.state === 'synced').length;
