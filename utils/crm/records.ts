@@ -214,28 +214,26 @@ export function buildSyncDrafts(input: {
   // lead is closed or at No contact.
   const step = nextStepOf(settings, lead);
   if (last && step) {
-    {
-      const base = { system, leadId: lead.id, attemptId: last.id, ...account };
-      const owner = lead.assignee ?? last.by;
-      drafts.push({
-        ...base,
+    const base = { system, leadId: lead.id, attemptId: last.id, ...account };
+    const owner = lead.assignee ?? last.by;
+    drafts.push({
+      ...base,
+      kind: 'task',
+      idempotencyKey: idempotencyKey(base, system, 'task'),
+      payload: {
         kind: 'task',
-        idempotencyKey: idempotencyKey(base, system, 'task'),
-        payload: {
-          kind: 'task',
-          dueAt: lead.dueAt,
-          subject: `Call back ${caller} — attempt ${step.step} of ${step.total}`,
-          body: [
-            `${step.label} — ${caller}.`,
-            `Number: ${lead.phone ?? lead.rawNumber}`,
-            `Last attempt: ${OUTCOME_LABELS[last.outcome]}.`,
-            ...leadFacts(lead),
-          ].join('\n'),
-          priority: lead.priority ? 'high' : 'normal',
-          ...(owner ? { staffId: owner } : {}),
-        },
-      });
-    }
+        dueAt: lead.dueAt,
+        subject: `Call back ${caller} — attempt ${step.step} of ${step.total}`,
+        body: [
+          `${step.label} — ${caller}.`,
+          `Number: ${lead.phone ?? lead.rawNumber}`,
+          `Last attempt: ${OUTCOME_LABELS[last.outcome]}.`,
+          ...leadFacts(lead),
+        ].join('\n'),
+        priority: lead.priority ? 'high' : 'normal',
+        ...(owner ? { staffId: owner } : {}),
+      },
+    });
   }
   return drafts;
 }
