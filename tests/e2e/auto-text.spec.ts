@@ -188,4 +188,37 @@ test('a worker stopped during the debounce and again after sending still sends e
   expect(sentTo(twilio)).toEqual(['+14155550190']);
 });
 
+test('calls that came while nothing could send are marked "No auto-text sent" in the queue and on the lead', async ({
+  serviceWorker: sw,
+  context,
+  openSidebar,
+}) => {
+  // Switched on, but no texting provider is connected.
+  await setFirmSettings(sw);
+  await setAutoText(sw, { ...AUTO_TEXT_ON, enabledAt: Date.now() - 3_600_000 });
+  const portal = await openPortal(context);
+  await showMissedCall(portal, { id: 'NOCONN-1', name: 'Ana Ruiz', number: '(415) 555-0150' });
+  // And the browser was closed when this one came in: the page shows it 20 minutes later.
+  await showMissedCall(portal, {
+    id: 'LATE-1',
+    name: 'Ben Ode',
+    number: '(415) 555-0151',
+    at: Date.now() - 20 * 60_000,
+  });
+  await expect
+    .poll(async () =>
+      (await idbAll(sw, 'leads')).map((l) => (l.noAutoText as { reason?: string })?.reason).sort(),
+    )
+    .toEqual(['captured-late', 'no-sms-connection']);
+
+  const sidebar = await openSidebar();
+  const queue = sidebar.getByRole('table', { name: 'Callback queue' });
+  for (const name of ['Ana Ruiz', 'Ben Ode'])
+    await expect(
+      queue.getByRole('row').filter({ hasText: name }).getByText('No auto-text sent — text first'),
+    ).toBeVisible();
+  await queue.getByRole('row').filter({ hasText: 'Ben Ode' }).getByText('Ben Ode').click();
+  await expect(sidebar.getByText('No auto-text sent — text this caller first.')).toBeVisible();
+});
+
 declare const chrome: typeof import('wxt/browser').browser;
