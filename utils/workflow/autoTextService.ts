@@ -30,9 +30,11 @@ import { renderForLead } from './templates';
  * Timing in an MV3 worker that can be stopped at any moment:
  * - every call waiting for a decision is in extension storage with the time to look at it;
  * - an in-worker timer fires at that time (the debounce is seconds, well under the minute);
- * - the `auto-text` alarm is set for the same time as a backstop: Chrome (≥ 120) fires an
- *   alarm at the earliest 30 s after it is created, so a worker stopped during the debounce
- *   is woken and still texts within the minute; on every start the engine runs at once;
+ * - the `auto-text` alarm is set for the same time as a backstop. Chrome fires an alarm of a
+ *   packed MV3 extension at the earliest 30 s after it is set (Chromium's
+ *   extensions/browser/api/alarms/alarms_api_constants.h, kMV3ReleaseDelayMinimum, "aligned
+ *   with the idle timeout of service workers"; 1 s when unpacked), so a worker stopped during
+ *   the debounce is woken and still texts within the minute; every start runs the engine;
  * - the text is queued under a key per number and day (autoTextKey), so however often the
  *   same decision is taken again after a restart, one job — one text — exists.
  */
