@@ -252,6 +252,15 @@ describe('automatic text after a missed call', () => {
     expect(await texts()).toHaveLength(2);
   });
 
+  it('asks whether a text can go when it is due, not at capture', async () => {
+    sendable = false;
+    await capture(missed());
+    sendable = true; // the provider's sending number was read meanwhile
+    await runAt(T0 + 15_000);
+    expect(await texts()).toHaveLength(1);
+    expect((await onlyLead()).noAutoText).toBeUndefined();
+  });
+
   it('flags "no auto-text sent" when the call was seen too late or nothing could send', async () => {
     // The browser was closed: the portal shows a call from 20 minutes ago.
     await capture(missed({ startedAt: T0 - 20 * 60_000, providerCallId: 'late' }));

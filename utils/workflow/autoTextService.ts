@@ -6,6 +6,7 @@ import { getSettings, type FirmSettings } from '../settings';
 import {
   AUTO_TEXT_CAP_MS,
   autoTextKey,
+  debounceEndOf,
   decideAutoText,
   type AutoTextSettings,
   type AutoTextVerdict,
@@ -126,7 +127,8 @@ async function decideOne(entry: PendingAutoText, ctx: Ctx): Promise<Outcome> {
     hasPhone ? isOptedOut(db, phoneKey) : false,
     hasPhone ? cannotReceiveSms(db, phoneKey) : false,
     hasPhone ? lastAutomaticTextTo(db, phoneKey, now - AUTO_TEXT_CAP_MS) : undefined,
-    hasPhone ? ctx.canSend() : false,
+    // Asked only when the text would go (a provider's sending number may need an API read).
+    hasPhone && now >= debounceEndOf(ctx.settings, call.capturedAt) ? ctx.canSend() : true,
   ]);
   const verdict: AutoTextVerdict = decideAutoText({
     now,
