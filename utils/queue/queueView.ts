@@ -1,5 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { isOpen, type Lead } from '../model';
+import { isOpen, needsTextFirst, type Lead } from '../model';
 import { formatPhone } from '../phone';
 import type { StaffMember } from '../settings';
 
@@ -62,12 +62,14 @@ export function hasActiveFilter(filter: QueueFilter): boolean {
 }
 
 /**
- * Queue order: earliest callback target first; on a tie the harder limit, then priority
- * sources, then whoever has waited longest. The id makes the order total, so rows never
- * swap places between renders.
+ * Queue order: callers the automatic text missed come first (marked "No auto-text sent":
+ * staff text them first, until someone makes an attempt); then earliest callback target
+ * first; on a tie the harder limit, then priority sources, then whoever has waited longest.
+ * The id makes the order total, so rows never swap places between renders.
  */
 export function compareByDue(a: Lead, b: Lead): number {
   return (
+    Number(needsTextFirst(b) !== undefined) - Number(needsTextFirst(a) !== undefined) ||
     a.dueAt - b.dueAt ||
     a.overdueAt - b.overdueAt ||
     Number(b.priority) - Number(a.priority) ||
