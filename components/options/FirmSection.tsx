@@ -15,6 +15,7 @@ import {
   useSettingsDraft,
   type Status,
 } from './settingsForm';
+import { CadenceEditor, normalizeCadence } from './CadenceEditor';
 
 const KEYS = [
   'firmName',
@@ -25,6 +26,7 @@ const KEYS = [
   'sla',
   'notifyNewCalls',
   'dedupeWindowSeconds',
+  'cadence',
 ] as const;
 
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -47,6 +49,7 @@ export function FirmSection() {
           [...day].sort((a, b) => a.open.localeCompare(b.open)),
         ) as WeeklyHours,
         holidays: [...new Set(d.holidays)].sort(),
+        cadence: d.cadence && normalizeCadence(d.cadence),
       }),
     });
 
@@ -134,6 +137,22 @@ export function FirmSection() {
           />
         </div>
         <RecomputeDueTimes disabled={form.dirty} />
+      </fieldset>
+
+      <fieldset className="options-group">
+        <legend>Follow-up cadence</legend>
+        <p className="options-hint">
+          The attempts after a missed call, each by its methods. A source rule (Sources and practice
+          areas) can have its own cadence and tighter windows; those apply to every step of its
+          leads.
+        </p>
+        <CadenceEditor
+          value={draft.cadence}
+          onChange={(cadence) => update({ cadence })}
+          errors={errors}
+          path="cadence"
+          label="Firm cadence steps"
+        />
       </fieldset>
 
       <fieldset className="options-group">

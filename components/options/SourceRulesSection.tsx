@@ -3,8 +3,15 @@ import type { CountryCode } from 'libphonenumber-js';
 import { useFirmSettings } from '@/components/hooks';
 import { errorsUnder, type FormErrors } from '@/utils/fieldErrors';
 import { normalizePhone } from '@/utils/phone';
-import type { FirmSettings, SlaWindows, SourceRule } from '@/utils/settings';
+import {
+  DEFAULT_CADENCE,
+  type Cadence,
+  type FirmSettings,
+  type SlaWindows,
+  type SourceRule,
+} from '@/utils/settings';
 import { FieldError, NumberField, SettingsSection, useSettingsDraft } from './settingsForm';
+import { CadenceEditor, normalizeCadence } from './CadenceEditor';
 
 const KEYS = ['sources', 'practiceAreas', 'sourceRules'] as const;
 type Draft = Pick<FirmSettings, (typeof KEYS)[number]>;
@@ -37,6 +44,7 @@ export function SourceRulesSection() {
           line: normalizePhone(rule.line, country).e164 ?? rule.line,
           practiceArea: rule.practiceArea || undefined,
           sla: cleanSla(rule.sla),
+          cadence: rule.cadence && normalizeCadence(rule.cadence),
         })),
       }),
     });
@@ -98,6 +106,7 @@ export function SourceRulesSection() {
               rule={rule}
               draft={draft}
               firmSla={firm.sla}
+              firmCadence={firm.cadence}
               country={country}
               errors={errors}
               onChange={(change) => setRule(index, change)}
@@ -137,6 +146,7 @@ function RuleEditor({
   rule,
   draft,
   firmSla,
+  firmCadence,
   country,
   errors,
   onChange,
@@ -146,6 +156,7 @@ function RuleEditor({
   rule: SourceRule;
   draft: Draft;
   firmSla: SlaWindows;
+  firmCadence: Cadence | undefined;
   country: CountryCode;
   errors: FormErrors;
   onChange: (change: Partial<SourceRule>) => void;
@@ -272,7 +283,32 @@ function RuleEditor({
           onChange={(v) => setSla('afterHoursMinutes', v)}
           error={errors[`${path}.sla.afterHoursMinutes`]}
         />
-        <span className="options-hint options-rule-sla-note">Empty: the firm’s window.</span>
+        <span className="options-hint options-rule-sla-note">
+          Empty: the firm’s window. The windows hold for every step of the cadence.
+        </span>
+      </div>
+      <div className="options-rule-cadence">
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={Boolean(rule.cadence)}
+            onChange={(e) =>
+              onChange({
+                cadence: e.target.checked ? (firmCadence ?? DEFAULT_CADENCE) : undefined,
+              })
+            }
+          />
+          Own follow-up cadence for this source
+        </label>
+        {rule.cadence && (
+          <CadenceEditor
+            value={rule.cadence}
+            onChange={(cadence) => onChange({ cadence })}
+            errors={errors}
+            path={`${path}.cadence`}
+            label={`Rule ${index + 1} cadence steps`}
+          />
+        )}
       </div>
     </li>
   );

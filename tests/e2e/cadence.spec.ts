@@ -239,3 +239,81 @@ test('click to call: tel: and the provider’s own links; starting the call open
   // The next attempt starts without a timer.
   await expect(form.getByRole('timer')).toHaveCount(0);
 });
+
+test('Options: the firm’s cadence and a source’s own are edited with clear errors, and saved', async ({
+  context,
+  extensionId,
+  serviceWorker,
+}) => {
+  const stored = () =>
+    serviceWorker.evaluate(
+      async () => (await chrome.storage.local.get('firmSettings')).firmSettings,
+    ) as Promise<Record<string, unknown> | undefined>;
+  const page = await context.newPage();
+  await page.goto(`chrome-extension://${extensionId}/options.html`);
+  const firm = page.getByRole('region', { name: 'Firm and business hours' });
+  const steps = firm.getByRole('list', { name: 'Firm cadence steps' });
+  await expect(steps.getByRole('listitem')).toHaveCount(3);
+
+  // Step 2 with no method: the form says what is wrong and saves nothing.
+  const step2 = steps.getByRole('listitem', { name: 'Step 2' });
+  for (const method of ['Call', 'Voicemail', 'Text'])
+    await step2.getByRole('checkbox', { name: method, exact: true }).uncheck();
+  await firm.getByRole('button', { name: 'Save' }).click();
+  await expect(step2.getByText('Choose at least one method.')).toBeVisible();
+  await expect(firm.getByRole('status').first()).toHaveText(
+    'Nothing was saved: fix the fields marked in red.',
+  );
+  expect(await stored()).toBeUndefined();
+
+  // A text 20 minutes after the previous attempt; then a step timed before the email's.
+  await step2.getByRole('checkbox', { name: 'Text', exact: true }).check();
+  await step2.getByLabel('Due').fill('20');
+  await firm.getByRole('button', { name: '+ Add step' }).click();
+  const step4 = steps.getByRole('listitem', { name: 'Step 4' });
+  await step4.getByLabel('Counted from').selectOption('first-call');
+  await step4.getByLabel('Due').fill('120');
+  await firm.getByRole('button', { name: 'Save' }).click();
+  await expect(
+    step4.getByText('Must be later than step 3 (1440 minutes after the first missed call).'),
+  ).toBeVisible();
+  await step4.getByLabel('Due').fill('2880');
+  await firm.getByRole('button', { name: 'Save' }).click();
+  await expect(firm.getByRole('status').first()).toHaveText('Saved.');
+  await expect
+    .poll(async () => (await stored())?.cadence)
+    .toEqual({
+      steps: [
+        { methods: ['call'], from: 'first-call', delayMinutes: 0 },
+        { methods: ['text'], from: 'previous-attempt', delayMinutes: 20 },
+        { methods: ['email'], from: 'first-call', delayMinutes: 1440 },
+        { methods: ['call'], from: 'first-call', delayMinutes: 2880 },
+      ],
+    });
+
+  // A source rule with its own (shorter) cadence.
+  const sources = page.getByRole('region', { name: 'Sources and practice areas' });
+  await sources.getByRole('button', { name: '+ Add rule' }).click();
+  const rule = sources.getByRole('listitem', { name: 'Rule 1' });
+  await rule.getByLabel('Dialled line').fill('(800) 555-0100');
+  await rule.getByRole('checkbox', { name: 'Own follow-up cadence for this source' }).check();
+  const ruleSteps = rule.getByRole('list', { name: 'Rule 1 cadence steps' });
+  await expect(ruleSteps.getByRole('listitem')).toHaveCount(4);
+  await ruleSteps.getByRole('button', { name: 'Remove step 4' }).click();
+  await ruleSteps.getByRole('button', { name: 'Remove step 3' }).click();
+  await sources.getByRole('button', { name: 'Save' }).click();
+  await expect(sources.getByRole('status').first()).toHaveText('Saved.');
+  await expect
+    .poll(async () => (await stored())?.sourceRules)
+    .toMatchObject([
+      {
+        line: '+18005550100',
+        cadence: {
+          steps: [
+            { methods: ['call'], from: 'first-call', delayMinutes: 0 },
+            { methods: ['text'], from: 'previous-attempt', delayMinutes: 20 },
+          ],
+        },
+      },
+    ]);
+});
