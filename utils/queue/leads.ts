@@ -675,7 +675,12 @@ export async function recordAttempt(
 ): Promise<{ attempt: Attempt; lead: Lead }> {
   const data = AttemptInput.parse(input);
   if (data.automatic) {
-    return recordAutomaticText(db, { leadId: data.leadId, notes: data.notes, at: now });
+    return recordAutomaticText(db, {
+      leadId: data.leadId,
+      notes: data.notes,
+      at: now,
+      ...(data.by ? { by: data.by } : {}),
+    });
   }
   return db.transaction('rw', db.leads, db.attempts, db.calls, async () => {
     const lead = await db.leads.get(data.leadId);
@@ -747,7 +752,14 @@ export async function recordAttempt(
  */
 export async function recordAutomaticText(
   db: CallbackDeskDB,
-  input: { leadId: string; at: number; notes?: string; outcome?: Attempt['outcome'] },
+  input: {
+    leadId: string;
+    at: number;
+    notes?: string;
+    outcome?: Attempt['outcome'];
+    /** The staff member the desk sent it for (settings.currentStaffId), if any. */
+    by?: string;
+  },
 ): Promise<{ attempt: Attempt; lead: Lead }> {
   return db.transaction('rw', db.leads, db.attempts, async () => {
     const lead = await db.leads.get(input.leadId);
@@ -761,7 +773,7 @@ export async function recordAutomaticText(
         at: input.at,
         automatic: true,
       },
-      { notes: input.notes?.trim() || undefined },
+      { notes: input.notes?.trim() || undefined, by: input.by },
     );
     await db.attempts.add(attempt);
     return { attempt, lead };
