@@ -3,6 +3,7 @@ import { sendMessage } from '@/utils/messaging';
 import type { Attempt, Lead } from '@/utils/model';
 import type { FirmSettings } from '@/utils/settings';
 import { errorMessage } from '@/utils/errorMessage';
+import { copyText } from './clipboard';
 import {
   checkEmailAddress,
   composerOf,
@@ -276,7 +277,7 @@ function EmailComposer({
 
   const copy = async () => {
     try {
-      await navigator.clipboard.writeText(`${oneLine(shownSubject)}\n\n${shownBody}`);
+      await copyText(`${oneLine(shownSubject)}\n\n${shownBody}`);
       setStatus({ kind: 'ok', text: 'Subject and text copied.' });
     } catch (error) {
       setStatus({ kind: 'error', text: `Could not copy: ${errorMessage(error)}` });

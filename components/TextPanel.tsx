@@ -4,6 +4,7 @@ import type { Lead, MessageJob, TextPanelInfo } from '@/utils/model';
 import type { FirmClock } from '@/utils/displayTime';
 import { errorMessage } from '@/utils/errorMessage';
 import { useLiveData } from './useLiveData';
+import { copyText } from './clipboard';
 import './text.css';
 
 const MAX_TEXT = 1_000;
@@ -132,7 +133,7 @@ export function TextPanel({
 
   const copy = () =>
     run(async () => {
-      await navigator.clipboard.writeText(text);
+      await copyText(text);
       return 'Text copied. Paste it in your phone or texting app.';
     });
 
