@@ -103,7 +103,7 @@ export function AttemptForm({
         by: currentStaffId,
         // Unticked on an unanswered attempt: the cadence decides (next step, or No contact
         // after the last one). Unticked on a closing outcome: kept open on purpose.
-        close: closeChoice ?? (closesByDefault(outcome) ? true : undefined),
+        close: close ? true : closesByDefault(outcome) ? false : undefined,
         ...(durationSeconds !== undefined ? { durationSeconds } : {}),
       });
       setOutcome('');
