@@ -95,7 +95,11 @@ export function CadencePanel({
                   {index + 1}. {methodsLabel(step.methods)}
                 </span>
                 <span className="cadence-step-when">
-                  {state === 'done' ? 'done' : describeStepTiming(step, index)}
+                  {state === 'done'
+                    ? 'done'
+                    : state === 'current'
+                      ? `due ${clock.short(lead.dueAt, now)}`
+                      : describeStepTiming(step, index)}
                 </span>
               </li>
             );
