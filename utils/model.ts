@@ -146,6 +146,15 @@ export interface LeadCrmLink {
   name?: string;
 }
 
+/** A caller matched to a CRM contact that is a client (Clio is_client / matter; HubSpot customer). */
+export interface ExistingClientTag {
+  system: 'hubspot' | 'clio';
+  /** Why: "Clio client", "Clio matter 00012-Smith", "HubSpot lifecycle stage customer". */
+  reason: string;
+  /** The responsible attorney / contact owner mapped to our staff (crmUserIds). */
+  ownerStaffId?: string;
+}
+
 export interface Lead {
   id: string;
   /** E.164 for callable numbers; `nocallback:<callId>` for anonymous / malformed callers. */
@@ -161,7 +170,27 @@ export interface Lead {
   practiceArea?: string;
   priority: boolean;
   status: LeadStatus;
+  /** The staff member (StaffMember.id) who should call back; absent: nobody yet. */
   assignee?: string;
+  /**
+   * Why the assignee got it, shown as "assigned to Sam: on call": "on call", "round robin",
+   * "source rule: Purchased leads", "responsible attorney", "assigned by hand"
+   * (utils/team/assignment.ts).
+   */
+  assignReason?: string;
+  /**
+   * Who took it (Next callback, or a claim read from the shared CRM task): a staff id, or a
+   * CRM user's label when claimed in a browser whose user is not in our staff list.
+   */
+  claimedBy?: string;
+  claimedAt?: number;
+  /**
+   * The caller is a client already (a CRM contact that is a client): not a lead. Kept out of
+   * the lead view and lead metrics, still called back (utils/team/existingClient.ts).
+   */
+  existingClient?: ExistingClientTag;
+  /** Came in on an emergency line (source rule flag): everyone on shift is notified. */
+  emergency?: boolean;
   firstMissedAt: number;
   lastMissedAt: number;
   missedCount: number;

@@ -122,15 +122,67 @@ export const SourceRule = z.object({
   sla: SlaWindows.partial().refine(limitNotBeforeTarget, LIMIT_BEFORE_TARGET).optional(),
   /** The source's own follow-up cadence; absent: the firm's. */
   cadence: Cadence.optional(),
+  /** Calls on this line go to this staff member (StaffMember.id), e.g. the purchased-leads specialist. */
+  assignTo: z.string().min(1).optional(),
+  /** An emergency line: every staff member on shift is notified until someone acts. */
+  emergency: z.boolean().optional(),
 });
 export type SourceRule = z.infer<typeof SourceRule>;
+
+export const STAFF_ROLES = ['intake', 'attorney'] as const;
+export const StaffRole = z.enum(STAFF_ROLES);
+export type StaffRole = z.infer<typeof StaffRole>;
 
 export const StaffMember = z.object({
   id: z.string().min(1),
   name: z.string().trim().min(1).max(120),
   email: z.string().trim().max(200).optional(),
+  /**
+   * Intake staff share new leads in hours (round robin); attorneys get their clients' calls.
+   * Absent (staff saved before roles existed): intake.
+   */
+  role: StaffRole.optional(),
+  /** Practice areas this person takes (absent or empty: all). */
+  practiceAreas: z.array(z.string().trim().min(1).max(80)).optional(),
+  /** When this person is on shift, in the firm's time zone; absent: the firm's opening hours. */
+  workingHours: WeeklyHours.optional(),
+  /** This person's user in each CRM (HubSpot owner id, Clio user id): contact owners map to them. */
+  crmUserIds: z
+    .object({
+      hubspot: z.string().trim().min(1).max(40).optional(),
+      clio: z.string().trim().min(1).max(40).optional(),
+    })
+    .optional(),
 });
 export type StaffMember = z.infer<typeof StaffMember>;
+
+/** A one-off change of the on-call rota: `staffId` covers the on-call day starting on `date`. */
+export const OnCallSwap = z.object({
+  date: isoDate,
+  staffId: z.string().min(1),
+  note: z.string().trim().max(120).optional(),
+});
+export type OnCallSwap = z.infer<typeof OnCallSwap>;
+
+/**
+ * Who takes calls after hours (evenings, nights, weekends, holidays). The on-call day runs
+ * from `handover` to `handover` the next morning, so Monday 02:00 belongs to Sunday's person
+ * and Saturday 02:00 to Friday's. `weekly[d]` (0 = Sunday … 6 = Saturday, Date#getDay order)
+ * is the staff id on call for the on-call day starting on weekday d; null: nobody.
+ * Swaps by date override the pattern (utils/team/onCall.ts).
+ */
+export const OnCallRotation = z.object({
+  handover: hhmm,
+  weekly: z.array(z.string().min(1).nullable()).length(7),
+  swaps: z.array(OnCallSwap),
+});
+export type OnCallRotation = z.infer<typeof OnCallRotation>;
+
+export const DEFAULT_ON_CALL: OnCallRotation = {
+  handover: '08:00',
+  weekly: [null, null, null, null, null, null, null],
+  swaps: [],
+};
 
 export const EMAIL_COMPOSERS = ['gmail', 'outlook', 'mailto'] as const;
 export const EmailCompose = z.enum(EMAIL_COMPOSERS);
@@ -162,6 +214,10 @@ export const FirmSettings = z.object({
    * page, or the computer's mail app (`mailto:`). Absent: `mailto`.
    */
   emailCompose: EmailCompose.optional(),
+  /** After-hours on-call rota. Absent (settings saved before it existed): nobody on call. */
+  onCall: OnCallRotation.optional(),
+  /** In hours, round robin only among intake staff who take the lead's practice area. */
+  roundRobinByPracticeArea: z.boolean().optional(),
 });
 export type FirmSettings = z.infer<typeof FirmSettings>;
 
@@ -198,6 +254,8 @@ export const DEFAULT_SETTINGS: FirmSettings = {
   notifyNewCalls: true,
   dedupeWindowSeconds: 120,
   cadence: DEFAULT_CADENCE,
+  onCall: DEFAULT_ON_CALL,
+  roundRobinByPracticeArea: false,
 };
 
 /**
@@ -233,6 +291,32 @@ export function parseSettings(value: unknown): FirmSettings {
     );
     const field = FirmSettings.shape.sourceRules.safeParse(kept);
     if (field.success) repaired.sourceRules = field.data;
+  }
+  // One broken staff member (or one bad swap) does not cost the firm its whole team.
+  const staff = (merged as Record<string, unknown>).staff;
+  if (!FirmSettings.shape.staff.safeParse(staff).success && Array.isArray(staff)) {
+    repaired.staff = staff.flatMap((member: unknown) => {
+      const whole = StaffMember.safeParse(member);
+      if (whole.success) return [whole.data];
+      const core = StaffMember.pick({ id: true, name: true }).safeParse(member);
+      return core.success ? [core.data] : [];
+    });
+  }
+  const onCall = (merged as Record<string, unknown>).onCall;
+  if (!OnCallRotation.safeParse(onCall).success && typeof onCall === 'object' && onCall) {
+    const o = onCall as Record<string, unknown>;
+    const handover = OnCallRotation.shape.handover.safeParse(o.handover);
+    const weekly = OnCallRotation.shape.weekly.safeParse(o.weekly);
+    repaired.onCall = {
+      handover: handover.success ? handover.data : DEFAULT_ON_CALL.handover,
+      weekly: weekly.success ? weekly.data : DEFAULT_ON_CALL.weekly,
+      swaps: Array.isArray(o.swaps)
+        ? o.swaps.flatMap((swap: unknown) => {
+            const parsed = OnCallSwap.safeParse(swap);
+            return parsed.success ? [parsed.data] : [];
+          })
+        : [],
+    };
   }
   return FirmSettings.parse(repaired);
 }
