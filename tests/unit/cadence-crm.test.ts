@@ -87,4 +87,17 @@ describe('the CRM follow-up task', () => {
     const l = lead({ source: 'Google Ads – PI', status: 'no-contact', attemptCount: 2 });
     expect(tasks(l, [attempt('a1', T0 + 100_000), attempt('a2', T0 + 1_000_000)])).toEqual([]);
   });
+
+  it('the call note counts the attempt against the lead’s own cadence (2 steps, not the default 3)', () => {
+    const l = lead({ source: 'Google Ads – PI' });
+    const drafts = buildSyncDrafts({
+      system: 'hubspot',
+      lead: l,
+      attempts: [attempt('a1', T0 + 100_000)],
+      settings,
+    });
+    const text = JSON.stringify(drafts.filter((d) => d.kind === 'note' || d.kind === 'call'));
+    expect(text).toContain('Callback attempt 1 of 2');
+    expect(text).not.toContain('of 3');
+  });
 });

@@ -1,5 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { CADENCE, nextStepOf } from '../queue/cadence';
+import { cadenceOf, nextStepOf } from '../queue/cadence';
 import { OUTCOME_LABELS, type Attempt, type Lead } from '../model';
 import { formatPhone } from '../phone';
 import type { FirmSettings } from '../settings';
@@ -63,7 +63,7 @@ function attemptLines(
       ? `${AUTOMATIC_TEXT} to ${caller}, sent by Callback Desk after the missed call (not a callback attempt).`
       : `${METHOD_WORDS[attempt.method]} to ${caller}: ${outcome}.`,
     callbackNumber > 0
-      ? `Callback attempt ${callbackNumber} of ${CADENCE.length}${by ? ` by ${by}` : ''}.`
+      ? `Callback attempt ${callbackNumber} of ${cadenceOf(settings, lead.source).steps.length}${by ? ` by ${by}` : ''}.`
       : '',
     ...leadFacts(lead),
     // A text's notes may be the message itself (already the record's first lines).
