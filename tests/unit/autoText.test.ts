@@ -201,10 +201,8 @@ describe('quiet hours in the caller’s zone', () => {
 });
 
 describe('automatic text helpers', () => {
-  it('keys a number’s text by the firm’s day of the call', () => {
-    expect(autoTextKey('+14155550134', utc('2026-06-11T03:30:00Z'), 'America/New_York')).toBe(
-      'auto:+14155550134:2026-06-10',
-    );
+  it('keys a number’s text by its call (the 24 h cap is the decision’s)', () => {
+    expect(autoTextKey('+14155550134', 'call-1')).toBe('auto:+14155550134:call-1');
   });
 
   it('masks the number it shows', () => {

@@ -115,7 +115,7 @@ describe('automatic text after a missed call', () => {
       automatic: true,
       to: '+14155550134',
       callId: added[0]!.callId,
-      key: 'auto:+14155550134:2026-06-10',
+      key: `auto:+14155550134:${added[0]!.callId}`,
       state: 'queued',
     });
     expect(text!.body).toContain('We missed your call. We are returning it now.');
@@ -250,6 +250,41 @@ describe('automatic text after a missed call', () => {
     await capture(missed({ providerCallId: 'next-day' }));
     await runAt(clock + 15_000);
     expect(await texts()).toHaveLength(2);
+  });
+
+  it('a call later the same day is texted when the morning’s automatic text failed without going', async () => {
+    // Twilio refuses the saved credentials: the morning's text fails, nothing reaches the caller.
+    await twilioWorld({ authToken: 'revoked-token' });
+    await capture(missed());
+    await runAt(T0 + 15_000);
+    await drain({ now });
+    expect(await texts()).toMatchObject([{ state: 'failed', maybeSent: false }]);
+    // The firm reconnects; the caller rings again in the afternoon, same day.
+    const twilio = await twilioWorld();
+    clock = T0 + 3 * 3_600_000;
+    const { added } = await capture(missed({ providerCallId: 'afternoon' }));
+    await runAt(clock + 15_000);
+    await drain({ now });
+    expect(twilio.sms.sent.map((s) => s.to)).toEqual(['+14155550134']);
+    expect((await texts()).find((t) => t.callId === added[0]!.callId)).toMatchObject({
+      state: 'sent',
+    });
+  });
+
+  it('on the 25-hour day the clocks go back, a call 24 h 45 min after the first text gets its own text', async () => {
+    // 00:10 and 23:55 in New York on Sunday 1 November 2026 (EDT, then EST): 24 h 45 min
+    // apart. The caller is in Honolulu (no DST), where both are early evening.
+    const HI_CALLER = '(808) 555-0134';
+    clock = new TZDate(2026, 10, 1, 0, 10, NY).getTime();
+    await capture(missed({ from: HI_CALLER, providerCallId: 'first' }));
+    await runAt(clock + 15_000);
+    expect(await texts()).toHaveLength(1);
+    clock = new TZDate(2026, 10, 1, 23, 55, NY).getTime();
+    const { added } = await capture(missed({ from: HI_CALLER, providerCallId: 'second' }));
+    await runAt(clock + 15_000);
+    const all = await texts();
+    expect(all).toHaveLength(2);
+    expect(all.find((t) => t.callId === added[0]!.callId)).toMatchObject({ state: 'queued' });
   });
 
   it('asks whether a text can go when it is due, not at capture', async () => {

@@ -171,17 +171,15 @@ export function decideAutoText(facts: AutoTextFacts): AutoTextVerdict {
 }
 
 /**
- * The outbox key of a call's automatic text: one per number per local day of the call (in
- * the firm's zone), so two decisions about the same number that race never queue two.
+ * The outbox key of a call's automatic text: one per call, so however often the same call is
+ * decided again (a worker restarted after queuing) one job — one text — exists. The 24 h cap
+ * per number is the decision's (decideAutoText, from the texts queued or sent to the number),
+ * never the key's: a key per number and day would make a later call's text collide with an
+ * earlier one that failed without going or was cancelled (nothing sent, the caller never
+ * texted), or with the first text of a 25-hour day (the clocks going back).
  */
-export function autoTextKey(phoneKey: string, startedAt: number, firmTimeZone: string): string {
-  const day = new Intl.DateTimeFormat('en-CA', {
-    timeZone: firmTimeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(startedAt);
-  return `auto:${phoneKey}:${day}`;
+export function autoTextKey(phoneKey: string, callId: string): string {
+  return `auto:${phoneKey}:${callId}`;
 }
 
 /** "+1 415 •••• •34": who the last automatic text went to, without the whole number. */

@@ -36,8 +36,9 @@ import { renderForLead } from './templates';
  *   extensions/browser/api/alarms/alarms_api_constants.h, kMV3ReleaseDelayMinimum, "aligned
  *   with the idle timeout of service workers"; 1 s when unpacked), so a worker stopped during
  *   the debounce is woken and still texts within the minute; every start runs the engine;
- * - the text is queued under a key per number and day (autoTextKey), so however often the
- *   same decision is taken again after a restart, one job — one text — exists.
+ * - the text is queued under a key per call (autoTextKey), so however often the same
+ *   decision is taken again after a restart, one job — one text — exists; the calls are
+ *   decided one at a time (serialAutoText), each seeing the texts queued before it (24 h cap).
  */
 
 export interface AutoTextDeps {
@@ -110,10 +111,10 @@ async function decideOne(entry: PendingAutoText, ctx: Ctx): Promise<Outcome> {
   const lead = call ? await db.leads.get(call.leadId) : undefined;
   if (!call || !lead) return { done: true };
 
-  const key = lead.phone ? autoTextKey(lead.phoneKey, call.startedAt, ctx.firm.timeZone) : '';
+  const key = lead.phone ? autoTextKey(lead.phoneKey, call.id) : '';
   if (key) {
     const queued = await db.messages.where('key').equals(key).first();
-    if (queued && queued.callId === call.id) {
+    if (queued) {
       // Queued before a restart: the outbox has it; nothing more to decide.
       await recordOnCall(db, call.id, { state: 'queued', at: now });
       ctx.drain();
