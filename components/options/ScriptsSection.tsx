@@ -20,12 +20,13 @@ import {
   inHoursPromise,
   nextOpeningAfter,
   parseStoredTemplates,
-  renderWith,
+  renderTemplate,
   resetTemplate,
   saveScriptDetails,
   saveTemplate,
   templateText,
   templatesItem,
+  varsForLead,
   type FixedTemplateId,
   type StoredTemplates,
   type TemplateId,
@@ -204,9 +205,6 @@ function ScriptsEditor({ settings, stored }: { settings: FirmSettings; stored: S
     ...(subjectId && draft.subject !== undefined
       ? checkTemplate(draft.subject).errors.map((e) => `Subject: ${e}`)
       : []),
-    ...(subjectId && draft.subject !== undefined && draft.subject.trim() === ''
-      ? ['Subject: an email needs a subject.']
-      : []),
   ];
 
   const setDraft = (change: Partial<Draft>) => {
@@ -229,10 +227,18 @@ function ScriptsEditor({ settings, stored }: { settings: FirmSettings; stored: S
     // A booked consultation an hour after the next opening ("tomorrow at 10:00 AM").
     const opening = nextOpeningAfter(settings, now);
     const consultationAt = booked ? (opening ?? now) + 60 * MINUTE : undefined;
-    return renderWith(entry.id, lead, ctx, {
+    const vars = varsForLead(lead, ctx, {
       now,
       consultationAt: entry.id === 'email.confirmation' ? consultationAt : undefined,
     });
+    // The draft as written, even while its tags do not balance (sending would use the
+    // default then: utils/workflow/templates.ts renderableText).
+    return {
+      body: renderTemplate(draft.body, vars),
+      ...(subjectId && draft.subject !== undefined
+        ? { subject: renderTemplate(draft.subject, vars).replace(/\s+/g, ' ') }
+        : {}),
+    };
   }, [now, entry, draft, stored, settings, subjectId, booked]);
 
   const insert = (name: TemplateVariableName) => {

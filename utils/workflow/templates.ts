@@ -222,9 +222,19 @@ export function renderTemplate(text: string, vars: TemplateVars): string {
   try {
     tokens = parse(text);
   } catch {
-    return tidy(text);
+    // Never a "{{…}}" in front of a caller: the tags go, the words stay.
+    return tidy(text.replace(/\{\{\{?[^{}]*\}?\}\}/g, '').replace(/\{\{|\}\}/g, ''));
   }
   return tidy(renderTokens(tokens, vars));
+}
+
+function parses(text: string): boolean {
+  try {
+    parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function lineOf(text: string, index: number): number {
@@ -253,6 +263,9 @@ function parseErrorInWords(text: string, error: unknown): string {
  * do not balance, partials. An empty list means it can be saved.
  */
 export function checkTemplate(text: string): { errors: string[] } {
+  // An empty text sends nothing: the automatic text would fail at every missed call.
+  if (text.trim() === '')
+    return { errors: ['The template is empty. Write it, or use Reset to default.'] };
   let tokens: Token[];
   try {
     tokens = parse(text);
@@ -760,6 +773,17 @@ export function templateText(stored: StoredTemplates, id: TemplateId): string {
   return followed ? templateText(stored, followed) : defaultTemplate(id);
 }
 
+/**
+ * The text a caller's message is rendered from: the one in use, or — when a stored text no
+ * longer parses (storage edited around the editor, an older version's text) — the default,
+ * so no "{{" ever reaches an SMS, an email or a script. The editor still shows the firm's
+ * text with its errors (templateText).
+ */
+export function renderableText(stored: StoredTemplates, id: TemplateId): string {
+  const text = templateText(stored, id);
+  return parses(text) ? text : defaultTemplate(id);
+}
+
 /** Thrown by saveTemplate: the messages are the editor's (checkTemplate) plain words. */
 export class TemplateError extends Error {
   constructor(readonly errors: string[]) {
@@ -863,11 +887,11 @@ export function renderWith(
   extra: RenderExtra = {},
 ): { subject?: string; body: string } {
   const vars = varsForLead(lead, ctx, extra);
-  const body = renderTemplate(templateText(ctx.stored, id), vars);
+  const body = renderTemplate(renderableText(ctx.stored, id), vars);
   const subjectId = (EMAIL_SUBJECTS as Record<string, TemplateId | undefined>)[id];
   if (!subjectId) return { body };
   // A subject is one line.
-  const subject = renderTemplate(templateText(ctx.stored, subjectId), vars).replace(/\s+/g, ' ');
+  const subject = renderTemplate(renderableText(ctx.stored, subjectId), vars).replace(/\s+/g, ' ');
   return { subject, body };
 }
 

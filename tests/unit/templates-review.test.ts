@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { DEFAULT_SETTINGS, type FirmSettings } from '@/utils/settings';
+import type { Lead } from '@/utils/model';
+import {
+  TemplateError,
+  checkTemplate,
+  getTemplates,
+  renderForLead,
+  renderTemplate,
+  saveTemplate,
+  templatesItem,
+} from '@/utils/workflow/templates';
+
+/**
+ * Issue 8 review (adversarial): what a stored template that no longer reads, or an empty one,
+ * does to what callers receive.
+ */
+
+const NOW = Date.parse('2026-03-04T15:30:00Z');
+const SETTINGS: FirmSettings = {
+  ...DEFAULT_SETTINGS,
+  firmName: 'Whitfield & Park',
+  staff: [{ id: 'sam', name: 'Sam Carter' }],
+  currentStaffId: 'sam',
+};
+
+const lead: Lead = {
+  id: 'L1',
+  phoneKey: '+12125550147',
+  phone: '+12125550147',
+  rawNumber: '(212) 555-0147',
+  noCallbackNumber: false,
+  name: 'Dana Whitfield',
+  priority: false,
+  status: 'open',
+  firstMissedAt: NOW - 3_600_000,
+  lastMissedAt: NOW - 3_600_000,
+  missedCount: 1,
+  dueAt: NOW,
+  overdueAt: NOW,
+  attemptCount: 0,
+  createdAt: NOW,
+  updatedAt: NOW,
+};
+
+async function saveFirmSettings(settings: FirmSettings) {
+  await fakeBrowser.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } });
+}
+
+describe('a stored template that no longer reads (corrupt storage, an older version)', () => {
+  it('never sends "{{" to a caller: the SMS, the auto-text and the email use the default', async () => {
+    await saveFirmSettings(SETTINGS);
+    // Written around the editor's check (storage edited, synced from an older build).
+    await templatesItem.setValue({
+      templates: {
+        'sms.textBack': 'Hi {{firstName}}, call {{#firmName}} back',
+        'sms.autoText': '{{#firmName}}We missed your call',
+        'email.confirmation': 'Dear {{firstName}},\n{{/consultationTime}} see you',
+        'email.confirmation.subject': 'Your call {{firmName',
+      },
+      sourceLines: {},
+      callbackNumber: '',
+      alternativeContact: '',
+    });
+    const textBack = await renderForLead('sms.textBack', lead, { now: NOW });
+    const autoText = await renderForLead('sms.autoText', lead, { now: NOW });
+    const email = await renderForLead('email.confirmation', lead, { now: NOW });
+    for (const text of [textBack.body, autoText.body, email.body, email.subject ?? '']) {
+      expect(text).not.toMatch(/\{\{|\}\}/);
+    }
+    expect(textBack.body).toMatch(/^Hi Dana, this is Sam Carter from Whitfield & Park\./);
+    expect(autoText.body).toMatch(/^Whitfield & Park: We missed your call\./);
+    expect(email.subject).toBe('Thank you for speaking with Whitfield & Park');
+    // The editor still shows the firm's own text, with what is wrong with it, to fix.
+    const all = await getTemplates();
+    expect(all['sms.textBack'].text).toBe('Hi {{firstName}}, call {{#firmName}} back');
+    expect(checkTemplate(all['sms.textBack'].text).errors.length).toBeGreaterThan(0);
+  });
+
+  it('renderTemplate on text that does not parse leaves no tag behind', () => {
+    expect(renderTemplate('Hi {{firstName}, from {{firmName}}', {})).not.toMatch(/\{\{|\}\}/);
+    expect(renderTemplate('Hi {{#firstName}}there', {})).not.toMatch(/\{\{|\}\}/);
+  });
+});
+
+describe('an empty template', () => {
+  it('is refused by the editor check and by saveTemplate (the auto-text would die silently)', async () => {
+    expect(checkTemplate('').errors).toEqual([
+      'The template is empty. Write it, or use Reset to default.',
+    ]);
+    expect(checkTemplate(' \n\t').errors).toHaveLength(1);
+    await expect(saveTemplate('sms.autoText', '  \n ')).rejects.toBeInstanceOf(TemplateError);
+    expect((await getTemplates())['sms.autoText'].edited).toBe(false);
+  });
+});
