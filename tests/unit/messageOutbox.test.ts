@@ -148,6 +148,27 @@ describe('message outbox', () => {
     expect((await job(queued.id)).state).toBe('sent');
   });
 
+  it('the same words sent to the same number a moment before do not pass for a text that never left', async () => {
+    const twilio = await twilioWorld();
+    const lead = await addLead();
+    const first = await queueText(lead);
+    await drain();
+    expect(twilio.sms.sent).toHaveLength(1);
+    // Staff send the same words again; the connection drops before Twilio sees the request.
+    const second = await queueText(lead, { key: 'manual:again' });
+    twilio.state.faults.push({ kind: 'drop', match: POST_MESSAGES });
+    await drain();
+    expect(twilio.sms.sent).toHaveLength(1);
+    later(LOOKUP_PATIENCE_MS + 1_000);
+    await drain();
+    // The lookup finds only the first text, which is the first job's: the second is sent.
+    expect(twilio.sms.sent).toHaveLength(2);
+    const [a, b] = [await job(first.id), await job(second.id)];
+    expect(b.state).toBe('sent');
+    expect(b.providerMessageId).not.toBe(a.providerMessageId);
+    expect(b.providerMessageId).toBe(twilio.sms.sent[1]!.id);
+  });
+
   it('a 429 waits for Retry-After, then sends once', async () => {
     const twilio = await twilioWorld();
     const lead = await addLead();

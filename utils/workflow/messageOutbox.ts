@@ -37,7 +37,7 @@ import {
  * - A job found `sending` by a later drain (the worker was killed between "decided to send"
  *   and "sent"), or marked `maybeSent` (timeout, dropped connection, any 5xx, an answer we
  *   could not read), is looked up at the provider (`findSent`: same number, same text, since
- *   sentAt) before anything is sent again — and only once the first request cannot still be
+ *   sentAt, not a text another job already holds) before anything is sent again — and only once the first request cannot still be
  *   on its way (LOOKUP_PATIENCE_MS after sentAt). Found: it is recorded as sent. A provider
  *   whose API cannot list sent texts (Aircall, Dialpad) never re-sends on its own: the job
  *   fails with "check before Retry", so a text is neither sent twice nor silently dropped.
@@ -516,7 +516,7 @@ export async function drainMessages(deps: MessageDrainDeps): Promise<MessageDrai
       }
       let found;
       try {
-        found = await client.findSent(job.to, since, job.body);
+        found = await client.findSent(job.to, since, job.body, await claimedIds(job));
       } catch (error) {
         await afterError(job, error, 'lookup');
         return;
@@ -562,6 +562,21 @@ export async function drainMessages(deps: MessageDrainDeps): Promise<MessageDrai
       return;
     }
     await markSent(saved, result);
+  }
+
+  /**
+   * Provider ids other texts to this number already hold: the same words sent a moment
+   * before (two manual texts, a manual then an automatic one) are that text's, and must not
+   * pass for this one — which would then never be sent.
+   */
+  async function claimedIds(job: MessageJob): Promise<ReadonlySet<string>> {
+    const others = await db.messages
+      .where('[phoneKey+at]')
+      .between([job.phoneKey, Dexie.minKey], [job.phoneKey, Dexie.maxKey])
+      .toArray();
+    return new Set(
+      others.flatMap((r) => (r.id !== job.id && r.providerMessageId ? [r.providerMessageId] : [])),
+    );
   }
 
   async function afterError(job: MessageJob, error: unknown, during: 'send' | 'lookup') {

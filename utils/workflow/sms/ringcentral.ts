@@ -137,10 +137,13 @@ export function ringCentralSmsClient(input: SmsFactoryInput, from: string): SmsC
         throw error;
       }
     },
-    async findSent(to, since, body) {
+    async findSent(to, since, body, exclude) {
       const rows = await list('Outbound', since - 60_000, to);
       const found = rows.find(
-        (m) => (m.to ?? []).some((t) => t.phoneNumber === to) && sameBody(m.subject, body),
+        (m) =>
+          (m.to ?? []).some((t) => t.phoneNumber === to) &&
+          sameBody(m.subject, body) &&
+          !exclude?.has(m.id),
       );
       return found
         ? {

@@ -158,10 +158,12 @@ export function twilioSmsClient(input: SmsFactoryInput<Config>, from: string): S
         throw error;
       }
     },
-    async findSent(to, since, body) {
+    async findSent(to, since, body, exclude) {
       // A minute of slack for the difference between our clock and Twilio's.
       const rows = await list(viaService ? { To: to } : { To: to, From: from }, since - 60_000);
-      const found = rows.find((m) => m.direction !== 'inbound' && sameBody(m.body, body));
+      const found = rows.find(
+        (m) => m.direction !== 'inbound' && sameBody(m.body, body) && !exclude?.has(m.sid),
+      );
       return found
         ? {
             id: found.sid,

@@ -45,9 +45,18 @@ export interface SmsClient {
   /**
    * Whether a text to `to` with this body was created at the provider since `since` (the
    * outbox asks before sending again after an uncertain failure). Null when the provider's
-   * API cannot list sent texts: an uncertain send then waits for the firm.
+   * API cannot list sent texts: an uncertain send then waits for the firm. Texts whose
+   * provider id is in `exclude` are another job's (the same words sent to the same number a
+   * moment before): never taken for this one.
    */
-  findSent: ((to: string, since: number, body: string) => Promise<SentText | null>) | null;
+  findSent:
+    | ((
+        to: string,
+        since: number,
+        body: string,
+        exclude?: ReadonlySet<string>,
+      ) => Promise<SentText | null>)
+    | null;
   /** Texts received on our number since `since`, oldest first (STOP replies), when listable. */
   listInbound?: (since: number) => Promise<InboundText[]>;
 }
