@@ -575,7 +575,9 @@ export async function drainMessages(deps: MessageDrainDeps): Promise<MessageDrai
       .between([job.phoneKey, Dexie.minKey], [job.phoneKey, Dexie.maxKey])
       .toArray();
     return new Set(
-      others.flatMap((r) => (r.id !== job.id && r.providerMessageId ? [r.providerMessageId] : [])),
+      others
+        .map((r) => asJob(r)!)
+        .flatMap((j) => (j.id !== job.id && j.providerMessageId ? [j.providerMessageId] : [])),
     );
   }
 
