@@ -11,6 +11,7 @@ import {
   COMPOSER_LABELS,
   EMAIL_BUTTON_LABELS,
   EMAIL_TEMPLATE,
+  emailProblem,
   emailsDue,
   oneLine,
   parseLocalDateTime,
@@ -227,13 +228,8 @@ function EmailComposer({
   const url = check.ok
     ? composeUrl(composer, { to: check.address, subject: shownSubject, body: shownBody })
     : null;
-  const problem = !check.ok
-    ? check.error
-    : !oneLine(shownSubject)
-      ? 'Give the email a subject.'
-      : !shownBody.trim()
-        ? 'The email has no text.'
-        : null;
+  // Asked before the email opens: one the desk could not record must not reach the caller.
+  const problem = !check.ok ? check.error : emailProblem(shownSubject, shownBody);
 
   const record = async () => {
     if (!check.ok) return;

@@ -61,6 +61,26 @@ export function oneLine(text: string): string {
     .trim();
 }
 
+/** The longest subject and text the desk records of an email (emailService's EmailSentInput). */
+export const MAX_EMAIL_SUBJECT = 300;
+export const MAX_EMAIL_BODY = 20_000;
+
+/**
+ * Why an email cannot be opened as it stands, in plain words, or null. It is what recording
+ * it would refuse, asked before the email opens: an email the caller gets must show on the lead.
+ */
+export function emailProblem(subject: string, body: string): string | null {
+  const line = oneLine(subject);
+  const text = body.trim();
+  if (!line) return 'Give the email a subject.';
+  if (line.length > MAX_EMAIL_SUBJECT)
+    return `The subject is too long (${line.length.toLocaleString('en-US')} characters; at most ${MAX_EMAIL_SUBJECT}). Shorten it.`;
+  if (!text) return 'The email has no text.';
+  if (text.length > MAX_EMAIL_BODY)
+    return `The email is too long (${text.length.toLocaleString('en-US')} characters; at most ${MAX_EMAIL_BODY.toLocaleString('en-US')}). Shorten it.`;
+  return null;
+}
+
 /** Percent-encode a mailto address, keeping the @ (RFC 6068 §2: addr-spec, pct-encoded). */
 function mailtoAddress(address: string): string {
   const at = address.lastIndexOf('@');

@@ -4,7 +4,7 @@ import { EmailAddress, type Attempt } from '../model';
 import type { FirmSettings } from '../settings';
 import { recordAttempt } from '../queue/leads';
 import { enqueueAttemptSync } from '../crm/attemptSync';
-import { EMAIL_KINDS } from './email';
+import { EMAIL_KINDS, MAX_EMAIL_BODY, MAX_EMAIL_SUBJECT } from './email';
 
 /**
  * Emails to callers, the background's part: an email the user opened in their mail is
@@ -21,12 +21,12 @@ export const EmailSentInput = z.object({
     .string()
     .trim()
     .min(1, 'Give the email a subject.')
-    .max(300, 'Keep the subject under 300 characters.'),
+    .max(MAX_EMAIL_SUBJECT, `Keep the subject under ${MAX_EMAIL_SUBJECT} characters.`),
   body: z
     .string()
     .trim()
     .min(1, 'The email has no text.')
-    .max(20_000, 'The email is too long to log (20,000 characters at most).'),
+    .max(MAX_EMAIL_BODY, 'The email is too long to log (20,000 characters at most).'),
   /** Set by the page once per click: a second message for the same click records nothing. */
   requestId: z.string().min(8).max(80),
 });
