@@ -50,7 +50,10 @@ export interface MetricsRange {
   to: number;
 }
 
-/** The firm's own metrics settings (stored item, utils/metrics/settings.ts). */
+/**
+ * The firm's own metrics settings (stored item, utils/metrics/settings.ts). The weekly
+ * review reminder's day and time are utils/metrics/reminder.ts's own item.
+ */
 export interface MetricsPrefs {
   /** Contact rate at or above this is "good" (default 0.8). */
   goodAtLeast: number;
@@ -60,14 +63,6 @@ export interface MetricsPrefs {
   costPerLead: Record<string, number>;
   /** ISO 4217 code for money figures (default 'USD'). */
   currency: string;
-  /** Weekly review reminder (a notification at this firm-local time). */
-  weeklyReview: {
-    enabled: boolean;
-    /** 0 = Sunday … 6 = Saturday (the firm's weeklyHours index). */
-    weekday: number;
-    /** 'HH:MM', firm time. */
-    time: string;
-  };
   /** The firm's post-intake survey link ({{surveyLink}} in the `survey.text` template). */
   surveyLink?: string;
 }
