@@ -170,7 +170,9 @@ function Player({ call }: { call: MissedCall }) {
       release();
       let src: string;
       if (audio.kind === 'bytes') {
-        const blob = new Blob([bytesOfBase64(audio.base64)], { type: audio.mimeType });
+        // Audio only: a blob of another type could open as a page of the extension.
+        const type = /^audio\/[\w.+-]+$/.test(audio.mimeType) ? audio.mimeType : 'audio/mpeg';
+        const blob = new Blob([bytesOfBase64(audio.base64)], { type });
         src = objectUrl.current = URL.createObjectURL(blob);
       } else {
         const link = webLink(audio.url);

@@ -468,10 +468,13 @@ export const ringCentralSource: CallSource<Config, OAuthTokens> = {
     if (!path || !client.download)
       throw new Error('RingCentral gave no recording for this voicemail.');
     const { bytes, mimeType } = await client.download(path);
+    // The page plays it from a blob: URL of the extension's origin: only ever an audio type
+    // (a text/html or SVG answer would open as an extension page from "Open audio in new tab").
+    const type = mimeType.split(';')[0]?.trim().toLowerCase() ?? '';
     return {
       kind: 'bytes',
       base64: base64OfBytes(bytes),
-      mimeType: mimeType.split(';')[0]?.trim() || 'audio/mpeg',
+      mimeType: /^audio\/[\w.+-]+$/.test(type) ? type : 'audio/mpeg',
     };
   },
 };
