@@ -573,6 +573,8 @@ export interface MessageJob {
   notMobile?: boolean;
   /** The Attempt recorded for it. */
   attemptId?: string;
+  /** Its attempt is recorded but not yet handed to the CRM layer (a drain repeats that). */
+  crmPending?: boolean;
   createdAt: number;
   updatedAt: number;
 }

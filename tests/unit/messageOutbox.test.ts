@@ -291,6 +291,52 @@ describe('message outbox', () => {
     expect((await job(queued.id)).attemptId).toBe((await db.attempts.toArray())[0]!.id);
   });
 
+  it('a worker killed after the text’s attempt was recorded but before its CRM record was queued: the next drain queues it, once', async () => {
+    await twilioWorld();
+    const lead = await addLead();
+    const queued = await queueText(lead);
+    // The worker dies inside the CRM hand-off (after the attempt's transaction committed).
+    let reachedHandOff = false;
+    void drain({
+      runId: 'worker-dead',
+      onSent: () => {
+        reachedHandOff = true;
+        return new Promise<void>(() => undefined);
+      },
+    });
+    await expect.poll(() => reachedHandOff).toBe(true);
+    expect(await db.attempts.count()).toBe(1);
+
+    const handed: string[] = [];
+    const onSent = async (j: { id: string }, attempt: { id: string }) => {
+      handed.push(`${j.id}:${attempt.id}`);
+    };
+    later(LOOKUP_PATIENCE_MS);
+    await drain({ runId: 'worker-2', onSent });
+    await drain({ runId: 'worker-2', onSent });
+    const attemptId = (await db.attempts.toArray())[0]!.id;
+    expect(handed).toEqual([`${queued.id}:${attemptId}`]);
+    expect(await db.attempts.count()).toBe(1);
+  });
+
+  it('a CRM hand-off that fails (the database was busy) is tried again on the next drain', async () => {
+    await twilioWorld();
+    const lead = await addLead();
+    await queueText(lead);
+    await drain({
+      onSent: async () => {
+        throw new Error('DatabaseClosedError');
+      },
+    });
+    const handed: string[] = [];
+    await drain({
+      onSent: async (j) => {
+        handed.push(j.id);
+      },
+    });
+    expect(handed).toHaveLength(1);
+  });
+
   it('two drains at once (same worker, or a new worker) send the text once', async () => {
     const twilio = await twilioWorld();
     const lead = await addLead();

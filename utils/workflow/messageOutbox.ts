@@ -47,8 +47,9 @@ import {
  * - A lease in db.cursors lets one drain run at a time; a second drain of the same worker
  *   asks the running one to look again before it stops.
  * - A sent text becomes an Attempt (method 'text', outcome 'sent', `automatic` for the
- *   auto-text, which does not count as a callback), written in the same transaction that
- *   marks the job sent; `onSent` then hands it to the CRM layer.
+ *   auto-text, which does not count as a callback), written in the transaction after the one
+ *   that marks the job sent; `onSent` then hands it to the CRM layer. Both are repeated by
+ *   the next drain when a worker stopped before them (`attemptId`, `crmPending`).
  */
 
 export type { MessageJob, MessageState } from '../model';
@@ -413,7 +414,11 @@ export async function drainMessages(deps: MessageDrainDeps): Promise<MessageDrai
     await recordSent(job.id);
   }
 
-  /** The sent text's attempt (once), then the CRM hand-off. A crash between: repaired next drain. */
+  /**
+   * The sent text's attempt (once, marked `crmPending` in the same transaction), then the
+   * CRM hand-off, which clears the mark. A worker stopped (or a hand-off that failed) in
+   * between: the next drain repeats the hand-off (idempotent: the CRM outbox keys its jobs).
+   */
   async function recordSent(jobId: string) {
     const settings = await deps.settings();
     const recorded = await db.transaction(
@@ -423,26 +428,41 @@ export async function drainMessages(deps: MessageDrainDeps): Promise<MessageDrai
         const job = asJob(await db.messages.get(jobId));
         if (!job || job.state !== 'sent' || job.attemptId) return null;
         const attempt = await recordTextAttempt(db, job, job.sentAt ?? now(), settings);
-        await db.messages.update(job.id, { attemptId: attempt.id });
-        return { job: { ...job, attemptId: attempt.id }, attempt };
+        await db.messages.update(job.id, { attemptId: attempt.id, crmPending: true });
+        return { job: { ...job, attemptId: attempt.id, crmPending: true }, attempt };
       },
     );
-    if (!recorded || !deps.onSent) return;
+    if (recorded) await handOff(recorded.job, recorded.attempt);
+  }
+
+  async function handOff(job: MessageJob, attempt: Attempt) {
+    if (!deps.onSent) return;
     try {
-      await deps.onSent(recorded.job, recorded.attempt);
+      await deps.onSent(job, attempt);
+      await db.messages.update(job.id, { crmPending: false });
     } catch (error) {
-      console.error('Could not hand the text to the CRM', error);
+      console.error('Could not hand the text to the CRM (tried again next drain)', error);
     }
   }
 
+  /** A sent text whose attempt or CRM hand-off a stopped drain left undone. */
+  async function finishSent(row: MessageJobRecord) {
+    const job = asJob(row)!;
+    if (!job.attemptId) return recordSent(job.id);
+    const attempt = await db.attempts.get(job.attemptId);
+    if (attempt) await handOff(job, attempt);
+    else await db.messages.update(job.id, { crmPending: false });
+  }
+
   try {
-    // Texts marked sent by a drain that stopped before recording their attempt.
-    const unrecorded = await db.messages
+    // Texts marked sent by a drain that stopped before recording their attempt or handing
+    // it to the CRM layer.
+    const unfinished = await db.messages
       .where('state')
       .equals('sent')
-      .filter((r) => !r.attemptId)
-      .primaryKeys();
-    for (const id of unrecorded) await recordSent(id);
+      .filter((r) => !r.attemptId || r.crmPending === true)
+      .toArray();
+    for (const row of unfinished) await finishSent(row);
     await readRepliesIfDue();
     for (let guard = 0; guard < 200; guard++) {
       const lease = (await db.cursors.get(LEASE_ROW))?.cursor as Lease | undefined;
