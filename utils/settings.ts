@@ -296,10 +296,12 @@ export function parseSettings(value: unknown): FirmSettings {
   const staff = (merged as Record<string, unknown>).staff;
   if (!FirmSettings.shape.staff.safeParse(staff).success && Array.isArray(staff)) {
     repaired.staff = staff.flatMap((member: unknown) => {
-      const whole = StaffMember.safeParse(member);
-      if (whole.success) return [whole.data];
-      const core = StaffMember.pick({ id: true, name: true }).safeParse(member);
-      return core.success ? [core.data] : [];
+      if (typeof member !== 'object' || !member) return [];
+      const kept: Record<string, unknown> = { ...member };
+      for (const key of ['email', 'role', 'practiceAreas', 'workingHours', 'crmUserIds'] as const)
+        if (!StaffMember.shape[key].safeParse(kept[key]).success) delete kept[key];
+      const parsed = StaffMember.safeParse(kept);
+      return parsed.success ? [parsed.data] : [];
     });
   }
   const onCall = (merged as Record<string, unknown>).onCall;

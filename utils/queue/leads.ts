@@ -18,6 +18,7 @@ import { normalizePhone, type NormalizedPhone } from '../phone';
 import { computeDue, windowsFor } from './sla';
 import type { FirmSettings, SlaWindows, SourceRule } from '../settings';
 import { ANSWERED_KEPT_MS, checkCallTime, describeCallIssue, type CallIssue } from '../callLimits';
+import { assignLead, parseRoundRobin, ROUND_ROBIN_CURSOR } from '../team/assignment';
 import type { AnsweredCall, CapturedCall, CaptureResult } from '../model';
 
 export type { CapturedCall, CaptureResult };
@@ -154,7 +155,14 @@ export async function captureCalls(
   if (valid.length === 0) return result;
   const keepAnsweredFrom = now - Math.max(ANSWERED_KEPT_MS, windowMs);
 
-  await db.transaction('rw', [db.leads, db.calls, db.answeredCalls], async () => {
+  await db.transaction('rw', [db.leads, db.calls, db.answeredCalls, db.cursors], async () => {
+    // Team assignment (utils/team/assignment.ts): round robin's state is one cursor row,
+    // read and written in this transaction, so two captures at once never share a turn.
+    const roundRobinRow = settings.staff.length
+      ? await db.cursors.get(ROUND_ROBIN_CURSOR)
+      : undefined;
+    const roundRobinBefore = parseRoundRobin(roundRobinRow?.cursor);
+    let roundRobin = roundRobinBefore;
     const providerKeys = [
       ...new Set(
         valid
@@ -384,6 +392,7 @@ export async function captureCalls(
             firstCallAt: call.startedAt,
           };
           delete lead.noContactAt;
+          roundRobin = assignLead(lead, settings, rule, now, roundRobin);
         } else if (pullsIn) {
           lead.dueAt = Math.min(lead.dueAt, due.dueAt);
           lead.overdueAt = Math.min(lead.overdueAt, due.overdueAt);
@@ -417,6 +426,8 @@ export async function captureCalls(
         } else if (call.history) {
           // Too old to call back: kept for the record, closed, never in the queue.
           Object.assign(lead, { status: 'done', closedAt: now } satisfies Partial<Lead>);
+        } else {
+          roundRobin = assignLead(lead, settings, rule, now, roundRobin);
         }
       }
       saveLead(lead);
@@ -480,6 +491,9 @@ export async function captureCalls(
       db.leads.bulkPut([...changedLeads.values()]),
       db.calls.bulkPut([...changedCalls.values()]),
       writeAnswered(),
+      roundRobin !== roundRobinBefore
+        ? db.cursors.put({ ...roundRobinRow, sourceId: ROUND_ROBIN_CURSOR, cursor: roundRobin })
+        : undefined,
     ]);
   });
   return result;
