@@ -15,6 +15,7 @@ import {
   builtInAreaFor,
   callScriptId,
   checkTemplate,
+  checkTemplateFor,
   defaultTemplate,
   followedScript,
   inHoursPromise,
@@ -201,7 +202,7 @@ function ScriptsEditor({ settings, stored }: { settings: FirmSettings; stored: S
   const followed = followedScript(entry.id);
 
   const errors = [
-    ...checkTemplate(draft.body).errors,
+    ...checkTemplateFor(entry.id, draft.body).errors,
     ...(subjectId && draft.subject !== undefined
       ? checkTemplate(draft.subject).errors.map((e) => `Subject: ${e}`)
       : []),

@@ -5,6 +5,7 @@ import type { Lead } from '@/utils/model';
 import {
   TemplateError,
   checkTemplate,
+  checkTemplateFor,
   getTemplates,
   renderForLead,
   renderTemplate,
@@ -92,5 +93,18 @@ describe('an empty template', () => {
     expect(checkTemplate(' \n\t').errors).toHaveLength(1);
     await expect(saveTemplate('sms.autoText', '  \n ')).rejects.toBeInstanceOf(TemplateError);
     expect((await getTemplates())['sms.autoText'].edited).toBe(false);
+  });
+});
+
+describe('a text template longer than a text can be', () => {
+  it('is refused with the length in plain words (every automatic text would fail)', async () => {
+    const long = `{{firmName}}: ${'We missed your call and will call you back shortly. '.repeat(22)}`;
+    expect(checkTemplateFor('sms.autoText', long).errors).toEqual([
+      expect.stringMatching(/^A text can be at most 1,000 characters; this one comes to 1,1\d\d\./),
+    ]);
+    await expect(saveTemplate('sms.autoText', long)).rejects.toBeInstanceOf(TemplateError);
+    expect((await getTemplates())['sms.autoText'].edited).toBe(false);
+    // A call script or an email has no such limit.
+    expect(checkTemplateFor('email.confirmation', long).errors).toEqual([]);
   });
 });

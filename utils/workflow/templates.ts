@@ -15,6 +15,7 @@ import { isOpenAt, nextOpening } from '../queue/sla';
 import { staffName as staffNameOf } from '../queue/queueView';
 import { stripBidiControls } from '../queue/bidi';
 import { DEFAULT_TEMPLATES, defaultSourceLine } from './defaultTemplates';
+import { MAX_TEXT_LENGTH } from './messageOutbox';
 import {
   EMAIL_SUBJECTS,
   FIXED_TEMPLATE_IDS,
@@ -792,10 +793,28 @@ export class TemplateError extends Error {
   }
 }
 
+/**
+ * checkTemplate, plus what the template's use demands: a text (`sms.*`) must fit in one text
+ * as it reads for a caller with nothing known — longer, the outbox refuses it, and every
+ * automatic text would fail.
+ */
+export function checkTemplateFor(id: TemplateId, text: string): { errors: string[] } {
+  const { errors } = checkTemplate(text);
+  if (errors.length || !id.startsWith('sms.')) return { errors };
+  const length = renderTemplate(text, {}).length;
+  if (length > MAX_TEXT_LENGTH)
+    return {
+      errors: [
+        `A text can be at most ${MAX_TEXT_LENGTH.toLocaleString('en-US')} characters; this one comes to ${length.toLocaleString('en-US')}. Shorten it.`,
+      ],
+    };
+  return { errors };
+}
+
 /** Save a firm edit. Refuses a template with errors (unknown variables, unbalanced tags). */
 export async function saveTemplate(id: TemplateId, text: string): Promise<void> {
   if (!isTemplateId(id)) throw new TemplateError([`There is no template called "${id}".`]);
-  const { errors } = checkTemplate(text);
+  const { errors } = checkTemplateFor(id, text);
   if (errors.length) throw new TemplateError(errors);
   if (text.length > 20_000)
     throw new TemplateError(['A template can be at most 20,000 characters.']);
