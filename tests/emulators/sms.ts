@@ -33,6 +33,15 @@ export interface SmsEmulatorState {
   /** The account's numbers; `sms` says whether each may send texts. */
   numbers: { phoneNumber: string; sms: boolean }[];
   violations: { method: string; path: string; errors: string[] }[];
+  /** The provider's clock (a test on virtual time sets it; default the real one). */
+  clock: () => number;
+  /**
+   * How long a text we sent stays out of the provider's message lists after it was created
+   * (default 0). Twilio's list is reported to miss just-sent messages for minutes, at times
+   * hours (https://github.com/twilio/twilio-node/issues/647,
+   * https://github.com/twilio/twilio-java/issues/442).
+   */
+  listLagMs: number;
   /** Add a text received on our number (a reply such as STOP). */
   receive(from: string, body: string, at?: number, to?: string): EmulatedSms;
 }
@@ -44,7 +53,9 @@ export function newSmsState(defaultNumber: string): SmsEmulatorState {
     optedOut: new Set(),
     numbers: [{ phoneNumber: defaultNumber, sms: true }],
     violations: [],
-    receive(from, body, at = Date.now(), to = state.numbers[0]?.phoneNumber ?? defaultNumber) {
+    clock: () => Date.now(),
+    listLagMs: 0,
+    receive(from, body, at = state.clock(), to = state.numbers[0]?.phoneNumber ?? defaultNumber) {
       const text: EmulatedSms = {
         id: `in-${randomUUID()}`,
         from,
@@ -122,6 +133,12 @@ function checkTwilio(req: SmsReq, sms: SmsEmulatorState, body?: Record<string, s
   if (errors.length) sms.violations.push({ method: req.method, path: req.path, errors });
 }
 
+/** Sent texts the provider's lists show now (those older than the list's lag). */
+function listed(sms: SmsEmulatorState): EmulatedSms[] {
+  const until = sms.clock() - sms.listLagMs;
+  return sms.listLagMs > 0 ? sms.sent.filter((m) => m.at <= until) : sms.sent;
+}
+
 function twilioMessage(sid: string, m: EmulatedSms, status: string) {
   return {
     sid: m.id,
@@ -187,7 +204,7 @@ export function twilioSmsRoute(req: SmsReq, sms: SmsEmulatorState, sid: string):
       from: form.From ?? sms.numbers[0]!.phoneNumber,
       to,
       body,
-      at: Date.now(),
+      at: sms.clock(),
       direction: 'outbound',
     };
     sms.sent.push(text);
@@ -197,7 +214,7 @@ export function twilioSmsRoute(req: SmsReq, sms: SmsEmulatorState, sid: string):
     checkTwilio(req, sms);
     const to = req.query.get('To');
     const from = req.query.get('From');
-    const rows = [...sms.sent, ...sms.inbound]
+    const rows = [...listed(sms), ...sms.inbound]
       .filter((m) => (!to || m.to === to) && (!from || m.from === from))
       .sort((a, b) => b.at - a.at);
     const size = Math.min(1000, Number(req.query.get('PageSize') ?? 50) || 50);
@@ -287,7 +304,7 @@ export function ringCentralSmsRoute(req: SmsReq, sms: SmsEmulatorState): SmsRes 
       from: from!,
       to: to!,
       body: payload.text!,
-      at: Date.now(),
+      at: sms.clock(),
       direction: 'outbound',
     };
     sms.sent.push(text);
@@ -299,9 +316,9 @@ export function ringCentralSmsRoute(req: SmsReq, sms: SmsEmulatorState): SmsRes 
     req.query.get('messageType') === 'SMS'
   ) {
     const direction = req.query.get('direction');
-    const since = Date.parse(req.query.get('dateFrom') ?? '') || Date.now() - 86_400_000;
+    const since = Date.parse(req.query.get('dateFrom') ?? '') || sms.clock() - 86_400_000;
     const number = req.query.get('phoneNumber');
-    const rows = [...sms.sent, ...sms.inbound]
+    const rows = [...listed(sms), ...sms.inbound]
       .filter(
         (m) =>
           m.at >= since &&

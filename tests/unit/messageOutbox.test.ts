@@ -5,6 +5,7 @@ import {
   isOptedOut,
   lastAutomaticText,
   LOOKUP_PATIENCE_MS,
+  LOOKUP_SETTLE_MS,
   markOptedOut,
   retryText,
   textsSentTo,
@@ -97,7 +98,11 @@ describe('message outbox', () => {
     await drain({ runId: 'worker-2' });
     expect(twilio.sms.sent).toHaveLength(0);
 
+    // Looked up, not found: Twilio's list can lag, so it looks again before sending.
     later(LOOKUP_PATIENCE_MS);
+    await drain({ runId: 'worker-2' });
+    expect(twilio.sms.sent).toHaveLength(0);
+    later(LOOKUP_SETTLE_MS);
     const report = await drain({ runId: 'worker-2' });
     expect(report.sent).toBe(1);
     expect(twilio.sms.sent).toHaveLength(1);
@@ -123,6 +128,25 @@ describe('message outbox', () => {
     ).toHaveLength(1);
   });
 
+  it('a 500 after Twilio created the text while its message list lags minutes behind: looked up again until found, not sent twice', async () => {
+    const twilio = await twilioWorld();
+    twilio.sms.clock = now;
+    twilio.sms.listLagMs = 3 * 60_000;
+    const lead = await addLead();
+    const queued = await queueText(lead);
+    twilio.state.faults.push({ kind: '500-after', match: POST_MESSAGES });
+    await drain();
+    for (let minute = 0; minute < 10; minute++) {
+      later(60_000);
+      await drain();
+    }
+    expect(twilio.sms.sent).toHaveLength(1);
+    expect(await job(queued.id)).toMatchObject({
+      state: 'sent',
+      providerMessageId: twilio.sms.sent[0]!.id,
+    });
+  });
+
   it('a connection dropped after the message was created: looked up, not sent twice', async () => {
     const twilio = await twilioWorld();
     const lead = await addLead();
@@ -144,6 +168,9 @@ describe('message outbox', () => {
     expect(twilio.sms.sent).toHaveLength(0);
     later(LOOKUP_PATIENCE_MS + 1_000);
     await drain();
+    expect(twilio.sms.sent).toHaveLength(0);
+    later(LOOKUP_SETTLE_MS);
+    await drain();
     expect(twilio.sms.sent).toHaveLength(1);
     expect((await job(queued.id)).state).toBe('sent');
   });
@@ -159,7 +186,7 @@ describe('message outbox', () => {
     twilio.state.faults.push({ kind: 'drop', match: POST_MESSAGES });
     await drain();
     expect(twilio.sms.sent).toHaveLength(1);
-    later(LOOKUP_PATIENCE_MS + 1_000);
+    later(LOOKUP_SETTLE_MS + 1_000);
     await drain();
     // The lookup finds only the first text, which is the first job's: the second is sent.
     expect(twilio.sms.sent).toHaveLength(2);

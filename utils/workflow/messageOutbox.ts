@@ -38,7 +38,8 @@ import {
  *   and "sent"), or marked `maybeSent` (timeout, dropped connection, any 5xx, an answer we
  *   could not read), is looked up at the provider (`findSent`: same number, same text, since
  *   sentAt, not a text another job already holds) before anything is sent again — and only once the first request cannot still be
- *   on its way (LOOKUP_PATIENCE_MS after sentAt). Found: it is recorded as sent. A provider
+ *   on its way (LOOKUP_PATIENCE_MS after sentAt). Found: it is recorded as sent. Not found:
+ *   looked up again until LOOKUP_SETTLE_MS after sentAt (provider lists lag), then sent. A provider
  *   whose API cannot list sent texts (Aircall, Dialpad) never re-sends on its own: the job
  *   fails with "check before Retry", so a text is neither sent twice nor silently dropped.
  * - 429: nothing was sent; the job waits for Retry-After (or a backoff). A 401 asks the firm
@@ -70,6 +71,14 @@ export interface EnqueueTextInput {
 export const MESSAGE_MAX_TRIES = 6;
 /** The longest a send request can still be on its way (20 s timeout, plus margin). */
 export const LOOKUP_PATIENCE_MS = 30_000;
+/**
+ * How long after the request a lookup that finds nothing is trusted: a provider's message
+ * list can miss a just-created text for minutes (Twilio: twilio-node#647, twilio-java#442).
+ * Until then a miss means "look again", never "send again".
+ */
+export const LOOKUP_SETTLE_MS = 5 * 60_000;
+/** Between lookups while the list may still lag. */
+const LOOKUP_AGAIN_MS = 90_000;
 const LEASE_ROW = 'messages:lease';
 const LEASE_MS = 2 * 60_000;
 const INBOUND_CURSOR = (provider: string) => `sms-inbound:${provider}`;
@@ -543,6 +552,13 @@ export async function drainMessages(deps: MessageDrainDeps): Promise<MessageDrai
       }
       if (found) {
         await markSent(job, found);
+        return;
+      }
+      if (now() < since + LOOKUP_SETTLE_MS) {
+        await wait(job, Math.min(since + LOOKUP_SETTLE_MS, now() + LOOKUP_AGAIN_MS), {
+          maybeSent: true,
+          error: `Checking with ${SMS_PROVIDER_LABELS[client.provider]} whether it went (its list of sent texts can lag behind).`,
+        });
         return;
       }
       if (optOut) {
