@@ -108,3 +108,16 @@ describe('a text template longer than a text can be', () => {
     expect(checkTemplateFor('email.confirmation', long).errors).toEqual([]);
   });
 });
+
+describe('the defaults with no staff name known (a browser whose user is not picked yet)', () => {
+  it('the voicemail script never says "ask for me, the intake team"', async () => {
+    await saveFirmSettings({ ...SETTINGS, staff: [], currentStaffId: undefined });
+    const { body } = await renderForLead('voicemail', lead, { now: NOW });
+    expect(body).not.toMatch(/ask for me, the intake team/i);
+    expect(body).toContain('anyone on our intake team');
+    await saveFirmSettings(SETTINGS);
+    expect((await renderForLead('voicemail', lead, { now: NOW })).body).toContain(
+      'When you call, ask for me, Sam Carter, or anyone on our intake team.',
+    );
+  });
+});

@@ -126,7 +126,7 @@ No problem at all. When would be a better time for me to call you back? [Agree a
 Hi{{#firstName}} {{firstName}}{{/firstName}}, this is {{staffName}} from {{firmName}}, returning the call you made {{timeCalled}}. I'm sorry we missed you.
 Please call me back at {{callbackNumberSpoken}}.
 Again, that's {{callbackNumberSpoken}}.
-When you call, ask for me, {{staffName}}, or anyone on our intake team. We'd like to help, and I'll also try you again soon. Thank you.
+When you call, {{#staffName}}ask for me, {{staffName}}, or anyone on our intake team{{/staffName}}{{^staffName}}anyone on our intake team can help you{{/staffName}}. We'd like to help, and I'll also try you again soon. Thank you.
 [Do not mention what the call is about: someone else may hear the message.]`,
 
   'greeting.inHours': `Thank you for calling {{firmName}}. We are helping other callers right now. Please leave your name, your phone number and a short message about how we can help, and we will return your call {{slaPromiseInHours}}.
