@@ -94,6 +94,25 @@ describe('SMS clients', () => {
     expect(twilio.sms.violations).toEqual([]);
   });
 
+  it('a number the firm marked "do not text" stays marked through the caller’s STOP then START', async () => {
+    const twilio = await twilioWorld();
+    const c = await client();
+    await db.optOuts.put({
+      phoneKey: CALLER,
+      reason: 'Opposing party — never text',
+      source: 'firm',
+      at: now() - 600_000,
+    });
+    twilio.sms.receive(CALLER, 'STOP', now() - 120_000);
+    await readOptOutReplies(db, c, now(), true);
+    twilio.sms.receive(CALLER, 'START', now() + 1_000);
+    await readOptOutReplies(db, c, now() + 5_000, true);
+    expect(await db.optOuts.get(CALLER)).toMatchObject({
+      source: 'firm',
+      reason: 'Opposing party — never text',
+    });
+  });
+
   it('RingCentral: sends from the extension number with the SmsSender feature, finds the text in the message store, reads STOP replies', async () => {
     const rc = await ringCentralWorld();
     rc.sms.numbers.unshift({ phoneNumber: '+16505550000', sms: false });

@@ -782,7 +782,8 @@ export async function readOptOutReplies(
     const word = keywordOf(text.body);
     if (STOP_WORDS.has(word)) {
       const existing = await db.optOuts.get(text.from);
-      if (!existing || existing.at < text.at) {
+      // The firm's own mark is kept as it is: a START from the caller never lifts it.
+      if (!existing || (existing.source !== 'firm' && existing.at < text.at)) {
         await db.optOuts.put({
           phoneKey: text.from,
           reason: `Replied "${word}" on ${new Date(text.at).toLocaleDateString()}`,
