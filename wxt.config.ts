@@ -45,6 +45,8 @@ export default defineConfig({
       // Custom portal adapter: registers the portal script on the firm's host, and runs the
       // options page's live preview on a tab the user picks.
       'scripting',
+      // "Open dashboard" in the toolbar button's right-click menu (there is no popup).
+      'contextMenus',
     ],
     action: { default_title: 'Callback Desk' },
     // Manifest V2 (Firefox) has no optional_host_permissions: hosts go in optional_permissions.

@@ -7,6 +7,8 @@ import { setupPollers } from '@/utils/capture/sources/poller';
 import { setupOutbox } from '@/utils/crm/background';
 import { kickTexts, setupTexts } from '@/utils/workflow/textService';
 import { setupAutoText } from '@/utils/workflow/autoTextService';
+import { setupWeeklyReviewReminder } from '@/utils/metrics/reminder';
+import { setupDashboardMenu } from '@/utils/metrics/dashboardMenu';
 
 // Only wiring here: every listener is registered synchronously at start-up (MV3 may wake
 // the worker for any event), and all logic lives in utils/.
@@ -21,6 +23,8 @@ export default defineBackground(() => {
   setupTexts();
   setupAutoText({ drain: kickTexts });
   setupCustomPortal();
+  setupWeeklyReviewReminder();
+  setupDashboardMenu();
   browser.runtime.onInstalled.addListener(() => {
     // Chrome: the toolbar button opens the side panel.
     void browser.sidePanel
