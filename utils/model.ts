@@ -239,7 +239,7 @@ export interface NoAutoTextFlag {
   at: number;
   callId: string;
   /** 'failed': the text could not be prepared or queued (its error is on the call). */
-  reason: 'captured-late' | 'no-sms-connection' | 'failed';
+  reason: 'captured-late' | 'no-sms-connection' | 'flood' | 'failed';
 }
 
 /** The lead still waits for the text the automatic one did not send: staff text it first. */

@@ -23,7 +23,8 @@ import { FLAGGED_REASONS, type SkipReason } from './autoTextReasons';
  *    sent", as is one seen while no SMS connection could send: staff text those first.
  * 6. A short debounce after the call is seen (a second leg, a duplicate or the answered leg
  *    of the same call lands meanwhile), then send — within a minute of capture.
- * 7. Quiet hours in the caller's likely time zone(s) from their number (strictest when it
+ * 7. No more than AUTO_TEXT_FLOOD_MAX automatic texts an hour in all (SMS pumping).
+ * 8. Quiet hours in the caller's likely time zone(s) from their number (strictest when it
  *    spans zones; the firm's zone when unknown): a text due in quiet hours is held to the
  *    first allowed minute, and checked again then.
  */
@@ -91,6 +92,14 @@ export function parseAutoTextSettings(value: unknown): AutoTextSettings {
 export const FRESH_CALL_MS = 5 * 60_000;
 /** One automatic text per number within this long. */
 export const AUTO_TEXT_CAP_MS = 24 * 60 * 60_000;
+/**
+ * At most this many automatic texts in any AUTO_TEXT_FLOOD_WINDOW_MS, across all numbers:
+ * missed calls from dozens of spoofed caller IDs (SMS pumping) must not run up the firm's
+ * texting bill. Far above a firm's busiest real hour; callers past it are flagged
+ * "No auto-text sent" so staff text the real ones.
+ */
+export const AUTO_TEXT_FLOOD_MAX = 20;
+export const AUTO_TEXT_FLOOD_WINDOW_MS = 60 * 60_000;
 /** Capture paths a caller can be waiting behind. */
 export const LIVE_CAPTURE_PATHS: readonly CapturePath[] = ['portal', 'api', 'crm'];
 
@@ -117,6 +126,8 @@ export interface AutoTextFacts {
   lastAutomaticTextAt?: number;
   /** An SMS-capable provider connection is there (only read once the debounce is over). */
   canSend: boolean;
+  /** Automatic texts queued or sent to any number within AUTO_TEXT_FLOOD_WINDOW_MS. */
+  recentAutomaticTexts?: number;
 }
 
 export type AutoTextVerdict =
@@ -160,6 +171,7 @@ export function decideAutoText(facts: AutoTextFacts): AutoTextVerdict {
   if (now < debounceEnds) return { kind: 'wait', until: debounceEnds, reason: 'debounce' };
   // Asked when the text is due, not at capture: a connection that is back by then sends.
   if (!facts.canSend) return skip('no-sms-connection');
+  if ((facts.recentAutomaticTexts ?? 0) >= AUTO_TEXT_FLOOD_MAX) return skip('flood');
   const hours = { from: settings.sendFrom, until: settings.sendUntil };
   const zones = callerZones(lead.phone, facts.firmTimeZone, hours, now);
   const allowedAt = firstAllowedInstant(now, zones.zones, hours);

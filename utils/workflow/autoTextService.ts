@@ -5,6 +5,7 @@ import type { CallAutoText, Lead, MissedCall, NoAutoTextFlag } from '../model';
 import { getSettings, type FirmSettings } from '../settings';
 import {
   AUTO_TEXT_CAP_MS,
+  AUTO_TEXT_FLOOD_WINDOW_MS,
   autoTextKey,
   debounceEndOf,
   decideAutoText,
@@ -70,6 +71,15 @@ async function lastAutomaticTextTo(
   return texts.filter((t) => t.automatic).sort((a, b) => b.at - a.at)[0];
 }
 
+/** Automatic texts queued or gone to any number in the flood window (cancelled ones aside). */
+async function recentAutomaticTexts(db: CallbackDeskDB, now: number): Promise<number> {
+  return db.messages
+    .where('automaticAt')
+    .above(now - AUTO_TEXT_FLOOD_WINDOW_MS)
+    .filter((row) => row.state !== 'cancelled')
+    .count();
+}
+
 /** The provider said this number cannot receive texts (remembered on its failed texts). */
 async function cannotReceiveSms(db: CallbackDeskDB, phoneKey: string): Promise<boolean> {
   const texts = await db.messages
@@ -124,12 +134,13 @@ async function decideOne(entry: PendingAutoText, ctx: Ctx): Promise<Outcome> {
 
   const phoneKey = lead.phoneKey;
   const hasPhone = Boolean(lead.phone);
-  const [optedOut, notMobile, lastText, sendable] = await Promise.all([
+  const [optedOut, notMobile, lastText, sendable, recent] = await Promise.all([
     hasPhone ? isOptedOut(db, phoneKey) : false,
     hasPhone ? cannotReceiveSms(db, phoneKey) : false,
     hasPhone ? lastAutomaticTextTo(db, phoneKey, now - AUTO_TEXT_CAP_MS) : undefined,
     // Asked only when the text would go (a provider's sending number may need an API read).
     hasPhone && now >= debounceEndOf(ctx.settings, call.capturedAt) ? ctx.canSend() : true,
+    recentAutomaticTexts(db, now),
   ]);
   const verdict: AutoTextVerdict = decideAutoText({
     now,
@@ -141,6 +152,7 @@ async function decideOne(entry: PendingAutoText, ctx: Ctx): Promise<Outcome> {
     cannotReceiveSms: notMobile,
     lastAutomaticTextAt: lastText?.at,
     canSend: sendable,
+    recentAutomaticTexts: recent,
   });
 
   switch (verdict.kind) {
