@@ -1,5 +1,14 @@
 import Dexie, { type EntityTable } from 'dexie';
-import type { AnsweredCall, Attempt, Lead, LeadCrmLink, MissedCall } from './model';
+import type {
+  AnsweredCall,
+  Attempt,
+  CallStat,
+  Lead,
+  LeadCrmLink,
+  LiveCaller,
+  MissedCall,
+  SurveyAnswer,
+} from './model';
 
 /** Health of one site adapter on one site (rows seen/read, misses), shown in the sidebar. */
 export interface AdapterHealthRecord {
@@ -13,6 +22,16 @@ export interface AdapterHealthRecord {
   lastSuccessAt?: number;
   lastSeenAt: number;
   lastError?: string;
+}
+
+/**
+ * An answered call already counted in `callStats`: a fingerprint of its key (the provider's
+ * call id, or the caller and start time), not the number itself.
+ */
+export interface AnsweredSeenRecord {
+  fp: string;
+  /** When the call started (rows older than the CSV import's 2 years are dropped). */
+  at: number;
 }
 
 /** Credentials. Only the background and extension pages open this database. */
@@ -103,6 +122,11 @@ export interface OptOutRecord {
  * 7. the message outbox (texts: by state, lead, number and time, automatic ones by time) and
  *    opted-out numbers (keyed by phoneKey). Leads keep their `status` index (the cadence's
  *    'no-contact' status is read from it).
+ * 8. metrics (utils/metrics/): answered calls counted per firm day, hour, line, source and
+ *    path (`callStats`), fingerprints of the answered calls counted (`answeredSeen`, so a
+ *    re-read never counts twice), new callers answered live (`liveCallers`, for conversion),
+ *    post-intake survey answers (`surveys`, one per lead), and calls by start time again
+ *    (the dashboard reads a date range of calls).
  */
 export class CallbackDeskDB extends Dexie {
   leads!: EntityTable<Lead, 'id'>;
@@ -115,6 +139,10 @@ export class CallbackDeskDB extends Dexie {
   answeredCalls!: EntityTable<AnsweredCall, 'id'>;
   messages!: EntityTable<MessageJobRecord, 'id'>;
   optOuts!: EntityTable<OptOutRecord, 'phoneKey'>;
+  callStats!: EntityTable<CallStat, 'id'>;
+  answeredSeen!: EntityTable<AnsweredSeenRecord, 'fp'>;
+  liveCallers!: EntityTable<LiveCaller, 'phoneKey'>;
+  surveys!: EntityTable<SurveyAnswer, 'leadId'>;
 
   constructor(name = 'callback-desk') {
     super(name);
@@ -201,10 +229,19 @@ export class CallbackDeskDB extends Dexie {
       messages: 'id, &key, state, leadId, [phoneKey+at], automaticAt',
       optOuts: 'phoneKey, at',
     });
+    // Metrics (utils/metrics/load.ts reads calls and attempts by time; capture counts
+    // answered calls, utils/queue/leads.ts).
+    this.version(8).stores({
+      calls: 'id, leadId, [phoneKey+startedAt], providerKey, startedAt',
+      callStats: 'id, day',
+      answeredSeen: 'fp, at',
+      liveCallers: 'phoneKey, answeredAt',
+      surveys: 'leadId, at',
+    });
   }
 }
 
-export const DB_VERSION = 7;
+export const DB_VERSION = 8;
 
 /** The shared database handle of this context. Dexie opens it on first use. */
 export const db = new CallbackDeskDB();

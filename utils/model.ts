@@ -218,6 +218,13 @@ export interface Lead {
   /** A later answered call from this caller: they got through, so no callback is needed. */
   answeredLaterAt?: number;
   /**
+   * The final disposition after the lead was closed (a consultation booked → retained or
+   * not, days later), set by staff or read from the CRM (utils/metrics/disposition.ts).
+   */
+  disposition?: Disposition;
+  dispositionAt?: number;
+  dispositionSource?: DispositionSource;
+  /**
    * The CRM contacts this caller is, at most one per CRM and account: HubSpot and Clio can
    * both be connected, and a link made in one HubSpot portal (or Clio account) means
    * nothing in another. Helpers in utils/crm/model.ts (crmLinkOf, withCrmLink).
@@ -285,6 +292,64 @@ export interface MissedCall {
   voicemail?: CallVoicemail;
   /** The automatic text's decision for this call, when it was considered. */
   autoText?: CallAutoText;
+}
+
+// ---------------------------------------------------------------------------------------
+// Metrics (issue 10; utils/metrics/)
+
+export const DISPOSITIONS = ['retained', 'not-retained'] as const;
+export const Disposition = z.enum(DISPOSITIONS);
+export type Disposition = z.infer<typeof Disposition>;
+/** Who set a disposition: staff on the lead, or read from the CRM. */
+export type DispositionSource = 'staff' | 'hubspot' | 'clio';
+
+/**
+ * Answered inbound calls, counted per firm-local day, hour, dialled line, source and capture
+ * path (written by capture, utils/queue/leads.ts; each answered call counted once).
+ */
+export interface CallStat {
+  /** `${day}|${hour}|${line}|${source}|${path}` */
+  id: string;
+  /** 'YYYY-MM-DD', firm time when counted. */
+  day: string;
+  hour: number;
+  /** The dialled line as E.164 (else as given), or '' when the path did not say. */
+  line: string;
+  /** The line's source tag, or ''. */
+  source: string;
+  path: CapturePath;
+  answered: number;
+  /** Of those, from callers the desk had no lead for (first time): new callers answered live. */
+  answeredNew: number;
+}
+
+/**
+ * A new caller answered live (the desk had no lead for the number), kept so conversion on the
+ * answered side can be read from the CRM: the only caller detail kept for answered calls.
+ */
+export interface LiveCaller {
+  phoneKey: string;
+  answeredAt: number;
+  source: string;
+  path: CapturePath;
+  disposition?: Disposition;
+  dispositionAt?: number;
+  dispositionSource?: DispositionSource;
+  /** When the CRM was last asked about this caller. */
+  checkedAt?: number;
+}
+
+/** The post-intake survey's answers for one lead (all optional: record what the caller said). */
+export const SurveyInput = z.object({
+  leadId: z.string().min(1),
+  feltValued: z.boolean().optional(),
+  responseTimeAcceptable: z.boolean().optional(),
+  rating: z.number().int().min(1, 'a rating from 1 to 5').max(5, 'a rating from 1 to 5').optional(),
+  comment: z.string().trim().max(2_000, 'at most 2,000 characters').optional(),
+});
+export type SurveyInput = z.input<typeof SurveyInput>;
+export interface SurveyAnswer extends z.output<typeof SurveyInput> {
+  at: number;
 }
 
 /**
@@ -369,6 +434,8 @@ export const EmailAddress = z
 
 export const LeadPatch = z.object({
   leadId: z.string().min(1),
+  /** The lead's final disposition (staff); null clears it. */
+  disposition: Disposition.nullable().optional(),
   /** The caller's email address; null removes it. */
   email: EmailAddress.nullable().optional(),
   assignee: z.string().max(120).nullable().optional(),

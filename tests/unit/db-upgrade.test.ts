@@ -157,9 +157,11 @@ describe('database upgrades', () => {
     expect(db.leads.schema.indexes.map((i) => i.name).sort()).toEqual(
       ['[phoneKey+status]', 'openDueAt', 'openOverdueAt', 'phoneKey', 'status'].sort(),
     );
+    // Version 8 brings back calls by start time (the metrics dashboard reads a date range).
     expect(db.calls.schema.indexes.map((i) => i.name).sort()).toEqual(
-      ['[phoneKey+startedAt]', 'leadId', 'providerKey'].sort(),
+      ['[phoneKey+startedAt]', 'leadId', 'providerKey', 'startedAt'].sort(),
     );
+    expect(await db.calls.where('startedAt').above(0).count()).toBe(1);
     expect(await countOverdue(db, 2)).toBe(1);
     expect(await db.calls.where('providerKey').equals('aircall:7').count()).toBe(1);
     expect(await db.calls.where('leadId').equals('L1').count()).toBe(1);

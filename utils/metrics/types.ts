@@ -23,7 +23,18 @@
  * - settings.ts `metricsPrefsItem`, `getMetricsSettings(): Promise<MetricsSettings>`
  * - worker.ts   Web Worker entry: post `MetricsWorkerRequest`, receive `MetricsWorkerResponse`.
  */
-import type { AttemptMethod, CapturePath, LeadStatus, Outcome } from '../model';
+import {
+  DISPOSITIONS,
+  type AttemptMethod,
+  type CallStat,
+  type CapturePath,
+  type Disposition,
+  type DispositionSource,
+  type LeadStatus,
+  type LiveCaller,
+  type Outcome,
+  type SurveyAnswer,
+} from '../model';
 import type { OpeningInterval } from '../settings';
 
 // ---------------------------------------------------------------------------------------
@@ -84,14 +95,10 @@ export interface MetricsSettings extends MetricsPrefs {
 // ---------------------------------------------------------------------------------------
 // Reading (loadMetricsData): the records the figures are computed from
 
-export const DISPOSITIONS = ['retained', 'not-retained'] as const;
-export type Disposition = (typeof DISPOSITIONS)[number];
 export const DISPOSITION_LABELS: Record<Disposition, string> = {
   retained: 'Retained',
   'not-retained': 'Not retained',
 };
-/** Who set a disposition: staff in the lead detail, or read from the CRM. */
-export type DispositionSource = 'staff' | 'hubspot' | 'clio';
 
 export interface MetricsLead {
   id: string;
@@ -136,53 +143,12 @@ export interface MetricsAttempt {
   automatic?: boolean;
 }
 
-/**
- * Answered inbound calls, counted per firm-local day, hour, dialled line, source and
- * capture path (db.callStats, written by capture; each answered call counted once).
- */
-export interface CallStatRow {
-  /** `${day}|${hour}|${line}|${source}|${path}` */
-  id: string;
-  day: string;
-  hour: number;
-  /** The dialled line as E.164, or '' when the path did not say. */
-  line: string;
-  /** The line's source tag, or ''. */
-  source: string;
-  path: CapturePath;
-  /** Answered calls. */
-  answered: number;
-  /** Of those, from callers the desk had no lead for: new callers answered live. */
-  answeredNew: number;
-}
-
-/**
- * A new caller answered live (no lead for the number at the time), kept so conversion on
- * the answered side can be read from the CRM: the only caller detail kept for answered calls.
- */
-export interface LiveCallerRow {
-  phoneKey: string;
-  answeredAt: number;
-  day: string;
-  source: string;
-  path: CapturePath;
-  disposition?: Disposition;
-  dispositionAt?: number;
-  dispositionSource?: DispositionSource;
-  /** When the CRM was last asked about this caller. */
-  checkedAt?: number;
-}
-
-/** One post-intake survey answer set, per lead. */
-export interface SurveyAnswer {
-  leadId: string;
-  feltValued?: boolean;
-  responseTimeAcceptable?: boolean;
-  /** 1–5. */
-  rating?: number;
-  comment?: string;
-  at: number;
-}
+/** Answered-call counts (db.callStats; see CallStat in utils/model.ts). */
+export type CallStatRow = CallStat;
+/** A new caller answered live (db.liveCallers). */
+export type LiveCallerRow = LiveCaller;
+export type { Disposition, DispositionSource, SurveyAnswer };
+export { DISPOSITIONS };
 
 export interface MetricsData {
   range: MetricsRange;
