@@ -5,6 +5,8 @@ import { countDueSoon, countOverdue, type CapturedCall } from './leads';
 import type { BadgeState } from '../model';
 import { focusLeadItem, getSettings } from '../settings';
 import { stripBidiControls } from './bidi';
+import { currentStaffOf } from '../team/identity';
+import { callNotificationPlan, countAssignedToMe } from '../team/notify';
 
 export const BADGE_ALARM = 'badge-tick';
 export const BADGE_NEXT_ALARM = 'badge-next-crossing';
@@ -13,16 +15,20 @@ const SUMMARY_NOTIFICATION = 'summary:';
 
 /** Recompute the toolbar badge from the database and schedule the next exact change. */
 export async function refreshBadge(now: number = Date.now()): Promise<BadgeState> {
-  const [overdue, dueSoon, oldest, next] = await Promise.all([
+  const me = currentStaffOf(await getSettings());
+  const [overdue, dueSoon, oldest, next, mine] = await Promise.all([
     countOverdue(db, now),
     countDueSoon(db, now, BADGE_DUE_SOON_MS),
     db.leads.where('openOverdueAt').belowOrEqual(now).first(),
     db.leads.where('openOverdueAt').above(now).first(),
+    // The badge follows this browser's user: their new leads show while none is overdue.
+    me ? countAssignedToMe(db, me) : undefined,
   ]);
   const state = badgeState(
     overdue,
     dueSoon,
     oldest?.openOverdueAt ? now - oldest.openOverdueAt : 0,
+    mine,
   );
   await Promise.all([
     browser.action.setBadgeText({ text: state.text }),
@@ -73,12 +79,38 @@ export async function notifyNewCalls(
   now: number = Date.now(),
 ): Promise<void> {
   const settings = await getSettings();
+  // With a team, each browser hears about its own user's leads ("Assigned to you"), leads
+  // nobody has, and emergency-line calls while its user is on duty; the others' leads are
+  // counted (queue, badge) without a notification.
+  const plan = await callNotificationPlan(db, settings, calls, now);
+  const emergencies = calls.filter((call) => plan.get(call.callId)?.emergency);
+  const announced = calls.filter((call) => {
+    const notice = plan.get(call.callId);
+    return notice && !notice.emergency;
+  });
+  await Promise.all(
+    emergencies.map((call) =>
+      browser.notifications.create(`${NOTIFICATION_PREFIX}${call.leadId}:${call.callId}`, {
+        type: 'basic',
+        iconUrl: browser.runtime.getURL('/icon/128.png'),
+        title: `Emergency line — ${stripBidiControls(call.display)}`,
+        message: [call.callerName, formatTime(call.startedAt, settings.timeZone), call.source]
+          .filter(Boolean)
+          .map((part) => stripBidiControls(part!))
+          .join(' · '),
+        contextMessage: stripBidiControls(plan.get(call.callId)?.context ?? 'Call back now'),
+        priority: 2,
+        // Stays on screen until someone acts (cleared when the lead is claimed or tried).
+        requireInteraction: true,
+      }),
+    ),
+  );
   if (!settings.notifyNewCalls) return;
-  const recent = calls
+  const recent = announced
     .filter((call) => call.startedAt >= now - NOTIFY_RECENT_MS)
     .sort((a, b) => b.startedAt - a.startedAt)
     .slice(0, MAX_CALL_NOTIFICATIONS);
-  const older = calls.length - recent.length;
+  const older = announced.length - recent.length;
   await Promise.all(
     recent.map((call) =>
       browser.notifications.create(`${NOTIFICATION_PREFIX}${call.leadId}:${call.callId}`, {
@@ -86,13 +118,15 @@ export async function notifyNewCalls(
         iconUrl: browser.runtime.getURL('/icon/128.png'),
         // Caller-supplied text without bidi controls: a right-to-left override in a name
         // would otherwise reverse the time and source after it.
-        title: `Missed call — ${stripBidiControls(call.display)}`,
+        title: `${plan.get(call.callId)?.title ?? 'Missed call'} — ${stripBidiControls(call.display)}`,
         message: [call.callerName, formatTime(call.startedAt, settings.timeZone), call.source]
           .filter(Boolean)
           .map((part) => stripBidiControls(part!))
           .join(' · '),
         contextMessage: stripBidiControls(
-          call.practiceArea ?? (call.newLead ? 'New lead' : 'Called again'),
+          plan.get(call.callId)?.context ??
+            call.practiceArea ??
+            (call.newLead ? 'New lead' : 'Called again'),
         ),
         priority: 2,
         requireInteraction: false,
@@ -123,6 +157,16 @@ export function setupNotificationClicks(): void {
     void openLead(leadId);
     void browser.notifications.clear(notificationId);
   });
+}
+
+/** Someone acted on the lead (claimed, tried, closed): its notifications go, emergency ones too. */
+export async function clearLeadNotifications(leadId: string): Promise<void> {
+  const shown = await browser.notifications.getAll();
+  await Promise.all(
+    Object.keys(shown)
+      .filter((id) => id.startsWith(`${NOTIFICATION_PREFIX}${leadId}:`))
+      .map((id) => browser.notifications.clear(id)),
+  );
 }
 
 export async function openLead(leadId: string): Promise<void> {
