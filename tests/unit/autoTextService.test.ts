@@ -3,7 +3,7 @@ import { TZDate } from '@date-fns/tz';
 import { db } from '@/utils/db';
 import { captureCalls, recordAttempt } from '@/utils/queue/leads';
 import { DEFAULT_SETTINGS, type FirmSettings } from '@/utils/settings';
-import type { IncomingCall, Lead, MissedCall } from '@/utils/model';
+import { needsTextFirst, type IncomingCall, type Lead, type MissedCall } from '@/utils/model';
 import { DEFAULT_AUTO_TEXT_SETTINGS, type AutoTextSettings } from '@/utils/workflow/autoText';
 import {
   noteCapturedCalls,
@@ -12,7 +12,7 @@ import {
   setAutoTextProcessor,
 } from '@/utils/workflow/autoTextStore';
 import { processAutoTexts, type AutoTextDeps } from '@/utils/workflow/autoTextService';
-import { markOptedOut, type MessageJob } from '@/utils/workflow/messageOutbox';
+import { markOptedOut, retryText, type MessageJob } from '@/utils/workflow/messageOutbox';
 import { drain, resetSmsWorld, twilioWorld } from './smsWorld';
 
 const NY = 'America/New_York';
@@ -285,6 +285,26 @@ describe('automatic text after a missed call', () => {
     const all = await texts();
     expect(all).toHaveLength(2);
     expect(all.find((t) => t.callId === added[0]!.callId)).toMatchObject({ state: 'queued' });
+  });
+
+  it('an automatic text the provider refuses marks the lead "No auto-text sent"; sent on Retry, the mark goes', async () => {
+    await twilioWorld({ authToken: 'revoked-token' });
+    const { added } = await capture(missed());
+    await runAt(T0 + 15_000);
+    await drain({ now });
+    const [failed] = await texts();
+    expect(failed).toMatchObject({ state: 'failed', maybeSent: false });
+    expect(needsTextFirst(await onlyLead())).toMatchObject({
+      reason: 'failed',
+      callId: added[0]!.callId,
+    });
+    // The firm reconnects Twilio and presses Retry: the text goes, the lead is no longer marked.
+    const twilio = await twilioWorld();
+    clock += 60_000;
+    await retryText(db, failed!.id, {}, clock);
+    await drain({ now });
+    expect(twilio.sms.sent).toHaveLength(1);
+    expect(needsTextFirst(await onlyLead())).toBeUndefined();
   });
 
   it('asks whether a text can go when it is due, not at capture', async () => {

@@ -387,17 +387,30 @@ export async function drainMessages(deps: MessageDrainDeps): Promise<MessageDrai
   }
 
   const fail = async (job: MessageJob, error: string, extra: Partial<MessageJob> = {}) => {
-    if (
-      await commit(job, {
-        ...job,
-        state: 'failed',
-        error,
-        nextTryAt: Number.MAX_SAFE_INTEGER,
-        ...extra,
-      })
-    )
-      report.failed++;
+    const next: MessageJob = {
+      ...job,
+      state: 'failed',
+      error,
+      nextTryAt: Number.MAX_SAFE_INTEGER,
+      ...extra,
+    };
+    // An automatic text that certainly did not go (and could have: no opt-out, no landline)
+    // leaves a caller who expected a text without one: the lead is marked "No auto-text
+    // sent" so staff text them first (utils/model.ts needsTextFirst).
+    const unsent =
+      next.automatic && next.callId && !next.maybeSent && !next.optedOut && !next.notMobile;
+    if (await commit(job, next, unsent ? () => flagNoAutoText(next) : undefined)) report.failed++;
   };
+
+  async function flagNoAutoText(job: MessageJob) {
+    const lead = await db.leads.get(job.leadId);
+    if (!lead || !job.callId || (lead.noAutoText && lead.noAutoText.at >= now())) return;
+    // Staff already made an attempt since the text was queued: nothing to text first.
+    if ((lead.lastAttemptAt ?? -Infinity) > job.createdAt) return;
+    await db.leads.update(lead.id, {
+      noAutoText: { at: now(), callId: job.callId, reason: 'failed' },
+    });
+  }
   const wait = (job: MessageJob, at: number, extra: Partial<MessageJob> = {}) =>
     commit(job, { ...job, state: 'queued', nextTryAt: at, ...extra });
 
@@ -438,6 +451,10 @@ export async function drainMessages(deps: MessageDrainDeps): Promise<MessageDrai
         if (!job || job.state !== 'sent' || job.attemptId) return null;
         const attempt = await recordTextAttempt(db, job, job.sentAt ?? now(), settings);
         await db.messages.update(job.id, { attemptId: attempt.id, crmPending: true });
+        // Sent after all (Retry): the lead no longer waits for a text from staff.
+        const lead = await db.leads.get(job.leadId);
+        if (job.automatic && job.callId && lead?.noAutoText?.callId === job.callId)
+          await db.leads.update(lead.id, { noAutoText: undefined });
         return { job: { ...job, attemptId: attempt.id, crmPending: true }, attempt };
       },
     );
