@@ -19,7 +19,7 @@ import {
   type ContactMatch,
 } from './connector';
 import { filterCandidates, phoneQueryFormats } from './matching';
-import type { CrmAccount, CrmContact, CrmUser, RemoteRef, SendItem } from './model';
+import type { CrmAccount, CrmContact, CrmMatter, CrmUser, RemoteRef, SendItem } from './model';
 import { codeGrant, refreshOAuthTokens, tokenGrant, type OAuthHttpDeps } from './oauth';
 import { markerLine } from './records';
 import type { ClioCredentials, ClioRegion } from './tokens';
@@ -91,6 +91,14 @@ const ClioContactRow = z.object({
   id: z.number(),
   name: z.string().nullish(),
   phone_numbers: z.array(z.object({ number: z.string().nullish() })).nullish(),
+  is_client: z.boolean().nullish(),
+});
+/** A matter as GET /matters.json answers it (https://docs.developers.clio.com/guides/clio-manage/matters/). */
+const ClioMatterRow = z.object({
+  id: z.number(),
+  display_number: z.string().nullish(),
+  status: z.string().nullish(),
+  responsible_attorney: z.object({ id: z.number() }).nullish(),
 });
 const Show = <T extends z.ZodType>(data: T) => z.object({ data });
 const List = <T extends z.ZodType>(data: T) =>
@@ -230,7 +238,30 @@ export class ClioConnector implements Connector {
       name: row.name ?? `Contact ${row.id}`,
       phones: (row.phone_numbers ?? []).map((p) => p.number ?? '').filter(Boolean),
       url: this.contactUrl(String(row.id)),
+      ...(typeof row.is_client === 'boolean' ? { isClient: row.is_client } : {}),
     };
+  }
+
+  /**
+   * The contact's open and pending matters as client, with the responsible attorney
+   * (GET /matters.json?client_id=…&status=open,pending; Clio's matters guide). One request.
+   */
+  async clientMatters(contactId: string): Promise<CrmMatter[]> {
+    const answer = await this.call({
+      method: 'GET',
+      path: '/matters.json',
+      fields: 'id,display_number,status,responsible_attorney{id}',
+      query: { client_id: contactId, status: 'open,pending', limit: 20 },
+      schema: List(ClioMatterRow),
+    });
+    return answer.data.map((m) => ({
+      id: String(m.id),
+      ...(m.display_number ? { displayNumber: m.display_number } : {}),
+      ...(m.status ? { status: m.status } : {}),
+      ...(m.responsible_attorney
+        ? { responsibleAttorneyId: String(m.responsible_attorney.id) }
+        : {}),
+    }));
   }
 
   async findContactsByPhone(e164: string): Promise<CrmContact[]> {
@@ -242,7 +273,7 @@ export class ClioConnector implements Connector {
       const answer = await this.call({
         method: 'GET',
         path: '/contacts.json',
-        fields: 'id,name,phone_numbers{number}',
+        fields: 'id,name,phone_numbers{number},is_client',
         query: { query, limit: 50 },
         schema: List(ClioContactRow),
       });

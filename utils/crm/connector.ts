@@ -10,6 +10,7 @@ import {
   CRM_LABELS,
   type CrmAccount,
   type CrmContact,
+  type CrmMatter,
   type CrmSystem,
   type CrmUser,
   type RemoteRef,
@@ -45,6 +46,8 @@ export interface Connector {
   listUsers(): Promise<CrmUser[]>;
   /** Contacts that may have the number; the caller filters exact matches (matching.ts). */
   findContactsByPhone(e164: string): Promise<CrmContact[]>;
+  /** Clio: the contact's matters as client (existing-client check, utils/team/existingClient.ts). */
+  clientMatters?(contactId: string): Promise<CrmMatter[]>;
   createContact(item: SendItem): Promise<RemoteRef & { name: string }>;
   logCall(item: SendItem): Promise<RemoteRef>;
   addNote(item: SendItem): Promise<RemoteRef>;

@@ -288,7 +288,16 @@ export class HubSpotConnector implements Connector {
         filterGroups: HUBSPOT_SEARCHABLE_PHONE_PROPERTIES.map((propertyName) => ({
           filters: [{ propertyName, operator: 'EQ', value: digits }],
         })),
-        properties: ['firstname', 'lastname', 'email', 'phone', 'mobilephone'],
+        // lifecyclestage and owner: a customer is an existing client (utils/team/existingClient.ts).
+        properties: [
+          'firstname',
+          'lastname',
+          'email',
+          'phone',
+          'mobilephone',
+          'lifecyclestage',
+          'hubspot_owner_id',
+        ],
         limit: 20,
         after: '0',
         sorts: [],
@@ -311,6 +320,8 @@ export class HubSpotConnector implements Connector {
       phones: [p.phone, p.mobilephone].filter((x): x is string => Boolean(x)),
       ...(p.email ? { email: p.email } : {}),
       ...(this.contactUrl(r.id) ? { url: this.contactUrl(r.id) } : {}),
+      ...(p.lifecyclestage ? { lifecycleStage: p.lifecyclestage } : {}),
+      ...(p.hubspot_owner_id ? { ownerId: p.hubspot_owner_id } : {}),
     };
   }
 

@@ -184,6 +184,21 @@ export interface CrmContact {
   phones: string[];
   email?: string;
   url?: string;
+  /** HubSpot `lifecyclestage` ("customer": a client) — utils/team/existingClient.ts. */
+  lifecycleStage?: string;
+  /** HubSpot `hubspot_owner_id`: the contact owner. */
+  ownerId?: string;
+  /** Clio `is_client`. */
+  isClient?: boolean;
+}
+
+/** A Clio matter of a contact (its client): a contact with one is a client. */
+export interface CrmMatter {
+  id: string;
+  displayNumber?: string;
+  status?: string;
+  /** Clio user id of the responsible attorney. */
+  responsibleAttorneyId?: string;
 }
 
 /** A CRM user who can own calls and tasks (HubSpot owner, Clio user). */
