@@ -196,6 +196,7 @@ function EmailComposer({
   const [recording, setRecording] = useState(false);
   const [requestId, setRequestId] = useState(() => crypto.randomUUID());
   const [recorded, setRecorded] = useState(false);
+  const problemId = useId();
   const composer = composerOf(settings);
 
   const minute = Math.floor(now / MINUTE);
@@ -318,6 +319,7 @@ function EmailComposer({
           role={url && !problem ? undefined : 'button'}
           tabIndex={0}
           aria-disabled={problem ? true : undefined}
+          aria-describedby={problem ? problemId : undefined}
           {...(composer === 'mailto' ? {} : { target: '_blank', rel: 'noopener noreferrer' })}
           onClick={onOpen}
         >
@@ -356,6 +358,11 @@ function EmailComposer({
           </button>
         )}
       </div>
+      {problem && status?.text !== problem && (
+        <p id={problemId} className="field-error">
+          {problem}
+        </p>
+      )}
       {url && url.length > SAFE_URL_LENGTH && (
         <p className="hint">
           This email is long: some mail apps cut long links. If the text arrives incomplete, use
@@ -368,6 +375,7 @@ function EmailComposer({
       </p>
       {status && (
         <p
+          id={problem && status.text === problem ? problemId : undefined}
           className={status.kind === 'error' ? 'notice notice-error' : 'notice notice-ok'}
           role={status.kind === 'error' ? 'alert' : 'status'}
         >

@@ -102,6 +102,19 @@ describe('an email the desk could not record is not opened', () => {
     expect(host.textContent).toContain('The subject is too long');
   });
 
+  it('says why the email cannot open before anyone clicks, and ties the reason to the link', async () => {
+    stored = {
+      ...EMPTY_STORED_TEMPLATES,
+      templates: { 'email.confirmation.subject': `Your call with {{firmName}} ${'x'.repeat(300)}` },
+    };
+    const open = await openConfirmation();
+    const describedBy = open.getAttribute('aria-describedby');
+    expect(describedBy).toBeTruthy();
+    expect(host.querySelector(`[id="${describedBy}"]`)?.textContent).toContain(
+      'The subject is too long',
+    );
+  });
+
   it('a normal confirmation still opens and is recorded', async () => {
     const open = await openConfirmation();
     // happy-dom would follow the link; the browser opens Gmail.
