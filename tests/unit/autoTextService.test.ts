@@ -307,6 +307,25 @@ describe('automatic text after a missed call', () => {
     expect(needsTextFirst(await onlyLead())).toBeUndefined();
   });
 
+  it('two missed calls at 23:59 and 00:01 get one automatic text, sent or held across midnight', async () => {
+    // A Honolulu caller (early evening there): both calls are in sending hours.
+    const HI_CALLER = '(808) 555-0134';
+    clock = new TZDate(2026, 5, 10, 23, 59, NY).getTime();
+    await capture(missed({ from: HI_CALLER, providerCallId: 'before-midnight' }));
+    clock += 2 * 60_000;
+    await capture(missed({ from: HI_CALLER, providerCallId: 'after-midnight' }));
+    await runAt(clock + 15_000);
+    expect(await texts()).toHaveLength(1);
+    // A New York caller: both held for the quiet hours, decided together at 08:00.
+    clock = new TZDate(2026, 5, 12, 23, 59, NY).getTime();
+    await capture(missed({ from: '(212) 555-0177', providerCallId: 'ny-1' }));
+    clock += 2 * 60_000;
+    await capture(missed({ from: '(212) 555-0177', providerCallId: 'ny-2' }));
+    await runAt(clock + 15_000);
+    await runAt(new TZDate(2026, 5, 13, 8, 0, NY).getTime());
+    expect((await texts()).filter((t) => t.to === '+12125550177')).toHaveLength(1);
+  });
+
   it('asks whether a text can go when it is due, not at capture', async () => {
     sendable = false;
     await capture(missed());
