@@ -88,15 +88,6 @@ export interface ProtocolMap {
   syncNow(): void;
   /** Lead detail: a call's voicemail recording, fetched by the background (tokens stay there). */
   voicemailAudio(input: { callId: string }): VoicemailAudio;
-  /** Dock preferences for the sender tab's site. */
-  getDockPrefs(): DockPrefs;
-  setDockPrefs(prefs: Partial<DockPrefs>): DockPrefs;
-  /** Open the browser side panel (from a user gesture in an extension page). */
-  ping(): 'pong';
-}
-
-const messaging = defineExtensionMessaging<ProtocolMap>();
-
   /** Lead's text panel (utils/workflow/textService.ts): can a text go, and the rendered template. */
   textPanelInfo(input: { leadId: string }): TextPanelInfo;
   /** Queue a text to the lead (idempotent by `key`, one per compose) and send it now. */
@@ -106,6 +97,15 @@ const messaging = defineExtensionMessaging<ProtocolMap>();
   cancelText(input: { jobId: string }): MessageJob;
   /** The firm marks (or unmarks) the lead's number as not to be texted. */
   setTextOptOut(input: { leadId: string; optedOut: boolean; reason?: string }): void;
+  /** Dock preferences for the sender tab's site. */
+  getDockPrefs(): DockPrefs;
+  setDockPrefs(prefs: Partial<DockPrefs>): DockPrefs;
+  /** Open the browser side panel (from a user gesture in an extension page). */
+  ping(): 'pong';
+}
+
+const messaging = defineExtensionMessaging<ProtocolMap>();
+
 /**
  * What a handler's failure sends back: a plain Error with the message alone. No stack (the
  * library sends `stack` as it is; an empty one keeps it an Error on the receiving side), no
