@@ -13,7 +13,7 @@ import {
 } from '@/utils/workflow/autoTextStore';
 import { processAutoTexts, type AutoTextDeps } from '@/utils/workflow/autoTextService';
 import { markOptedOut, retryText, type MessageJob } from '@/utils/workflow/messageOutbox';
-import { drain, resetSmsWorld, twilioWorld } from './smsWorld';
+import { drain, later, resetSmsWorld, twilioWorld } from './smsWorld';
 
 const NY = 'America/New_York';
 /** Wednesday 10 June 2026, 13:00 in New York. */
@@ -324,6 +324,29 @@ describe('automatic text after a missed call', () => {
     await runAt(clock + 15_000);
     await runAt(new TZDate(2026, 5, 13, 8, 0, NY).getTime());
     expect((await texts()).filter((t) => t.to === '+12125550177')).toHaveLength(1);
+  });
+
+  it('an automatic text still waiting in the outbox (Twilio said slow down) is not sent once staff reached the caller', async () => {
+    const twilio = await twilioWorld();
+    twilio.state.faults.push({
+      kind: '429',
+      match: /^POST \/2010-04-01\/Accounts\/\w+\/Messages\.json$/,
+      retryAfterSeconds: 120,
+    });
+    await capture(missed());
+    await runAt(T0 + 15_000);
+    await drain({ now });
+    expect(await texts()).toMatchObject([{ state: 'queued' }]);
+    // Staff call the caller back and reach them before Twilio lets the text go.
+    clock = T0 + 60_000;
+    const lead = await onlyLead();
+    await recordAttempt(db, FIRM, { leadId: lead.id, method: 'call', outcome: 'reached' }, clock);
+    clock = T0 + 3 * 60_000;
+    later(3 * 60_000); // the clients' clock (Twilio's Retry-After is kept by the rate limiter)
+    await drain({ now });
+    expect(twilio.sms.sent).toEqual([]);
+    expect((await texts())[0]).toMatchObject({ state: 'cancelled' });
+    expect((await texts())[0]!.error).toMatch(/reached|called back/);
   });
 
   it('asks whether a text can go when it is due, not at capture', async () => {

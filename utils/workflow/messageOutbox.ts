@@ -532,6 +532,20 @@ export async function drainMessages(deps: MessageDrainDeps): Promise<MessageDrai
       }
     }
     const mayHaveGone = job.state === 'sending' || job.maybeSent;
+    if (job.automatic && !mayHaveGone && (await reachedSince(job))) {
+      // "We missed your call. We are returning it now" after staff reached the caller (the
+      // text waited for a Retry-After, a reconnection…): it no longer goes.
+      if (
+        await commit(job, {
+          ...job,
+          state: 'cancelled',
+          error: 'Not sent: the caller was called back or reached before the text could go.',
+          nextTryAt: Number.MAX_SAFE_INTEGER,
+        })
+      )
+        report.failed++;
+      return;
+    }
     const availability = await deps.smsFor(mayHaveGone ? job.provider : undefined);
     if (!availability.ok) {
       await fail(
@@ -615,6 +629,15 @@ export async function drainMessages(deps: MessageDrainDeps): Promise<MessageDrai
       return;
     }
     await markSent(saved, result);
+  }
+
+  /** The lead was closed, called back or got through after the automatic text was queued. */
+  async function reachedSince(job: MessageJob): Promise<boolean> {
+    const lead = await db.leads.get(job.leadId);
+    if (!lead) return false;
+    if (lead.status === 'done') return true;
+    const reached = Math.max(lead.lastAttemptAt ?? -Infinity, lead.answeredLaterAt ?? -Infinity);
+    return reached > job.createdAt;
   }
 
   /**
