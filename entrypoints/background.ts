@@ -7,6 +7,7 @@ import { setupPollers } from '@/utils/capture/sources/poller';
 import { setupOutbox } from '@/utils/crm/background';
 import { kickTexts, setupTexts } from '@/utils/workflow/textService';
 import { setupAutoText } from '@/utils/workflow/autoTextService';
+import { setupTeamCommands } from '@/utils/team/background';
 import { setupWeeklyReviewReminder } from '@/utils/metrics/reminder';
 import { setupDashboardMenu } from '@/utils/metrics/dashboardMenu';
 
@@ -23,6 +24,7 @@ export default defineBackground(() => {
   setupTexts();
   setupAutoText({ drain: kickTexts });
   setupCustomPortal();
+  setupTeamCommands();
   setupWeeklyReviewReminder();
   setupDashboardMenu();
   browser.runtime.onInstalled.addListener(() => {

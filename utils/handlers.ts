@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Browser } from 'wxt/browser';
 import { db } from './db';
 import { captureCalls, patchLead, recomputeOpenDueTimes, recordAttempt } from './queue/leads';
-import { notifyNewCalls, refreshBadge } from './queue/alerts';
+import { clearLeadNotifications, notifyNewCalls, refreshBadge } from './queue/alerts';
 import { onMessage } from './messaging';
 import { AdapterHealthReport, recordAdapterHealth } from './capture/health';
 import { adapterForUrl, CUSTOM_ADAPTER_ID, SITE_ADAPTERS } from './capture/adapters/registry';
@@ -16,6 +16,7 @@ import { registerTextHandlers } from './workflow/textService';
 import { recordEmailSent } from './workflow/emailService';
 import { noteCapturedCalls } from './workflow/autoTextStore';
 import { registerVoicemailHandlers } from './capture/sources/voicemailAudio';
+import { checkExistingClients, registerTeamHandlers } from './team/background';
 
 type Sender = Browser.runtime.MessageSender;
 
@@ -78,6 +79,8 @@ export function setupMessageHandlers(): void {
     if (result.added.length > 0 || result.answeredClosed > 0) await refreshBadge();
     if (result.added.length > 0) await notifyNewCalls(result.added);
     await noteCapturedCalls(result.added);
+    // Existing clients: looked up in the CRM in the background (not awaited).
+    void checkExistingClients(result.added.filter((a) => a.newLead).map((a) => a.leadId));
     return result;
   });
 
@@ -85,6 +88,8 @@ export function setupMessageHandlers(): void {
     requireExtensionPage(sender);
     const result = await recordAttempt(db, await getSettings(), data);
     await refreshBadge();
+    // Acted on: its notifications (an emergency one stays until then) go.
+    await clearLeadNotifications(result.lead.id);
     return result;
   });
 
@@ -154,6 +159,7 @@ export function setupMessageHandlers(): void {
     return { attemptId: attempt.id, queued };
   });
   registerVoicemailHandlers(requireExtensionPage);
+  registerTeamHandlers(requireExtensionPage);
 
   onMessage('ping', () => 'pong' as const);
 }

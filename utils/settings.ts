@@ -347,7 +347,9 @@ export const dockPrefsItem = storage.defineItem<Record<string, DockPrefs>>('loca
 });
 
 /** The lead a notification click asked to show; the sidebar opens on it. */
-export const focusLeadItem = storage.defineItem<{ leadId: string; at: number } | null>(
-  'local:focusLead',
-  { fallback: null },
-);
+export const focusLeadItem = storage.defineItem<{
+  leadId: string;
+  at: number;
+  /** The "Log outcome" keyboard command: open the lead's attempt form too. */
+  logOutcome?: boolean;
+} | null>('local:focusLead', { fallback: null });

@@ -169,9 +169,17 @@ export async function clearLeadNotifications(leadId: string): Promise<void> {
   );
 }
 
-export async function openLead(leadId: string): Promise<void> {
-  await focusLeadItem.setValue({ leadId, at: Date.now() });
-  await openSidebar(`#lead=${encodeURIComponent(leadId)}`);
+/** Open the sidebar on a lead; `logOutcome` (keyboard command) also opens its attempt form. */
+export async function openLead(
+  leadId: string,
+  options: { logOutcome?: boolean } = {},
+): Promise<void> {
+  await focusLeadItem.setValue({
+    leadId,
+    at: Date.now(),
+    ...(options.logOutcome ? { logOutcome: true } : {}),
+  });
+  await openSidebar(`#lead=${encodeURIComponent(leadId)}${options.logOutcome ? '&log=1' : ''}`);
 }
 
 /** The queue itself (a summary notification). */

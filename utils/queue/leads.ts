@@ -18,7 +18,12 @@ import { normalizePhone, type NormalizedPhone } from '../phone';
 import { computeDue, windowsFor } from './sla';
 import type { FirmSettings, SlaWindows, SourceRule } from '../settings';
 import { ANSWERED_KEPT_MS, checkCallTime, describeCallIssue, type CallIssue } from '../callLimits';
-import { assignLead, parseRoundRobin, ROUND_ROBIN_CURSOR } from '../team/assignment';
+import {
+  assignLead,
+  parseRoundRobin,
+  REASON_BY_HAND,
+  ROUND_ROBIN_CURSOR,
+} from '../team/assignment';
 import type { AnsweredCall, CapturedCall, CaptureResult } from '../model';
 
 export type { CapturedCall, CaptureResult };
@@ -806,7 +811,12 @@ export async function patchLead(
     const lead = await db.leads.get(patch.leadId);
     if (!lead) throw new Error('This lead no longer exists.');
     const next: Lead = { ...lead, updatedAt: now };
-    if (patch.assignee !== undefined) next.assignee = patch.assignee ?? undefined;
+    if (patch.assignee !== undefined && patch.assignee !== (lead.assignee ?? null)) {
+      next.assignee = patch.assignee ?? undefined;
+      // Chosen by a person, not by the rules (utils/team/assignment.ts).
+      if (patch.assignee) next.assignReason = REASON_BY_HAND;
+      else delete next.assignReason;
+    }
     if (patch.practiceArea !== undefined) next.practiceArea = patch.practiceArea ?? undefined;
     if (patch.source !== undefined) next.source = patch.source ?? undefined;
     if (patch.name !== undefined) next.name = patch.name ?? undefined;
@@ -834,6 +844,14 @@ export async function patchLead(
         }
         next.status = patch.status;
       }
+    }
+    // A claim says who is calling back; giving it up (back to open, or closing) clears it.
+    if (next.status === 'claimed' && next.assignee && next.claimedBy !== next.assignee) {
+      next.claimedBy = next.assignee;
+      next.claimedAt = now;
+    } else if (next.status !== 'claimed' && next.claimedBy && patch.status === 'open') {
+      delete next.claimedBy;
+      delete next.claimedAt;
     }
     await db.leads.put(openIndexes(next));
     return next;

@@ -1,5 +1,6 @@
 import { browser } from '#imports';
 import { notifyNewCalls, refreshBadge } from '../../queue/alerts';
+import { checkExistingClients } from '../../team/background';
 import { noteCapturedCalls } from '../../workflow/autoTextStore';
 import { db as defaultDb, type CallbackDeskDB, type CursorRecord } from '../../db';
 import {
@@ -421,6 +422,9 @@ export async function pollSource(id: SourceId, deps: PollDeps = {}): Promise<Pol
     if (fresh.length > 0) await notifyNewCalls(fresh);
     // Every call found goes to the automatic text: one seen too late is flagged, not texted.
     if (result) await noteCapturedCalls(result.added);
+    // Existing clients: looked up in the CRM in the background (utils/team/background.ts).
+    if (result)
+      void checkExistingClients(result.added.filter((a) => a.newLead).map((a) => a.leadId));
     return { sourceId: id, status: 'ok', ...lastResult };
   } catch (error) {
     // The CRM refused its token: CRM connections asks to reconnect, as after a failed sync.
