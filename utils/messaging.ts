@@ -97,6 +97,18 @@ export interface ProtocolMap {
   cancelText(input: { jobId: string }): MessageJob;
   /** The firm marks (or unmarks) the lead's number as not to be texted. */
   setTextOptOut(input: { leadId: string; optedOut: boolean; reason?: string }): void;
+  /** Team (utils/team/background.ts): claim the most urgent unclaimed lead that is mine or nobody's. */
+  nextCallback(): { lead: Lead } | { none: string };
+  /** Claim a lead for this browser's user ("Sam claimed this a moment ago" when taken). */
+  claimLead(input: { leadId: string }): Lead;
+  releaseClaim(input: { leadId: string }): Lead;
+  /** Who this browser's user is by the CRM (Clio who_am_i; HubSpot owner by email). */
+  teamWhoAmI(input: { system: CrmSystem; email?: string }): {
+    system: CrmSystem;
+    user?: CrmUser;
+    staffId?: string;
+    message: string;
+  };
   /** Dock preferences for the sender tab's site. */
   getDockPrefs(): DockPrefs;
   setDockPrefs(prefs: Partial<DockPrefs>): DockPrefs;
