@@ -13,7 +13,7 @@
  *                 settings: MetricsSettings, now: number): MetricsResult`
  *               `computeStrip(data: MetricsData, settings: MetricsSettings, now: number): MetricsStrip`
  * - load.ts     `loadMetricsData(db: CallbackDeskDB, range: MetricsRange): Promise<MetricsData>`
- *               `loadRangeFor(filters: MetricsFilters): MetricsRange` (adds the 4 weeks before
+ *               `loadRangeFor(filters, timeZone): MetricsRange` (adds the 4 weeks before
  *                 `from` that spike norms need)
  *               `loadStripData(db, now, timeZone): Promise<MetricsData>` (today + open leads)
  * - weekly.ts   `computeWeeklyReview(data, settings, now): WeeklyReview` (load with
@@ -411,19 +411,24 @@ export interface MetricsStrip {
 // Weekly review
 
 export interface WeeklyFigure {
-  id: FigureId;
+  /** 'missed', 'missedRate', 'leads', 'medianMinutes', 'medianBusinessMinutes', 'within15', 'contactRate', 'consultations', 'retained'. */
+  id: string;
   label: string;
   /** Last week. */
   value: number | null;
   /** Mean over the 4 weeks before (weeks with no data skipped); null when none. */
   before: number | null;
-  /** 'minutes' | 'rate' | 'count' | 'money': how to format. */
+  /** How to format. */
   unit: 'minutes' | 'rate' | 'count';
   /** True when the change is for the worse (slower, fewer reached, more missed). */
   worse: boolean | null;
 }
 
 export interface WeeklyReview {
+  firmName: string;
+  currency: string;
+  /** The firm's limit in business minutes (a source slower than this is listed). */
+  limitMinutes: number;
   /** Last week, Monday 00:00 to the next Monday 00:00, firm time. */
   week: MetricsRange & { label: string };
   before: MetricsRange;

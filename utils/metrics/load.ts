@@ -1,0 +1,140 @@
+import type { CallbackDeskDB } from '../db';
+import type { Attempt, Lead, MissedCall } from '../model';
+import { FirmClock, MS } from './time';
+import type {
+  MetricsAttempt,
+  MetricsCall,
+  MetricsData,
+  MetricsFilters,
+  MetricsLead,
+  MetricsRange,
+} from './types';
+
+/** Spike norms look at the same weekday in each of the 4 weeks before a day. */
+export const NORM_WEEKS = 4;
+
+/**
+ * What to read for a date range: the range itself plus the 4 weeks before it (the spike
+ * rule's norm). A day boundary in the firm's zone, so a DST change inside is exact.
+ */
+export function loadRangeFor(
+  filters: Pick<MetricsFilters, 'from' | 'to'>,
+  timeZone: string,
+): MetricsRange {
+  const clock = new FirmClock(timeZone);
+  return { from: clock.startOfDay(clock.dayOf(filters.from) - 7 * NORM_WEEKS), to: filters.to };
+}
+
+function toLead(l: Lead): MetricsLead {
+  const lead: MetricsLead = {
+    id: l.id,
+    status: l.status,
+    noCallbackNumber: l.noCallbackNumber,
+    firstMissedAt: l.firstMissedAt,
+    dueAt: l.dueAt,
+    overdueAt: l.overdueAt,
+  };
+  if (l.source !== undefined) lead.source = l.source;
+  if (l.practiceArea !== undefined) lead.practiceArea = l.practiceArea;
+  if (l.assignee !== undefined) lead.assignee = l.assignee;
+  if (l.closedAt !== undefined) lead.closedAt = l.closedAt;
+  if (l.closeOutcome !== undefined) lead.closeOutcome = l.closeOutcome;
+  if (l.answeredLaterAt !== undefined) lead.answeredLaterAt = l.answeredLaterAt;
+  if (l.noContactAt !== undefined) lead.noContactAt = l.noContactAt;
+  if (l.existingClient) lead.existingClient = true;
+  if (l.disposition !== undefined) lead.disposition = l.disposition;
+  if (l.dispositionAt !== undefined) lead.dispositionAt = l.dispositionAt;
+  return lead;
+}
+
+function toCall(c: MissedCall): MetricsCall {
+  const call: MetricsCall = {
+    leadId: c.leadId,
+    startedAt: c.startedAt,
+    capturePath: c.capturePath,
+  };
+  if (c.alsoSeenBy?.length) call.alsoSeenBy = c.alsoSeenBy;
+  if (c.source !== undefined) call.source = c.source;
+  if (c.dialedLine !== undefined) call.dialedLine = c.dialedLine;
+  return call;
+}
+
+function toAttempt(a: Attempt): MetricsAttempt {
+  const attempt: MetricsAttempt = {
+    leadId: a.leadId,
+    method: a.method,
+    at: a.at,
+    outcome: a.outcome,
+  };
+  if (a.by !== undefined) attempt.by = a.by;
+  if (a.automatic) attempt.automatic = true;
+  return attempt;
+}
+
+/**
+ * Read what the figures need for a range (usually loadRangeFor(filters)): the missed calls
+ * that started in it (answered ones are not missed calls), the leads those calls belong to and
+ * every lead still open, the attempts made since the range started (a lead's attempts all
+ * come after its first missed call), the answered-call counts of its days, the new callers
+ * answered live and the survey answers. Index reads only; one read-only transaction.
+ */
+export async function loadMetricsData(
+  db: CallbackDeskDB,
+  range: MetricsRange,
+): Promise<MetricsData> {
+  return db.transaction(
+    'r',
+    [db.calls, db.leads, db.attempts, db.callStats, db.liveCallers, db.surveys],
+    async () => {
+      const [rawCalls, openLeads, rawAttempts, liveCallers, surveys, earliest] = await Promise.all([
+        db.calls.where('startedAt').between(range.from, range.to, true, false).toArray(),
+        db.leads.where('status').anyOf('open', 'claimed').toArray(),
+        db.attempts.where('at').aboveOrEqual(range.from).toArray(),
+        db.liveCallers.where('answeredAt').between(range.from, range.to, true, false).toArray(),
+        db.surveys.where('at').aboveOrEqual(range.from).toArray(),
+        db.calls.orderBy('startedAt').first(),
+      ]);
+      const calls: MetricsCall[] = [];
+      const leadIds = new Set<string>();
+      for (const c of rawCalls) {
+        if (c.reason === 'answered') continue;
+        calls.push(toCall(c));
+        leadIds.add(c.leadId);
+      }
+      const leads = new Map<string, MetricsLead>();
+      for (const l of openLeads) leads.set(l.id, toLead(l));
+      const missing = [...leadIds].filter((id) => !leads.has(id));
+      const more = await db.leads.bulkGet(missing);
+      for (const l of more) if (l) leads.set(l.id, toLead(l));
+      // Day labels of the range (the counts are kept per firm-local day).
+      const fromDay = FirmClock.label(Math.floor((range.from - MS.DAY) / MS.DAY));
+      const toDay = FirmClock.label(Math.floor((range.to + MS.DAY) / MS.DAY));
+      const callStats = await db.callStats
+        .where('day')
+        .between(fromDay, toDay, true, true)
+        .toArray();
+      return {
+        range,
+        leads: [...leads.values()],
+        calls,
+        attempts: rawAttempts.map(toAttempt),
+        callStats,
+        liveCallers,
+        surveys,
+        earliestCallAt: earliest?.startedAt ?? null,
+        loadedAt: Date.now(),
+      };
+    },
+  );
+}
+
+/** What the sidebar strip needs: today's calls and attempts, and every open lead. */
+export async function loadStripData(
+  db: CallbackDeskDB,
+  now: number,
+  timeZone: string,
+): Promise<MetricsData> {
+  const clock = new FirmClock(timeZone);
+  const start = clock.startOfDay(clock.dayOf(now));
+  return loadMetricsData(db, { from: start, to: now + MS.MINUTE });
+}
