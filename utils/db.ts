@@ -61,6 +61,38 @@ export interface CursorRecord {
   };
 }
 
+/**
+ * One lead's task in the firm's shared queue (utils/team/sharedQueue.ts): lead ↔ CRM task,
+ * what this browser last read of it and what it last wrote into it.
+ */
+export interface SharedTaskRecord {
+  /** `${system}:${leadId}`: one shared task per lead and CRM. */
+  id: string;
+  leadId: string;
+  system: 'hubspot' | 'clio';
+  account?: string;
+  /** Our lead key (utils/team/sharedTasks.ts sharedKeyOf). */
+  key: string;
+  /** The CRM task's id, once created or found (the create job's id until then). */
+  taskId?: string;
+  jobId?: string;
+  etag?: string;
+  /** The task's last modification in the CRM, as last read. */
+  crmUpdatedAt?: number;
+  done?: boolean;
+  ownerId?: string;
+  /** What this browser last wrote: attempts in the body, closed. */
+  publishedAttempts?: number;
+  publishedDone?: boolean;
+  /** The claim this browser last wrote (`${claimedBy}@${claimedAt}`). */
+  publishedClaim?: string;
+  /** The attempt lines the task had when last read (a colleague's attempts are kept). */
+  attemptLines?: string[];
+  /** Someone deleted the task in the CRM: the lead is left out of the shared queue. */
+  deletedAt?: number;
+  updatedAt: number;
+}
+
 /** One durable CRM write (the outbox). Shape owned by utils/outbox/outbox.ts. */
 export interface SyncJobRecord {
   id: string;
@@ -127,6 +159,7 @@ export interface OptOutRecord {
  *    re-read never counts twice), new callers answered live (`liveCallers`, for conversion),
  *    post-intake survey answers (`surveys`, one per lead), and calls by start time again
  *    (the dashboard reads a date range of calls).
+ * 9. the shared queue: each lead's CRM task (sharedTasks, by lead and by task id).
  */
 export class CallbackDeskDB extends Dexie {
   leads!: EntityTable<Lead, 'id'>;
@@ -143,6 +176,7 @@ export class CallbackDeskDB extends Dexie {
   answeredSeen!: EntityTable<AnsweredSeenRecord, 'fp'>;
   liveCallers!: EntityTable<LiveCaller, 'phoneKey'>;
   surveys!: EntityTable<SurveyAnswer, 'leadId'>;
+  sharedTasks!: EntityTable<SharedTaskRecord, 'id'>;
 
   constructor(name = 'callback-desk') {
     super(name);
@@ -238,10 +272,15 @@ export class CallbackDeskDB extends Dexie {
       liveCallers: 'phoneKey, answeredAt',
       surveys: 'leadId, at',
     });
+    // The shared queue through CRM tasks (utils/team/sharedQueue.ts): a lead's task by lead
+    // and by the CRM's task id (a task read back finds its lead).
+    this.version(9).stores({
+      sharedTasks: 'id, leadId, [system+taskId]',
+    });
   }
 }
 
-export const DB_VERSION = 8;
+export const DB_VERSION = 9;
 
 /** The shared database handle of this context. Dexie opens it on first use. */
 export const db = new CallbackDeskDB();

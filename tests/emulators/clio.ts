@@ -126,6 +126,11 @@ export interface ClioTask {
   assignee: { id: number; type: 'User'; name: string };
   created_at: string;
   updated_at: string;
+  /**
+   * The task's version (ETags, https://docs.developers.clio.com/api-docs/etags): a new one
+   * on every change; a PATCH with a stale If-Match answers 412 Precondition Failed.
+   */
+  etag?: string;
 }
 
 export interface GrowLead {
@@ -267,7 +272,8 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
 
   const iso = () => new Date().toISOString();
   const etag = () => `"${randomUUID().replace(/-/g, '')}"`;
-  const withEtag = <T extends object>(record: T) => ({ ...record, etag: etag() });
+  // A record that keeps its version (tasks) answers with it; the others get a fresh one.
+  const withEtag = <T extends object>(record: T) => ({ etag: etag(), ...record });
 
   function participantName(p: {
     id: number;
@@ -479,6 +485,8 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
       const body = (req.body ?? {}) as Record<string, unknown>;
       const data = (body.data ?? {}) as Record<string, unknown>;
       const now = iso();
+      // Tasks keep the server's clock (a test on virtual time sets it): updated_since reads it.
+      const clockIso = new Date(req.at).toISOString();
       switch (`${req.method} ${op.template}`) {
         case 'GET /users/who_am_i.json':
           return show(req, { ...me, account: me.account ?? opts.account });
@@ -596,12 +604,25 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
         case 'GET /tasks.json': {
           const q = (req.query.get('query') ?? '').toLowerCase();
           const assignee = req.query.get('assignee_id');
+          // Task#index: status, and updated_since ("updated_at after a specific time", ISO-8601).
+          const status = req.query.get('status');
+          const since = req.query.get('updated_since');
+          const sinceAt = since === null ? undefined : Date.parse(since);
+          if (sinceAt !== undefined && Number.isNaN(sinceAt))
+            return clioError(400, 'BadRequest', 'updated_since is not an ISO-8601 timestamp');
           const hits = tasks.filter(
             (t) =>
               (!q || t.name.toLowerCase().includes(q) || t.description.toLowerCase().includes(q)) &&
-              (!assignee || String(t.assignee.id) === assignee),
+              (!assignee || String(t.assignee.id) === assignee) &&
+              (!status || t.status === status) &&
+              (sinceAt === undefined || Date.parse(t.updated_at) > sinceAt),
           );
           return list(req, hits);
+        }
+        case 'GET /tasks/{id}.json': {
+          const task = tasks.find((t) => t.id === Number(params.id));
+          if (!task) return clioError(404, 'NotFound', 'Task not found');
+          return { ...show(req, task), headers: { ETag: task.etag ?? '' } };
         }
         case 'POST /tasks.json': {
           const assignee = data.assignee as { id: number; type: string };
@@ -620,8 +641,9 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
             status: String(data.status ?? 'pending'),
             due_at: dueAt === undefined ? undefined : new Date(dueAt).toISOString().slice(0, 10),
             assignee: { id: user.id, type: 'User', name: user.name },
-            created_at: now,
-            updated_at: now,
+            created_at: clockIso,
+            updated_at: clockIso,
+            etag: etag(),
           };
           tasks.push(record);
           return show(req, record, 201);
@@ -630,6 +652,19 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
           // Clio tasks/{id}.json PATCH: only the fields sent change (spec: Task update).
           const task = tasks.find((t) => t.id === Number(params.id));
           if (!task) return clioError(404, 'NotFound', 'Task not found');
+          // Optimistic concurrency (Task#update IF-MATCH; ETags doc): a stale etag changes
+          // nothing and answers 412 Precondition Failed.
+          const ifMatch = req.headers['if-match'];
+          if (typeof ifMatch === 'string' && ifMatch !== task.etag)
+            return clioError(412, 'PreconditionFailed', 'The resource has been modified');
+          if (data.assignee !== undefined) {
+            const wanted = data.assignee as { id?: number; type?: string };
+            const user =
+              wanted?.type === 'User' ? opts.users.find((u) => u.id === wanted.id) : undefined;
+            if (!user)
+              return clioError(422, 'UnprocessableEntity', 'Assignee must be an existing user');
+            task.assignee = { id: user.id, type: 'User', name: user.name };
+          }
           if (data.status !== undefined) {
             const allowed = ['pending', 'in_progress', 'in_review', 'complete'];
             if (!allowed.includes(String(data.status)))
@@ -638,8 +673,9 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
           }
           if (data.description !== undefined) task.description = String(data.description);
           if (data.name !== undefined) task.name = String(data.name);
-          task.updated_at = now;
-          return show(req, task);
+          task.updated_at = clockIso;
+          task.etag = etag();
+          return { ...show(req, task), headers: { ETag: task.etag } };
         }
         default:
           return clioError(

@@ -13,10 +13,14 @@ import {
 import { formatPhone } from '../phone';
 import {
   contactMatchOf,
+  PRECONDITION_FAILED,
   sessionRequest,
   type Connector,
   type ConnectorDeps,
   type ContactMatch,
+  type SharedTaskPage,
+  type SharedTaskQuery,
+  type SharedTaskRecord,
 } from './connector';
 import { filterCandidates, phoneQueryFormats } from './matching';
 import type { CrmAccount, CrmContact, CrmMatter, CrmUser, RemoteRef, SendItem } from './model';
@@ -115,6 +119,35 @@ const TextRow = z.object({
   detail: z.string().nullish(),
   description: z.string().nullish(),
 });
+/** A task as the shared queue reads it (tasks spec: Task fields). */
+const SharedTaskRow = z.object({
+  id: z.number(),
+  etag: z.string().nullish(),
+  name: z.string().nullish(),
+  description: z.string().nullish(),
+  status: z.string().nullish(),
+  due_at: z.string().nullish(),
+  updated_at: z.string().nullish(),
+  assignee: z.object({ id: z.number(), name: z.string().nullish() }).nullish(),
+});
+const SHARED_TASK_FIELDS = 'id,etag,name,description,status,due_at,updated_at,assignee{id,name}';
+
+function sharedTaskOfRow(row: z.infer<typeof SharedTaskRow>): SharedTaskRecord {
+  const updated = row.updated_at ? Date.parse(row.updated_at) : NaN;
+  const due = row.due_at ? Date.parse(row.due_at) : NaN;
+  return {
+    id: String(row.id),
+    subject: row.name ?? '',
+    body: row.description ?? '',
+    done: row.status === 'complete',
+    ...(row.assignee ? { ownerId: String(row.assignee.id) } : {}),
+    ...(row.assignee?.name ? { ownerName: row.assignee.name } : {}),
+    updatedAt: Number.isNaN(updated) ? 0 : updated,
+    ...(row.etag ? { etag: row.etag } : {}),
+    ...(Number.isNaN(due) ? {} : { dueAt: due }),
+  };
+}
+
 export const ClioTokenAnswer = z.object({
   access_token: z.string().min(1),
   refresh_token: z.string().min(1).optional(),
@@ -163,6 +196,7 @@ export class ClioConnector implements Connector {
     query?: Record<string, string | number | boolean | undefined>;
     json?: unknown;
     schema: S;
+    headers?: Record<string, string>;
   }): Promise<z.output<S>> {
     // A PATCH sets fields to given values: repeating it changes nothing.
     const idempotent = init.method === 'GET' || init.method === 'PATCH';
@@ -175,7 +209,7 @@ export class ClioConnector implements Connector {
       query: init.path.startsWith('https://') ? undefined : { ...init.query, fields: init.fields },
       json: init.json,
       schema: init.schema,
-      headers: { 'X-API-VERSION': CLIO_API_VERSION },
+      headers: { 'X-API-VERSION': CLIO_API_VERSION, ...init.headers },
       limiters: [this.limiter],
       idempotent,
       retries: idempotent ? 2 : 0,
@@ -496,6 +530,125 @@ export class ClioConnector implements Connector {
     };
   }
 
+  // -------------------------------------------------------------------------------------
+  // The shared queue: one task per lead, assigned to whoever claimed it.
+
+  /**
+   * GET /tasks.json (tasks spec: Task#index): `query` (wildcard over name and description)
+   * for our token, `updated_since` for the read cursor, `status=pending` for open ones.
+   * Pages follow meta.paging.next.
+   */
+  async searchSharedTasks(query: SharedTaskQuery): Promise<SharedTaskPage> {
+    const answer = await this.call({
+      method: 'GET',
+      path: query.after ?? '/tasks.json',
+      fields: SHARED_TASK_FIELDS,
+      query: {
+        query: query.token,
+        limit: Math.min(query.limit ?? 200, 200),
+        ...(query.changedSince !== undefined
+          ? { updated_since: new Date(query.changedSince).toISOString() }
+          : {}),
+        ...(query.openOnly ? { status: 'pending' } : {}),
+      },
+      schema: List(SharedTaskRow),
+    });
+    const tasks = answer.data
+      .map(sharedTaskOfRow)
+      // `query` is a wildcard: keep the tasks that carry the whole token.
+      .filter((t) =>
+        t.body
+          .toLowerCase()
+          .split(/[^a-z0-9]+/)
+          .includes(query.token),
+      );
+    const next = answer.meta?.paging?.next;
+    return { tasks, ...(next ? { next } : {}) };
+  }
+
+  /** GET /tasks/{id}.json (tasks spec: Task#show), with its etag; null on 404. */
+  async readSharedTask(taskId: string): Promise<SharedTaskRecord | null> {
+    try {
+      const answer = await this.call({
+        method: 'GET',
+        path: `/tasks/${encodeURIComponent(taskId)}.json`,
+        fields: SHARED_TASK_FIELDS,
+        schema: Show(SharedTaskRow),
+      });
+      return sharedTaskOfRow(answer.data);
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  /** Search before create: an open task with the dedupe token is adopted (lowest id). */
+  async createSharedTask(item: SendItem): Promise<RemoteRef> {
+    const payload = item.job.payload;
+    if (payload.kind !== 'shared') throw new Error('not a shared-queue task job');
+    const found = await this.searchSharedTasks({ token: payload.dedupeToken, openOnly: true });
+    const lowest = found.tasks.map((t) => Number(t.id)).sort((a, b) => a - b)[0];
+    const url = item.contactId ? { url: this.contactUrl(item.contactId) } : {};
+    if (lowest !== undefined) return { id: String(lowest), ...url };
+    // Clio tasks cannot link to a contact: the contact's page is in the description.
+    const answer = await this.call({
+      method: 'POST',
+      path: '/tasks.json',
+      fields: 'id',
+      json: {
+        data: {
+          name: payload.subject,
+          description: item.contactId
+            ? `${payload.body}\nContact: ${this.contactUrl(item.contactId)}`
+            : payload.body,
+          assignee: { id: Number(item.ownerId ?? this.options.userId), type: 'User' },
+          due_at: new Date(payload.dueAt).toISOString(),
+          priority:
+            payload.priority === 'high' ? 'High' : payload.priority === 'low' ? 'Low' : 'Normal',
+          status: 'pending',
+        },
+      },
+      schema: Show(IdRow),
+    });
+    return { id: String(answer.data.id), ...url };
+  }
+
+  /**
+   * PATCH /tasks/{id}.json (tasks spec: Task#update). With the etag it was based on, the
+   * change carries If-Match: a task someone changed since answers 412 Precondition Failed
+   * (Clio's optimistic concurrency, https://docs.developers.clio.com/api-docs/etags) and
+   * nothing is written — for a claim, that someone claimed it first.
+   */
+  async updateSharedTask(item: SendItem): Promise<RemoteRef> {
+    const payload = item.job.payload;
+    if (payload.kind !== 'sharedUpdate') throw new Error('not a shared-queue update job');
+    const data: Record<string, unknown> = {
+      ...(payload.subject !== undefined ? { name: payload.subject } : {}),
+      ...(payload.body !== undefined ? { description: payload.body } : {}),
+      ...(payload.done ? { status: 'complete' } : {}),
+      ...(payload.op === 'claim' && item.ownerId
+        ? { assignee: { id: Number(item.ownerId), type: 'User' } }
+        : {}),
+    };
+    try {
+      await this.call({
+        method: 'PATCH',
+        path: `/tasks/${encodeURIComponent(payload.taskId)}.json`,
+        fields: 'id,etag',
+        json: { data },
+        schema: Show(IdRow),
+        ...(payload.etag ? { headers: { 'IF-MATCH': payload.etag } } : {}),
+      });
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 404)
+        return { id: payload.taskId, warning: 'The shared task was deleted in Clio.' };
+      if (error instanceof HttpError && error.status === 412)
+        return { id: payload.taskId, warning: PRECONDITION_FAILED };
+      throw error;
+    }
+    return { id: payload.taskId };
+  }
+
   /** GET /contacts/{id}.json (contacts spec: Contact show); 404 when deleted. */
   async contactExists(contactId: string): Promise<boolean> {
     try {
@@ -530,7 +683,17 @@ export class ClioConnector implements Connector {
         continue;
       }
       // Completing a task is an update: it is simply sent again.
-      if (payload.kind === 'complete') continue;
+      if (payload.kind === 'complete' || payload.kind === 'sharedUpdate') continue;
+      if (payload.kind === 'shared') {
+        const page = await this.searchSharedTasks({ token: payload.dedupeToken, openOnly: true });
+        const lowest = page.tasks.map((t) => Number(t.id)).sort((a, b) => a - b)[0];
+        if (lowest !== undefined)
+          found.set(job.id, {
+            id: String(lowest),
+            ...(item.contactId ? { url: this.contactUrl(item.contactId) } : {}),
+          });
+        continue;
+      }
       let hit: { id: number } | undefined;
       if (payload.kind === 'call' || payload.kind === 'text' || payload.kind === 'email') {
         // Communications list filter external_property_name/value (communications spec).

@@ -81,7 +81,55 @@ export interface Connector {
    * after a record attached to it was refused: a contact deleted under the lead's link.
    */
   contactExists?(contactId: string): Promise<boolean>;
+
+  // The shared queue (utils/team/shared*.ts): one task per lead, read by every browser.
+  /**
+   * Tasks carrying `token` (one word in the body), changed after `changedSince` (epoch ms)
+   * when given, oldest change first, one page at a time (`after` from the previous page).
+   */
+  searchSharedTasks?(query: SharedTaskQuery): Promise<SharedTaskPage>;
+  /** One task as it is now; null when it was deleted (404). */
+  readSharedTask?(taskId: string): Promise<SharedTaskRecord | null>;
+  /** Outbox kind `shared`: search for an open task with the dedupe token, else create. */
+  createSharedTask?(item: SendItem): Promise<RemoteRef>;
+  /** Outbox kind `sharedUpdate`: claim, new body, close (a PATCH: safe to repeat). */
+  updateSharedTask?(item: SendItem): Promise<RemoteRef>;
 }
+
+export interface SharedTaskQuery {
+  token: string;
+  changedSince?: number;
+  /** Only tasks not completed. */
+  openOnly?: boolean;
+  after?: string;
+  limit?: number;
+}
+
+/** A shared-queue task as the CRM has it now. */
+export interface SharedTaskRecord {
+  id: string;
+  subject: string;
+  /** Plain text (HubSpot's HTML body read back as text). */
+  body: string;
+  done: boolean;
+  /** HubSpot owner id / Clio assignee user id. */
+  ownerId?: string;
+  ownerName?: string;
+  /** When the CRM last changed it (epoch ms): the read cursor moves on this. */
+  updatedAt: number;
+  /** Clio's etag (If-Match on the next change); HubSpot has none. */
+  etag?: string;
+  dueAt?: number;
+}
+
+export interface SharedTaskPage {
+  tasks: SharedTaskRecord[];
+  /** More changed tasks: ask again with this. */
+  next?: string;
+}
+
+/** Clio refused a change made against an old etag (412): someone changed the task first. */
+export const PRECONDITION_FAILED = 'changed-by-someone-else';
 
 /** Contacts with a contact job's number: none, exactly one, or several to choose from. */
 export type ContactMatch =
@@ -211,5 +259,11 @@ export function createRecord(connector: Connector, item: SendItem): Promise<Remo
       return connector.logText(item);
     case 'email':
       return connector.logEmail(item);
+    case 'shared':
+      if (!connector.createSharedTask) throw new Error('This CRM has no shared queue.');
+      return connector.createSharedTask(item);
+    case 'sharedUpdate':
+      if (!connector.updateSharedTask) throw new Error('This CRM has no shared queue.');
+      return connector.updateSharedTask(item);
   }
 }

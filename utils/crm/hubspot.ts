@@ -16,6 +16,9 @@ import {
   type Connector,
   type ConnectorDeps,
   type ContactMatch,
+  type SharedTaskPage,
+  type SharedTaskQuery,
+  type SharedTaskRecord,
 } from './connector';
 import { filterCandidates } from './matching';
 import type { CrmAccount, CrmContact, CrmUser, RemoteRef, SendItem, SyncKind } from './model';
@@ -90,7 +93,7 @@ export const TO_CONTACT_ASSOCIATION = {
   email: 198,
 } as const;
 
-type EngagementKind = Exclude<SyncKind, 'contact' | 'complete'>;
+type EngagementKind = Exclude<SyncKind, 'contact' | 'complete' | 'shared' | 'sharedUpdate'>;
 const ENGAGEMENT_KINDS: readonly EngagementKind[] = ['call', 'note', 'task', 'text', 'email'];
 const OBJECT_PATH: Record<EngagementKind, string> = {
   call: 'calls',
@@ -177,6 +180,50 @@ export const HubSpotTokenAnswer = z.object({
   expires_in: z.number().positive(),
   hub_id: z.number().optional(),
 });
+
+/** What a shared-queue read asks of each task (tasks.v3.json: search, getById). */
+const SHARED_TASK_PROPERTIES = [
+  'hs_task_subject',
+  'hs_task_body',
+  'hs_task_status',
+  'hubspot_owner_id',
+  'hs_timestamp',
+  'hs_lastmodifieddate',
+];
+
+/** HubSpot renders task bodies as HTML: read ours back as the text we wrote. */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/p>\s*<p>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&');
+}
+
+function timeOf(value: string | null | undefined): number | undefined {
+  if (!value) return undefined;
+  const n = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  return Number.isNaN(n) ? undefined : n;
+}
+
+export function sharedTaskOf(r: HsObject): SharedTaskRecord {
+  const p = r.properties;
+  const dueAt = timeOf(p.hs_timestamp);
+  return {
+    id: r.id,
+    subject: p.hs_task_subject ?? '',
+    body: htmlToText(p.hs_task_body ?? ''),
+    done: p.hs_task_status === 'COMPLETED',
+    ...(p.hubspot_owner_id ? { ownerId: p.hubspot_owner_id } : {}),
+    updatedAt: timeOf(p.hs_lastmodifieddate) ?? 0,
+    ...(dueAt !== undefined ? { dueAt } : {}),
+  };
+}
 
 export interface HubSpotOptions {
   portalId?: string;
@@ -528,6 +575,9 @@ export class HubSpotConnector implements Connector {
 
   async createMany(kind: Exclude<SyncKind, 'contact'>, items: SendItem[]): Promise<BatchOutcome> {
     if (kind === 'complete') return this.completeMany(items);
+    // Shared-queue tasks search before they create: one at a time (the outbox never batches them).
+    if (kind === 'shared' || kind === 'sharedUpdate')
+      throw new Error('shared-queue tasks are not created in batches');
     const answer = await this.call({
       method: 'POST',
       path: `/crm/v3/objects/${OBJECT_PATH[kind]}/batch/create`,
@@ -568,6 +618,141 @@ export class HubSpotConnector implements Connector {
     return { created: found, rejected, unattributed };
   }
 
+  // -------------------------------------------------------------------------------------
+  // The shared queue: one task per lead, found by the tokens in its body.
+
+  /**
+   * POST /crm/v3/objects/tasks/search (tasks.v3.json): our token in hs_task_body
+   * (CONTAINS_TOKEN), modified after the cursor (hs_lastmodifieddate GT), oldest change
+   * first so the cursor can move on page by page.
+   */
+  async searchSharedTasks(query: SharedTaskQuery): Promise<SharedTaskPage> {
+    const filters: { propertyName: string; operator: string; value: string }[] = [
+      { propertyName: 'hs_task_body', operator: 'CONTAINS_TOKEN', value: query.token },
+    ];
+    if (query.changedSince !== undefined)
+      filters.push({
+        propertyName: 'hs_lastmodifieddate',
+        operator: 'GT',
+        value: String(Math.max(0, Math.floor(query.changedSince))),
+      });
+    if (query.openOnly)
+      filters.push({ propertyName: 'hs_task_status', operator: 'NEQ', value: 'COMPLETED' });
+    const answer = await this.call({
+      method: 'POST',
+      path: '/crm/v3/objects/tasks/search',
+      json: {
+        filterGroups: [{ filters }],
+        properties: SHARED_TASK_PROPERTIES,
+        sorts: ['hs_lastmodifieddate'],
+        limit: Math.min(query.limit ?? 100, 200),
+        after: query.after ?? '0',
+      },
+      schema: SearchAnswer,
+      idempotent: true,
+    });
+    const next = answer.paging?.next?.after;
+    return { tasks: answer.results.map(sharedTaskOf), ...(next ? { next } : {}) };
+  }
+
+  /** GET /crm/v3/objects/tasks/{taskId} (tasks.v3.json: getById); null on 404. */
+  async readSharedTask(taskId: string): Promise<SharedTaskRecord | null> {
+    try {
+      const answer = await this.call({
+        method: 'GET',
+        path: `/crm/v3/objects/tasks/${encodeURIComponent(taskId)}`,
+        query: { properties: SHARED_TASK_PROPERTIES.join(',') },
+        schema: HsObject,
+        idempotent: true,
+      });
+      return sharedTaskOf(answer);
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Search before create: an open task with the same dedupe token (made by a colleague's
+   * browser, or by our own request whose answer was lost) is adopted — the lowest id, the
+   * one every browser keeps — instead of making a second one.
+   */
+  async createSharedTask(item: SendItem): Promise<RemoteRef> {
+    const payload = item.job.payload;
+    if (payload.kind !== 'shared') throw new Error('not a shared-queue task job');
+    const found = await this.searchSharedTasks({ token: payload.dedupeToken, openOnly: true });
+    const lowest = found.tasks.map((t) => t.id).sort(compareIds)[0];
+    if (lowest) return { id: lowest, ...this.urlFor(item) };
+    const created = await this.call({
+      method: 'POST',
+      path: '/crm/v3/objects/tasks',
+      json: {
+        properties: {
+          hs_timestamp: String(payload.dueAt),
+          hs_task_subject: payload.subject,
+          hs_task_body: textToHtml(payload.body),
+          hs_task_type: 'CALL',
+          hs_task_status: 'NOT_STARTED',
+          hs_task_priority:
+            payload.priority === 'high' ? 'HIGH' : payload.priority === 'low' ? 'LOW' : 'MEDIUM',
+          ...(item.ownerId ? { hubspot_owner_id: item.ownerId } : {}),
+        },
+        // On the caller's contact when the lead has one (association type 204, task→contact).
+        associations: item.contactId
+          ? [
+              {
+                to: { id: item.contactId },
+                types: [
+                  {
+                    associationCategory: 'HUBSPOT_DEFINED',
+                    associationTypeId: TO_CONTACT_ASSOCIATION.task,
+                  },
+                ],
+              },
+            ]
+          : [],
+      },
+      schema: HsObject,
+      idempotent: false,
+    });
+    return { id: created.id, ...this.urlFor(item) };
+  }
+
+  private urlFor(item: SendItem): { url?: string } {
+    const url = item.contactId ? this.contactUrl(item.contactId) : undefined;
+    return url ? { url } : {};
+  }
+
+  /**
+   * PATCH /crm/v3/objects/tasks/{taskId}. HubSpot has no etag: a claim is written, then
+   * read back after `claimSettleMs` — whatever the task says then is the claim everyone
+   * sees (utils/team/sharedClaim.ts decides who won from that read).
+   */
+  async updateSharedTask(item: SendItem): Promise<RemoteRef> {
+    const payload = item.job.payload;
+    if (payload.kind !== 'sharedUpdate') throw new Error('not a shared-queue update job');
+    const properties: Record<string, string> = {
+      ...(payload.subject !== undefined ? { hs_task_subject: payload.subject } : {}),
+      ...(payload.body !== undefined ? { hs_task_body: textToHtml(payload.body) } : {}),
+      ...(payload.done ? { hs_task_status: 'COMPLETED' } : {}),
+      ...(payload.op === 'claim' && item.ownerId ? { hubspot_owner_id: item.ownerId } : {}),
+    };
+    try {
+      await this.call({
+        method: 'PATCH',
+        path: `/crm/v3/objects/tasks/${encodeURIComponent(payload.taskId)}`,
+        json: { properties },
+        schema: HsObject,
+        idempotent: true,
+      });
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 404)
+        return { id: payload.taskId, warning: 'The shared task was deleted in HubSpot.' };
+      throw error;
+    }
+    return { id: payload.taskId, ...this.urlFor(item) };
+  }
+
   /** GET /crm/v3/objects/contacts/{contactId} (contacts spec: getById); 404 when deleted. */
   async contactExists(contactId: string): Promise<boolean> {
     try {
@@ -604,6 +789,14 @@ export class HubSpotConnector implements Connector {
       const match = await this.matchContact(item);
       if (match.kind === 'single') found.set(item.job.id, match.ref);
     }
+    // A shared-queue task: any open task with its dedupe token (ours or a colleague's).
+    for (const item of items) {
+      const payload = item.job.payload;
+      if (payload.kind !== 'shared') continue;
+      const page = await this.searchSharedTasks({ token: payload.dedupeToken, openOnly: true });
+      const lowest = page.tasks.map((t) => t.id).sort(compareIds)[0];
+      if (lowest) found.set(item.job.id, { id: lowest, ...this.urlFor(item) });
+    }
     // Each object has its own search (POST /crm/v3/objects/{calls,notes,tasks,communications,
     // emails}/search in their specs); the marker is one token of the body.
     for (const kind of ENGAGEMENT_KINDS) {
@@ -637,6 +830,11 @@ export class HubSpotConnector implements Connector {
     }
     return found;
   }
+}
+
+/** CRM ids are numbers written as text: the lowest is the shorter, then the smaller. */
+export function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /**

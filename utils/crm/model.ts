@@ -13,7 +13,17 @@ export const CRM_LABELS: Record<CrmSystem, string> = { hubspot: 'HubSpot', clio:
  * once a newer attempt is synced (an update, safe to repeat). `text` and `email` log a text
  * or email attempt on the contact (HubSpot communication / email, Clio communication).
  */
-export const SYNC_KINDS = ['contact', 'call', 'note', 'task', 'complete', 'text', 'email'] as const;
+export const SYNC_KINDS = [
+  'contact',
+  'call',
+  'note',
+  'task',
+  'complete',
+  'text',
+  'email',
+  'shared',
+  'sharedUpdate',
+] as const;
 export const SyncKind = z.enum(SYNC_KINDS);
 export type SyncKind = z.infer<typeof SyncKind>;
 
@@ -84,6 +94,51 @@ export const CompletePayload = z.object({
 });
 export type CompletePayload = z.infer<typeof CompletePayload>;
 
+/**
+ * The lead's one task in the firm's shared queue (utils/team/sharedTasks.ts renders it).
+ * Created only after a search for `dedupeToken` finds no open task (another browser may
+ * have made it): the lowest id found is adopted instead.
+ */
+export const SharedTaskPayload = z.object({
+  kind: z.literal('shared'),
+  /** Our lead key (from the call: provider call id, or caller + time). */
+  key: z.string().min(1).max(200),
+  /** One search token every browser derives the same way for this caller / call. */
+  dedupeToken: z.string().regex(/^[a-z0-9]{4,80}$/),
+  subject: z.string().max(500),
+  /** Plain text, marker line included. */
+  body: z.string().max(60_000),
+  dueAt: z.number().int().nonnegative(),
+  priority: z.enum(['high', 'normal', 'low']),
+  /** Owner / assignee (the claimer or the assignee), mapped to a CRM user at send time. */
+  staffId: z.string().max(120).optional(),
+});
+export type SharedTaskPayload = z.infer<typeof SharedTaskPayload>;
+
+/** A change to a shared-queue task: claim (owner), attempts so far (body), done. */
+export const SharedUpdatePayload = z.object({
+  kind: z.literal('sharedUpdate'),
+  taskId: z.string().min(1).max(40),
+  op: z.enum(['claim', 'body', 'close', 'duplicate']),
+  subject: z.string().max(500).optional(),
+  body: z.string().max(60_000).optional(),
+  done: z.boolean().optional(),
+  /** Clio: the etag the change was based on (If-Match; 412 when someone changed it since). */
+  etag: z.string().max(200).optional(),
+  staffId: z.string().max(120).optional(),
+});
+export type SharedUpdatePayload = z.infer<typeof SharedUpdatePayload>;
+
+/** Kinds that change an existing record (safe to repeat; never looked up, never batched). */
+export function isUpdateKind(kind: SyncKind): boolean {
+  return kind === 'complete' || kind === 'sharedUpdate';
+}
+
+/** Kinds of the shared queue: they attach to the contact when the lead has one, never wait. */
+export function isSharedKind(kind: SyncKind): boolean {
+  return kind === 'shared' || kind === 'sharedUpdate';
+}
+
 /** A text message sent to the caller (by staff, or the automatic text-back). */
 export const TextPayload = z.object({
   kind: z.literal('text'),
@@ -123,6 +178,8 @@ export const SyncPayload = z.discriminatedUnion('kind', [
   CompletePayload,
   TextPayload,
   EmailPayload,
+  SharedTaskPayload,
+  SharedUpdatePayload,
 ]);
 export type SyncPayload = z.infer<typeof SyncPayload>;
 

@@ -10,6 +10,8 @@ import {
 import {
   CRM_LABELS,
   crmLinkOf,
+  isSharedKind,
+  isUpdateKind,
   markerFor,
   withCrmLink,
   type CrmSystem,
@@ -60,7 +62,17 @@ const LEASE_ROW = 'outbox:lease';
 const LEASE_MS = 2 * 60_000;
 /** A lookup that found nothing stays good for this long (a drain taken over leaves it). */
 const LOOKUP_FRESH_MS = 10 * 60_000;
-const KIND_ORDER: SyncKind[] = ['contact', 'call', 'note', 'task', 'text', 'email', 'complete'];
+const KIND_ORDER: SyncKind[] = [
+  'contact',
+  'call',
+  'note',
+  'task',
+  'text',
+  'email',
+  'complete',
+  'shared',
+  'sharedUpdate',
+];
 
 export interface OutboxDeps {
   db: CallbackDeskDB;
@@ -660,7 +672,7 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
             }),
           );
         } else if (
-          item.job.kind !== 'complete' &&
+          !isUpdateKind(item.job.kind) &&
           doubtful(item.job) &&
           now() < (item.job.uncertainAt ?? item.job.sentAt ?? 0) + (connector.lookupPatienceMs ?? 0)
         ) {
@@ -730,7 +742,7 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
     if (jobs.length !== 1 || !job || !connector.contactExists) return false;
     if (!(error instanceof HttpError) || !nothingWritten(error)) return false;
     if (error instanceof RateLimitError || error instanceof ReconnectError) return false;
-    if (job.kind === 'contact' || job.kind === 'complete') return false;
+    if (job.kind === 'contact' || isUpdateKind(job.kind)) return false;
     const contactId = job.contactId;
     if (!contactId) return false;
     try {
@@ -815,7 +827,9 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
     const kinds = [...new Set(certain.map((i) => i.job.kind))].sort((a, b) => order(a) - order(b));
     for (const kind of kinds) {
       const ofKind = certain.filter((i) => i.job.kind === kind);
-      const chunkSize = batchable && kind !== 'contact' ? connector.maxBatch : 1;
+      // Shared-queue tasks search before they create: never batched.
+      const chunkSize =
+        batchable && kind !== 'contact' && !isSharedKind(kind) ? connector.maxBatch : 1;
       for (let i = 0; i < ofKind.length; i += chunkSize) {
         const chunk = await markSending(ofKind.slice(i, i + chunkSize));
         if (lost) return 'stop';
@@ -941,7 +955,7 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
     };
     for (const queued of jobs) {
       const sameAccount = queued.account === account;
-      if (!sameAccount && queued.kind === 'complete') {
+      if (!sameAccount && isUpdateKind(queued.kind)) {
         // The task to complete is in the other account: nothing to do in this one.
         elsewhere.push(
           update(queued, {
@@ -977,8 +991,14 @@ export async function drainOutbox(deps: OutboxDeps): Promise<DrainReport> {
       if (job.kind !== 'contact')
         contactId =
           crmLinkOf(await leadOf(job.leadId), system, account)?.contactId ?? job.contactId;
-      // Completing a task needs only the task's id: it never waits for a contact.
-      if (job.kind !== 'contact' && job.kind !== 'complete' && !contactId) {
+      // Completing a task needs only the task's id: it never waits for a contact. A shared-queue
+      // task goes on the contact when the lead has one, and without one otherwise.
+      if (
+        job.kind !== 'contact' &&
+        job.kind !== 'complete' &&
+        !isSharedKind(job.kind) &&
+        !contactId
+      ) {
         waiting.push(
           update(job, {
             ...doubtIfSent(job),

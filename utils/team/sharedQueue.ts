@@ -197,7 +197,7 @@ async function renderFor(
 // Publishing: local leads → CRM tasks (through the outbox)
 
 /** Rows whose create job has synced learn their task id. */
-async function absorbCreated(deps: SharedQueueDeps): Promise<void> {
+export async function absorbCreated(deps: SharedQueueDeps): Promise<void> {
   const { db } = deps;
   const rows = (await db.sharedTasks.toArray()).filter(
     (r) => r.system === deps.system && r.jobId && !r.taskId,
@@ -277,29 +277,53 @@ export async function publishShared(
     });
     created++;
   }
-  // Leads already shared: the attempts so far, and the close.
+  // Leads already shared: a claim made here (Next callback), the attempts so far, the close.
+  const me = deps.settings.currentStaffId;
   for (const row of rowByLead.values()) {
     if (!row.taskId || row.deletedAt || row.publishedDone || row.done) continue;
     const lead = await db.leads.get(row.leadId);
     if (!lead) continue;
     const closed = !isOpen(lead) && lead.status !== 'no-contact';
-    if (!closed && lead.attemptCount <= (row.publishedAttempts ?? 0)) continue;
+    const claim = claimStamp(lead);
+    const claimed =
+      !closed && me !== undefined && lead.claimedBy === me && claim !== row.publishedClaim;
+    if (!closed && !claimed && lead.attemptCount <= (row.publishedAttempts ?? 0)) continue;
     const rendered = await renderFor(deps, lead, row.key, { remoteLines: row.attemptLines });
     await enqueueUpdate(deps, lead.id, {
       kind: 'sharedUpdate',
       taskId: row.taskId,
-      op: closed ? 'close' : 'body',
+      op: closed ? 'close' : claimed ? 'claim' : 'body',
       body: rendered.body,
       ...(closed ? { done: true } : {}),
+      // Clio: against the version last read (If-Match): a colleague's claim since then wins.
+      ...(claimed ? { staffId: me, ...(row.etag ? { etag: row.etag } : {}) } : {}),
     });
     await db.sharedTasks.update(row.id, {
       publishedAttempts: lead.attemptCount,
       ...(closed ? { publishedDone: true } : {}),
+      ...(claim ? { publishedClaim: claim } : {}),
       updatedAt: at,
     });
     updated++;
   }
   return { created, updated };
+}
+
+/** A lead's claim as a row remembers what was written. */
+export function claimStamp(lead: Pick<Lead, 'claimedBy' | 'claimedAt'>): string | undefined {
+  return lead.claimedBy ? `${lead.claimedBy}@${lead.claimedAt ?? 0}` : undefined;
+}
+
+/** A claim of this lead still on its way to the CRM (the task does not show it yet). */
+export async function claimInFlight(db: CallbackDeskDB, leadId: string): Promise<boolean> {
+  const jobs = (await db.outbox.where('leadId').equals(leadId).toArray()) as unknown as SyncJob[];
+  return jobs.some(
+    (j) =>
+      j.kind === 'sharedUpdate' &&
+      j.payload.kind === 'sharedUpdate' &&
+      j.payload.op === 'claim' &&
+      (j.state === 'queued' || j.state === 'syncing'),
+  );
 }
 
 /** One change to a shared task, as an outbox job (each change its own job). */
@@ -467,17 +491,10 @@ async function mergeTask(ctx: MergeContext, task: SharedTaskRecord): Promise<voi
     });
     return;
   }
-  // Claimed: by the claim the task records (or its owner, set in the CRM by hand).
-  const ownerStaff =
-    !facts.claim && task.ownerId && row.ownerId !== task.ownerId && row.crmUpdatedAt !== undefined
-      ? ctx.deps.staffOfOwner?.(task.ownerId)
-      : undefined;
-  const claim: SharedClaim | undefined =
-    facts.claim ??
-    (ownerStaff
-      ? { staffId: ownerStaff, label: claimerName(settings, ownerStaff), at: task.updatedAt }
-      : undefined);
-  if (claim && isOpen(lead)) {
+  // Claimed: by the claim line the task carries (written with its owner / assignee). The
+  // owner alone is not a claim: a new task's owner is the person it was assigned to.
+  const claim: SharedClaim | undefined = facts.claim;
+  if (claim && isOpen(lead) && !(await claimInFlight(db, lead.id))) {
     const by = claimedByOf(settings, claim);
     if (lead.claimedBy !== by) {
       const me = settings.currentStaffId;
@@ -499,9 +516,13 @@ async function mergeTask(ctx: MergeContext, task: SharedTaskRecord): Promise<voi
     await patchLead(db, settings, { leadId: lead.id, status: 'done' }, at);
     ctx.report.closed++;
   }
+  const merged = await db.leads.get(lead.id);
+  const stamp = merged ? claimStamp(merged) : undefined;
   await db.sharedTasks.update(row.id, {
     crmUpdatedAt: task.updatedAt,
     done: task.done,
+    // The claim the task shows is written already: publishing leaves it alone.
+    ...(stamp && claim && merged?.claimedAt === claim.at ? { publishedClaim: stamp } : {}),
     ...(task.done ? { publishedDone: true } : {}),
     ...(task.etag ? { etag: task.etag } : {}),
     ...(task.ownerId ? { ownerId: task.ownerId } : {}),
@@ -515,7 +536,7 @@ async function mergeTask(ctx: MergeContext, task: SharedTaskRecord): Promise<voi
  * nor readable was deleted in the CRM; the lead stays in this browser's queue (a callback
  * is never dropped silently) but leaves the shared queue.
  */
-async function fullRead(ctx: MergeContext, newest: number): Promise<void> {
+async function fullRead(ctx: MergeContext): Promise<void> {
   const { db, system, connector } = ctx.deps;
   const seen = new Set<string>();
   let after: string | undefined;
@@ -540,8 +561,8 @@ async function fullRead(ctx: MergeContext, newest: number): Promise<void> {
       !r.done &&
       !r.deletedAt &&
       !seen.has(r.taskId) &&
-      // Changed too recently for the index to be trusted either way.
-      (r.crmUpdatedAt ?? 0) < newest - CURSOR_OVERLAP_MS,
+      // Changed too recently for the index to be trusted either way (a read by id decides).
+      (r.crmUpdatedAt ?? 0) < now(ctx.deps) - CURSOR_OVERLAP_MS,
   );
   for (const row of rows) {
     const task = await connector.readSharedTask!(row.taskId!);
@@ -590,7 +611,7 @@ export async function readShared(deps: SharedQueueDeps, report: SharedPassReport
     }
     const full =
       cursor.lastFullReadAt === undefined || at - cursor.lastFullReadAt >= FULL_READ_PERIOD_MS;
-    if (full && cursor.lastFullReadAt !== undefined) await fullRead(ctx, newest);
+    if (full && cursor.lastFullReadAt !== undefined) await fullRead(ctx);
     await writeCursor(db, system, {
       // The CRM's clock, held back by the index lag; never moved backwards.
       changedSince: Math.max(since, newest - CURSOR_OVERLAP_MS),
@@ -598,6 +619,7 @@ export async function readShared(deps: SharedQueueDeps, report: SharedPassReport
       lastFullReadAt: full ? at : cursor.lastFullReadAt,
     });
   } catch (error) {
+    const at = now(deps);
     const random = deps.random ?? Math.random;
     const failures = (cursor.failures ?? 0) + 1;
     // Back off when the CRM says so (Retry-After / its window), with jitter so a firm's
