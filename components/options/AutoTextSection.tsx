@@ -6,6 +6,7 @@ import { useStorageItem } from '@/components/useStorageItem';
 import { errorMessage } from '@/utils/errorMessage';
 import { fieldErrorsOf, type FormErrors } from '@/utils/fieldErrors';
 import {
+  AUTO_TEXT_FLOOD_MAX,
   AutoTextSettings,
   DEFAULT_AUTO_TEXT_SETTINGS,
   FRESH_CALL_MS,
@@ -129,7 +130,9 @@ export function AutoTextSection() {
           <strong>It needs a browser running with Callback Desk</strong> — the browser sends the
           text; nothing runs on a server. A call that comes in while no browser is running (or while
           no texting connection works) gets no automatic text: it is marked{' '}
-          <em>No auto-text sent</em> in the queue, so you text that caller first.
+          <em>No auto-text sent</em> in the queue, so you text that caller first. At most{' '}
+          {AUTO_TEXT_FLOOD_MAX} automatic texts go out in any hour, a guard against floods of fake
+          calls run up on your texting bill; callers past that are marked the same way.
         </>
       }
       form={{ dirty, saving, status, discard: () => saved && setDraft(saved) }}
