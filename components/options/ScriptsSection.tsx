@@ -25,6 +25,7 @@ import {
   resetTemplate,
   saveScriptDetails,
   saveTemplate,
+  sourceLineOf,
   templateText,
   templatesItem,
   varsForLead,
@@ -619,7 +620,7 @@ function ScriptDetails({ settings, stored }: { settings: FirmSettings; stored: S
               <SourceLineField
                 key={source}
                 source={source}
-                value={sourceLines[source] ?? ''}
+                value={sourceLineOf({ sourceLines }, source) ?? ''}
                 placeholder={
                   defaultSourceLine(source, sourceArea(source)) ?? 'Nothing: the script asks'
                 }

@@ -121,3 +121,18 @@ describe('the defaults with no staff name known (a browser whose user is not pic
     );
   });
 });
+
+describe('a lead whose source tag is a name every object has (from a CSV or a rule)', () => {
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'source %j renders its scripts and texts like any other tag',
+    async (source) => {
+      await saveFirmSettings(SETTINGS);
+      const tagged = { ...lead, source };
+      const script = await renderForLead('callScript.general', tagged, { now: NOW });
+      expect(script.body).toContain('Hi, is this Dana? This is Sam Carter from Whitfield & Park.');
+      expect(script.body).not.toMatch(/function|\[object/);
+      const text = await renderForLead('sms.textBack', tagged, { now: NOW });
+      expect(text.body).toMatch(/^Hi Dana, this is Sam Carter/);
+    },
+  );
+});

@@ -877,6 +877,19 @@ function callbackLine(ctx: RenderContext, asked?: string): string | undefined {
   );
 }
 
+/**
+ * The firm's own opening line for a source tag. Own entries only: a tag such as
+ * "constructor" (a CSV column, a rule) must not find what every object has.
+ */
+export function sourceLineOf(
+  stored: Pick<StoredTemplates, 'sourceLines'>,
+  source: string | undefined,
+): string | undefined {
+  if (!source || !Object.hasOwn(stored.sourceLines, source)) return undefined;
+  const line = stored.sourceLines[source];
+  return typeof line === 'string' ? line : undefined;
+}
+
 export interface RenderExtra {
   staffName?: string;
   consultationAt?: number;
@@ -894,7 +907,7 @@ export function varsForLead(lead: Lead, ctx: RenderContext, extra: RenderExtra =
     consultationAt: extra.consultationAt,
     firmLine: callbackLine(ctx, extra.firmLine),
     alternativeContact: ctx.stored.alternativeContact,
-    sourceLine: lead.source ? ctx.stored.sourceLines[lead.source] : undefined,
+    sourceLine: sourceLineOf(ctx.stored, lead.source),
   });
 }
 
