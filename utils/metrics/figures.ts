@@ -565,7 +565,9 @@ export function computeMetrics(
     pathsInRange.add(call.capturePath);
     for (const p of call.alsoSeenBy ?? []) pathsInRange.add(p);
   }
-  const answeredBlindPaths = [...pathsInRange].filter((p) => !ANSWERED_VISIBILITY[p].sees);
+  const answeredBlindPaths = [...pathsInRange].filter(
+    (p) => !ANSWERED_VISIBILITY[p].sees && (!pathFilter || pathFilter.has(p)),
+  );
   const missedCalls: MissedCallsFigure = {
     missed: missedTotal,
     answered: answeredTotal,
