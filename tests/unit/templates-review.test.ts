@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import Mustache from 'mustache';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { DEFAULT_SETTINGS, type FirmSettings } from '@/utils/settings';
 import type { Lead } from '@/utils/model';
@@ -135,4 +136,17 @@ describe('a lead whose source tag is a name every object has (from a CSV or a ru
       expect(text.body).toMatch(/^Hi Dana, this is Sam Carter/);
     },
   );
+});
+
+describe('editing a template in Options', () => {
+  it('does not keep every draft typed in memory (mustache caches each text it parses)', () => {
+    let draft = 'Hi {{firstName}}, this is {{staffName}}.';
+    for (let i = 0; i < 300; i++) {
+      draft += ` More words ${i}.`;
+      checkTemplate(draft);
+      renderTemplate(draft, {});
+    }
+    const cache = Mustache.templateCache as { _cache?: Record<string, unknown> } | undefined;
+    expect(Object.keys(cache?._cache ?? {}).length).toBeLessThan(5);
+  });
 });

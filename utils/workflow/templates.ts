@@ -206,6 +206,10 @@ function tidy(text: string): string {
     .trim();
 }
 
+// Mustache keeps every text it parses, for good: in the Options editor that is every draft
+// typed (a 5,000-character script edited for a while is megabytes). Parsing is cheap.
+Mustache.templateCache = undefined;
+
 function parse(text: string): Token[] {
   return Mustache.parse(text) as unknown as Token[];
 }
