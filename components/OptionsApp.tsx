@@ -11,6 +11,7 @@ import { SampleDataSection } from './options/SampleDataSection';
 import { DockSitesSection } from './options/DockSitesSection';
 import { EmailSection } from './options/EmailSection';
 import { TextingSection } from './options/TextingSection';
+import { SharedQueueSection } from './options/SharedQueueSection';
 
 /** Settings page: one section per concern, each owning its own form and validation. */
 export function OptionsApp() {
@@ -24,6 +25,7 @@ export function OptionsApp() {
       <AutoTextSection />
       <EmailSection />
       <CrmConnectionsSection />
+      <SharedQueueSection />
       <ProviderConnectionsSection />
       <TextingSection />
       <CsvImportSection />

@@ -8,6 +8,7 @@ import { setupOutbox } from '@/utils/crm/background';
 import { kickTexts, setupTexts } from '@/utils/workflow/textService';
 import { setupAutoText } from '@/utils/workflow/autoTextService';
 import { setupTeamCommands } from '@/utils/team/background';
+import { setupSharedQueue } from '@/utils/team/sharedBackground';
 import { setupWeeklyReviewReminder } from '@/utils/metrics/reminder';
 import { setupDashboardMenu } from '@/utils/metrics/dashboardMenu';
 
@@ -25,6 +26,7 @@ export default defineBackground(() => {
   setupAutoText({ drain: kickTexts });
   setupCustomPortal();
   setupTeamCommands();
+  setupSharedQueue();
   setupWeeklyReviewReminder();
   setupDashboardMenu();
   browser.runtime.onInstalled.addListener(() => {

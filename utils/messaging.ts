@@ -102,6 +102,8 @@ export interface ProtocolMap {
   /** Claim a lead for this browser's user ("Sam claimed this a moment ago" when taken). */
   claimLead(input: { leadId: string }): Lead;
   releaseClaim(input: { leadId: string }): Lead;
+  /** Shared queue (utils/team/sharedBackground.ts): publish, send and read now; null when off. */
+  sharedQueueRefresh(): { message: string; error?: string } | null;
   /** Who this browser's user is by the CRM (Clio who_am_i; HubSpot owner by email). */
   teamWhoAmI(input: { system: CrmSystem; email?: string }): {
     system: CrmSystem;

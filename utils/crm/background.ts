@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Browser } from 'wxt/browser';
 import { onMessage } from '../messaging';
 import { CrmSystem } from './model';
+import type { DrainReport } from '../outbox/outbox';
 import {
   chooseContact,
   connectHubSpotToken,
@@ -31,6 +32,11 @@ const WORKER_RUN_ID = crypto.randomUUID();
  */
 export function kickOutbox(): void {
   kick();
+}
+
+/** One drain of this worker, awaited (the shared queue's claim waits for its write). */
+export function drainOutboxNow(): Promise<DrainReport> {
+  return drainNow(WORKER_RUN_ID);
 }
 
 function kick(): void {

@@ -9,7 +9,8 @@ import { connectorFor } from '../crm/service';
 import { crmConnectionsItem, crmStaffMapItem, crmUsersItem } from '../crm/connections';
 import { CRM_SYSTEMS, type CrmSystem } from '../crm/model';
 import { REASON_RESPONSIBLE } from './assignment';
-import { claimLead, ClaimConflictError, releaseClaim, takeNextCallback } from './claim';
+import { ClaimConflictError, releaseClaim, takeNextCallback } from './claim';
+import { claimForTeam } from './sharedBackground';
 import { existingClientTag, type ClientFacts } from './existingClient';
 import {
   currentStaffOf,
@@ -188,7 +189,8 @@ export function registerTeamHandlers(requireExtensionPage: RequirePage): void {
     const { leadId } = LeadId.parse(data);
     const settings = await getSettings();
     try {
-      const lead = await claimLead(db, leadId, requireMe(settings), { nameOf: nameOf(settings) });
+      // Through the shared CRM task when the queue is shared (utils/team/sharedBackground.ts).
+      const lead = await claimForTeam(leadId, requireMe(settings), settings);
       await Promise.all([refreshBadge(), clearLeadNotifications(leadId)]);
       return lead;
     } catch (error) {

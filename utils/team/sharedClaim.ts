@@ -38,8 +38,11 @@ export const CLAIM_SETTLE_MS = 1_500;
 const MAX_ROUNDS = 4;
 
 export interface ClaimDeps extends SharedQueueDeps {
-  /** Send what the outbox holds now (the background's drain; tests drain directly). */
-  drain(): Promise<void>;
+  /**
+   * Send what the outbox holds now and, given a job, wait (a while) until it has gone or
+   * failed — another drain of the worker may be the one sending it.
+   */
+  drain(jobId?: string): Promise<void>;
   sleep(ms: number): Promise<void>;
   claimSettleMs?: number;
 }
@@ -142,7 +145,7 @@ export async function claimShared(
       ...(etag ? { etag } : {}),
     });
     await db.sharedTasks.update(row.id, { publishedClaim: claimStamp(current) });
-    await deps.drain();
+    await deps.drain(job.id);
     return jobNow(deps, job.id);
   };
   const sent = await write(system === 'clio' ? before.etag : undefined);
