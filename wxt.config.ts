@@ -49,6 +49,23 @@ export default defineConfig({
       'contextMenus',
     ],
     action: { default_title: 'Callback Desk' },
+    // Keyboard commands (listed in Options → Keyboard; users change keys at
+    // chrome://extensions/shortcuts). The action opens the side panel (openPanelOnActionClick);
+    // Firefox opens its sidebar. Next callback and Log outcome: utils/team/background.ts.
+    commands: {
+      [browser === 'firefox' ? '_execute_sidebar_action' : '_execute_action']: {
+        suggested_key: { default: 'Alt+Shift+D' },
+        description: 'Open the callback queue',
+      },
+      'next-callback': {
+        suggested_key: { default: 'Alt+Shift+N' },
+        description: 'Next callback: take the most urgent lead that is mine or nobody’s',
+      },
+      'log-outcome': {
+        suggested_key: { default: 'Alt+Shift+L' },
+        description: 'Log outcome: open the attempt form of the lead I am calling',
+      },
+    },
     // Manifest V2 (Firefox) has no optional_host_permissions: hosts go in optional_permissions.
     ...(manifestVersion === 2
       ? { optional_permissions: OPTIONAL_HOSTS }

@@ -14,6 +14,7 @@ import {
   queueCounts,
   sortByDue,
   sourcesIn,
+  countExistingClients,
   type QueueCounts,
   type QueueFilter,
 } from '@/utils/queue/queueView';
@@ -25,6 +26,8 @@ import { QueueFilters } from './QueueFilters';
 import { LeadDetail } from './LeadDetail';
 import { AddCallForm, type AddedCall } from './AddCallForm';
 import { AdapterHealthPanel } from './AdapterHealthPanel';
+import { NextCallbackButton } from './team/NextCallbackButton';
+import { currentStaffOf } from '@/utils/team/identity';
 
 type Surface = 'sidebar' | 'sidepanel';
 
@@ -271,15 +274,18 @@ function QueueView(props: QueueViewProps) {
   );
   // The overdue filter depends on the clock; the others only on the data.
   const filterNow = filter.overdueOnly ? now : 0;
+  // "Mine" follows this browser's user (Options → Team).
+  const me = currentStaffOf(settings);
   const rows = useMemo(
     () =>
       filterQueue(leads, filter, {
         now: filterNow,
-        currentStaffId: settings.currentStaffId,
+        currentStaffId: me,
         contactId: scopedContact,
       }),
-    [leads, filter, filterNow, settings.currentStaffId, scopedContact],
+    [leads, filter, filterNow, me, scopedContact],
   );
+  const existingClientCount = useMemo(() => countExistingClients(openLeads), [openLeads]);
   const sources = useMemo(() => sourcesIn(leads), [leads]);
   const contactCount = useMemo(
     () =>
@@ -306,6 +312,7 @@ function QueueView(props: QueueViewProps) {
           </button>
         </div>
       )}
+      <NextCallbackButton settings={settings} onOpen={props.onOpen} />
       {props.adding && (
         <AddCallForm settings={settings} onAdded={props.onAdded} onCancel={props.onCancelAdd} />
       )}
@@ -341,8 +348,9 @@ function QueueView(props: QueueViewProps) {
             sources={sources}
             shown={rows.length}
             total={leads.length}
-            hasCurrentStaff={Boolean(settings.currentStaffId)}
+            hasCurrentStaff={Boolean(me)}
             noContactCount={noContactCount}
+            existingClientCount={existingClientCount}
           />
           {rows.length === 0 ? (
             <div className="empty empty-filtered">

@@ -15,6 +15,7 @@ import { callerLines, staffName, telHref } from '@/utils/queue/queueView';
 import type { FirmClock } from '@/utils/displayTime';
 import { errorMessage } from '@/utils/errorMessage';
 import { formatElapsed } from '@/utils/queue/attemptForm';
+import { TeamLeadInfo } from './team/TeamLeadInfo';
 import { CadencePanel } from './CadencePanel';
 import { CallButtons } from './CallButton';
 import { TextPanel } from './TextPanel';
@@ -192,6 +193,8 @@ export function LeadDetail({
           </>
         )}
       </div>
+
+      <TeamLeadInfo lead={lead} settings={settings} clock={clock} now={now} />
 
       <div className="lead-actions">
         <CallButtons

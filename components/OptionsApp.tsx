@@ -1,6 +1,7 @@
 import { FirmSection } from './options/FirmSection';
 import { SourceRulesSection } from './options/SourceRulesSection';
 import { TeamSection } from './options/TeamSection';
+import { CommandsSection } from './options/CommandsSection';
 import { ScriptsSection } from './options/ScriptsSection';
 import { AutoTextSection } from './options/AutoTextSection';
 import { CrmConnectionsSection } from './options/CrmConnectionsSection';
@@ -32,6 +33,7 @@ export function OptionsApp() {
       <CustomAdapterSection />
       <SampleDataSection />
       <DockSitesSection />
+      <CommandsSection />
     </main>
   );
 }

@@ -12,6 +12,8 @@ export interface QueueFiltersProps {
   hasCurrentStaff: boolean;
   /** Leads that ran through the cadence without contact (undefined while counting). */
   noContactCount?: number;
+  /** Callers in the queue who are clients already (utils/team/existingClient.ts). */
+  existingClientCount?: number;
 }
 
 export function QueueFilters({
@@ -22,6 +24,7 @@ export function QueueFilters({
   total,
   hasCurrentStaff,
   noContactCount,
+  existingClientCount,
 }: QueueFiltersProps) {
   const sourceId = useId();
   const set = (patch: Partial<QueueFilter>) => onChange({ ...filter, ...patch });
@@ -48,10 +51,25 @@ export function QueueFilters({
         <input
           type="checkbox"
           checked={filter.noContact}
-          onChange={(e) => set({ noContact: e.target.checked, overdueOnly: false })}
+          onChange={(e) =>
+            set({ noContact: e.target.checked, overdueOnly: false, existingClients: false })
+          }
         />
         No contact <span className="chip-count">{noContactCount ?? '…'}</span>
       </label>
+      {(Boolean(existingClientCount) || filter.existingClients) && (
+        <label
+          className={`chip-toggle${filter.existingClients ? ' on' : ''}`}
+          title="Callers who are clients already (found in the CRM). They are not leads, so the queue leaves them out, but they still need a call back — from their attorney."
+        >
+          <input
+            type="checkbox"
+            checked={Boolean(filter.existingClients)}
+            onChange={(e) => set({ existingClients: e.target.checked, noContact: false })}
+          />
+          Existing clients <span className="chip-count">{existingClientCount ?? '…'}</span>
+        </label>
+      )}
       <label className={`chip-toggle${filter.mine ? ' on' : ''}`}>
         <input
           type="checkbox"

@@ -10,6 +10,11 @@ export interface QueueFilter {
   mine: boolean;
   /** Show the leads that ran through the cadence without contact instead of the queue. */
   noContact: boolean;
+  /**
+   * Show the callers who are clients already (utils/team/existingClient.ts) instead of the
+   * leads: they are not leads, so the default view leaves them out, but they are called back.
+   */
+  existingClients?: boolean;
 }
 
 export const NO_FILTER: QueueFilter = {
@@ -46,19 +51,44 @@ export function filterQueue(
   // No contact leads are never overdue: that filter does not apply to them.
   const overdueOnly = filter.overdueOnly && !noContact;
   const { now, currentStaffId, contactId } = scope;
-  if (!overdueOnly && !source && !mine && !contactId) return leads;
+  // Existing clients: only under their own filter (on a CRM contact's page, with the rest).
+  const clients = contactId ? undefined : Boolean(filter.existingClients);
+  const anyClient = clients === false && leads.some((lead) => lead.existingClient);
+  if (!overdueOnly && !source && !mine && !contactId && !clients && !anyClient) return leads;
   if (mine && !currentStaffId) return [];
   return leads.filter(
     (lead) =>
+      (clients === undefined || Boolean(lead.existingClient) === clients) &&
       (!overdueOnly || isOverdue(lead, now)) &&
       (!source || lead.source === source) &&
-      (!mine || lead.assignee === currentStaffId) &&
+      (!mine || isMine(lead, currentStaffId!)) &&
       (!contactId || Boolean(lead.crmLinks?.some((l) => l.contactId === contactId))),
   );
 }
 
+/**
+ * Mine: claimed by me, or assigned to me and not claimed by someone else (a colleague who
+ * took it — here or in another browser through the shared queue — has it now).
+ */
+export function isMine(lead: Pick<Lead, 'assignee' | 'claimedBy'>, me: string): boolean {
+  return lead.claimedBy ? lead.claimedBy === me : lead.assignee === me;
+}
+
+/** Callers in the open queue who are clients already (their own filter's count). */
+export function countExistingClients(leads: readonly Lead[]): number {
+  let count = 0;
+  for (const lead of leads) if (lead.existingClient && isOpen(lead)) count++;
+  return count;
+}
+
 export function hasActiveFilter(filter: QueueFilter): boolean {
-  return filter.overdueOnly || filter.source !== '' || filter.mine || filter.noContact;
+  return (
+    filter.overdueOnly ||
+    filter.source !== '' ||
+    filter.mine ||
+    filter.noContact ||
+    Boolean(filter.existingClients)
+  );
 }
 
 /**
