@@ -28,6 +28,7 @@ import { AddCallForm, type AddedCall } from './AddCallForm';
 import { AdapterHealthPanel } from './AdapterHealthPanel';
 import { NextCallbackButton } from './team/NextCallbackButton';
 import { currentStaffOf } from '@/utils/team/identity';
+import { MetricsStrip } from './MetricsStrip';
 
 type Surface = 'sidebar' | 'sidepanel';
 
@@ -145,6 +146,7 @@ export function App({ surface }: { surface: Surface }) {
   return (
     <div className="cd-app" data-surface={surface}>
       <Header firmName={settings?.firmName} counts={counts} adding={adding} onAdd={startAdding} />
+      <MetricsStrip />
       {!ready ? (
         <p className="muted pad" aria-busy="true">
           Loading the queue…
@@ -220,6 +222,21 @@ function Header({
         <button type="button" className="primary" onClick={onAdd} aria-pressed={adding}>
           <span aria-hidden="true">+</span> Add call
         </button>
+        <a
+          className="button icon-button"
+          href={browser.runtime.getURL('/dashboard.html')}
+          target="_blank"
+          rel="noopener"
+          aria-label="Dashboard"
+          title="Dashboard"
+        >
+          <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">
+            <path
+              fill="currentColor"
+              d="M3 16h14v1.5H3zM4 9h2.5v6H4zm4.75-4h2.5v10h-2.5zM13.5 11H16v4h-2.5z"
+            />
+          </svg>
+        </a>
         <button
           type="button"
           className="icon-button"

@@ -2,6 +2,10 @@ import { z } from 'zod';
 import type { AdapterHealthRecord, CallbackDeskDB } from '../db';
 import type { Attempt, Lead, LeadTexts, MessageJob, MissedCall } from '../model';
 import type { SyncJob } from '../crm/model';
+import type { MetricsStrip } from '../metrics/types';
+import { computeStrip } from '../metrics/figures';
+import { loadStripData } from '../metrics/load';
+import { getMetricsSettings } from '../metrics/settings';
 
 /**
  * Every database read the sidebar app makes, by name. The app runs each one either as a
@@ -87,6 +91,18 @@ export const QUERIES = {
     const texts = (rows as unknown as MessageJob[]).sort((a, b) => b.createdAt - a.createdAt);
     return { texts, optOut: optOut ?? null };
   }),
+  /**
+   * The sidebar's strip for today (firm time): missed calls, today's leads called back within
+   * 15 minutes, open leads overdue at `minute` (the caller's clock, so the count follows time).
+   */
+  metricsStrip: query(
+    z.object({ minute: z.number().int().nonnegative() }).strict(),
+    async (db, { minute }): Promise<MetricsStrip> => {
+      const settings = await getMetricsSettings();
+      const data = await loadStripData(db, minute, settings.firm.timeZone);
+      return computeStrip(data, settings, minute);
+    },
+  ),
   /** Portal capture health, most recently seen site first. */
   adapterHealth: query(NoArgs, (db): Promise<AdapterHealthRecord[]> =>
     db.adapterHealth.orderBy('lastSeenAt').reverse().toArray(),
