@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TZDate } from '@date-fns/tz';
 import { LeadPatch, type Lead } from '@/utils/model';
 import { patchLead } from '@/utils/queue/leads';
@@ -11,6 +11,7 @@ import {
   parseLocalDateTime,
 } from '@/utils/workflow/email';
 import { recordEmailSent } from '@/utils/workflow/emailService';
+import { writeCredentials } from '@/utils/crm/tokens';
 import { db, lead, settings, t0, useOutboxWorld } from './outboxWorld.ts';
 
 useOutboxWorld('email');
@@ -210,6 +211,38 @@ describe('recording an email opened in the firm’s mail', () => {
         (a) => a.method === 'email',
       ),
     ).toHaveLength(1);
+  });
+
+  it('recorded, then the CRM hand-off failed: "Record it as sent" again queues its CRM email (once), no second attempt', async () => {
+    const l = await lead('(415) 555-0315');
+    await writeCredentials(db, 'hubspot', {
+      auth: 'private-app',
+      token: 'pat-a-token',
+      portalId: '77',
+      account: { id: '77', name: 'HubSpot account 77', key: '77' },
+      connectedAt: t0,
+    });
+    await db.leads.update(l.id, {
+      crmLinks: l.crmLinks!.map((link) => ({ ...link, account: '77' })),
+    });
+    const input = sent(l.id);
+    // The attempt is saved, then the outbox cannot be read (the database was closing).
+    const where = db.outbox.where.bind(db.outbox);
+    const spy = vi.spyOn(db.outbox, 'where').mockImplementationOnce(() => {
+      throw new Error('DatabaseClosedError');
+    });
+    await expect(recordEmailSent(db, settings, input, t0 + 6e5)).rejects.toThrow();
+    spy.mockImplementation(where);
+    // The panel says "not recorded … click Record it as sent": the same click again.
+    const again = await recordEmailSent(db, settings, input, t0 + 6e5 + 1);
+    expect(again.queued).toBe(1);
+    expect((await db.outbox.toArray()).filter((j) => j.kind === 'email')).toHaveLength(1);
+    expect(
+      (await db.attempts.where('leadId').equals(l.id).toArray()).filter(
+        (a) => a.method === 'email',
+      ),
+    ).toHaveLength(1);
+    spy.mockRestore();
   });
 
   it('refuses a bad address or an empty email in plain words, and records nothing', async () => {

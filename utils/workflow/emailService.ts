@@ -104,8 +104,8 @@ export async function recordEmailSent(
       return { attempt: withMessage, duplicate: false };
     },
   );
-  const queued = duplicate
-    ? 0
-    : await enqueueAttemptSync(db, data.leadId, attempt.id, { settings, now });
+  // Also for the same click again: the first may have stopped between the attempt and its
+  // CRM record (the panel then asks to record it again). Queued once: the outbox keys it.
+  const queued = await enqueueAttemptSync(db, data.leadId, attempt.id, { settings, now });
   return { attempt, queued, duplicate };
 }
