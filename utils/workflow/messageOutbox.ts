@@ -37,11 +37,14 @@ import {
  * - A job found `sending` by a later drain (the worker was killed between "decided to send"
  *   and "sent"), or marked `maybeSent` (timeout, dropped connection, any 5xx, an answer we
  *   could not read), is looked up at the provider (`findSent`: same number, same text, since
- *   sentAt, not a text another job already holds) before anything is sent again — and only once the first request cannot still be
- *   on its way (LOOKUP_PATIENCE_MS after sentAt). Found: it is recorded as sent. Not found:
- *   looked up again until LOOKUP_SETTLE_MS after sentAt (provider lists lag), then sent. A provider
- *   whose API cannot list sent texts (Aircall, Dialpad) never re-sends on its own: the job
- *   fails with "check before Retry", so a text is neither sent twice nor silently dropped.
+ *   sentAt, not a text another job already holds) before anything is sent again — and only
+ *   once the first request cannot still be on its way (LOOKUP_PATIENCE_MS after sentAt).
+ *   Found: it is recorded as sent. Not found: looked up again until LOOKUP_SETTLE_MS after
+ *   sentAt (provider lists lag), then sent. A provider whose API cannot list sent texts
+ *   (Aircall, Dialpad) never re-sends on its own: the job fails with "check before Retry",
+ *   so a text is neither sent twice nor silently dropped.
+ * - An automatic text that has not left is cancelled once staff called back or reached the
+ *   caller; one that certainly did not go marks the lead "No auto-text sent" (text first).
  * - 429: nothing was sent; the job waits for Retry-After (or a backoff). A 401 asks the firm
  *   to reconnect. Any other 4xx is final, its reason shown on the lead with Retry. The
  *   provider's opt-out refusal (Twilio 21610) marks the number opted out, never retried.
