@@ -285,6 +285,7 @@ function SendingHours({
           type="time"
           value={draft.sendFrom}
           aria-invalid={errors.sendFrom ? true : undefined}
+          aria-describedby={errors.sendFrom ? `${fromId}-error` : undefined}
           onChange={(e) => update({ sendFrom: e.target.value })}
         />
         <FieldError id={`${fromId}-error`} message={errors.sendFrom} />
@@ -296,6 +297,7 @@ function SendingHours({
           type="time"
           value={draft.sendUntil}
           aria-invalid={errors.sendUntil ? true : undefined}
+          aria-describedby={errors.sendUntil ? `${untilId}-error` : undefined}
           onChange={(e) => update({ sendUntil: e.target.value })}
         />
         <FieldError id={`${untilId}-error`} message={errors.sendUntil} />
