@@ -378,6 +378,29 @@ describe('message outbox', () => {
     ]);
   });
 
+  it('a drain asked to look again just as the running one finishes: the text that became due is sent, not left for the next alarm', async () => {
+    const twilio = await twilioWorld();
+    const lead = await addLead();
+    const start = now();
+    await queueText(lead, { key: 'manual:held', sendAfter: start + 60_000 });
+    // The running drain's clock: its third reading is when it has found nothing due and is
+    // about to stop. Right then a minute passes (the text is due) and a second drain of the
+    // same worker starts (the alarm): it finds the lease held and asks to look again.
+    let readings = 0;
+    let second: Promise<unknown> | undefined;
+    const clockOfFirst = () => {
+      readings++;
+      if (readings === 3) {
+        later(61_000);
+        second = drain({ readReplies: false });
+      }
+      return now();
+    };
+    await drain({ now: clockOfFirst, readReplies: false });
+    await second;
+    expect(twilio.sms.sent.map((t) => t.body)).toHaveLength(1);
+  });
+
   it('sendAfter holds a text until its time (quiet hours), then it goes', async () => {
     const twilio = await twilioWorld();
     const lead = await addLead();

@@ -504,12 +504,15 @@ export async function drainMessages(deps: MessageDrainDeps): Promise<MessageDrai
         .filter((j) => j.nextTryAt <= now() || j.state === 'sending')
         .sort((a, b) => a.nextTryAt - b.nextTryAt)[0];
       if (!due) {
-        if (lease?.again) {
-          await leaseOp((l) =>
-            ours(l) ? { next: { ...l!, again: false }, result: undefined } : { result: undefined },
-          );
-          continue;
-        }
+        // Stop, unless another drain asked to look again: both decided in one transaction
+        // with the lease's release, so a request that comes as this drain stops is never
+        // lost (it either sees no lease and runs itself, or this drain sees its request).
+        const stop = await leaseOp((l) => {
+          if (!ours(l)) return { result: true };
+          if (l!.again) return { next: { ...l!, again: false }, result: false };
+          return { next: null, result: true };
+        });
+        if (!stop) continue;
         const later = pending.map((j) => j.nextTryAt).filter((t) => t > now());
         report.nextTryAt = later.length ? Math.min(...later) : null;
         break;
