@@ -18,6 +18,7 @@ import { normalizePhone, type NormalizedPhone } from '../phone';
 import { computeDue, windowsFor } from './sla';
 import type { FirmSettings, SlaWindows, SourceRule } from '../settings';
 import { ANSWERED_KEPT_MS, checkCallTime, describeCallIssue, type CallIssue } from '../callLimits';
+import { countAnsweredCalls, type AnsweredForStats } from '../metrics/callStats';
 import {
   assignLead,
   parseRoundRobin,
@@ -160,7 +161,9 @@ export async function captureCalls(
   if (valid.length === 0) return result;
   const keepAnsweredFrom = now - Math.max(ANSWERED_KEPT_MS, windowMs);
 
-  await db.transaction('rw', [db.leads, db.calls, db.answeredCalls, db.cursors], async () => {
+  // callStats, answeredSeen, liveCallers: answered calls counted for the metrics.
+  const tables = [db.leads, db.calls, db.answeredCalls, db.cursors, db.callStats];
+  await db.transaction('rw', [...tables, db.answeredSeen, db.liveCallers], async () => {
     // Team assignment (utils/team/assignment.ts): round robin's state is one cursor row,
     // read and written in this transaction, so two captures at once never share a turn.
     const roundRobinRow = settings.staff.length
@@ -176,16 +179,28 @@ export async function captureCalls(
       ),
     ];
     const phoneKeys = [...new Set(valid.map((c) => c.phoneKey).filter((k) => k !== null))];
-    const missedPhoneKeys = [
-      ...new Set(
-        valid.filter((c) => c.reason !== 'answered' && c.phoneKey !== null).map((c) => c.phoneKey!),
-      ),
-    ];
+    // Answered calls new to the desk, counted for the metrics (utils/metrics/callStats.ts).
+    const answeredForStats: AnsweredForStats[] = [];
+    const forStats = (call: ValidCall, key: string | undefined, newCaller: boolean) => {
+      const line = call.dialedLine
+        ? (normalizeCaller(call.dialedLine, country).e164 ?? call.dialedLine)
+        : '';
+      answeredForStats.push({
+        key: key ?? `${call.phoneKey}:${call.startedAt}`,
+        startedAt: call.startedAt,
+        line,
+        source: call.source ?? ruleFor(call.dialedLine)?.source ?? '',
+        path: call.capturePath,
+        ...(newCaller && call.phoneKey ? { newCallerPhoneKey: call.phoneKey } : {}),
+      });
+    };
     const [knownByProvider, knownNearby, callerLeads, answeredBefore] = await Promise.all([
       findByProviderKeys(providerKeys),
       findNearby(valid, windowMs),
       findCallerLeads(phoneKeys),
-      readAll<AnsweredCall>('answeredCalls', 'phoneKey', missedPhoneKeys),
+      // Every caller's (answered ones too: another sighting of an answered call is not
+      // counted again in the metrics).
+      readAll<AnsweredCall>('answeredCalls', 'phoneKey', phoneKeys),
     ]);
 
     // The batch's working set; it sees its own additions, so a duplicate inside the batch is
@@ -323,8 +338,18 @@ export async function captureCalls(
             updatedAt: now,
           });
           result.answeredClosed++;
+          forStats(call, providerKey, false);
         } else {
           result.ignored++;
+          // Counted unless it is another sighting of an answered call of this caller.
+          const sighting = call.phoneKey
+            ? answeredByPhone
+                .get(call.phoneKey)
+                ?.some((a) => Math.abs(a.startedAt - call.startedAt) <= windowMs)
+            : false;
+          if (!sighting) {
+            forStats(call, providerKey, Boolean(call.phoneKey && !leadsByPhone.has(call.phoneKey)));
+          }
           // Kept a while, so a missed leg of the same call arriving after it is not queued.
           if (call.phoneKey && call.startedAt >= keepAnsweredFrom) {
             const answered = withDefined<AnsweredCall>(
@@ -496,6 +521,7 @@ export async function captureCalls(
       db.leads.bulkPut([...changedLeads.values()]),
       db.calls.bulkPut([...changedCalls.values()]),
       writeAnswered(),
+      countAnsweredCalls(db, answeredForStats, settings.timeZone, now),
       roundRobin !== roundRobinBefore
         ? db.cursors.put({ ...roundRobinRow, sourceId: ROUND_ROBIN_CURSOR, cursor: roundRobin })
         : undefined,
