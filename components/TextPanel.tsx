@@ -49,7 +49,7 @@ export function TextPanel({
   now: number;
   staffName?: string;
 }) {
-  const ids = { body: useId(), title: useId() };
+  const ids = { body: useId(), title: useId(), count: useId() };
   const live = useLiveData('leadTexts', { leadId: lead.id });
   const [info, setInfo] = useState<TextPanelInfo | null>(null);
   const [infoError, setInfoError] = useState<string | null>(null);
@@ -174,11 +174,13 @@ export function TextPanel({
         }
         onChange={(e) => setBody(e.target.value)}
         aria-invalid={tooLong}
+        aria-describedby={ids.count}
         dir="auto"
       />
       <div className="text-meta">
-        <span className={tooLong ? 'field-error' : 'hint'}>
+        <span id={ids.count} className={tooLong ? 'field-error' : 'hint'}>
           {text.trim().length} / {MAX_TEXT} characters
+          {tooLong ? ' — too long for one text: shorten it to send.' : ''}
         </span>
       </div>
 
