@@ -294,8 +294,9 @@ describe('automatic text after a missed call', () => {
     await drain({ now });
     const [failed] = await texts();
     expect(failed).toMatchObject({ state: 'failed', maybeSent: false });
+    // Twilio refused the saved credentials: no texting connection could send.
     expect(needsTextFirst(await onlyLead())).toMatchObject({
-      reason: 'failed',
+      reason: 'no-sms-connection',
       callId: added[0]!.callId,
     });
     // The firm reconnects Twilio and presses Retry: the text goes, the lead is no longer marked.

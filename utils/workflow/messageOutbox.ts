@@ -1,6 +1,6 @@
 import Dexie from 'dexie';
 import type { CallbackDeskDB, MessageJobRecord, OptOutRecord } from '../db';
-import type { MessageJob } from '../model';
+import type { MessageJob, NoAutoTextFlag } from '../model';
 import type { Attempt } from '../model';
 import type { FirmSettings } from '../settings';
 import { OAuthError } from '../capture/sources/pkce';
@@ -389,7 +389,12 @@ export async function drainMessages(deps: MessageDrainDeps): Promise<MessageDrai
     );
   }
 
-  const fail = async (job: MessageJob, error: string, extra: Partial<MessageJob> = {}) => {
+  const fail = async (
+    job: MessageJob,
+    error: string,
+    extra: Partial<MessageJob> = {},
+    flagReason: NoAutoTextFlag['reason'] = 'failed',
+  ) => {
     const next: MessageJob = {
       ...job,
       state: 'failed',
@@ -402,16 +407,17 @@ export async function drainMessages(deps: MessageDrainDeps): Promise<MessageDrai
     // sent" so staff text them first (utils/model.ts needsTextFirst).
     const unsent =
       next.automatic && next.callId && !next.maybeSent && !next.optedOut && !next.notMobile;
-    if (await commit(job, next, unsent ? () => flagNoAutoText(next) : undefined)) report.failed++;
+    const flag = unsent ? () => flagNoAutoText(next, flagReason) : undefined;
+    if (await commit(job, next, flag)) report.failed++;
   };
 
-  async function flagNoAutoText(job: MessageJob) {
+  async function flagNoAutoText(job: MessageJob, reason: NoAutoTextFlag['reason']) {
     const lead = await db.leads.get(job.leadId);
     if (!lead || !job.callId || (lead.noAutoText && lead.noAutoText.at >= now())) return;
     // Staff already made an attempt since the text was queued: nothing to text first.
     if ((lead.lastAttemptAt ?? -Infinity) > job.createdAt) return;
     await db.leads.update(lead.id, {
-      noAutoText: { at: now(), callId: job.callId, reason: 'failed' },
+      noAutoText: { at: now(), callId: job.callId, reason },
     });
   }
   const wait = (job: MessageJob, at: number, extra: Partial<MessageJob> = {}) =>
@@ -560,6 +566,7 @@ export async function drainMessages(deps: MessageDrainDeps): Promise<MessageDrai
           ? `This text may have gone out; it could not be checked: ${availability.reason} Retry looks it up before sending it again.`
           : `Not sent: ${availability.reason}`,
         { maybeSent: mayHaveGone },
+        'no-sms-connection',
       );
       return;
     }
