@@ -11,6 +11,7 @@ import {
   type SourceRule,
 } from '@/utils/settings';
 import { FieldError, NumberField, SettingsSection, useSettingsDraft } from './settingsForm';
+import { SourceRuleTeamFields } from '../team/SourceRuleTeamFields';
 import { CadenceEditor, normalizeCadence } from './CadenceEditor';
 
 const KEYS = ['sources', 'practiceAreas', 'sourceRules'] as const;
@@ -244,6 +245,7 @@ function RuleEditor({
           ×
         </button>
       </div>
+      <SourceRuleTeamFields rule={rule} onChange={onChange} />
       <div className="options-rule-sla">
         <label className="checkbox">
           <input
