@@ -97,6 +97,8 @@ export function setupMessageHandlers(): void {
     requireExtensionPage(sender);
     const lead = await patchLead(db, await getSettings(), data);
     await refreshBadge();
+    // Claimed or closed: acted on, so its notifications (an emergency one included) go.
+    if (lead.status === 'claimed' || lead.status === 'done') await clearLeadNotifications(lead.id);
     return lead;
   });
 
