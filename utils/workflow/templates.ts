@@ -177,7 +177,7 @@ function renderTokens(tokens: Token[], vars: TemplateVars): string {
         // A fallback that starts a line ("the intake team" under "Kind regards,") starts
         // with a capital.
         const fallback = TEMPLATE_VARIABLES[value].fallback;
-        out += /(^|\n)[ \t]*$/.test(out)
+        out += /^[ \t]*$/.test(out.slice(out.lastIndexOf('\n') + 1))
           ? fallback.charAt(0).toUpperCase() + fallback.slice(1)
           : fallback;
       }
@@ -198,7 +198,8 @@ function tidy(text: string): string {
     .map((line) =>
       line
         .replace(/(\S)[ \t]{2,}/g, '$1 ')
-        .replace(/[ \t]+([,.;:!?])/g, '$1')
+        // Only from the start of a run of blanks: scanning from inside one is quadratic.
+        .replace(/(?<![ \t])[ \t]+([,.;:!?])/g, '$1')
         .trimEnd(),
     )
     .join('\n')
