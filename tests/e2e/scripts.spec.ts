@@ -38,6 +38,14 @@ async function addCall(page: Page, call: { from: string; name: string; practiceA
   await form.getByLabel('Caller name').fill(call.name);
   await form.getByLabel('Practice area').selectOption(call.practiceArea);
   await form.getByRole('button', { name: 'Add to queue' }).click();
+  // Wait for the lead before the next call: "Add call" clicked while this one is still being
+  // stored would find the form mid-close.
+  await expect(
+    page
+      .getByRole('table', { name: 'Callback queue' })
+      .getByRole('row')
+      .filter({ hasText: call.name }),
+  ).toBeVisible();
 }
 
 const EDITED = 'Hello {{callerName}}, this is {{staffName}} at {{firmName}}. Edited PI script.';
