@@ -203,7 +203,8 @@ export function LeadDetail({
           startsAttempt={!closed}
           display={caller.subtitle ?? caller.title}
         />
-        {!closed && me && lead.assignee !== me && (
+        {/* Assigned to me by the rules is not claimed yet: Claim says "I am calling now". */}
+        {!closed && me && (lead.assignee !== me || lead.claimedBy !== me) && (
           <button
             type="button"
             className="secondary"

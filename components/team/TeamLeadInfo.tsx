@@ -12,8 +12,8 @@ import './team.css';
 /**
  * On the lead: who it went to and why ("Assigned to Sam Carter: on call"), who took it
  * ("Claimed by Sam at 10:42"), "Existing client" with the CRM's reason, and the emergency
- * line. "I'll call back" claims it for this browser's user; another's claim is refused with
- * who has it. The "Log outcome" keyboard command lands here and opens the attempt form.
+ * line (the lead's Claim button takes it; "Give it back" here returns my claim). The "Log
+ * outcome" keyboard command lands here and opens the attempt form.
  */
 export function TeamLeadInfo({
   lead,
@@ -36,12 +36,11 @@ export function TeamLeadInfo({
     ? (settings.staff.find((m) => m.id === lead.claimedBy)?.name ?? lead.claimedBy)
     : undefined;
   const open = lead.status === 'open' || lead.status === 'claimed';
-  // Leads of others or nobody's have the lead's own Claim button (which also reassigns).
-  const canClaim = open && me && !lead.claimedBy && lead.assignee === me;
-  const mineClaimed = open && me && lead.claimedBy === me;
-  if (!assigned && !claimer && !lead.existingClient && !lead.emergency && !canClaim) return null;
 
-  const act = async (kind: 'claimLead' | 'releaseClaim') => {
+  const mineClaimed = open && me && lead.claimedBy === me;
+  if (!assigned && !claimer && !lead.existingClient && !lead.emergency) return null;
+
+  const act = async (kind: 'releaseClaim') => {
     setBusy(true);
     setError(null);
     try {
@@ -85,18 +84,8 @@ export function TeamLeadInfo({
           {lead.existingClient.reason}: a client, not a new lead — still call back.
         </p>
       )}
-      {(canClaim || mineClaimed) && (
+      {mineClaimed && (
         <div className="team-lead-actions">
-          {canClaim && (
-            <button
-              type="button"
-              className="secondary"
-              disabled={busy}
-              onClick={() => void act('claimLead')}
-            >
-              I’ll call back
-            </button>
-          )}
           {mineClaimed && (
             <button
               type="button"

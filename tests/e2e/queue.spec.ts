@@ -222,10 +222,11 @@ test('filters narrow the queue; a lead in the URL hash opens; CRM context shows 
   await expect(queueRow(page, 'New Caller')).toBeVisible();
   await page.getByRole('button', { name: 'Clear' }).click();
 
-  // "Mine": nobody has claimed anything yet.
+  // "Mine": in hours round robin gave the first caller to Maria (this browser), the next to Sam.
   await page.getByText('Mine', { exact: true }).click();
-  await expect(page.getByText('No leads match these filters.')).toBeVisible();
-  await page.getByRole('button', { name: 'Show the whole queue' }).click();
+  await expect(queueRow(page, 'Old Caller')).toBeVisible();
+  await expect(queueRow(page, 'New Caller')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Clear' }).click();
 
   const leadId = await queueRow(page, 'New Caller').getAttribute('data-lead-id');
   await page.evaluate((id) => (location.hash = `lead=${id}`), leadId);
