@@ -13,6 +13,7 @@ import type { FirmSettings, StaffMember } from '@/utils/settings';
 import { describeStep, methodsLabel, nextStepOf } from '@/utils/queue/cadence';
 import { describeDue, urgencyAt } from '@/utils/queue/sla';
 import { callerLines, staffName } from '@/utils/queue/queueView';
+import { describeAssignment } from '@/utils/team/assignment';
 import type { FirmClock } from '@/utils/displayTime';
 
 declare module '@tanstack/react-table' {
@@ -96,9 +97,14 @@ const columns: ColumnDef<Lead>[] = [
     id: 'assignee',
     header: 'Assignee',
     cell: ({ row, table }) => {
-      const name = staffName(table.options.meta!.staff, row.original.assignee);
+      // Whoever took it (a claim, here or in another browser), else whom the rules gave it.
+      const lead = row.original;
+      const name = staffName(table.options.meta!.staff, lead.claimedBy ?? lead.assignee);
+      const why = lead.claimedBy
+        ? `Claimed by ${name}`
+        : describeAssignment(lead, table.options.meta!.staff);
       return name ? (
-        <span className="cell-clip" title={name}>
+        <span className="cell-clip" title={why ?? name}>
           {name}
         </span>
       ) : (
