@@ -7,8 +7,8 @@ import { FilterBar, type FilterChoices } from './FilterBar';
 import { Figures } from './Figures';
 import { WeeklyReview } from './WeeklyReview';
 import { useDashboardQuery } from './useDashboardQuery';
-import { useMetrics } from './useMetrics';
-import { isoDayOf, resolveRange, type DashboardQuery } from './urlState';
+import { useFiguresWorker, useMetrics } from './useMetrics';
+import { formatQuery, isoDayOf, resolveRange, type DashboardQuery } from './urlState';
 
 /** The metrics settings (firm calendar + metrics preferences), re-read when either changes. */
 function useMetricsSettings(): MetricsSettings | null {
@@ -56,15 +56,15 @@ export function DashboardApp() {
     [query, range, settings],
   );
   const weekly = query.view === 'weekly';
-  const metrics = useMetrics(weekly ? null : filters, settings, now);
+  const worker = useFiguresWorker();
+  const metrics = useMetrics(worker, weekly ? null : filters, settings, now, formatQuery(query));
 
   const choices = useMemo<FilterChoices>(() => {
     const sources = new Set(firm?.sources ?? []);
     for (const rule of firm?.sourceRules ?? []) sources.add(rule.source);
     for (const row of metrics.result?.sources ?? []) if (row.source) sources.add(row.source);
     const areas = new Set(firm?.practiceAreas ?? []);
-    for (const row of metrics.result?.leads ?? [])
-      if (row.practiceArea) areas.add(row.practiceArea);
+    for (const area of metrics.result?.practiceAreas ?? []) areas.add(area);
     return {
       sources: [...sources].sort((a, b) => a.localeCompare(b)),
       practiceAreas: [...areas].sort((a, b) => a.localeCompare(b)),
@@ -125,7 +125,7 @@ export function DashboardApp() {
       </header>
       {weekly ? (
         settings ? (
-          <WeeklyReview settings={settings} now={now} />
+          <WeeklyReview settings={settings} now={now} worker={worker} />
         ) : (
           <p className="metrics-loading muted" aria-busy="true">
             Loading…
@@ -148,7 +148,16 @@ export function DashboardApp() {
               </p>
             ) : metrics.busy ? (
               <p className="muted" aria-busy="true">
-                {metrics.result ? 'Updating the figures…' : 'Computing the figures…'}
+                {metrics.saved && metrics.result
+                  ? `Showing the figures of ${new Intl.DateTimeFormat(undefined, {
+                      timeZone,
+                      weekday: 'short',
+                      hour: 'numeric',
+                      minute: '2-digit',
+                    }).format(metrics.result.computedAt)}; updating them to now…`
+                  : metrics.result
+                    ? 'Updating the figures…'
+                    : 'Computing the figures…'}
               </p>
             ) : metrics.result ? (
               <p className="muted">
@@ -170,8 +179,16 @@ export function DashboardApp() {
               aria-busy={metrics.busy}
               className="dashboard-figures"
               data-computed-at={metrics.result.computedAt}
+              data-saved={metrics.saved || undefined}
+              data-load-ms={metrics.timing?.loadMs}
+              data-compute-ms={metrics.timing?.computeMs}
             >
-              <Figures result={metrics.result} settings={settings} fileStem={fileStem} />
+              <Figures
+                result={metrics.result}
+                settings={settings}
+                fileStem={fileStem}
+                worker={worker}
+              />
             </div>
           )}
         </>

@@ -1,11 +1,9 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import {
   ANSWERED_VISIBILITY,
   WEEKDAY_LABELS,
   type ContactPeriodRow,
   type Known,
-  type LeadRow,
-  type MetricsResult,
   type MetricsSettings,
   type MissedDayRow,
   type MissedWeekRow,
@@ -16,7 +14,7 @@ import {
 import type { CapturePath } from '@/utils/model';
 import { PlotFigure } from './PlotFigure';
 import { DataTable, type TableColumn } from './DataTable';
-import { FigureHelp, FigureSection } from './FigureSection';
+import { FigureSection } from './FigureSection';
 import {
   contactRateChart,
   heatMapChart,
@@ -37,18 +35,22 @@ import {
   RATE_STATUS_LABELS,
 } from './format';
 import { CAPTURE_PATH_LABELS } from './FilterBar';
-import { downloadCsv } from './exportCsv';
+import { downloadCsvText } from './exportCsv';
+import type { DashboardFigures } from './figuresProtocol';
+import type { FiguresWorker } from './useMetrics';
 
 /** Every figure of the dashboard, from one computed result. */
 export function Figures({
   result,
   settings,
   fileStem,
+  worker,
 }: {
-  result: MetricsResult;
+  result: DashboardFigures;
   settings: MetricsSettings;
   /** CSV file names start with this (the range, e.g. "2026-11-27_2026-12-03"). */
   fileStem: string;
+  worker: () => FiguresWorker;
 }) {
   return (
     <>
@@ -62,7 +64,7 @@ export function Figures({
         <StaffSection result={result} settings={settings} fileStem={fileStem} />
         <SourcesSection result={result} settings={settings} fileStem={fileStem} />
         {result.survey.answers > 0 && <SurveySection result={result} fileStem={fileStem} />}
-        <LeadRowsSection result={result} fileStem={fileStem} />
+        <LeadRowsSection result={result} fileStem={fileStem} worker={worker} />
       </div>
     </>
   );
@@ -72,7 +74,7 @@ function HeadlineFigures({
   result,
   settings,
 }: {
-  result: MetricsResult;
+  result: DashboardFigures;
   settings: MetricsSettings;
 }) {
   const ttc = result.timeToCallback;
@@ -174,7 +176,7 @@ function HeadlineFigures({
 
 // ---- Time to callback
 
-const HISTOGRAM_COLUMNS: TableColumn<MetricsResult['timeToCallback']['histogram'][number]>[] = [
+const HISTOGRAM_COLUMNS: TableColumn<DashboardFigures['timeToCallback']['histogram'][number]>[] = [
   { id: 'bin', header: 'Time to callback', value: (b) => b.label },
   { id: 'leads', header: 'Leads', value: (b) => b.leads, numeric: true },
 ];
@@ -192,7 +194,13 @@ const withinColumns = (kind: string): TableColumn<WithinShare>[] => [
   },
 ];
 
-function TimeToCallbackSection({ result, fileStem }: { result: MetricsResult; fileStem: string }) {
+function TimeToCallbackSection({
+  result,
+  fileStem,
+}: {
+  result: DashboardFigures;
+  fileStem: string;
+}) {
   const ttc = result.timeToCallback;
   const chart = useMemo(() => timeToCallbackChart(ttc), [ttc]);
   const statsRows = useMemo(
@@ -320,7 +328,7 @@ function contactColumns(period: string): TableColumn<ContactPeriodRow>[] {
   ];
 }
 
-function ContactRateSection({ result, fileStem }: { result: MetricsResult; fileStem: string }) {
+function ContactRateSection({ result, fileStem }: { result: DashboardFigures; fileStem: string }) {
   const figure = result.contactRate;
   // Days up to five weeks; weeks beyond, so the line stays readable.
   const period = figure.byDay.length > 35 ? 'week' : 'day';
@@ -368,7 +376,7 @@ function knownText(value: Known<number | null>, format: (n: number | null) => st
   return value.known ? format(value.value) : 'not known';
 }
 
-function ConversionSection({ result, fileStem }: { result: MetricsResult; fileStem: string }) {
+function ConversionSection({ result, fileStem }: { result: DashboardFigures; fileStem: string }) {
   const { recovered, answeredLive } = result.conversion;
   const unknownReasons = [
     ...new Set(
@@ -559,7 +567,7 @@ const MISSED_WEEK_COLUMNS: TableColumn<MissedWeekRow>[] = [
   },
 ];
 
-function MissedCallsSection({ result, fileStem }: { result: MetricsResult; fileStem: string }) {
+function MissedCallsSection({ result, fileStem }: { result: DashboardFigures; fileStem: string }) {
   const figure = result.missedCalls;
   const chart = useMemo(() => missedPerDayChart(figure.byDay), [figure.byDay]);
   const rateChart = useMemo(() => missedRateChart(figure.byDay), [figure.byDay]);
@@ -642,7 +650,7 @@ function MissedRatePlot({ options }: { options: Parameters<typeof PlotFigure>[0]
 
 // ---- Heat map
 
-function HeatMapSection({ result, fileStem }: { result: MetricsResult; fileStem: string }) {
+function HeatMapSection({ result, fileStem }: { result: DashboardFigures; fileStem: string }) {
   const chart = useMemo(() => heatMapChart(result.heatMap, result.timeZone), [result]);
   const rows = useMemo(
     () =>
@@ -698,7 +706,7 @@ function StaffSection({
   settings,
   fileStem,
 }: {
-  result: MetricsResult;
+  result: DashboardFigures;
   settings: MetricsSettings;
   fileStem: string;
 }) {
@@ -773,7 +781,7 @@ function SourcesSection({
   settings,
   fileStem,
 }: {
-  result: MetricsResult;
+  result: DashboardFigures;
   settings: MetricsSettings;
   fileStem: string;
 }) {
@@ -865,7 +873,7 @@ function SourcesSection({
 
 // ---- Survey
 
-function SurveySection({ result, fileStem }: { result: MetricsResult; fileStem: string }) {
+function SurveySection({ result, fileStem }: { result: DashboardFigures; fileStem: string }) {
   const s = result.survey;
   const rows = [
     {
@@ -916,61 +924,49 @@ function SurveySection({ result, fileStem }: { result: MetricsResult; fileStem: 
 
 // ---- The leads behind the figures (CSV only: there can be tens of thousands)
 
-const LEAD_COLUMNS: TableColumn<LeadRow>[] = [
-  {
-    id: 'firstMissedAt',
-    header: 'First missed call (UTC)',
-    value: (r) => new Date(r.firstMissedAt).toISOString(),
-  },
-  { id: 'source', header: 'Source', value: (r) => r.source },
-  { id: 'practiceArea', header: 'Practice area', value: (r) => r.practiceArea },
-  { id: 'staff', header: 'Staff id', value: (r) => r.staffId },
-  { id: 'paths', header: 'Capture paths', value: (r) => r.paths.join(' ') },
-  { id: 'state', header: 'Callback', value: (r) => r.state },
-  {
-    id: 'firstCallbackAt',
-    header: 'First callback (UTC)',
-    value: (r) => (r.firstCallbackAt === null ? null : new Date(r.firstCallbackAt).toISOString()),
-  },
-  { id: 'wall', header: 'Minutes to callback', value: (r) => minutesValue(r.wallMinutes) },
-  {
-    id: 'business',
-    header: 'Business minutes to callback',
-    value: (r) => minutesValue(r.businessMinutes),
-  },
-  { id: 'age', header: 'Waiting (min)', value: (r) => minutesValue(r.ageMinutes) },
-  { id: 'attempts', header: 'Attempts', value: (r) => r.attempts },
-  { id: 'reached', header: 'Reached', value: (r) => (r.reached ? 'yes' : 'no') },
-  { id: 'consultation', header: 'Consultation', value: (r) => (r.consultation ? 'yes' : 'no') },
-  { id: 'retained', header: 'Retained', value: (r) => (r.retained ? 'yes' : 'no') },
-  { id: 'pastLimit', header: 'Past the limit', value: (r) => (r.pastLimit ? 'yes' : 'no') },
-];
-
-function LeadRowsSection({ result, fileStem }: { result: MetricsResult; fileStem: string }) {
+function LeadRowsSection({
+  result,
+  fileStem,
+  worker,
+}: {
+  result: DashboardFigures;
+  fileStem: string;
+  worker: () => FiguresWorker;
+}) {
+  const [state, setState] = useState<string | null>(null);
+  const exportLeads = async () => {
+    setState('Preparing the file…');
+    const reply = await worker().ask({ kind: 'leadsCsv' });
+    if (reply.kind === 'csv') {
+      downloadCsvText(`${fileStem}-leads`, reply.csv);
+      setState(null);
+    } else {
+      setState(reply.kind === 'error' ? reply.error : 'The file could not be prepared.');
+    }
+  };
   return (
     <section className="dashboard-figure" aria-label="Leads behind these figures">
       <h2>Leads behind these figures</h2>
       <p className="muted">
-        One row per lead counted above ({result.leads.length.toLocaleString()} leads): times,
-        source, staff, outcome. No caller names or numbers.
+        One row per lead counted above ({result.leadCount.toLocaleString()} leads): times, source,
+        staff, outcome. No caller names or numbers.
       </p>
       <div>
         <button
           type="button"
           className="secondary"
-          disabled={result.leads.length === 0}
-          onClick={() =>
-            downloadCsv(
-              `${fileStem}-leads`,
-              LEAD_COLUMNS.map((c) => c.header),
-              result.leads.map((row) => LEAD_COLUMNS.map((c) => c.value(row))),
-            )
-          }
+          disabled={result.leadCount === 0 || state !== null}
+          onClick={() => void exportLeads()}
         >
           Export leads as CSV
         </button>
+        {state && (
+          <span role="status" className="muted">
+            {' '}
+            {state}
+          </span>
+        )}
       </div>
-      <FigureHelp id="timeToCallback" />
     </section>
   );
 }

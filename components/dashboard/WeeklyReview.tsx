@@ -23,7 +23,7 @@ import {
   minutesValue,
   percentValue,
 } from './format';
-import { useWeeklyReview } from './useMetrics';
+import { useWeeklyReview, type FiguresWorker } from './useMetrics';
 
 function formatFigure(figure: WeeklyFigure, value: number | null): string {
   switch (figure.unit) {
@@ -72,8 +72,16 @@ const FIGURE_COLUMNS: TableColumn<WeeklyFigure>[] = [
  * Last week against the four before, as a page to read, print (print styles drop the
  * controls) and paste into an email. The reminder's day and time are set here too.
  */
-export function WeeklyReview({ settings, now }: { settings: MetricsSettings; now: number }) {
-  const state = useWeeklyReview(settings, now);
+export function WeeklyReview({
+  settings,
+  now,
+  worker,
+}: {
+  settings: MetricsSettings;
+  now: number;
+  worker: () => FiguresWorker;
+}) {
+  const state = useWeeklyReview(worker, settings, now);
   const [copied, setCopied] = useState<string | null>(null);
   const review = state.review;
 

@@ -23,7 +23,12 @@ export function downloadCsv(
   headers: readonly string[],
   rows: readonly (readonly (string | number | null)[])[],
 ): void {
-  const blob = new Blob([tableCsv(headers, rows)], { type: 'text/csv;charset=utf-8' });
+  downloadCsvText(name, tableCsv(headers, rows));
+}
+
+/** Start a download of CSV text (from tableCsv) as `<name>.csv`. */
+export function downloadCsvText(name: string, csv: string): void {
+  const blob = new Blob([csv], { type: 'text/csv;charset=utf-8' });
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;

@@ -1,100 +1,140 @@
 import { useEffect, useRef, useState } from 'react';
-import type {
-  MetricsFilters,
-  MetricsResult,
-  MetricsSettings,
-  MetricsWorkerRequest,
-  MetricsWorkerResponse,
-  WeeklyReview,
-} from '@/utils/metrics/types';
-import type { WeeklyWorkerRequest, WeeklyWorkerResponse } from './weeklyWorker';
+import type { MetricsFilters, MetricsSettings, WeeklyReview } from '@/utils/metrics/types';
+import type { DashboardFigures, FiguresRequest, FiguresResponse } from './figuresProtocol';
+import { cachedFigures, saveFigures } from './figuresCache';
+
+type Ask = FiguresRequest extends infer R
+  ? R extends { id: number }
+    ? Omit<R, 'id'>
+    : never
+  : never;
+
+/** The page's one figures worker: requests by id, answered in any order. */
+export class FiguresWorker {
+  private readonly worker: Worker;
+  private next = 0;
+  private readonly waiting = new Map<number, (reply: FiguresResponse) => void>();
+
+  constructor() {
+    this.worker = new Worker(new URL('./figuresWorker.ts', import.meta.url), { type: 'module' });
+    this.worker.onmessage = (event: MessageEvent<FiguresResponse>) => {
+      const done = this.waiting.get(event.data.id);
+      this.waiting.delete(event.data.id);
+      done?.(event.data);
+    };
+    // A worker that fails to start or crashes answers every open request with the reason.
+    this.worker.onerror = (event) => {
+      const error = event.message || 'The figures could not be computed.';
+      for (const [id, done] of this.waiting) done({ id, kind: 'error', error });
+      this.waiting.clear();
+    };
+  }
+
+  ask(request: Ask): Promise<FiguresResponse> {
+    const id = ++this.next;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.worker.postMessage({ ...request, id } as FiguresRequest);
+    });
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+    this.waiting.clear();
+  }
+}
+
+/** One worker for the page's lifetime (created on first use, stopped on unmount). */
+export function useFiguresWorker(): () => FiguresWorker {
+  const worker = useRef<FiguresWorker | null>(null);
+  useEffect(
+    () => () => {
+      worker.current?.terminate();
+      worker.current = null;
+    },
+    [],
+  );
+  return () => (worker.current ??= new FiguresWorker());
+}
 
 export interface MetricsState {
   /** The latest figures (kept while newer ones are computed, so the page does not blank). */
-  result: MetricsResult | null;
-  /** Figures for other filters than the ones shown are being computed. */
+  result: DashboardFigures | null;
+  /** Figures for other inputs than the ones shown are being computed. */
   busy: boolean;
   error: string | null;
-  /** Worker timings of the figures shown, for the page's footnote. */
+  /** Worker timings of the figures shown. */
   timing: { loadMs: number; computeMs: number } | null;
+  /** The figures shown are the ones saved the last time this view was computed. */
+  saved: boolean;
 }
 
 interface Answer {
-  /** The request (inputs) this answers. */
+  /** The inputs this answers. */
   key: string;
-  result: MetricsResult | null;
+  result: DashboardFigures | null;
   error: string | null;
   timing: { loadMs: number; computeMs: number } | null;
 }
 
 /**
  * The figures for a range and filters, read and computed off the UI thread: the worker opens
- * the extension's database itself (same origin), so neither the rows nor the work touch the
- * page's thread, which only receives the result. A newer request supersedes an older one.
+ * the extension's database itself, so neither the rows nor the work touch the page's thread,
+ * which only receives the figures. An answer to superseded inputs is dropped.
  */
 export function useMetrics(
+  worker: () => FiguresWorker,
   filters: MetricsFilters | null,
   settings: MetricsSettings | null,
   now: number,
+  /** The view (its URL query): the last figures of the same view are shown meanwhile. */
+  view: string,
 ): MetricsState {
-  const worker = useRef<Worker | null>(null);
-  const pending = useRef<{ id: number; key: string }>({ id: 0, key: '' });
   const [answer, setAnswer] = useState<Answer>({
     key: '',
     result: null,
     error: null,
     timing: null,
   });
+  // Only before the first answer: afterwards the page keeps what it has until the next one.
+  const [saved] = useState(() => cachedFigures(view, Date.now()));
   const key = filters && settings ? JSON.stringify([filters, settings, now]) : '';
-
   useEffect(() => {
-    const w = new Worker(new URL('../../utils/metrics/worker.ts', import.meta.url), {
-      type: 'module',
-    });
-    worker.current = w;
-    w.onmessage = (event: MessageEvent<MetricsWorkerResponse>) => {
-      const reply = event.data;
-      const asked = pending.current;
-      if (reply.id !== asked.id) return;
-      setAnswer((previous) =>
-        reply.ok
-          ? {
-              key: asked.key,
-              result: reply.result,
-              error: null,
-              timing: { loadMs: reply.loadMs, computeMs: reply.computeMs },
-            }
-          : { ...previous, key: asked.key, error: reply.error },
-      );
-    };
-    w.onerror = (event) => {
-      const asked = pending.current;
-      setAnswer((previous) => ({
-        ...previous,
-        key: asked.key,
-        error: event.message || 'The figures could not be computed.',
-      }));
-    };
-    return () => {
-      w.terminate();
-      worker.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
-    if (!key || !worker.current) return;
+    if (!key) return;
+    let current = true;
     const [f, s, n] = JSON.parse(key) as [MetricsFilters, MetricsSettings, number];
-    const id = pending.current.id + 1;
-    pending.current = { id, key };
-    const request: MetricsWorkerRequest = { id, kind: 'compute', filters: f, settings: s, now: n };
-    worker.current.postMessage(request);
+    void worker()
+      .ask({ kind: 'compute', filters: f, settings: s, now: n })
+      .then((reply) => {
+        if (!current) return;
+        if (reply.kind === 'figures') saveFigures(view, reply.figures);
+        setAnswer((previous) =>
+          reply.kind === 'figures'
+            ? {
+                key,
+                result: reply.figures,
+                error: null,
+                timing: { loadMs: reply.loadMs, computeMs: reply.computeMs },
+              }
+            : {
+                ...previous,
+                key,
+                error: reply.kind === 'error' ? reply.error : 'Unexpected answer',
+              },
+        );
+      });
+    return () => {
+      current = false;
+    };
+    // `worker` is a stable getter; `key` stands for the inputs (`view` goes with them).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
-
   return {
-    result: answer.result,
+    result: answer.result ?? saved,
     busy: answer.key !== key,
     error: answer.key === key ? answer.error : null,
     timing: answer.timing,
+    saved: answer.result === null && saved !== null,
   };
 }
 
@@ -104,8 +144,12 @@ export interface WeeklyState {
   error: string | null;
 }
 
-/** The weekly review (last week against the 4 before), computed in its own worker. */
-export function useWeeklyReview(settings: MetricsSettings, now: number): WeeklyState {
+/** The weekly review (last week against the 4 before), computed in the worker. */
+export function useWeeklyReview(
+  worker: () => FiguresWorker,
+  settings: MetricsSettings,
+  now: number,
+): WeeklyState {
   const key = JSON.stringify([settings, now]);
   const [answer, setAnswer] = useState<{
     key: string;
@@ -113,27 +157,26 @@ export function useWeeklyReview(settings: MetricsSettings, now: number): WeeklyS
     error: string | null;
   }>({ key: '', review: null, error: null });
   useEffect(() => {
+    let current = true;
     const [s, n] = JSON.parse(key) as [MetricsSettings, number];
-    const worker = new Worker(new URL('./weeklyWorker.ts', import.meta.url), { type: 'module' });
-    worker.onmessage = (event: MessageEvent<WeeklyWorkerResponse>) => {
-      const reply = event.data;
-      setAnswer((previous) =>
-        reply.ok
-          ? { key, review: reply.review, error: null }
-          : { key, review: previous.review, error: reply.error },
-      );
-      worker.terminate();
+    void worker()
+      .ask({ kind: 'weekly', settings: s, now: n })
+      .then((reply) => {
+        if (!current) return;
+        setAnswer((previous) =>
+          reply.kind === 'weekly'
+            ? { key, review: reply.review, error: null }
+            : {
+                key,
+                review: previous.review,
+                error: reply.kind === 'error' ? reply.error : 'Unexpected answer',
+              },
+        );
+      });
+    return () => {
+      current = false;
     };
-    worker.onerror = (event) => {
-      setAnswer((previous) => ({
-        key,
-        review: previous.review,
-        error: event.message || 'The weekly review could not be computed.',
-      }));
-    };
-    const request: WeeklyWorkerRequest = { id: 1, settings: s, now: n };
-    worker.postMessage(request);
-    return () => worker.terminate();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
   return {
     review: answer.review,

@@ -56,6 +56,11 @@ const BENCHMARKS: { id: string; title: string; run: () => Promise<unknown> }[] =
     run: async () => (await import('./auto-text.ts')).benchAutoText(),
   },
   {
+    id: 'dashboard',
+    title: 'Dashboard over 100,000 missed calls: navigation → figures shown, longest task (ms)',
+    run: async () => (await import('./dashboard.ts')).benchDashboard(),
+  },
+  {
     id: 'crmSync',
     title: 'CRM sync through the outbox to the HubSpot emulator',
     run: async () => (await import('./crm-sync.ts')).benchCrmSync(),

@@ -150,6 +150,19 @@ test('CSV export downloads rows a spreadsheet parser reads, with a formula-like 
   expect(Object.keys(bySource).sort()).toEqual([`'${hostile}`, 'Referral'].sort());
   expect(bySource[`'${hostile}`]!['Missed calls']).toBe('1');
   expect(bySource.Referral!['Missed calls']).toBe('1');
+
+  // The rows behind the figures, one per lead: no caller number, the source neutralised.
+  const leadsDownload = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export leads as CSV' }).click();
+  const leadsFile = await readFile(await (await leadsDownload).path(), 'utf8');
+  expect(leadsFile).not.toContain('555');
+  const leads = Papa.parse<Record<string, string>>(leadsFile, {
+    header: true,
+    skipEmptyLines: true,
+  });
+  expect(leads.errors).toEqual([]);
+  expect(leads.data.map((row) => row.Source).sort()).toEqual([`'${hostile}`, 'Referral'].sort());
+  expect(leads.data.every((row) => row.Callback === 'waiting')).toBe(true);
 });
 
 test('the weekly review renders, copies as an email and prints', async ({
@@ -226,6 +239,19 @@ test('the weekly reminder is set on the review page; the toolbar menu opens the 
   await expect(strip).toContainText(/Today: \d+ missed/);
   await expect(strip).toContainText(/\d+ of \d+ called back within 15 min/);
   await expect(strip).toContainText(/\d+ overdue now/);
+  // A new missed call shows at once (the strip is a live query).
+  const before = Number(await strip.locator('[data-strip="missed"]').textContent());
+  const reply = await send(sidebar, 'captureCalls', [
+    {
+      from: '+1 415 555 0188',
+      startedAt: Date.now() - 60_000,
+      provider: 'manual',
+      capturePath: 'manual',
+      reason: 'no-answer',
+    },
+  ]);
+  expect(reply.res?.added).toHaveLength(1);
+  await expect(strip.locator('[data-strip="missed"]')).toHaveText(String(before + 1));
   const dashboardLink = sidebar.getByRole('link', { name: 'Dashboard' });
   await expect(dashboardLink).toHaveAttribute(
     'href',
