@@ -1,20 +1,20 @@
-import Papa from 'papaparse';
+import { rowsToCsv } from '@/utils/metrics/csv';
 
 /**
- * CSV text of a table's rows. Text cells that a spreadsheet would run as a formula (starting
- * with = + - @, tab or carriage return: a source named `=HYPERLINK(…)`) get a leading
- * apostrophe, so they open as text; numbers stay numbers. A byte-order mark first, so Excel
- * reads the file as UTF-8 ("Google Ads – PI" stays whole).
+ * CSV text of a table's rows, through the metrics engine's writer: a text cell a spreadsheet
+ * would run as a formula (= + - @, tab, carriage return, their full-width forms: a source
+ * named `=HYPERLINK(…)`) gets a leading apostrophe, so it opens as text; numbers stay
+ * numbers; a byte-order mark first, so Excel reads the file as UTF-8.
  */
 export function tableCsv(
   headers: readonly string[],
   rows: readonly (readonly (string | number | null)[])[],
 ): string {
-  const body = Papa.unparse(
-    { fields: [...headers], data: rows.map((row) => row.map((cell) => cell ?? '')) },
-    { escapeFormulae: true, newline: '\r\n' },
+  const columns = headers.map((label, index) => ({ key: String(index), label }));
+  return rowsToCsv(
+    columns,
+    rows.map((row) => Object.fromEntries(row.map((cell, index) => [String(index), cell]))),
   );
-  return `\ufeff${body}\r\n`;
 }
 
 /** Start a download of the rows as `<name>.csv`. */

@@ -87,6 +87,7 @@ describe('CSV export', () => {
       [
         ['=HYPERLINK("http://evil.example","x")', 3, null],
         ['Google Ads – PI', -2, '@SUM(A1)'],
+        ['=1+1\nsecond line', 0, '\uFF1DSUM(A1)'],
       ],
     );
     const parsed = Papa.parse<string[]>(csv, { skipEmptyLines: true });
@@ -95,6 +96,7 @@ describe('CSV export', () => {
       ['Source', 'Missed calls', 'Note'],
       ['\'=HYPERLINK("http://evil.example","x")', '3', ''],
       ['Google Ads – PI', '-2', "'@SUM(A1)"],
+      ["'=1+1\nsecond line", '0', "'\uFF1DSUM(A1)"],
     ]);
   });
 });
