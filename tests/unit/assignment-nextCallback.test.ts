@@ -52,7 +52,7 @@ describe('pickNextCallback', () => {
       lead({
         id: 'no-text',
         dueAt: T + 50,
-        noAutoText: { at: T, reason: 'x' } as Lead['noAutoText'],
+        noAutoText: { at: T, callId: 'c1', reason: 'captured-late' },
       }),
     ];
     expect(pickNextCallback(leads, 'ana')?.id).toBe('no-text');
