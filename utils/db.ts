@@ -1,7 +1,9 @@
 import Dexie, { type EntityTable } from 'dexie';
+import { withAttempt } from './metrics/attemptSummary';
 import type {
   AnsweredCall,
   Attempt,
+  AttemptSummary,
   CallStat,
   Lead,
   LeadCrmLink,
@@ -158,7 +160,7 @@ export interface OptOutRecord {
  *    path (`callStats`), fingerprints of the answered calls counted (`answeredSeen`, so a
  *    re-read never counts twice), new callers answered live (`liveCallers`, for conversion),
  *    post-intake survey answers (`surveys`, one per lead), and calls by start time again
- *    (the dashboard reads a date range of calls).
+ *    (the dashboard reads a date range of calls); each lead gets its attempt summary.
  * 9. the shared queue: each lead's CRM task (sharedTasks, by lead and by task id).
  */
 export class CallbackDeskDB extends Dexie {
@@ -265,13 +267,30 @@ export class CallbackDeskDB extends Dexie {
     });
     // Metrics (utils/metrics/load.ts reads calls and attempts by time; capture counts
     // answered calls, utils/queue/leads.ts).
-    this.version(8).stores({
-      calls: 'id, leadId, [phoneKey+startedAt], providerKey, startedAt',
-      callStats: 'id, day',
-      answeredSeen: 'fp, at',
-      liveCallers: 'phoneKey, answeredAt',
-      surveys: 'leadId, at',
-    });
+    this.version(8)
+      .stores({
+        calls: 'id, leadId, [phoneKey+startedAt], providerKey, startedAt',
+        callStats: 'id, day',
+        answeredSeen: 'fp, at',
+        liveCallers: 'phoneKey, answeredAt',
+        surveys: 'leadId, at',
+      })
+      .upgrade(async (tx) => {
+        // Each lead's attempt summary, from the attempts stored so far (recordAttempt keeps
+        // it from now on), so the dashboard reads leads instead of every attempt.
+        const summaries = new Map<string, AttemptSummary>();
+        await tx
+          .table('attempts')
+          .each((a: Attempt) => summaries.set(a.leadId, withAttempt(summaries.get(a.leadId), a)));
+        if (summaries.size === 0) return;
+        await tx
+          .table('leads')
+          .toCollection()
+          .modify((lead: Lead) => {
+            const summary = summaries.get(lead.id);
+            if (summary) lead.attemptSummary = summary;
+          });
+      });
     // The shared queue through CRM tasks (utils/team/sharedQueue.ts): a lead's task by lead
     // and by the CRM's task id (a task read back finds its lead).
     this.version(9).stores({

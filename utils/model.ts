@@ -225,6 +225,11 @@ export interface Lead {
   dispositionAt?: number;
   dispositionSource?: DispositionSource;
   /**
+   * What the metrics need from the lead's attempts by staff (kept with each attempt, so the
+   * dashboard need not read every attempt; utils/metrics/attemptSummary.ts).
+   */
+  attemptSummary?: AttemptSummary;
+  /**
    * The CRM contacts this caller is, at most one per CRM and account: HubSpot and Clio can
    * both be connected, and a link made in one HubSpot portal (or Clio account) means
    * nothing in another. Helpers in utils/crm/model.ts (crmLinkOf, withCrmLink).
@@ -300,6 +305,18 @@ export interface MissedCall {
 export const DISPOSITIONS = ['retained', 'not-retained'] as const;
 export const Disposition = z.enum(DISPOSITIONS);
 export type Disposition = z.infer<typeof Disposition>;
+/** A lead's attempts by staff (automatic texts excluded), as the metrics read them. */
+export interface AttemptSummary {
+  /** The first callback by phone (a call or a voicemail). */
+  firstPhoneAt?: number;
+  /** An attempt reached the caller (Reached, Consultation booked, Retained, Not a fit). */
+  reached?: true;
+  /** An attempt booked a consultation (or retained the client). */
+  consultation?: true;
+  /** An attempt's outcome was Retained. */
+  retained?: true;
+}
+
 /** Who set a disposition: staff on the lead, or read from the CRM. */
 export type DispositionSource = 'staff' | 'hubspot' | 'clio';
 

@@ -162,3 +162,67 @@ describe('answered calls counted for the metrics', () => {
     expect(result.timeToCallback).toMatchObject({ leads: 2, waiting: 2 });
   });
 });
+
+describe('attempt summaries on leads (the dashboard reads leads, not every attempt)', () => {
+  it('recordAttempt keeps the first phone callback and what the attempts reached', async () => {
+    const { recordAttempt } = await import('@/utils/queue/leads');
+    await captureCalls(
+      db,
+      settings,
+      [answered({ reason: 'no-answer', providerCallId: 'M1' })],
+      NOW,
+    );
+    const [lead] = await db.leads.toArray();
+    const t1 = t('2026-03-04T10:03:00-05:00');
+    await recordAttempt(db, settings, { leadId: lead!.id, method: 'text', outcome: 'sent' }, t1);
+    await recordAttempt(
+      db,
+      settings,
+      { leadId: lead!.id, method: 'call', outcome: 'no-answer', close: false },
+      t1 + 60_000,
+    );
+    await recordAttempt(
+      db,
+      settings,
+      { leadId: lead!.id, method: 'call', outcome: 'consultation-booked' },
+      t1 + 120_000,
+    );
+    const stored = await db.leads.get(lead!.id);
+    expect(stored!.attemptCount).toBe(3);
+    expect(stored!.attemptSummary).toEqual({
+      firstPhoneAt: t1 + 60_000,
+      reached: true,
+      consultation: true,
+    });
+  });
+
+  it('the upgrade to version 8 fills them in from the attempts stored before', async () => {
+    const { default: Dexie } = await import('dexie');
+    const name = `upgrade7-${crypto.randomUUID()}`;
+    const v7 = new Dexie(name);
+    v7.version(7).stores({
+      leads: 'id, phoneKey, status, openDueAt, openOverdueAt, [phoneKey+status]',
+      calls: 'id, leadId, [phoneKey+startedAt], providerKey',
+      attempts: 'id, leadId, at',
+    });
+    await v7.open();
+    await v7.table('leads').bulkAdd([
+      { id: 'L1', phoneKey: '+12125550143', status: 'done', attemptCount: 2 },
+      { id: 'L2', phoneKey: '+12125550144', status: 'open', attemptCount: 0 },
+    ]);
+    await v7.table('attempts').bulkAdd([
+      { id: 'A0', leadId: 'L1', method: 'text', outcome: 'sent', at: 5, automatic: true },
+      { id: 'A1', leadId: 'L1', method: 'voicemail', outcome: 'left-voicemail', at: 20 },
+      { id: 'A2', leadId: 'L1', method: 'call', outcome: 'reached', at: 10 },
+    ]);
+    v7.close();
+    const upgraded = new CallbackDeskDB(name);
+    await upgraded.open();
+    expect((await upgraded.leads.get('L1'))!.attemptSummary).toEqual({
+      firstPhoneAt: 10,
+      reached: true,
+    });
+    expect((await upgraded.leads.get('L2'))!.attemptSummary).toBeUndefined();
+    await upgraded.delete();
+  });
+});

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { computeMetrics, computeStrip } from '@/utils/metrics/figures';
 import { computeWeeklyReview, weeklyReviewEmail } from '@/utils/metrics/weekly';
 import { metricsTables } from '@/utils/metrics/tables';
+import { withAttempt } from '@/utils/metrics/attemptSummary';
 import type {
   MetricsAttempt,
   MetricsCall,
@@ -490,6 +491,29 @@ describe('metrics figures on a fixed week', () => {
     expect(portal.leads.map((l) => l.leadId).sort()).toEqual(['L1', 'L5']);
     expect(portal.answeredBlindPaths).toEqual([]);
     expect(all().answeredBlindPaths).toEqual(['manual']);
+  });
+
+  it('reads the same figures from the attempt summaries kept on the leads as from the attempts', () => {
+    const summarised = data.leads.map((l) => {
+      const own = data.attempts.filter((a) => a.leadId === l.id);
+      const staff = own.filter((a) => !a.automatic);
+      if (own.length === 0) return l;
+      return {
+        ...l,
+        attemptCount: staff.length,
+        attemptSummary: own.reduce((s, a) => withAttempt(s, a), withAttempt(undefined, own[0]!)),
+      };
+    });
+    const fromSummaries = computeMetrics(
+      { ...data, leads: summarised, attempts: [] },
+      { from: FROM, to: TO },
+      settings,
+      NOW,
+    );
+    expect(fromSummaries).toEqual(all());
+    expect(computeStrip({ ...data, leads: summarised, attempts: [] }, settings, NOW)).toEqual(
+      computeStrip(data, settings, NOW),
+    );
   });
 
   it('an empty range: zeros and "—", never a made-up rate', () => {

@@ -4,7 +4,8 @@
  * filters, settings and `now` give the same result, in a page, a Web Worker or a test.
  * Definitions: FIGURE_HELP in ./types.ts says each one exactly as computed here.
  */
-import type { CapturePath, Outcome } from '../model';
+import type { CapturePath } from '../model';
+import { CONSULTATION_OUTCOMES, REACHED_OUTCOMES } from './attemptSummary';
 import { BusinessTime, FirmClock, MS } from './time';
 import {
   ANSWERED_VISIBILITY,
@@ -33,17 +34,7 @@ import {
   type WithinShare,
 } from './types';
 
-/** Attempt outcomes that mean the caller was reached. */
-export const REACHED_OUTCOMES: ReadonlySet<Outcome> = new Set<Outcome>([
-  'reached',
-  'consultation-booked',
-  'retained',
-  'not-a-fit',
-]);
-const CONSULTATION_OUTCOMES: ReadonlySet<Outcome> = new Set<Outcome>([
-  'consultation-booked',
-  'retained',
-]);
+export { REACHED_OUTCOMES };
 
 export const WITHIN_MINUTES = [
   { minutes: 5, label: '5 min' },
@@ -101,6 +92,8 @@ interface LeadAgg {
   attempts: number;
   reached: boolean;
   consultation: boolean;
+  /** An attempt's outcome was Retained. */
+  retainedOutcome: boolean;
   paths: CapturePath[];
 }
 
@@ -128,36 +121,42 @@ function gatherLeads(data: MetricsData, from: number, to: number) {
       noCallbackNumber++;
       continue;
     }
+    const summary = lead.attemptSummary;
     byId.set(lead.id, {
       lead,
-      firstPhoneAt: Infinity,
-      attempts: 0,
+      firstPhoneAt: summary?.firstPhoneAt ?? Infinity,
+      attempts: summary ? (lead.attemptCount ?? 0) : 0,
       reached:
+        Boolean(summary?.reached) ||
         lead.answeredLaterAt !== undefined ||
         (lead.closeOutcome !== undefined && REACHED_OUTCOMES.has(lead.closeOutcome)),
       consultation:
+        Boolean(summary?.consultation) ||
         lead.disposition !== undefined ||
         (lead.closeOutcome !== undefined && CONSULTATION_OUTCOMES.has(lead.closeOutcome)),
+      retainedOutcome: Boolean(summary?.retained) || lead.closeOutcome === 'retained',
       paths: [],
     });
   }
+  // Leads without a summary (written before version 8): from their attempts.
   for (const a of data.attempts) {
     if (a.automatic) continue;
     const agg = byId.get(a.leadId);
-    if (!agg) continue;
+    if (!agg || agg.lead.attemptSummary) continue;
     agg.attempts++;
     if ((a.method === 'call' || a.method === 'voicemail') && a.at < agg.firstPhoneAt) {
       agg.firstPhoneAt = a.at;
     }
     if (REACHED_OUTCOMES.has(a.outcome)) agg.reached = true;
     if (CONSULTATION_OUTCOMES.has(a.outcome)) agg.consultation = true;
+    if (a.outcome === 'retained') agg.retainedOutcome = true;
   }
   return { byId, existingClients, noCallbackNumber };
 }
 
-function retainedOf(agg: LeadAgg, retainedOutcome: boolean): boolean {
+function retainedOf(agg: LeadAgg): boolean {
   const d = agg.lead.disposition;
-  return d === 'retained' || (d === undefined && retainedOutcome);
+  return d === 'retained' || (d === undefined && agg.retainedOutcome);
 }
 
 /**
@@ -177,10 +176,6 @@ export function computeMetrics(
   const gathered = gatherLeads(data, from, to);
   const leadById = new Map<string, MetricsLead>();
   for (const lead of data.leads) leadById.set(lead.id, lead);
-  const retainedByOutcome = new Set<string>();
-  for (const a of data.attempts) {
-    if (!a.automatic && a.outcome === 'retained') retainedByOutcome.add(a.leadId);
-  }
   for (const call of data.calls) {
     const agg = gathered.byId.get(call.leadId);
     if (!agg) continue;
@@ -311,7 +306,7 @@ export function computeMetrics(
     }
 
     const attempted = agg.attempts > 0;
-    const isRetained = agg.reached && retainedOf(agg, retainedByOutcome.has(l.id));
+    const isRetained = agg.reached && retainedOf(agg);
     const isConsultation = agg.reached && agg.consultation;
     if (attempted) attemptedAll++;
     else neverAttempted++;
@@ -802,6 +797,10 @@ export function computeStrip(
   for (const call of data.calls)
     if (call.startedAt >= start && call.startedAt <= now) missedToday++;
   const firstPhone = new Map<string, number>();
+  for (const lead of data.leads) {
+    const at = lead.attemptSummary?.firstPhoneAt;
+    if (at !== undefined) firstPhone.set(lead.id, at);
+  }
   for (const a of data.attempts) {
     if (a.automatic || (a.method !== 'call' && a.method !== 'voicemail')) continue;
     const seen = firstPhone.get(a.leadId);

@@ -44,6 +44,8 @@ function toLead(l: Lead): MetricsLead {
   if (l.existingClient) lead.existingClient = true;
   if (l.disposition !== undefined) lead.disposition = l.disposition;
   if (l.dispositionAt !== undefined) lead.dispositionAt = l.dispositionAt;
+  if (l.attemptCount) lead.attemptCount = l.attemptCount;
+  if (l.attemptSummary) lead.attemptSummary = l.attemptSummary;
   return lead;
 }
 
@@ -71,12 +73,16 @@ function toAttempt(a: Attempt): MetricsAttempt {
   return attempt;
 }
 
+/** Above this many leads to look up one by one, one read of the whole table is faster. */
+const BULK_GET_LIMIT = 2_000;
+
 /**
  * Read what the figures need for a range (usually loadRangeFor(filters)): the missed calls
  * that started in it (answered ones are not missed calls), the leads those calls belong to and
- * every lead still open, the attempts made since the range started (a lead's attempts all
- * come after its first missed call), the answered-call counts of its days, the new callers
- * answered live and the survey answers. Index reads only; one read-only transaction.
+ * every lead still open, the answered-call counts of its days, the new callers answered live
+ * and the survey answers. Attempts are read only for leads without an attempt summary
+ * (written before version 8): those made since the range started (a lead's attempts all come
+ * after its first missed call). Index reads; one read-only transaction.
  */
 export async function loadMetricsData(
   db: CallbackDeskDB,
@@ -86,10 +92,13 @@ export async function loadMetricsData(
     'r',
     [db.calls, db.leads, db.attempts, db.callStats, db.liveCallers, db.surveys],
     async () => {
-      const [rawCalls, openLeads, rawAttempts, liveCallers, surveys, earliest] = await Promise.all([
+      // Day labels around the range (the counts are kept per firm-local day).
+      const fromDay = FirmClock.label(Math.floor((range.from - MS.DAY) / MS.DAY));
+      const toDay = FirmClock.label(Math.floor((range.to + MS.DAY) / MS.DAY));
+      const [rawCalls, openLeads, callStats, liveCallers, surveys, earliest] = await Promise.all([
         db.calls.where('startedAt').between(range.from, range.to, true, false).toArray(),
         db.leads.where('status').anyOf('open', 'claimed').toArray(),
-        db.attempts.where('at').aboveOrEqual(range.from).toArray(),
+        db.callStats.where('day').between(fromDay, toDay, true, true).toArray(),
         db.liveCallers.where('answeredAt').between(range.from, range.to, true, false).toArray(),
         db.surveys.where('at').aboveOrEqual(range.from).toArray(),
         db.calls.orderBy('startedAt').first(),
@@ -104,20 +113,33 @@ export async function loadMetricsData(
       const leads = new Map<string, MetricsLead>();
       for (const l of openLeads) leads.set(l.id, toLead(l));
       const missing = [...leadIds].filter((id) => !leads.has(id));
-      const more = await db.leads.bulkGet(missing);
-      for (const l of more) if (l) leads.set(l.id, toLead(l));
-      // Day labels of the range (the counts are kept per firm-local day).
-      const fromDay = FirmClock.label(Math.floor((range.from - MS.DAY) / MS.DAY));
-      const toDay = FirmClock.label(Math.floor((range.to + MS.DAY) / MS.DAY));
-      const callStats = await db.callStats
-        .where('day')
-        .between(fromDay, toDay, true, true)
-        .toArray();
+      if (missing.length > BULK_GET_LIMIT) {
+        const wanted = new Set(missing);
+        for (const l of await db.leads.toArray()) if (wanted.has(l.id)) leads.set(l.id, toLead(l));
+      } else if (missing.length > 0) {
+        for (const l of await db.leads.bulkGet(missing)) if (l) leads.set(l.id, toLead(l));
+      }
+      // Leads from before attempt summaries: their attempts.
+      const legacy = new Set<string>();
+      for (const l of leads.values()) if (l.attemptCount && !l.attemptSummary) legacy.add(l.id);
+      let attempts: MetricsAttempt[] = [];
+      if (legacy.size > BULK_GET_LIMIT) {
+        attempts = (await db.attempts.where('at').aboveOrEqual(range.from).toArray())
+          .filter((a) => legacy.has(a.leadId))
+          .map(toAttempt);
+      } else if (legacy.size > 0) {
+        attempts = (
+          await db.attempts
+            .where('leadId')
+            .anyOf([...legacy])
+            .toArray()
+        ).map(toAttempt);
+      }
       return {
         range,
         leads: [...leads.values()],
         calls,
-        attempts: rawAttempts.map(toAttempt),
+        attempts,
         callStats,
         liveCallers,
         surveys,

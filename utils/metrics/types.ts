@@ -26,6 +26,7 @@
 import {
   DISPOSITIONS,
   type AttemptMethod,
+  type AttemptSummary,
   type CallStat,
   type CapturePath,
   type Disposition,
@@ -120,6 +121,13 @@ export interface MetricsLead {
   existingClient?: boolean;
   disposition?: Disposition;
   dispositionAt?: number;
+  /** Attempts by staff (Lead.attemptCount). */
+  attemptCount?: number;
+  /**
+   * What the attempts say (Lead.attemptSummary). Absent with attemptCount > 0 (a lead
+   * written before version 8, or by sample data): its attempts are read instead.
+   */
+  attemptSummary?: AttemptSummary;
 }
 
 /** A missed call (db.calls without the answered ones). */
@@ -156,7 +164,10 @@ export interface MetricsData {
   leads: MetricsLead[];
   /** Missed calls (not answered ones) started in the range. */
   calls: MetricsCall[];
-  /** Every attempt on the loaded leads (also after `range.to`, up to when it was loaded). */
+  /**
+   * Attempts of the loaded leads that have no attempt summary (also after `range.to`, up to
+   * when it was loaded); leads with a summary need none.
+   */
   attempts: MetricsAttempt[];
   /** Answered-call counts for the range's days. */
   callStats: CallStatRow[];

@@ -19,6 +19,7 @@ import { computeDue, windowsFor } from './sla';
 import type { FirmSettings, SlaWindows, SourceRule } from '../settings';
 import { ANSWERED_KEPT_MS, checkCallTime, describeCallIssue, type CallIssue } from '../callLimits';
 import { countAnsweredCalls, type AnsweredForStats } from '../metrics/callStats';
+import { withAttempt } from '../metrics/attemptSummary';
 import {
   assignLead,
   parseRoundRobin,
@@ -752,6 +753,8 @@ export async function recordAttempt(
       attemptCount: lead.attemptCount + 1,
       lastAttemptAt: now,
       firstAttemptAt: lead.firstAttemptAt ?? now,
+      // What the metrics read instead of every attempt (utils/metrics/attemptSummary.ts).
+      attemptSummary: withAttempt(lead.attemptSummary, attempt),
       updatedAt: now,
     };
     const sla = await windowsOfLead(db, settings, lead);
