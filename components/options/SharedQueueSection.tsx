@@ -48,8 +48,8 @@ export function SharedQueueSection() {
       });
       return;
     }
-    await sharedQueueItem.setValue(next);
     setConfig(next);
+    await sharedQueueItem.setValue(next);
     setStatus(
       next.enabled
         ? {

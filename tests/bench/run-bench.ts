@@ -65,6 +65,11 @@ const BENCHMARKS: { id: string; title: string; run: () => Promise<unknown> }[] =
     title: 'CRM sync through the outbox to the HubSpot emulator',
     run: async () => (await import('./crm-sync.ts')).benchCrmSync(),
   },
+  {
+    id: 'sharedQueue',
+    title: 'Shared queue through HubSpot tasks: 1, 10, 30 browsers, 500 calls in a working day',
+    run: async () => (await import('./shared-queue.ts')).benchSharedQueue(),
+  },
 ];
 
 function chromiumVersion(): string {

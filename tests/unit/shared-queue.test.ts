@@ -112,6 +112,29 @@ describe('shared queue through HubSpot tasks', () => {
     }
   });
 
+  it('a claim made before this browser read the create race goes to the task kept', async () => {
+    hubspot.options.searchLagMs = 30_000;
+    const a = await browser('a', 'ana');
+    const b = await browser('b', 'ben');
+    await b.capture('+14155550134');
+    await a.capture('+14155550134');
+    await b.pass();
+    await a.pass();
+    const [low, high] = hubspot.records('tasks').map((t) => t.id);
+    advance(60_000);
+    await b.pass(); // B keeps the lowest id and completes A's task as its duplicate
+    expect(openTasks().map((t) => t.id)).toEqual([low]);
+    const [aLead] = await a.leads();
+    const result = await a.claim(aLead!.id);
+    expect(result.outcome).toBe('won');
+    const kept = hubspot.records('tasks').find((t) => t.id === low)!;
+    expect(parseSharedTask(bodyOf(kept)).claim?.staffId).toBe('ana');
+    expect(kept.properties.hubspot_owner_id).toBe('101');
+    expect(hubspot.records('tasks').find((t) => t.id === high)!.properties.hs_task_status).toBe(
+      'COMPLETED',
+    );
+  });
+
   it('two claims at once: one wins, the other is told who has it', async () => {
     const a = await browser('a', 'ana');
     const b = await browser('b', 'ben');

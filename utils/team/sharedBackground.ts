@@ -10,10 +10,12 @@ import { CRM_LABELS, type CrmSystem, type SyncJob } from '../crm/model';
 import { NEVER } from '../outbox/outbox';
 import { describeError } from '../http';
 import { claimLead, ClaimConflictError } from './claim';
-import { staffForCrmUser } from './identity';
+import { currentStaffOf, staffForCrmUser } from './identity';
 import { onMessage } from '../messaging';
-import { claimShared, type ClaimDeps } from './sharedClaim';
+import { claimShared, confirmClaim, type ClaimDeps } from './sharedClaim';
 import {
+  claimInFlight,
+  claimStamp,
   pendingSharedJobs,
   readCursor,
   syncSharedQueue,
@@ -91,12 +93,45 @@ function summary(report: SharedPassReport): string {
   return parts.join(' ');
 }
 
-let running: Promise<SharedQueueStatus | null> = Promise.resolve(null);
+let running: Promise<unknown> = Promise.resolve();
+
+/** Passes and claims take turns within the worker (one lead's claim is confirmed once). */
+function serial<T>(fn: () => Promise<T>): Promise<T> {
+  const next = running.catch(() => undefined).then(fn);
+  running = next;
+  return next;
+}
 
 /** One pass (serialised within the worker): publish, send, read and merge. */
 export function runSharedPass(): Promise<SharedQueueStatus | null> {
-  running = running.catch(() => null).then(passOnce);
-  return running;
+  return serial(passOnce);
+}
+
+function claimDeps(deps: SharedQueueDeps): ClaimDeps {
+  return {
+    ...deps,
+    drain: drainUntilSent,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  };
+}
+
+/**
+ * Claims made here by other means (Claim on the lead, Next callback, the keyboard command)
+ * that the task does not show yet: carried to it and confirmed; one that lost to a
+ * colleague's earlier claim gives way, and the user is told.
+ */
+async function confirmLocalClaims(deps: SharedQueueDeps): Promise<void> {
+  const me = currentStaffOf(deps.settings);
+  if (!me) return;
+  const claimed = await db.leads.where('status').equals('claimed').toArray();
+  for (const lead of claimed) {
+    if (lead.claimedBy !== me) continue;
+    const row = await db.sharedTasks.get(`${deps.system}:${lead.id}`);
+    if (!row?.taskId || row.deletedAt || row.done) continue;
+    if (row.publishedClaim === claimStamp(lead) || (await claimInFlight(db, lead.id))) continue;
+    const result = await confirmClaim(claimDeps(deps), lead, me);
+    if (result.outcome === 'lost') await tellLost(lead.id, result.by);
+  }
 }
 
 async function passOnce(): Promise<SharedQueueStatus | null> {
@@ -116,6 +151,7 @@ async function passOnce(): Promise<SharedQueueStatus | null> {
   const { deps, config } = setup;
   let report: SharedPassReport;
   try {
+    await confirmLocalClaims(deps);
     report = await syncSharedQueue(deps);
   } catch (error) {
     const status: SharedQueueStatus = {
@@ -192,12 +228,7 @@ export async function claimForTeam(
   const nameOf = (id: string) => settings.staff.find((m) => m.id === id)?.name ?? id;
   const setup = await prepare();
   if (!setup || 'problem' in setup) return claimLead(db, leadId, staffId, { nameOf });
-  const deps: ClaimDeps = {
-    ...setup.deps,
-    drain: drainUntilSent,
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-  };
-  const result = await claimShared(deps, leadId, staffId);
+  const result = await serial(() => claimShared(claimDeps(setup.deps), leadId, staffId));
   if (result.outcome === 'lost') throw new ClaimConflictError(result.lead, result.by);
   return result.lead;
 }
@@ -253,6 +284,10 @@ export function setupSharedQueue(): void {
   // A lead created in this worker (capture, a colleague's task) is published soon.
   db.leads.hook('creating', () => {
     publishSoon();
+  });
+  // A claim made here (Claim, Next callback): carried to the task and confirmed soon.
+  db.leads.hook('updating', (changes) => {
+    if ('claimedBy' in (changes as object)) publishSoon();
   });
   void ensureAlarm().catch((error: unknown) =>
     console.error('Could not schedule the shared queue', error),

@@ -90,10 +90,27 @@ export async function claimShared(
   leadId: string,
   staffId: string,
 ): Promise<SharedClaimResult> {
-  const { db, settings, system, connector } = deps;
-  const nameOf = (id: string) => claimerName(settings, id);
+  const nameOf = (id: string) => claimerName(deps.settings, id);
   // 1. Here first: a claim this browser already knows of wins at once (ClaimConflictError).
-  const lead = await claimLead(db, leadId, staffId, { now: (deps.now ?? Date.now)(), nameOf });
+  const lead = await claimLead(deps.db, leadId, staffId, {
+    now: (deps.now ?? Date.now)(),
+    nameOf,
+  });
+  return confirmClaim(deps, lead, staffId);
+}
+
+/**
+ * Carry a claim made here (I'll call back, Claim, Next callback) to the lead's CRM task
+ * and find out whether it stands: the loser gives way (the lead shows who has it).
+ */
+export async function confirmClaim(
+  deps: ClaimDeps,
+  lead: Lead,
+  staffId: string,
+): Promise<SharedClaimResult> {
+  const { db, settings, system, connector } = deps;
+  const leadId = lead.id;
+  const nameOf = (id: string) => claimerName(settings, id);
   const mine: SharedClaim = {
     staffId,
     label: nameOf(staffId),
@@ -112,10 +129,17 @@ export async function claimShared(
       lead,
       note: 'Claimed here; the shared task will show it once it is in the CRM.',
     };
-  const taskId = row.taskId;
+  let taskId = row.taskId;
 
-  // 2. What the task says now.
-  const before = await connector.readSharedTask(taskId);
+  // 2. What the task says now. Ours was completed as a duplicate (a create race this browser
+  //    has not read yet): the claim goes to the task it names.
+  let before = await connector.readSharedTask(taskId);
+  const duplicateOf = before?.done ? parseSharedTask(before.body).duplicateOf : undefined;
+  if (duplicateOf) {
+    taskId = duplicateOf;
+    await db.sharedTasks.update(row.id, { taskId, crmUpdatedAt: -1 });
+    before = await connector.readSharedTask(taskId);
+  }
   if (!before) return { outcome: 'local', lead, note: 'The shared task was deleted in the CRM.' };
   const theirs = parseSharedTask(before.body).claim;
   if (theirs && !sameClaim(theirs, mine) && (theirs.staffId ?? theirs.label) !== staffId) {

@@ -483,12 +483,16 @@ async function mergeTask(ctx: MergeContext, task: SharedTaskRecord): Promise<voi
   }
   const lead = await db.leads.get(row.leadId);
   if (!lead) return;
-  // A completed duplicate whose lead is kept elsewhere: not a close.
+  // A completed duplicate: not a close. The lead lives on in the task it names, which this
+  // browser follows from now on (its claim and changes go there).
   if (facts.duplicateOf) {
-    await db.sharedTasks.update(row.id, {
-      crmUpdatedAt: task.updatedAt,
-      updatedAt: at,
-    });
+    const kept = facts.duplicateOf;
+    await db.sharedTasks.update(
+      row.id,
+      kept !== row.taskId && !(await rowOfTask(db, system, kept))
+        ? { taskId: kept, crmUpdatedAt: -1, updatedAt: at }
+        : { crmUpdatedAt: task.updatedAt, updatedAt: at },
+    );
     return;
   }
   // Claimed: by the claim line the task carries (written with its owner / assignee). The
