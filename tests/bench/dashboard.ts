@@ -1,8 +1,9 @@
 /**
  * Dashboard with a big history: 100,000 missed calls (on 80,000 leads), 300,000 attempts and
  * 50,000 answered calls over the last four weeks, written straight into the built
- * extension's IndexedDB (the shapes capture and the attempt form store; answered calls as the
- * per-day/hour/line/source/path counts capture keeps). Then the dashboard is opened on
+ * extension's IndexedDB (the shapes capture and the attempt form store, each lead with the
+ * attempt summary recordAttempt keeps; answered calls as the per-day/hour/line/source/path
+ * counts capture keeps). Then the dashboard is opened on
  * "Last 4 weeks" — every call in range — and each run records:
  * - navigation → figures shown (the headline figures of the worker's result in the DOM, and
  *   the next frame);
@@ -164,6 +165,13 @@ async function seed(page: Page, now: number): Promise<void> {
           });
         }
         const open = last > now;
+        // What recordAttempt keeps on the lead (utils/metrics/attemptSummary.ts).
+        const attemptSummary: Record<string, number | true> = { firstPhoneAt: firstAttempt };
+        if (['reached', 'consultation-booked', 'retained', 'not-a-fit'].includes(outcome))
+          attemptSummary.reached = true;
+        if (outcome === 'consultation-booked' || outcome === 'retained')
+          attemptSummary.consultation = true;
+        if (outcome === 'retained') attemptSummary.retained = true;
         leads.push({
           id,
           phoneKey: phone,
@@ -182,6 +190,7 @@ async function seed(page: Page, now: number): Promise<void> {
           overdueAt: first + 15 * MIN,
           ...(open ? { openDueAt: first + 5 * MIN, openOverdueAt: first + 15 * MIN } : {}),
           attemptCount: tries,
+          attemptSummary,
           firstAttemptAt: firstAttempt,
           lastAttemptAt: last,
           ...(open ? {} : { closedAt: last, closeOutcome: outcome }),
@@ -321,11 +330,42 @@ async function measureView(
   };
 }
 
+/**
+ * For reading the worker's figures: how long plain IndexedDB takes to hand over every call,
+ * attempt and lead (getAll on each store), with no Dexie and no figures.
+ */
+async function measureRawRead(page: Page): Promise<Record<string, Summary>> {
+  const samples = await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open('callback-desk');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const times: Record<string, number[]> = { calls: [], attempts: [], leads: [] };
+    for (let run = 0; run < 4; run++) {
+      for (const store of Object.keys(times)) {
+        const started = performance.now();
+        await new Promise<void>((resolve, reject) => {
+          const request = db.transaction(store, 'readonly').objectStore(store).getAll();
+          request.onsuccess = () => resolve();
+          request.onerror = () => reject(request.error);
+        });
+        if (run > 0) times[store]!.push(performance.now() - started);
+      }
+    }
+    db.close();
+    return times;
+  });
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, summarize(v)]));
+}
+
 export interface DashboardBenchResult {
   seeded: typeof SEED;
   seedSeconds: number;
   lastFourWeeks: ViewFigures;
   lastSevenDays: ViewFigures;
+  /** Plain IndexedDB getAll of each store in a page, for comparison with the worker read. */
+  rawReadAll: Record<string, Summary>;
 }
 
 export async function benchDashboard(): Promise<DashboardBenchResult> {
@@ -340,11 +380,12 @@ export async function benchDashboard(): Promise<DashboardBenchResult> {
     const seedStarted = performance.now();
     await seed(seeder, Date.now());
     const seedSeconds = Math.round((performance.now() - seedStarted) / 100) / 10;
+    const rawReadAll = await measureRawRead(seeder);
     await seeder.close();
     const base = `chrome-extension://${id}/dashboard.html`;
     const lastFourWeeks = await measureView(context, `${base}?range=4w`, TIME_BUDGET_MS);
     const lastSevenDays = await measureView(context, `${base}?range=7d`, TIME_BUDGET_MS / 2);
-    return { seeded: SEED, seedSeconds, lastFourWeeks, lastSevenDays };
+    return { seeded: SEED, seedSeconds, lastFourWeeks, lastSevenDays, rawReadAll };
   } finally {
     await context.close();
   }
@@ -374,5 +415,8 @@ if (runDirectly) {
     'Last 7 days: longest task before figures': result.lastSevenDays.longestTaskBeforeFigures,
     'Last 7 days: worker read': result.lastSevenDays.workerRead,
     'Last 7 days: worker compute': result.lastSevenDays.workerCompute,
+    'Plain IndexedDB getAll, calls': result.rawReadAll.calls,
+    'Plain IndexedDB getAll, attempts': result.rawReadAll.attempts,
+    'Plain IndexedDB getAll, leads': result.rawReadAll.leads,
   });
 }
