@@ -95,6 +95,8 @@ interface LeadAgg {
   /** An attempt's outcome was Retained. */
   retainedOutcome: boolean;
   paths: CapturePath[];
+  /** Passed the filters. */
+  included: boolean;
 }
 
 const isOpenStatus = (status: string) => status === 'open' || status === 'claimed';
@@ -136,6 +138,7 @@ function gatherLeads(data: MetricsData, from: number, to: number) {
         (lead.closeOutcome !== undefined && CONSULTATION_OUTCOMES.has(lead.closeOutcome)),
       retainedOutcome: Boolean(summary?.retained) || lead.closeOutcome === 'retained',
       paths: [],
+      included: false,
     });
   }
   // Leads without a summary (written before version 8): from their attempts.
@@ -176,7 +179,12 @@ export function computeMetrics(
   const gathered = gatherLeads(data, from, to);
   const leadById = new Map<string, MetricsLead>();
   for (const lead of data.leads) leadById.set(lead.id, lead);
-  for (const call of data.calls) {
+  // Each call's lead, looked up once (the missed-call pass below reuses it).
+  const callLeads: (MetricsLead | undefined)[] = new Array(data.calls.length);
+  for (let i = 0; i < data.calls.length; i++) {
+    const call = data.calls[i]!;
+    callLeads[i] = leadById.get(call.leadId);
+    if (call.startedAt < from || call.startedAt >= to) continue;
     const agg = gathered.byId.get(call.leadId);
     if (!agg) continue;
     if (!agg.paths.includes(call.capturePath)) agg.paths.push(call.capturePath);
@@ -259,11 +267,10 @@ export function computeMetrics(
     return g;
   };
   const leadRows: LeadRow[] = [];
-  const includedIds = new Set<string>();
 
   for (const agg of included) {
     const l = agg.lead;
-    includedIds.add(l.id);
+    agg.included = true;
     const called = agg.firstPhoneAt !== Infinity;
     const open = isOpenStatus(l.status);
     let state: CallbackState;
@@ -334,10 +341,7 @@ export function computeMetrics(
     }
 
     const neverReached = !agg.reached && !open;
-    for (const g of [
-      groupOf(staffGroups, l.assignee ?? ''),
-      groupOf(sourceGroups, l.source ?? ''),
-    ]) {
+    const addTo = (g: Group) => {
       g.leads++;
       if (wallMin !== null) g.wall.push(wallMin);
       if (bizMin !== null) g.biz.push(bizMin);
@@ -349,7 +353,9 @@ export function computeMetrics(
       if (isConsultation) g.consultations++;
       if (isRetained) g.retained++;
       if (neverReached) g.neverReached++;
-    }
+    };
+    addTo(groupOf(staffGroups, l.assignee ?? ''));
+    addTo(groupOf(sourceGroups, l.source ?? ''));
 
     leadRows.push({
       leadId: l.id,
@@ -441,8 +447,10 @@ export function computeMetrics(
   const missedByDay = new Int32Array(spanDays);
   const heat = new Int32Array(7 * 24);
   const missedBySource = new Map<string, number>();
-  for (const call of data.calls) {
-    const lead = leadById.get(call.leadId);
+  const pathsInRange = new Set<CapturePath>();
+  for (let i = 0; i < data.calls.length; i++) {
+    const call = data.calls[i]!;
+    const lead = callLeads[i];
     const source = call.source ?? lead?.source;
     if (!matches(filters.source, source)) continue;
     if (filters.practiceArea?.length && !matches(filters.practiceArea, lead?.practiceArea))
@@ -459,6 +467,8 @@ export function computeMetrics(
     const index = day - loadFromDay;
     if (index >= 0 && index < spanDays) missedByDay[index]!++;
     if (call.startedAt >= from && call.startedAt < to) {
+      pathsInRange.add(call.capturePath);
+      if (call.alsoSeenBy) for (const p of call.alsoSeenBy) pathsInRange.add(p);
       heat[FirmClock.weekdayOfDay(day) * 24 + clock.hourOf(call.startedAt)]!++;
       if (lead && !leadExclusion(lead)) {
         const key = source ?? '';
@@ -553,12 +563,6 @@ export function computeMetrics(
       answeredTotal = (answeredTotal ?? 0) + row.answered;
       knownMissedTotal += row.missed;
     }
-  }
-  const pathsInRange = new Set<CapturePath>();
-  for (const call of data.calls) {
-    if (call.startedAt < from || call.startedAt >= to) continue;
-    pathsInRange.add(call.capturePath);
-    for (const p of call.alsoSeenBy ?? []) pathsInRange.add(p);
   }
   const answeredBlindPaths = [...pathsInRange].filter(
     (p) => !ANSWERED_VISIBILITY[p].sees && (!pathFilter || pathFilter.has(p)),
@@ -670,7 +674,7 @@ export function computeMetrics(
   const ratings: number[] = [];
   let answers = 0;
   for (const s of data.surveys) {
-    if (!includedIds.has(s.leadId)) continue;
+    if (!gathered.byId.get(s.leadId)?.included) continue;
     answers++;
     if (s.feltValued !== undefined) {
       feltValued.answered++;

@@ -25,40 +25,42 @@ export function loadRangeFor(
   return { from: clock.startOfDay(clock.dayOf(filters.from) - 7 * NORM_WEEKS), to: filters.to };
 }
 
+/**
+ * Every lead and call object gets the same properties in the same order (absent ones
+ * undefined), so the figures' loops over 100,000 of them stay on the engine's fast path.
+ */
 function toLead(l: Lead): MetricsLead {
-  const lead: MetricsLead = {
+  return {
     id: l.id,
     status: l.status,
+    source: l.source,
+    practiceArea: l.practiceArea,
+    assignee: l.assignee,
     noCallbackNumber: l.noCallbackNumber,
     firstMissedAt: l.firstMissedAt,
     dueAt: l.dueAt,
     overdueAt: l.overdueAt,
+    closedAt: l.closedAt,
+    closeOutcome: l.closeOutcome,
+    answeredLaterAt: l.answeredLaterAt,
+    noContactAt: l.noContactAt,
+    existingClient: Boolean(l.existingClient),
+    disposition: l.disposition,
+    dispositionAt: l.dispositionAt,
+    attemptCount: l.attemptCount ?? 0,
+    attemptSummary: l.attemptSummary,
   };
-  if (l.source !== undefined) lead.source = l.source;
-  if (l.practiceArea !== undefined) lead.practiceArea = l.practiceArea;
-  if (l.assignee !== undefined) lead.assignee = l.assignee;
-  if (l.closedAt !== undefined) lead.closedAt = l.closedAt;
-  if (l.closeOutcome !== undefined) lead.closeOutcome = l.closeOutcome;
-  if (l.answeredLaterAt !== undefined) lead.answeredLaterAt = l.answeredLaterAt;
-  if (l.noContactAt !== undefined) lead.noContactAt = l.noContactAt;
-  if (l.existingClient) lead.existingClient = true;
-  if (l.disposition !== undefined) lead.disposition = l.disposition;
-  if (l.dispositionAt !== undefined) lead.dispositionAt = l.dispositionAt;
-  if (l.attemptCount) lead.attemptCount = l.attemptCount;
-  if (l.attemptSummary) lead.attemptSummary = l.attemptSummary;
-  return lead;
 }
 
 function toCall(c: MissedCall): MetricsCall {
-  const call: MetricsCall = {
+  return {
     leadId: c.leadId,
     startedAt: c.startedAt,
     capturePath: c.capturePath,
+    alsoSeenBy: c.alsoSeenBy?.length ? c.alsoSeenBy : undefined,
+    source: c.source,
+    dialedLine: c.dialedLine,
   };
-  if (c.alsoSeenBy?.length) call.alsoSeenBy = c.alsoSeenBy;
-  if (c.source !== undefined) call.source = c.source;
-  if (c.dialedLine !== undefined) call.dialedLine = c.dialedLine;
-  return call;
 }
 
 function toAttempt(a: Attempt): MetricsAttempt {

@@ -13,14 +13,28 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const QUARTER_HOUR = 15 * MINUTE;
 
+/** Per zone, shared by every clock of this context (a worker computes again and again). */
+const memos = new Map<
+  string,
+  { offsets: Map<number, number>; starts: Map<number, number>; labels: Map<number, string> }
+>();
+
 export class FirmClock {
   readonly timeZone: string;
-  private offsets = new Map<number, number>();
-  private starts = new Map<number, number>();
-  private labels = new Map<number, string>();
+  private offsets: Map<number, number>;
+  private starts: Map<number, number>;
+  private labels: Map<number, string>;
 
   constructor(timeZone: string) {
     this.timeZone = timeZone;
+    let memo = memos.get(timeZone);
+    if (!memo) {
+      memo = { offsets: new Map(), starts: new Map(), labels: new Map() };
+      memos.set(timeZone, memo);
+    }
+    this.offsets = memo.offsets;
+    this.starts = memo.starts;
+    this.labels = memo.labels;
   }
 
   /** The zone's offset from UTC at `ms`, in ms (local = UTC + offset). */
@@ -33,6 +47,7 @@ export class FirmClock {
         Date.UTC(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes()) -
         bucket * QUARTER_HOUR;
       if (this.offsets.size > 200_000) this.offsets.clear();
+      if (this.starts.size > 20_000) this.starts.clear();
       this.offsets.set(bucket, offset);
     }
     return offset;
