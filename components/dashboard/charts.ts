@@ -46,7 +46,7 @@ export function timeToCallbackChart(figure: TimeToCallbackFigure): PlotOptions {
       label: 'Minutes from first missed call to callback →',
       domain: [0, lastEnd],
       ticks: [0, 1, 5, 15, 60, 240, 1440].filter((t) => t <= lastEnd),
-      tickFormat: (m: number) => formatMinutes(m).replace(' 00 min', ''),
+      tickFormat: (m: number) => (m === 0 ? '0' : m < 60 ? `${m} min` : `${Math.round(m / 60)} h`),
     },
     y: { label: '↑ Leads called back', grid: true },
     marks: [
