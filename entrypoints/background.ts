@@ -11,6 +11,7 @@ import { setupTeamCommands } from '@/utils/team/background';
 import { setupSharedQueue } from '@/utils/team/sharedBackground';
 import { setupWeeklyReviewReminder } from '@/utils/metrics/reminder';
 import { setupDashboardMenu } from '@/utils/metrics/dashboardMenu';
+import { setupDispositionRefresh } from '@/utils/metrics/background';
 
 // Only wiring here: every listener is registered synchronously at start-up (MV3 may wake
 // the worker for any event), and all logic lives in utils/.
@@ -29,6 +30,7 @@ export default defineBackground(() => {
   setupSharedQueue();
   setupWeeklyReviewReminder();
   setupDashboardMenu();
+  setupDispositionRefresh();
   browser.runtime.onInstalled.addListener(() => {
     // Chrome: the toolbar button opens the side panel.
     void browser.sidePanel

@@ -17,6 +17,7 @@ import { recordEmailSent } from './workflow/emailService';
 import { noteCapturedCalls } from './workflow/autoTextStore';
 import { registerVoicemailHandlers } from './capture/sources/voicemailAudio';
 import { checkExistingClients, registerTeamHandlers } from './team/background';
+import { registerMetricsHandlers } from './metrics/background';
 
 type Sender = Browser.runtime.MessageSender;
 
@@ -162,6 +163,7 @@ export function setupMessageHandlers(): void {
   });
   registerVoicemailHandlers(requireExtensionPage);
   registerTeamHandlers(requireExtensionPage);
+  registerMetricsHandlers(requireExtensionPage);
 
   onMessage('ping', () => 'pong' as const);
 }

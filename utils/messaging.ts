@@ -13,6 +13,8 @@ import type {
   MessageJob,
   PollOutcome,
   PreviewRequest,
+  SurveyAnswer,
+  SurveyInput,
   TextPanelInfo,
   VoicemailAudio,
 } from './model';
@@ -104,6 +106,10 @@ export interface ProtocolMap {
   releaseClaim(input: { leadId: string }): Lead;
   /** Shared queue (utils/team/sharedBackground.ts): publish, send and read now; null when off. */
   sharedQueueRefresh(): { message: string; error?: string } | null;
+  /** Metrics: read lead dispositions from the connected CRMs (utils/metrics/disposition.ts). */
+  refreshDispositions(): { checked: number; retained: number; failed: number };
+  /** Metrics: the post-intake survey's answers for a lead; null when all were cleared. */
+  saveSurvey(input: SurveyInput): SurveyAnswer | null;
   /** Who this browser's user is by the CRM (Clio who_am_i; HubSpot owner by email). */
   teamWhoAmI(input: { system: CrmSystem; email?: string }): {
     system: CrmSystem;

@@ -229,6 +229,8 @@ export interface Lead {
    * dashboard need not read every attempt; utils/metrics/attemptSummary.ts).
    */
   attemptSummary?: AttemptSummary;
+  /** When the CRM was last asked for the disposition (utils/metrics/disposition.ts). */
+  dispositionCheckedAt?: number;
   /**
    * The CRM contacts this caller is, at most one per CRM and account: HubSpot and Clio can
    * both be connected, and a link made in one HubSpot portal (or Clio account) means

@@ -23,7 +23,15 @@ import {
   type SharedTaskRecord,
 } from './connector';
 import { filterCandidates, phoneQueryFormats } from './matching';
-import type { CrmAccount, CrmContact, CrmMatter, CrmUser, RemoteRef, SendItem } from './model';
+import type {
+  CrmAccount,
+  CrmClientOutcome,
+  CrmContact,
+  CrmMatter,
+  CrmUser,
+  RemoteRef,
+  SendItem,
+} from './model';
 import { codeGrant, refreshOAuthTokens, tokenGrant, type OAuthHttpDeps } from './oauth';
 import { markerLine } from './records';
 import type { ClioCredentials, ClioRegion } from './tokens';
@@ -280,6 +288,37 @@ export class ClioConnector implements Connector {
    * The contact's open and pending matters as client, with the responsible attorney
    * (GET /matters.json?client_id=…&status=open,pending; Clio's matters guide). One request.
    */
+  /**
+   * A matter opened for the contact (as client) on or after `since`'s day: the lead was
+   * retained. Clio's Matter has `open_date` (a date); any status counts, a matter closed
+   * since included. GET /matters.json?client_id=…, newest first. One request.
+   */
+  async clientOutcome(contactId: string, since: number): Promise<CrmClientOutcome> {
+    const answer = await this.call({
+      method: 'GET',
+      path: '/matters.json',
+      fields: 'id,display_number,open_date',
+      query: { client_id: contactId, order: 'id(desc)', limit: 20 },
+      schema: List(
+        z.object({
+          id: z.number(),
+          display_number: z.string().nullish(),
+          open_date: z.string().nullish(),
+        }),
+      ),
+    });
+    // open_date is a date: a day's grace either way of the zone.
+    const sinceDay = new Date(since - 86_400_000).toISOString().slice(0, 10);
+    const opened = answer.data.find((m) => m.open_date && m.open_date >= sinceDay);
+    if (!opened) return { retained: false, reason: 'Clio: no matter opened since the call' };
+    const at = Date.parse(`${opened.open_date}T12:00:00Z`);
+    return {
+      retained: true,
+      ...(Number.isNaN(at) ? {} : { at }),
+      reason: `Clio: matter ${opened.display_number ?? opened.id} opened`,
+    };
+  }
+
   async clientMatters(contactId: string): Promise<CrmMatter[]> {
     const answer = await this.call({
       method: 'GET',

@@ -10,6 +10,7 @@ import {
   CRM_LABELS,
   type CrmAccount,
   type CrmContact,
+  type CrmClientOutcome,
   type CrmMatter,
   type CrmSystem,
   type CrmUser,
@@ -48,6 +49,11 @@ export interface Connector {
   findContactsByPhone(e164: string): Promise<CrmContact[]>;
   /** Clio: the contact's matters as client (existing-client check, utils/team/existingClient.ts). */
   clientMatters?(contactId: string): Promise<CrmMatter[]>;
+  /**
+   * Did the contact become a client on or after `since` (a lead's first missed call)? The
+   * lead's disposition for the metrics (utils/metrics/disposition.ts). A read: safe to repeat.
+   */
+  clientOutcome?(contactId: string, since: number): Promise<CrmClientOutcome>;
   createContact(item: SendItem): Promise<RemoteRef & { name: string }>;
   logCall(item: SendItem): Promise<RemoteRef>;
   addNote(item: SendItem): Promise<RemoteRef>;

@@ -21,7 +21,15 @@ import {
   type SharedTaskRecord,
 } from './connector';
 import { filterCandidates } from './matching';
-import type { CrmAccount, CrmContact, CrmUser, RemoteRef, SendItem, SyncKind } from './model';
+import type {
+  CrmAccount,
+  CrmClientOutcome,
+  CrmContact,
+  CrmUser,
+  RemoteRef,
+  SendItem,
+  SyncKind,
+} from './model';
 import { codeGrant, refreshOAuthTokens, tokenGrant, type OAuthHttpDeps } from './oauth';
 import { markerLine, textToHtml } from './records';
 import type { HubSpotCredentials } from './tokens';
@@ -144,6 +152,12 @@ const HsObject = z.object({
   objectWriteTraceId: z.string().optional(),
 });
 type HsObject = z.infer<typeof HsObject>;
+/** A contact read with `associations=deals` (contacts.v3.json: SimplePublicObjectWithAssociations). */
+const ContactWithDeals = HsObject.extend({
+  associations: z
+    .record(z.string(), z.object({ results: z.array(z.object({ id: z.string() })) }))
+    .optional(),
+});
 const SearchAnswer = z.object({
   total: z.number().optional(),
   results: z.array(HsObject),
@@ -357,6 +371,65 @@ export class HubSpotConnector implements Connector {
       e164,
       this.options.defaultCountry ?? 'US',
     );
+  }
+
+  /**
+   * The contact became a customer: lifecycle stage `customer` (set on or after `since`, when
+   * HubSpot says when: `hs_lifecyclestage_customer_date`), or one of its deals is won
+   * (`hs_is_closed_won`, closed on or after `since`). Two reads at most: the contact with its
+   * deal associations (GET /crm/v3/objects/contacts/{id}, contacts.v3.json), then the deals
+   * (POST /crm/v3/objects/deals/batch/read).
+   */
+  async clientOutcome(contactId: string, since: number): Promise<CrmClientOutcome> {
+    const contact = await this.call({
+      method: 'GET',
+      path: `/crm/v3/objects/contacts/${encodeURIComponent(contactId)}`,
+      query: {
+        properties: 'lifecyclestage,hs_lifecyclestage_customer_date',
+        associations: 'deals',
+      },
+      schema: ContactWithDeals,
+      idempotent: true,
+    });
+    // A day's grace: dates without a time, and clocks.
+    const after = (iso: string | null | undefined) => {
+      const at = iso ? Date.parse(iso) : NaN;
+      return Number.isNaN(at) ? { ok: true } : { ok: at >= since - 86_400_000, at };
+    };
+    if (contact.properties.lifecyclestage === 'customer') {
+      const when = after(contact.properties.hs_lifecyclestage_customer_date);
+      if (when.ok)
+        return {
+          retained: true,
+          ...(when.at !== undefined ? { at: when.at } : {}),
+          reason: 'HubSpot: lifecycle stage Customer',
+        };
+    }
+    const dealIds = (contact.associations?.deals?.results ?? []).map((d) => d.id).slice(0, 100);
+    if (dealIds.length > 0) {
+      const deals = await this.call({
+        method: 'POST',
+        path: '/crm/v3/objects/deals/batch/read',
+        json: {
+          inputs: dealIds.map((id) => ({ id })),
+          properties: ['hs_is_closed_won', 'closedate', 'dealname'],
+        },
+        schema: z.object({ results: z.array(HsObject) }),
+        idempotent: true,
+      });
+      for (const deal of deals.results) {
+        if (deal.properties.hs_is_closed_won !== 'true') continue;
+        const when = after(deal.properties.closedate);
+        if (!when.ok) continue;
+        const name = deal.properties.dealname ? ` "${deal.properties.dealname}"` : '';
+        return {
+          retained: true,
+          ...(when.at !== undefined ? { at: when.at } : {}),
+          reason: `HubSpot: deal${name} won`,
+        };
+      }
+    }
+    return { retained: false, reason: 'HubSpot: not a customer, no won deal' };
   }
 
   private toContact(r: HsObject): CrmContact {

@@ -249,6 +249,19 @@ export interface CrmContact {
   isClient?: boolean;
 }
 
+/**
+ * Whether a contact became a client (the lead's disposition, read by the metrics,
+ * utils/metrics/disposition.ts): HubSpot lifecycle stage Customer or a won deal; Clio a
+ * matter opened for the contact.
+ */
+export interface CrmClientOutcome {
+  retained: boolean;
+  /** When, as far as the CRM says. */
+  at?: number;
+  /** In words, for the lead ("HubSpot: deal won", "Clio matter 00012-Smith opened"). */
+  reason: string;
+}
+
 /** A Clio matter of a contact (its client): a contact with one is a client. */
 export interface CrmMatter {
   id: string;

@@ -850,6 +850,18 @@ export async function patchLead(
     if (patch.source !== undefined) next.source = patch.source ?? undefined;
     if (patch.name !== undefined) next.name = patch.name ?? undefined;
     if (patch.email !== undefined) next.email = patch.email ?? undefined;
+    // The final disposition, set by staff (the CRM's reading never overrides it).
+    if (patch.disposition !== undefined && patch.disposition !== (lead.disposition ?? null)) {
+      if (patch.disposition === null) {
+        delete next.disposition;
+        delete next.dispositionAt;
+        delete next.dispositionSource;
+      } else {
+        next.disposition = patch.disposition;
+        next.dispositionAt = now;
+        next.dispositionSource = 'staff';
+      }
+    }
     if (patch.status && patch.status !== lead.status) {
       if (patch.status === 'done') {
         next.status = 'done';
