@@ -74,6 +74,8 @@ const USED_FOR: Record<FixedTemplateId, string> = {
   'email.cadence.subject': 'Subject of the follow-up email.',
   'email.cadence':
     'The email step of the follow-up cadence, when calls have not reached the caller.',
+  'survey.text':
+    'The post-intake survey sent after the call: add your survey link here. Record the answers on the lead.',
 };
 
 const SAMPLE_AREA: Partial<Record<FixedTemplateId, string>> = {

@@ -32,15 +32,6 @@ const PrefsFields = z.object({
     .trim()
     .toUpperCase()
     .regex(/^[A-Z]{3}$/, 'a three-letter currency code such as USD'),
-  surveyLink: z
-    .string()
-    .trim()
-    .max(2_000, 'at most 2,000 characters')
-    .refine(
-      (u) => /^https:$/.test(URL.parse(u)?.protocol ?? ''),
-      'a web link starting with https://',
-    )
-    .optional(),
 });
 export const MetricsPrefsSchema = PrefsFields.refine((p) => p.needsWorkBelow <= p.goodAtLeast, {
   message: '"Needs work below" cannot be above "good at or above".',

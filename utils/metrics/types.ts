@@ -75,8 +75,6 @@ export interface MetricsPrefs {
   costPerLead: Record<string, number>;
   /** ISO 4217 code for money figures (default 'USD'). */
   currency: string;
-  /** The firm's post-intake survey link ({{surveyLink}} in the `survey.text` template). */
-  surveyLink?: string;
 }
 
 /** What computeMetrics needs: the metrics prefs plus the firm calendar and staff list. */

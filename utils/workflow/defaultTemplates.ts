@@ -141,6 +141,10 @@ If this is an emergency, please hang up and dial 911.`,
 
   'sms.autoText': `{{firmName}}: We missed your call. We are returning it now. If urgent, please reply to this message. Reply STOP to opt out.`,
 
+  // The post-intake survey (issue 10): put the firm's survey link in it; without one the
+  // caller answers by replying, and staff record the answers on the lead.
+  'survey.text': `Hi {{firstName}}, thank you for speaking with {{firmName}}. Two quick questions: did you feel valued when we called you back, and was our response time acceptable? And from 1 (poor) to 5 (excellent), how did we do? Just reply here.`,
+
   'email.confirmation.subject': `{{#consultationTime}}Your consultation with {{firmName}}: {{consultationTime}}{{/consultationTime}}{{^consultationTime}}Thank you for speaking with {{firmName}}{{/consultationTime}}`,
 
   'email.confirmation': `{{#firstName}}Dear {{firstName}},{{/firstName}}{{^firstName}}Hello,{{/firstName}}

@@ -33,6 +33,7 @@ export const FIXED_TEMPLATE_IDS = [
   'email.confirmation',
   'email.cadence.subject',
   'email.cadence',
+  'survey.text',
 ] as const;
 export type FixedTemplateId = (typeof FIXED_TEMPLATE_IDS)[number];
 
@@ -59,6 +60,7 @@ export const TEMPLATE_LABELS: Record<FixedTemplateId, string> = {
   'email.confirmation': 'Confirmation email — body',
   'email.cadence.subject': 'Follow-up email (cadence) — subject',
   'email.cadence': 'Follow-up email (cadence) — body',
+  'survey.text': 'Post-intake survey (text or email, with your survey link)',
 };
 
 /** "Estate planning" → "estate-planning". */
