@@ -24,6 +24,7 @@ import { LeadSyncPanel } from './LeadSyncPanel';
 import { ScriptPanel } from './ScriptPanel';
 import { VoicemailPanel } from './VoicemailPanel';
 import { AutoTextNote } from './AutoTextNote';
+import { LeadOutcomePanel } from './LeadOutcomePanel';
 import { useLiveData } from './useLiveData';
 
 const REASON_LABELS: Record<CallReason, string> = {
@@ -371,6 +372,8 @@ export function LeadDetail({
       <EmailPanel lead={lead} attempts={attempts} settings={settings} now={now} />
 
       <LeadSyncPanel lead={lead} />
+
+      <LeadOutcomePanel lead={lead} />
 
       <section className="history" aria-label="Attempts and notes">
         <h3>Attempts &amp; notes</h3>

@@ -13,6 +13,7 @@ import { DockSitesSection } from './options/DockSitesSection';
 import { EmailSection } from './options/EmailSection';
 import { TextingSection } from './options/TextingSection';
 import { SharedQueueSection } from './options/SharedQueueSection';
+import { MetricsSection } from './options/MetricsSection';
 
 /** Settings page: one section per concern, each owning its own form and validation. */
 export function OptionsApp() {
@@ -27,6 +28,7 @@ export function OptionsApp() {
       <EmailSection />
       <CrmConnectionsSection />
       <SharedQueueSection />
+      <MetricsSection />
       <ProviderConnectionsSection />
       <TextingSection />
       <CsvImportSection />

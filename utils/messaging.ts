@@ -110,6 +110,7 @@ export interface ProtocolMap {
   refreshDispositions(): { checked: number; retained: number; failed: number };
   /** Metrics: the post-intake survey's answers for a lead; null when all were cleared. */
   saveSurvey(input: SurveyInput): SurveyAnswer | null;
+  getSurvey(input: { leadId: string }): SurveyAnswer | null;
   /** Who this browser's user is by the CRM (Clio who_am_i; HubSpot owner by email). */
   teamWhoAmI(input: { system: CrmSystem; email?: string }): {
     system: CrmSystem;

@@ -1,4 +1,5 @@
 import { browser } from '#imports';
+import { z } from 'zod';
 import { db } from '../db';
 import { onMessage } from '../messaging';
 import { connectorFor } from '../crm/service';
@@ -38,6 +39,11 @@ export function registerMetricsHandlers(requireExtensionPage: RequirePage): void
   onMessage('saveSurvey', async ({ data, sender }) => {
     requireExtensionPage(sender);
     return saveSurveyAnswer(db, data);
+  });
+  onMessage('getSurvey', async ({ data, sender }) => {
+    requireExtensionPage(sender);
+    const { leadId } = z.object({ leadId: z.string().min(1).max(200) }).parse(data);
+    return (await db.surveys.get(leadId)) ?? null;
   });
 }
 
