@@ -93,6 +93,8 @@ export interface SharedQueueRun {
   /** The busiest rolling 10 s of the day, all browsers together (limit 100). */
   peakPer10s: number;
   received429: number;
+  /** Of those, refused by the 5-searches-a-second limit. */
+  received429Search: number;
   appearMedianS: number | null;
   appearP95S: number | null;
   /** Captures not seen by every other browser by the end of the day. */
@@ -171,6 +173,7 @@ async function runOnce(n: number, callCount: number, hours: number): Promise<Sha
     settings: FirmSettings;
     requests: number;
     got429: number;
+    got429Search: number;
     pass: () => Promise<void>;
     busy: boolean;
   }
@@ -209,6 +212,7 @@ async function runOnce(n: number, callCount: number, hours: number): Promise<Sha
       settings,
       requests: 0,
       got429: 0,
+      got429Search: 0,
       busy: false,
       pass: async () => undefined,
     };
@@ -217,7 +221,11 @@ async function runOnce(n: number, callCount: number, hours: number): Promise<Sha
       sim.requests++;
       requestTimes.push(clock);
       const response = await routed(input, init);
-      if (response.status === 429) sim.got429++;
+      if (response.status === 429) {
+        sim.got429++;
+        if (String(input instanceof Request ? input.url : input).endsWith('/search'))
+          sim.got429Search++;
+      }
       return response;
     };
     const connector = new HubSpotConnector(
@@ -427,6 +435,7 @@ async function runOnce(n: number, callCount: number, hours: number): Promise<Sha
     requestsPerBrowserPerHour: Math.round((requests / n / hours) * 10) / 10,
     peakPer10s: peak,
     received429: sims.reduce((s, x) => s + x.got429, 0),
+    received429Search: sims.reduce((s, x) => s + x.got429Search, 0),
     appearMedianS: percentile(appear, 50),
     appearP95S: percentile(appear, 95),
     neverAppeared,
@@ -482,6 +491,7 @@ if (runDirectly) {
           'req/browser/h': r.requestsPerBrowserPerHour,
           'peak req/10 s': r.peakPer10s,
           '429s': r.received429,
+          '429s (search/s)': r.received429Search,
           'appear median s': r.appearMedianS,
           'appear p95 s': r.appearP95S,
           'never appeared': r.neverAppeared,
