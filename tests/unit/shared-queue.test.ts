@@ -203,6 +203,21 @@ describe('shared queue through HubSpot tasks', () => {
     expect(hubspot.records('tasks')).toHaveLength(0);
   });
 
+  it('connected to another HubSpot portal, the leads are shared again there and read from its start', async () => {
+    const a = await browser('a', 'ana');
+    await a.capture('+14155550134');
+    await a.pass();
+    expect(hubspot.records('tasks')).toHaveLength(1);
+    hubspot.reset(); // the other portal has none of our tasks
+    // The same browser (its database), now connected to portal 88.
+    const moved = await browser('a', 'ana', 'hubspot', { account: '88', db: a.db });
+    await moved.pass();
+    expect(hubspot.records('tasks')).toHaveLength(1);
+    const rows = await a.db.sharedTasks.toArray();
+    expect(rows.map((r) => r.account)).toEqual(['88']);
+    expect((await readCursor(a.db, 'hubspot')).account).toBe('88');
+  });
+
   it('a 429 on read backs off (Retry-After / window, with jitter) and sends nothing until then', async () => {
     const a = await browser('a', 'ana');
     await a.pass();

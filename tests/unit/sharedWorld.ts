@@ -96,11 +96,13 @@ export async function browser(
   name: string,
   staffId: string,
   system: CrmSystem = 'hubspot',
-  options: { enabledAt?: number; fetch?: typeof fetch } = {},
+  options: { enabledAt?: number; fetch?: typeof fetch; account?: string; db?: CallbackDeskDB } = {},
 ): Promise<Browser> {
-  const db = new CallbackDeskDB(`shared-${name}-${crypto.randomUUID()}`);
-  await db.open();
-  made.push(db);
+  const db = options.db ?? new CallbackDeskDB(`shared-${name}-${crypto.randomUUID()}`);
+  if (!options.db) {
+    await db.open();
+    made.push(db);
+  }
   const settings: FirmSettings = { ...DEFAULT_SETTINGS, staff: STAFF, currentStaffId: staffId };
   const base = {
     limiterStore: dbLimiterStore(db),
@@ -118,7 +120,11 @@ export async function browser(
         session: { current: async () => 'pat-firm', afterUnauthorized: async () => null },
         fetch: options.fetch ?? routedFetch({ 'https://api.hubapi.com': hubspot.url }),
       },
-      { auth: 'private-app', portalId: '77', accountKey: '77' },
+      {
+        auth: 'private-app',
+        portalId: options.account ?? '77',
+        accountKey: options.account ?? '77',
+      },
     );
   } else {
     // Clio: each person signs in as themselves (their own token, the same firm account).

@@ -57,6 +57,8 @@ export interface SharedCursor {
   nextReadAfter?: number;
   lastError?: string;
   failures?: number;
+  /** The account (HubSpot portal, Clio firm) the cursor reads: another one starts afresh. */
+  account?: string;
 }
 
 export interface SharedQueueDeps {
@@ -226,6 +228,16 @@ export async function publishShared(
   const at = now(deps);
   const account = deps.connector.accountKey;
   await absorbCreated(deps);
+  // Tasks of another account (the user connected a different portal or firm) mean nothing
+  // here: those leads are shared again in the account connected now.
+  const stale = (await db.sharedTasks.toArray()).filter(
+    (r) =>
+      r.system === system &&
+      r.account !== undefined &&
+      account !== undefined &&
+      r.account !== account,
+  );
+  if (stale.length) await db.sharedTasks.bulkDelete(stale.map((r) => r.id));
   const rows = await db.sharedTasks.toArray();
   const rowByLead = new Map(rows.filter((r) => r.system === system).map((r) => [r.leadId, r]));
   const open = await db.leads.where('openDueAt').aboveOrEqual(-Infinity).toArray();
@@ -456,6 +468,9 @@ async function mergeTask(ctx: MergeContext, task: SharedTaskRecord): Promise<voi
           id: rowId(system, lead.id),
           leadId: lead.id,
           system,
+          ...(ctx.deps.connector.accountKey !== undefined
+            ? { account: ctx.deps.connector.accountKey }
+            : {}),
           ...(task.ownerId ? { ownerId: task.ownerId } : {}),
           key: mine?.key ?? key,
           taskId: task.id,
@@ -472,6 +487,9 @@ async function mergeTask(ctx: MergeContext, task: SharedTaskRecord): Promise<voi
         id: rowId(system, lead.id),
         leadId: lead.id,
         system,
+        ...(ctx.deps.connector.accountKey !== undefined
+          ? { account: ctx.deps.connector.accountKey }
+          : {}),
         key,
         taskId: task.id,
         publishedAttempts: lead.attemptCount,
@@ -588,7 +606,9 @@ export async function readShared(deps: SharedQueueDeps, report: SharedPassReport
     return;
   }
   const at = now(deps);
-  const cursor = await readCursor(db, system);
+  const account = connector.accountKey;
+  const stored = await readCursor(db, system);
+  const cursor = stored.account === account ? stored : {};
   if (cursor.nextReadAfter !== undefined && at < cursor.nextReadAfter) {
     report.skipped = 'backoff';
     return;
@@ -621,6 +641,7 @@ export async function readShared(deps: SharedQueueDeps, report: SharedPassReport
       changedSince: Math.max(since, newest - CURSOR_OVERLAP_MS),
       lastReadAt: at,
       lastFullReadAt: full ? at : cursor.lastFullReadAt,
+      ...(account !== undefined ? { account } : {}),
     });
   } catch (error) {
     const at = now(deps);
@@ -641,6 +662,7 @@ export async function readShared(deps: SharedQueueDeps, report: SharedPassReport
       nextReadAfter: at + wait,
       lastError: `${CRM_LABELS[system]}: ${report.error}`,
       failures,
+      ...(account !== undefined ? { account } : {}),
     });
   }
 }
