@@ -2,7 +2,7 @@
  * The metrics engine's contract (issue 10): what it reads (MetricsData), what it is asked
  * (MetricsFilters, MetricsSettings) and what it answers (MetricsResult). Everything here is
  * plain, structured-clone-safe data, so the figures can be computed in a Web Worker
- * (utils/metrics/worker.ts) and posted to the dashboard page.
+ * (components/dashboard/figuresWorker.ts) and posted to the dashboard page.
  *
  * Units: times are epoch ms; durations are minutes (fractional); rates and shares are
  * fractions 0–1, `null` when there is nothing to divide by. Days are the firm's local days
@@ -21,7 +21,7 @@
  * - tables.ts   `metricsTables(result: MetricsResult): MetricsTable[]` (every table, with columns)
  * - csv.ts      `tableToCsv(table: MetricsTable): string` (formula-injection safe)
  * - settings.ts `metricsPrefsItem`, `getMetricsSettings(): Promise<MetricsSettings>`
- * - worker.ts   Web Worker entry: post `MetricsWorkerRequest`, receive `MetricsWorkerResponse`.
+ * The dashboard's own worker (components/dashboard/figuresWorker.ts) runs load + compute.
  */
 import {
   DISPOSITIONS,
@@ -459,20 +459,6 @@ export interface MetricsTable {
   columns: { key: string; label: string }[];
   rows: Record<string, MetricsCell>[];
 }
-
-// ---------------------------------------------------------------------------------------
-// Worker protocol (utils/metrics/worker.ts)
-
-export type MetricsWorkerRequest = {
-  id: number;
-  kind: 'compute';
-  filters: MetricsFilters;
-  settings: MetricsSettings;
-  now: number;
-};
-export type MetricsWorkerResponse =
-  | { id: number; ok: true; result: MetricsResult; loadMs: number; computeMs: number }
-  | { id: number; ok: false; error: string };
 
 // ---------------------------------------------------------------------------------------
 // Which paths see answered calls (the UI says so where a path cannot)
