@@ -159,8 +159,9 @@ export interface OptOutRecord {
  * 8. metrics (utils/metrics/): answered calls counted per firm day, hour, line, source and
  *    path (`callStats`), fingerprints of the answered calls counted (`answeredSeen`, so a
  *    re-read never counts twice), new callers answered live (`liveCallers`, for conversion),
- *    post-intake survey answers (`surveys`, one per lead), and calls by start time again
- *    (the dashboard reads a date range of calls); each lead gets its attempt summary.
+ *    post-intake survey answers (`surveys`, one per lead), calls by start time again and
+ *    leads by first missed call (the dashboard reads a date range); each lead gets its
+ *    attempt summary.
  * 9. the shared queue: each lead's CRM task (sharedTasks, by lead and by task id).
  */
 export class CallbackDeskDB extends Dexie {
@@ -269,6 +270,7 @@ export class CallbackDeskDB extends Dexie {
     // answered calls, utils/queue/leads.ts).
     this.version(8)
       .stores({
+        leads: 'id, phoneKey, status, openDueAt, openOverdueAt, [phoneKey+status], firstMissedAt',
         calls: 'id, leadId, [phoneKey+startedAt], providerKey, startedAt',
         callStats: 'id, day',
         answeredSeen: 'fp, at',

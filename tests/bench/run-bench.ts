@@ -66,6 +66,12 @@ const BENCHMARKS: { id: string; title: string; run: () => Promise<unknown> }[] =
     run: async () => (await import('./crm-sync.ts')).benchCrmSync(),
   },
   {
+    id: 'metricsEngine',
+    title:
+      'Metrics engine: all figures over 100,000 missed calls, 300,000 attempts, 50,000 answered (ms)',
+    run: async () => (await import('./metrics.ts')).benchMetrics(),
+  },
+  {
     id: 'sharedQueue',
     title: 'Shared queue through HubSpot tasks: 1, 10, 30 browsers, 500 calls in a working day',
     run: async () => (await import('./shared-queue.ts')).benchSharedQueue(),

@@ -80,8 +80,8 @@ const BULK_GET_LIMIT = 2_000;
 
 /**
  * Read what the figures need for a range (usually loadRangeFor(filters)): the missed calls
- * that started in it (answered ones are not missed calls), the leads those calls belong to and
- * every lead still open, the answered-call counts of its days, the new callers answered live
+ * that started in it (answered ones are not missed calls), the leads whose first missed call
+ * is in it, the leads of its other calls, every lead still open, the answered-call counts of its days, the new callers answered live
  * and the survey answers. Attempts are read only for leads without an attempt summary
  * (written before version 8): those made since the range started (a lead's attempts all come
  * after its first missed call). Index reads; one read-only transaction.
@@ -97,14 +97,16 @@ export async function loadMetricsData(
       // Day labels around the range (the counts are kept per firm-local day).
       const fromDay = FirmClock.label(Math.floor((range.from - MS.DAY) / MS.DAY));
       const toDay = FirmClock.label(Math.floor((range.to + MS.DAY) / MS.DAY));
-      const [rawCalls, openLeads, callStats, liveCallers, surveys, earliest] = await Promise.all([
-        db.calls.where('startedAt').between(range.from, range.to, true, false).toArray(),
-        db.leads.where('status').anyOf('open', 'claimed').toArray(),
-        db.callStats.where('day').between(fromDay, toDay, true, true).toArray(),
-        db.liveCallers.where('answeredAt').between(range.from, range.to, true, false).toArray(),
-        db.surveys.where('at').aboveOrEqual(range.from).toArray(),
-        db.calls.orderBy('startedAt').first(),
-      ]);
+      const [rawCalls, openLeads, rangeLeads, callStats, liveCallers, surveys, earliest] =
+        await Promise.all([
+          db.calls.where('startedAt').between(range.from, range.to, true, false).toArray(),
+          db.leads.where('status').anyOf('open', 'claimed').toArray(),
+          db.leads.where('firstMissedAt').between(range.from, range.to, true, false).toArray(),
+          db.callStats.where('day').between(fromDay, toDay, true, true).toArray(),
+          db.liveCallers.where('answeredAt').between(range.from, range.to, true, false).toArray(),
+          db.surveys.where('at').aboveOrEqual(range.from).toArray(),
+          db.calls.orderBy('startedAt').first(),
+        ]);
       const calls: MetricsCall[] = [];
       const leadIds = new Set<string>();
       for (const c of rawCalls) {
@@ -114,6 +116,8 @@ export async function loadMetricsData(
       }
       const leads = new Map<string, MetricsLead>();
       for (const l of openLeads) leads.set(l.id, toLead(l));
+      for (const l of rangeLeads) if (!leads.has(l.id)) leads.set(l.id, toLead(l));
+      // Callers whose lead began before the range (they rang again in it).
       const missing = [...leadIds].filter((id) => !leads.has(id));
       if (missing.length > BULK_GET_LIMIT) {
         const wanted = new Set(missing);
