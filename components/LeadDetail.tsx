@@ -132,6 +132,22 @@ export function LeadDetail({
   const meName = staffName(settings.staff, me);
   const closed = lead.status === 'done';
 
+  // Claim goes through the shared claim (the CRM task when the queue is shared): the loser
+  // of a race is told at once ("Sam claimed this a moment ago").
+  const claim = async () => {
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    try {
+      await sendMessage('claimLead', { leadId: lead.id });
+      setNotice(`Claimed by ${meName}.`);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const assign = (assignee: string) => {
     const status: Lead['status'] | undefined = closed
       ? undefined
@@ -206,12 +222,7 @@ export function LeadDetail({
         />
         {/* Assigned to me by the rules is not claimed yet: Claim says "I am calling now". */}
         {!closed && me && (lead.assignee !== me || lead.claimedBy !== me) && (
-          <button
-            type="button"
-            className="secondary"
-            disabled={busy}
-            onClick={() => void patch({ assignee: me, status: 'claimed' }, `Claimed by ${meName}.`)}
-          >
+          <button type="button" className="secondary" disabled={busy} onClick={() => void claim()}>
             Claim
           </button>
         )}
