@@ -565,7 +565,7 @@ export const FIGURE_HELP: Record<FigureId, { title: string; text: string }> = {
   sources: {
     title: 'Per source',
     text:
-      'Per lead source (the tag from the dialled line’s source rule, or set by hand): missed calls, leads, median time to callback, contact rate, consultations, retained, conversion (retained ÷ leads reached). ' +
+      'Per lead source (the tag from the dialled line’s source rule, or set by hand): missed calls (each call under its own line’s source, else its lead’s; existing clients and callers with no number left out), leads, median time to callback, contact rate, consultations, retained, conversion (retained ÷ leads reached). ' +
       'Never reached: leads closed or at No contact without ever being reached. Money spent on never-reached leads = never reached × the cost per lead set for that source (Options › Metrics).',
   },
   strip: {
