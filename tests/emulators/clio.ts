@@ -18,9 +18,15 @@ import {
  * without it), X-API-VERSION is echoed, 50 requests a minute per token with
  * X-RateLimit-* headers and Retry-After on 429, contact query is a substring match on
  * numbers exactly as they were typed, external_properties filters on communications.
+ * Matters (GET /matters.json, filters client_id and status) are served from Clio's public
+ * docs only and are NOT spec-validated: no matters spec is published in tests/specs.
  */
 
 export const CLIO_API_VERSION = '4.0.13';
+const MATTER_STATUSES = ['open', 'pending', 'closed'];
+/** GET /api/v4/matters.json: served without a spec (see ClioMatter). */
+const isMattersList = (req: { method: string; fullPath: string }) =>
+  req.method === 'GET' && req.fullPath === '/api/v4/matters.json';
 const BASE = '/api/v4';
 
 /**
@@ -87,6 +93,8 @@ export interface ClioContact {
   first_name?: string;
   last_name?: string;
   phone_numbers: ClioPhoneNumber[];
+  /** Clio sets it once the contact is a client on a matter. */
+  is_client?: boolean;
   created_at: string;
   updated_at: string;
 }
@@ -133,6 +141,24 @@ export interface ClioTask {
   etag?: string;
 }
 
+/**
+ * A matter (GET /api/v4/matters.json). NOT spec-validated: Clio publishes no matters
+ * OpenAPI document we hold (tests/specs/clio has none); shape and filters follow the public
+ * docs — https://docs.developers.clio.com/guides/clio-manage/matters/ (status open / pending /
+ * closed; client, responsible_attorney by id; list filters client_id, status) and
+ * https://docs.developers.clio.com/api-reference/#tag/Matters/operation/Matter#index.
+ */
+export interface ClioMatter {
+  id: number;
+  display_number: string;
+  description: string;
+  status: 'open' | 'pending' | 'closed';
+  client: { id: number; name: string };
+  responsible_attorney?: { id: number; name: string };
+  created_at: string;
+  updated_at: string;
+}
+
 export interface GrowLead {
   inbox_lead_token: string;
   from_first: string;
@@ -162,7 +188,14 @@ export interface ClioEmulator extends EmulatorServer {
   communications: ClioCommunication[];
   notes: ClioNote[];
   tasks: ClioTask[];
+  matters: ClioMatter[];
   growLeads: GrowLead[];
+  /** A matter with `clientId` as its client (makes the contact a client: is_client). */
+  seedMatter(input: {
+    clientId: number;
+    status?: ClioMatter['status'];
+    responsibleAttorneyId?: number;
+  }): ClioMatter;
   seedContact(contact: { first_name: string; last_name: string; numbers: string[] }): ClioContact;
   issueAuthCode(clientId: string, redirectUri: string): string;
   /** A valid access token without the OAuth dance (for connector tests). */
@@ -264,6 +297,7 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
   const communications: ClioCommunication[] = [];
   const notes: ClioNote[] = [];
   const tasks: ClioTask[] = [];
+  const matters: ClioMatter[] = [];
   const growLeads: GrowLead[] = [];
   let nextId = 7_000_001;
   const authCodes = new Map<string, { clientId: string; redirectUri: string }>();
@@ -356,7 +390,7 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
     validator,
     windows: [limiter],
     authenticate(req, op) {
-      if (!op) return null;
+      if (!op && !isMattersList(req)) return null;
       const token = bearer(req);
       const access = token ? accessTokens.get(token) : undefined;
       if (!access || access.expiresAt <= Date.now()) {
@@ -369,7 +403,7 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
       return null;
     },
     rateLimit(req, op) {
-      if (!op) return { headers: {} };
+      if (!op && !isMattersList(req)) return { headers: {} };
       const now = req.at;
       const taken = limiter.take(bearer(req) ?? 'anonymous', now);
       const headers: Record<string, string> = {
@@ -413,7 +447,7 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
       return clioError(500, 'InternalServerError', 'Something went wrong');
     },
     contract(req, op) {
-      if (!op) return [];
+      if (!op && !isMattersList(req)) return [];
       const problems: string[] = [];
       if (req.headers['x-api-version'] !== CLIO_API_VERSION) {
         problems.push(
@@ -425,6 +459,21 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
       return problems;
     },
     unspecified(req) {
+      if (isMattersList(req)) {
+        // Not spec-validated (no matters spec published in tests/specs): the filters the
+        // docs list for GET /matters.json that we use, checked by hand.
+        const errors: string[] = [];
+        const clientId = req.query.get('client_id');
+        if (clientId !== null && !/^\d+$/.test(clientId))
+          errors.push('client_id must be an integer');
+        const status = req.query.get('status');
+        if (status !== null && !status.split(',').every((x) => MATTER_STATUSES.includes(x)))
+          errors.push('status must be open, pending or closed (comma-separated)');
+        const limit = req.query.get('limit');
+        if (limit !== null && !(Number(limit) >= 1 && Number(limit) <= 200))
+          errors.push('limit must be 1-200');
+        return { known: true, errors };
+      }
       if (req.fullPath === '/oauth/token' && req.method === 'POST') {
         const body = (req.body ?? {}) as Record<string, string>;
         const errors: string[] = [];
@@ -471,6 +520,18 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
           return { status: 401, body: { error: 'Invalid inbox lead token' } };
         growLeads.push({ inbox_lead_token: body.inbox_lead_token, ...body.inbox_lead });
         return { status: 201, body: { inbox_lead: { id: nextId++ } } };
+      }
+      if (isMattersList(req)) {
+        const clientId = req.query.get('client_id');
+        const statuses = req.query.get('status')?.split(',');
+        return list(
+          req,
+          matters.filter(
+            (m) =>
+              (!clientId || String(m.client.id) === clientId) &&
+              (!statuses || statuses.includes(m.status)),
+          ),
+        );
       }
       if (!op) return clioError(404, 'NotFound', 'Not found');
       let fieldsOk = true;
@@ -741,7 +802,31 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
     communications,
     notes,
     tasks,
+    matters,
     growLeads,
+    seedMatter(input: {
+      clientId: number;
+      status?: ClioMatter['status'];
+      responsibleAttorneyId?: number;
+    }) {
+      const client = contacts.find((c) => c.id === input.clientId);
+      if (!client) throw new Error(`No contact ${input.clientId}`);
+      const attorney = opts.users.find((u) => u.id === input.responsibleAttorneyId);
+      const now = iso();
+      const matter: ClioMatter = {
+        id: nextId++,
+        display_number: `${String(matters.length + 1).padStart(5, '0')}-${client.last_name ?? client.name}`,
+        description: `${client.name} matter`,
+        status: input.status ?? 'open',
+        client: { id: client.id, name: client.name },
+        ...(attorney ? { responsible_attorney: { id: attorney.id, name: attorney.name } } : {}),
+        created_at: now,
+        updated_at: now,
+      };
+      matters.push(matter);
+      client.is_client = true;
+      return matter;
+    },
     seedContact(input: { first_name: string; last_name: string; numbers: string[] }) {
       const created = createContact({
         data: {
@@ -776,6 +861,7 @@ export async function startClioEmulator(options: ClioEmulatorOptions = {}): Prom
       communications.length = 0;
       notes.length = 0;
       tasks.length = 0;
+      matters.length = 0;
       growLeads.length = 0;
       limiter.reset();
       server.violations.length = 0;

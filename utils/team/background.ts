@@ -1,4 +1,4 @@
-import { browser } from '#imports';
+import { browser, storage } from '#imports';
 import { z } from 'zod';
 import { db } from '../db';
 import type { CapturedCall, Lead } from '../model';
@@ -29,10 +29,6 @@ export const COMMAND_NEXT_CALLBACK = 'next-callback';
 export const COMMAND_LOG_OUTCOME = 'log-outcome';
 
 type RequirePage = (sender: Parameters<Parameters<typeof onMessage>[1]>[0]['sender']) => void;
-
-function nameOf(settings: FirmSettings): (id: string) => string {
-  return (id) => settings.staff.find((m) => m.id === id)?.name ?? id;
-}
 
 function requireMe(settings: FirmSettings): string {
   const me = currentStaffOf(settings);
@@ -103,19 +99,89 @@ const CLIO_CONTACTS_CHECKED = 3;
 let checking: Promise<void> = Promise.resolve();
 
 /**
- * Look the new leads' callers up in each connected CRM, in the background and one at a time
- * (the connectors' rate limiters pace the requests; a refused or failed lookup leaves the
- * lead as it is). A client is tagged "existing client" and goes to their attorney.
+ * Lookups that failed (CRM outage, 429, a connection needing attention): tried again on an
+ * alarm, backing off 1, 2, 4 … 60 minutes, for a day — a client calling during an outage
+ * still reaches their attorney. Durable (extension storage), so a worker restart keeps them.
  */
-export function checkExistingClients(leadIds: readonly string[]): Promise<void> {
+export interface PendingClientCheck {
+  leadId: string;
+  tries: number;
+  firstAt: number;
+  nextAt: number;
+}
+export const pendingClientChecksItem = storage.defineItem<PendingClientCheck[]>(
+  'local:pendingClientChecks',
+  { fallback: [] },
+);
+export const CLIENT_CHECK_ALARM = 'client-check';
+const CLIENT_CHECK_GIVE_UP_MS = 24 * 60 * 60_000;
+
+/** Wait before try `tries + 1`: 1, 2, 4 … minutes, at most an hour. */
+export function clientCheckDelay(tries: number): number {
+  return Math.min(60, 2 ** Math.max(0, tries - 1)) * 60_000;
+}
+
+/**
+ * Look the new leads' callers up in each connected CRM, in the background and one at a time
+ * (the connectors' rate limiters pace the requests). A client is tagged "existing client"
+ * and goes to their attorney; a lookup that failed is tried again later (see above).
+ */
+export function checkExistingClients(
+  leadIds: readonly string[],
+  now: () => number = Date.now,
+): Promise<void> {
   if (leadIds.length === 0) return checking;
   checking = checking.then(async () => {
     const connections = await crmConnectionsItem.getValue();
     const systems = CRM_SYSTEMS.filter((s) => connections[s] && !connections[s]?.problem);
-    if (systems.length === 0) return;
-    for (const leadId of leadIds) await checkOne(leadId, systems).catch(() => undefined);
+    // A connection that needs attention counts as a failed lookup: tried again once fixed.
+    const unreachable = CRM_SYSTEMS.some((s) => connections[s]?.problem);
+    const pending = await pendingClientChecksItem.getValue();
+    const byId = new Map(pending.map((p) => [p.leadId, p]));
+    for (const leadId of leadIds) {
+      const result =
+        systems.length === 0 && !unreachable
+          ? 'done'
+          : await checkOne(leadId, systems, unreachable).catch(() => 'failed' as const);
+      const before = byId.get(leadId);
+      const at = now();
+      if (result === 'done') byId.delete(leadId);
+      else if (before && at - before.firstAt >= CLIENT_CHECK_GIVE_UP_MS) byId.delete(leadId);
+      else {
+        const tries = (before?.tries ?? 0) + 1;
+        byId.set(leadId, {
+          leadId,
+          tries,
+          firstAt: before?.firstAt ?? at,
+          nextAt: at + clientCheckDelay(tries),
+        });
+      }
+    }
+    const next = [...byId.values()];
+    await pendingClientChecksItem.setValue(next);
+    await scheduleClientChecks(next);
   });
   return checking;
+}
+
+async function scheduleClientChecks(pending: readonly PendingClientCheck[]): Promise<void> {
+  if (!browser.alarms) return;
+  if (pending.length === 0) {
+    await browser.alarms.clear(CLIENT_CHECK_ALARM);
+    return;
+  }
+  await browser.alarms.create(CLIENT_CHECK_ALARM, {
+    when: Math.min(...pending.map((p) => p.nextAt)),
+  });
+}
+
+/** The alarm: run the checks that are due (the others keep their time). */
+export async function retryClientChecks(now: () => number = Date.now): Promise<void> {
+  const due = (await pendingClientChecksItem.getValue()).filter((p) => p.nextAt <= now());
+  await checkExistingClients(
+    due.map((p) => p.leadId),
+    now,
+  );
 }
 
 async function factsIn(system: CrmSystem, phone: string): Promise<ClientFacts[]> {
@@ -125,21 +191,33 @@ async function factsIn(system: CrmSystem, phone: string): Promise<ClientFacts[]>
   if (system === 'hubspot') return contacts.map((contact) => ({ system, contact }));
   const facts: ClientFacts[] = [];
   for (const contact of contacts.slice(0, CLIO_CONTACTS_CHECKED)) {
-    const matters = await connector.clientMatters?.(contact.id).catch(() => undefined);
+    // A failed matters read fails the lookup (tried again later), never the capture.
+    const matters = await connector.clientMatters?.(contact.id);
     facts.push({ system, contact, ...(matters ? { matters } : {}) });
   }
   return facts;
 }
 
-async function checkOne(leadId: string, systems: readonly CrmSystem[]): Promise<void> {
+/** 'failed' when a CRM could not be asked (the caller is looked up again later). */
+async function checkOne(
+  leadId: string,
+  systems: readonly CrmSystem[],
+  unreachable: boolean,
+): Promise<'done' | 'failed'> {
   const lead = await db.leads.get(leadId);
-  if (!lead?.phone || lead.existingClient || lead.status === 'done') return;
+  if (!lead?.phone || lead.existingClient || lead.status === 'done') return 'done';
   const facts: ClientFacts[] = [];
+  let failed = unreachable;
   for (const system of systems)
-    facts.push(...(await factsIn(system, lead.phone).catch(() => [] as ClientFacts[])));
+    facts.push(
+      ...(await factsIn(system, lead.phone).catch(() => {
+        failed = true;
+        return [] as ClientFacts[];
+      })),
+    );
   const settings = await getSettings();
   const tag = existingClientTag(facts, settings.staff, await crmMapping());
-  if (!tag) return;
+  if (!tag) return failed ? 'failed' : 'done';
   const updated = await db.transaction('rw', db.leads, async () => {
     const current = await db.leads.get(leadId);
     if (!current || current.existingClient) return undefined;
@@ -152,7 +230,7 @@ async function checkOne(leadId: string, systems: readonly CrmSystem[]): Promise<
     await db.leads.put(next);
     return next;
   });
-  if (!updated) return;
+  if (!updated) return 'done';
   await refreshBadge();
   const me = currentStaffOf(settings);
   // The attorney's browser hears about it now (the capture notification went by the rules).
@@ -168,6 +246,7 @@ async function checkOne(leadId: string, systems: readonly CrmSystem[]): Promise<
       } as CapturedCall,
     ]);
   }
+  return 'done';
 }
 
 // ---------------------------------------------------------------------------------------
@@ -231,6 +310,12 @@ async function myCurrentLead(): Promise<Lead | undefined> {
  * attempt form. Registered synchronously at start-up.
  */
 export function setupTeamCommands(): void {
+  browser.alarms?.onAlarm.addListener((alarm) => {
+    if (alarm.name === CLIENT_CHECK_ALARM)
+      void retryClientChecks().catch((error: unknown) =>
+        console.error('Existing-client lookup failed', error),
+      );
+  });
   browser.commands?.onCommand.addListener((command) => {
     if (command === COMMAND_NEXT_CALLBACK) {
       void nextCallback()
