@@ -135,11 +135,14 @@ export class FirmClock {
 export class BusinessTime {
   private intervals = new Map<number, [number, number][]>();
   private holidays: Set<string>;
+  // Plain fields, not constructor parameter properties: Node runs this file (benchmarks,
+  // the demo) by stripping types, which cannot rewrite those.
+  private clock: FirmClock;
+  private firm: Pick<MetricsSettings['firm'], 'weeklyHours' | 'holidays'>;
 
-  constructor(
-    private clock: FirmClock,
-    private firm: Pick<MetricsSettings['firm'], 'weeklyHours' | 'holidays'>,
-  ) {
+  constructor(clock: FirmClock, firm: Pick<MetricsSettings['firm'], 'weeklyHours' | 'holidays'>) {
+    this.clock = clock;
+    this.firm = firm;
     this.holidays = new Set(firm.holidays);
   }
 

@@ -11,11 +11,10 @@ import { pickNextCallback } from './nextCallback';
 
 /** A lead someone else took first: its message is what the user reads. */
 export class ClaimConflictError extends Error {
-  constructor(
-    readonly lead: Lead,
-    who: string,
-  ) {
+  readonly lead: Lead;
+  constructor(lead: Lead, who: string) {
     super(`${who} claimed this a moment ago.`);
+    this.lead = lead;
     this.name = 'ClaimConflictError';
   }
 }

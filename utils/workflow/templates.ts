@@ -792,8 +792,10 @@ export function renderableText(stored: StoredTemplates, id: TemplateId): string 
 
 /** Thrown by saveTemplate: the messages are the editor's (checkTemplate) plain words. */
 export class TemplateError extends Error {
-  constructor(readonly errors: string[]) {
+  readonly errors: string[];
+  constructor(errors: string[]) {
     super(errors.join(' '));
+    this.errors = errors;
     this.name = 'TemplateError';
   }
 }
