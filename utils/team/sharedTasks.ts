@@ -91,9 +91,16 @@ export interface SharedTaskFacts {
   ours: boolean;
 }
 
-/** Values go on one line each: a caller name must not start a line of its own. */
+/**
+ * Values go on one line each: a caller name must not start a line of its own. Nor may free
+ * text carry one of our search words (`cbdq…`): the CRMs search task text word by word, and
+ * a caller named "cbdqc1415…" would make another caller's capture adopt this task.
+ */
 function oneLine(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029]+/g, ' ').trim();
+  return text
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+    .replace(/cbdq/gi, (m) => `${m.slice(0, 3)}-${m.slice(3)}`)
+    .trim();
 }
 
 function isoOf(at: number): string {
@@ -159,7 +166,7 @@ export function renderSharedTask(input: RenderInput): RenderedTask {
     `First missed call: ${isoOf(lead.firstMissedAt)} (${lead.missedCount} call${lead.missedCount === 1 ? '' : 's'})`,
     ...(lead.source ? [`Source: ${oneLine(lead.source)}`] : []),
     ...(lead.practiceArea ? [`Practice area: ${oneLine(lead.practiceArea)}`] : []),
-    `Key: ${key}`,
+    `Key: ${oneLine(key)}`,
   ];
   if (input.claim) {
     const c = input.claim;
@@ -200,7 +207,8 @@ export function parseSharedTask(text: string): SharedTaskFacts {
       ?.slice(prefix.length)
       .trim() || undefined;
   const facts: SharedTaskFacts = { attempts: 0, ours: false };
-  const ref = lines.find((l) => l.includes(`ref ${SHARED_QUEUE_TOKEN}`));
+  // The footer is the last line that names the queue (free text cannot, see oneLine).
+  const ref = lines.findLast((l) => l.includes(`ref ${SHARED_QUEUE_TOKEN}`));
   if (ref) {
     facts.ours = true;
     const words = ref.slice(ref.indexOf(`ref ${SHARED_QUEUE_TOKEN}`)).split(/\s+/);
