@@ -317,6 +317,11 @@ export interface AttemptSummary {
   consultation?: true;
   /** An attempt's outcome was Retained. */
   retained?: true;
+  /**
+   * The lead's limit (Lead.overdueAt) when staff made their first attempt: the figures'
+   * "past the limit" is measured against it, since each later cadence step moves overdueAt.
+   */
+  limitAt?: number;
 }
 
 /** Who set a disposition: staff on the lead, or read from the CRM. */

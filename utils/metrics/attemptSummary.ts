@@ -15,14 +15,19 @@ export const CONSULTATION_OUTCOMES: ReadonlySet<Outcome> = new Set<Outcome>([
 /**
  * A lead's attempt summary with one more attempt (recordAttempt keeps it on the lead, and the
  * database upgrade to version 8 fills it in from the attempts stored before). Automatic
- * texts change nothing: they are no callback attempt.
+ * texts change nothing: they are no callback attempt. The first attempt keeps the lead's limit
+ * as it was then (`limitAt`): every later cadence step (and a reopened lead) moves
+ * Lead.overdueAt, which would otherwise hide a late first callback.
  */
 export function withAttempt(
   summary: AttemptSummary | undefined,
   attempt: Pick<Attempt, 'method' | 'at' | 'outcome' | 'automatic'>,
+  /** The lead's limit before this attempt (Lead.overdueAt): kept from the first attempt. */
+  limitAt?: number,
 ): AttemptSummary {
   const next: AttemptSummary = { ...summary };
   if (attempt.automatic) return next;
+  if (next.limitAt === undefined && limitAt !== undefined) next.limitAt = limitAt;
   if (
     (attempt.method === 'call' || attempt.method === 'voicemail') &&
     (next.firstPhoneAt === undefined || attempt.at < next.firstPhoneAt)

@@ -157,6 +157,14 @@ function gatherLeads(data: MetricsData, from: number, to: number) {
   return { byId, existingClients, noCallbackNumber };
 }
 
+/**
+ * The lead's limit for "past the limit": as it was at staff's first attempt (each later cadence
+ * step, and reopening after No contact, moves Lead.overdueAt on), else as it is now.
+ */
+function limitOf(lead: MetricsLead): number {
+  return lead.attemptSummary?.limitAt ?? lead.overdueAt;
+}
+
 function retainedOf(agg: LeadAgg): boolean {
   const d = agg.lead.disposition;
   return d === 'retained' || (d === undefined && agg.retainedOutcome);
@@ -295,7 +303,7 @@ export function computeMetrics(
           break;
         }
       }
-      pastLimit = agg.firstPhoneAt > l.overdueAt;
+      pastLimit = agg.firstPhoneAt > limitOf(l);
     } else if (open) {
       state = 'waiting';
       waiting++;
@@ -306,7 +314,7 @@ export function computeMetrics(
         if (ageMin > WITHIN_MINUTES[i]!.minutes) waitingPastWall[i]!++;
         if (ageBiz > WITHIN_MINUTES[i]!.minutes) waitingPastBiz[i]!++;
       }
-      pastLimit = now > l.overdueAt;
+      pastLimit = now > limitOf(l);
     } else {
       state = 'closed-without-callback';
       closedWithoutCallback++;

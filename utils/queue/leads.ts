@@ -754,7 +754,7 @@ export async function recordAttempt(
       lastAttemptAt: now,
       firstAttemptAt: lead.firstAttemptAt ?? now,
       // What the metrics read instead of every attempt (utils/metrics/attemptSummary.ts).
-      attemptSummary: withAttempt(lead.attemptSummary, attempt),
+      attemptSummary: withAttempt(lead.attemptSummary, attempt, lead.overdueAt),
       updatedAt: now,
     };
     const sla = await windowsOfLead(db, settings, lead);
