@@ -164,7 +164,7 @@ async function renderFor(
   deps: SharedQueueDeps,
   lead: Lead,
   key: string,
-  extra: { remoteLines?: string[]; duplicateOf?: string } = {},
+  extra: { remoteLines?: string[]; duplicateOf?: string; claim?: SharedClaim } = {},
 ) {
   const attempts = (await deps.db.attempts.where('leadId').equals(lead.id).toArray()).filter(
     (a) => !a.automatic,
@@ -173,7 +173,7 @@ async function renderFor(
     lead,
     key,
     attempts,
-    claim: claimOfLead(deps.settings, lead),
+    claim: claimOfLead(deps.settings, lead) ?? extra.claim,
     staffName: (id) => staffName(deps.settings, id),
     ...(extra.duplicateOf ? { duplicateOf: extra.duplicateOf } : {}),
   });
@@ -300,7 +300,19 @@ export async function publishShared(
     const claimed =
       !closed && me !== undefined && lead.claimedBy === me && claim !== row.publishedClaim;
     if (!closed && !claimed && lead.attemptCount <= (row.publishedAttempts ?? 0)) continue;
-    const rendered = await renderFor(deps, lead, row.key, { remoteLines: row.attemptLines });
+    // The body is written whole: with no claim known here, the task's own claim (a colleague's
+    // made since this browser last read) is kept, not erased — else a third browser would
+    // read no claim and take a caller already being called. Unreadable now: next pass.
+    let theirs: SharedClaim | undefined;
+    if (!lead.claimedBy && deps.connector.readSharedTask) {
+      const task = await deps.connector.readSharedTask(row.taskId).catch(() => undefined);
+      if (task === undefined) continue;
+      theirs = task ? parseSharedTask(task.body).claim : undefined;
+    }
+    const rendered = await renderFor(deps, lead, row.key, {
+      remoteLines: row.attemptLines,
+      ...(theirs ? { claim: theirs } : {}),
+    });
     await enqueueUpdate(deps, lead.id, {
       kind: 'sharedUpdate',
       taskId: row.taskId,
