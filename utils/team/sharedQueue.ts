@@ -8,6 +8,7 @@ import { compareIds } from '../crm/hubspot';
 import { enqueueDrafts } from '../outbox/outbox';
 import { captureCalls, patchLead } from '../queue/leads';
 import { SAMPLE_PROVIDER } from '../queue/sampleData';
+import { releaseClaim } from './claim';
 import {
   parseSharedTask,
   renderSharedTask,
@@ -299,12 +300,19 @@ export async function publishShared(
     const claim = claimStamp(lead);
     const claimed =
       !closed && me !== undefined && lead.claimedBy === me && claim !== row.publishedClaim;
-    if (!closed && !claimed && lead.attemptCount <= (row.publishedAttempts ?? 0)) continue;
+    // Given back here ("Give it back"): the task must stop naming me, or nobody else can claim.
+    const released =
+      !closed &&
+      !lead.claimedBy &&
+      me !== undefined &&
+      row.publishedClaim?.startsWith(`${me}@`) === true;
+    if (!closed && !claimed && !released && lead.attemptCount <= (row.publishedAttempts ?? 0))
+      continue;
     // The body is written whole: with no claim known here, the task's own claim (a colleague's
     // made since this browser last read) is kept, not erased — else a third browser would
     // read no claim and take a caller already being called. Unreadable now: next pass.
     let theirs: SharedClaim | undefined;
-    if (!lead.claimedBy && deps.connector.readSharedTask) {
+    if (!lead.claimedBy && !released && deps.connector.readSharedTask) {
       const task = await deps.connector.readSharedTask(row.taskId).catch(() => undefined);
       if (task === undefined) continue;
       theirs = task ? parseSharedTask(task.body).claim : undefined;
@@ -326,6 +334,7 @@ export async function publishShared(
       publishedAttempts: lead.attemptCount,
       ...(closed ? { publishedDone: true } : {}),
       ...(claim ? { publishedClaim: claim } : {}),
+      ...(released ? { publishedClaim: undefined } : {}),
       updatedAt: at,
     });
     updated++;
@@ -544,6 +553,19 @@ async function mergeTask(ctx: MergeContext, task: SharedTaskRecord): Promise<voi
       await db.leads.put(next);
       ctx.report.claimed++;
     }
+  }
+  // Given back elsewhere: the task that named the claimer (as merged here) names nobody now.
+  if (
+    !claim &&
+    isOpen(lead) &&
+    lead.claimedBy &&
+    lead.claimedBy !== settings.currentStaffId &&
+    row.publishedClaim === claimStamp(lead) &&
+    !(await claimInFlight(db, lead.id))
+  ) {
+    await releaseClaim(db, lead.id, lead.claimedBy, at);
+    await db.sharedTasks.update(row.id, { publishedClaim: undefined });
+    ctx.report.claimed++;
   }
   // Closed elsewhere: closed here.
   if (task.done && isOpen(lead)) {
