@@ -29,7 +29,10 @@ export function noticeFor(
   const assigned = describeAssignment(lead, settings.staff);
   const context = assigned ? `Assigned to ${assigned}` : undefined;
   if (lead.emergency) {
-    const onDuty = !me || lead.assignee === me || staffOnDuty(settings, now).includes(me);
+    // Nobody on duty (no one on call tonight, or before anyone's shift): everyone hears it —
+    // an emergency is never quieter than an ordinary call.
+    const duty = staffOnDuty(settings, now);
+    const onDuty = !me || lead.assignee === me || duty.includes(me) || duty.length === 0;
     return onDuty ? { title: 'Emergency line', emergency: true, context } : null;
   }
   const label = lead.existingClient ? 'Existing client' : 'Missed call';
