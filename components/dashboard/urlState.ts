@@ -45,9 +45,27 @@ function isIsoDay(value: string | null): value is string {
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
+/**
+ * The longest custom range, in days (both ends included): 2 years, as far back as a CSV
+ * import reaches. A longer one (a hand-edited link, a year typed as 1000) keeps its last 731
+ * days, so the page never computes millions of days.
+ */
+export const MAX_CUSTOM_DAYS = 731;
+
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
 function text(value: string | null): string | undefined {
   const trimmed = value?.trim();
-  return trimmed && trimmed.length <= MAX_VALUE ? trimmed : undefined;
+  return trimmed && trimmed.length <= MAX_VALUE && !CONTROL.test(trimmed) ? trimmed : undefined;
+}
+
+/** The ISO day `days` days after `day` (negative: before). */
+function addDays(day: string, days: number): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const date = new Date(0);
+  date.setUTCFullYear(y, m - 1, d + days);
+  return date.toISOString().slice(0, 10);
 }
 
 export function parseQuery(search: string): DashboardQuery {
@@ -68,6 +86,8 @@ export function parseQuery(search: string): DashboardQuery {
     if (isIsoDay(from) && isIsoDay(to)) {
       // A range typed backwards is still the days between the two dates.
       [query.from, query.to] = from <= to ? [from, to] : [to, from];
+      const earliest = addDays(query.to!, 1 - MAX_CUSTOM_DAYS);
+      if (query.from! < earliest) query.from = earliest;
     } else {
       query.preset = DEFAULT_QUERY.preset;
     }
