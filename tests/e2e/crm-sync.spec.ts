@@ -2,10 +2,18 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../emulators/hubspot.ts';
 import { startClioEmulator, type ClioEmulator } from '../emulators/clio.ts';
 import { expect, restartServiceWorker, test } from './fixtures';
+import {
+  allDayFirmSettings,
+  connectHubSpot,
+  crmSection,
+  extensionPage,
+  grantHost,
+  queueRow,
+  routeToEmulator,
+  saveFirmSettings,
+} from './kit';
 
-declare const chrome: typeof import('wxt/browser').browser & {
-  developerPrivate: { addHostPermission(extensionId: string, host: string): Promise<void> };
-};
+declare const chrome: typeof import('wxt/browser').browser;
 
 /**
  * One-click CRM sync in the real browser. The extension talks to the real hosts
@@ -14,73 +22,15 @@ declare const chrome: typeof import('wxt/browser').browser & {
  * against the vendors' OpenAPI specs.
  */
 
-const allDay = [{ open: '00:00', close: '23:59' }];
-const FIRM_SETTINGS = {
-  firmName: 'Whitfield & Park Injury Law',
-  timeZone: 'UTC',
-  defaultCountry: 'US',
-  weeklyHours: [allDay, allDay, allDay, allDay, allDay, allDay, allDay],
-  holidays: [],
-  sla: { targetMinutes: 5, limitMinutes: 15, afterHoursMinutes: 60 },
-  sourceRules: [],
-  practiceAreas: ['Personal injury', 'Family law'],
-  sources: ['Google Ads – PI', 'Website'],
+const FIRM_SETTINGS = allDayFirmSettings({
   staff: [
     { id: 'ana', name: 'Ana Lopez', email: 'ana@firm.example' },
     { id: 'ben', name: 'Ben Okafor', email: 'ben@firm.example' },
   ],
   currentStaffId: 'ana',
-  notifyNewCalls: false,
-  dedupeWindowSeconds: 120,
-};
+});
 
 const HUBSPOT_TOKEN = 'pat-na1-e2e-token';
-
-/** Send what the extension sends to a real host to the emulator instead. */
-async function routeHost(context: BrowserContext, origin: string, emulatorUrl: string) {
-  await context.route(`${origin}/**`, async (route) => {
-    const url = new URL(route.request().url());
-    try {
-      const response = await route.fetch({
-        url: `${emulatorUrl}${url.pathname}${url.search}`,
-        timeout: 60_000,
-      });
-      await route.fulfill({ response });
-    } catch {
-      // The emulator dropped the connection (fault injection): the browser sees the same.
-      await route.abort('connectionreset').catch(() => undefined);
-    }
-  });
-}
-
-async function extensionPage(
-  context: BrowserContext,
-  extensionId: string,
-  path: string,
-): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`chrome-extension://${extensionId}/${path}`);
-  return page;
-}
-
-/**
- * Headless Chromium shows the optional-permission prompt where nobody can click it, so
- * `permissions.request` would wait forever. Grant the host the way a user does in
- * chrome://extensions → Details → Site access; Connect's own request then resolves at once.
- */
-async function grantHostAccess(
-  context: BrowserContext,
-  extensionId: string,
-  origin: string,
-): Promise<void> {
-  const page = await context.newPage();
-  await page.goto(`chrome://extensions/?id=${extensionId}`);
-  await page.evaluate(
-    ([id, host]) => chrome.developerPrivate.addHostPermission(id!, host!),
-    [extensionId, `${origin}/*`],
-  );
-  await page.close();
-}
 
 /** Routes added after launch miss the worker's start-up fetches: restart it behind them. */
 async function startWithRoutes(
@@ -89,14 +39,11 @@ async function startWithRoutes(
   routes: Record<string, string>,
 ) {
   for (const [origin, url] of Object.entries(routes)) {
-    await routeHost(context, origin, url);
-    await grantHostAccess(context, extensionId, origin);
+    await routeToEmulator(context, origin, url);
+    await grantHost(context, extensionId, `${origin}/*`);
   }
   const page = await extensionPage(context, extensionId, 'options.html');
-  await page.evaluate(
-    (settings) => chrome.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } }),
-    FIRM_SETTINGS,
-  );
+  await saveFirmSettings(page, FIRM_SETTINGS);
   await restartServiceWorker(context, page);
   return page;
 }
@@ -130,11 +77,7 @@ async function captureCall(
 /** Open the lead in the sidebar and record an unanswered call. */
 async function recordNoAnswer(context: BrowserContext, extensionId: string, name: string) {
   const sidebar = await extensionPage(context, extensionId, 'sidebar.html');
-  await sidebar
-    .getByRole('table', { name: 'Callback queue' })
-    .getByRole('row')
-    .filter({ hasText: name })
-    .click();
+  await queueRow(sidebar, name).click();
   const detail = sidebar.getByRole('region', { name });
   const attempt = detail.getByRole('form', { name: 'Record an attempt' });
   await attempt.getByLabel('Outcome').selectOption({ label: 'No answer' });
@@ -145,12 +88,6 @@ async function recordNoAnswer(context: BrowserContext, extensionId: string, name
   );
   return { sidebar, detail };
 }
-
-/** The CRM's card in Options → CRM connections (the call-log sources have their own cards). */
-const crmSection = (options: Page, name: 'HubSpot' | 'Clio') =>
-  options
-    .getByRole('region', { name: 'CRM connections' })
-    .getByRole('group', { name, exact: true });
 
 let hubspot: HubSpotEmulator | undefined;
 let clio: ClioEmulator | undefined;
@@ -251,10 +188,7 @@ test('HubSpot: faults and a worker stopped mid-sync still give exactly one of ea
   const options = await startWithRoutes(context, extensionId, {
     'https://api.hubapi.com': hubspot.url,
   });
-  const section = crmSection(options, 'HubSpot');
-  await section.getByLabel('Private-app access token').fill(HUBSPOT_TOKEN);
-  await section.getByRole('button', { name: 'Connect HubSpot' }).click();
-  await expect(section).toContainText('Connected to HubSpot account');
+  await connectHubSpot(options, HUBSPOT_TOKEN);
 
   // Nobody in HubSpot has this number: the contact is created with the records. (No source
   // or practice area: the contact gets no facts note, so each kind has one record.)
@@ -416,11 +350,7 @@ test('HubSpot: several contacts share the number — asked once, the choice is r
   const options = await startWithRoutes(context, extensionId, {
     'https://api.hubapi.com': hubspot.url,
   });
-  const section = crmSection(options, 'HubSpot');
-  await section.getByLabel('Private-app access token').fill(HUBSPOT_TOKEN);
-  await section.getByLabel('Account ID (for links to records)').fill('4242');
-  await section.getByRole('button', { name: 'Connect HubSpot' }).click();
-  await expect(section).toContainText('Connected to HubSpot account 4242');
+  await connectHubSpot(options, HUBSPOT_TOKEN, '4242');
 
   await captureCall(options, { from: '(415) 555-0134', callerName: 'S. Whitfield' });
   const { detail, sidebar } = await recordNoAnswer(context, extensionId, 'S. Whitfield');
@@ -464,11 +394,7 @@ test('HubSpot: Create contact and sync — the panel says the contact is being m
   const options = await startWithRoutes(context, extensionId, {
     'https://api.hubapi.com': hubspot.url,
   });
-  const section = crmSection(options, 'HubSpot');
-  await section.getByLabel('Private-app access token').fill(HUBSPOT_TOKEN);
-  await section.getByLabel('Account ID (for links to records)').fill('4242');
-  await section.getByRole('button', { name: 'Connect HubSpot' }).click();
-  await expect(section).toContainText('Connected to HubSpot account 4242');
+  await connectHubSpot(options, HUBSPOT_TOKEN, '4242');
 
   await captureCall(options, {
     from: '(415) 555-0199',
@@ -527,10 +453,7 @@ test('HubSpot call log: a switch once HubSpot is connected, polled with its toke
   await expect(card).toContainText('Connect HubSpot under CRM connections first.');
 
   // One token, pasted once, under CRM connections.
-  const section = crmSection(options, 'HubSpot');
-  await section.getByLabel('Private-app access token').fill(HUBSPOT_TOKEN);
-  await section.getByRole('button', { name: 'Connect HubSpot' }).click();
-  await expect(section).toContainText('Connected to HubSpot account');
+  const section = await connectHubSpot(options, HUBSPOT_TOKEN);
   await expect(callLog).toBeEnabled();
   await expect(card).not.toContainText('Connect HubSpot under CRM connections first.');
 

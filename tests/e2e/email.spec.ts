@@ -1,10 +1,17 @@
-import type { BrowserContext, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../emulators/hubspot.ts';
 import { expect, restartServiceWorker, test } from './fixtures';
+import {
+  allDayFirmSettings,
+  connectHubSpot,
+  extensionPage,
+  grantHost,
+  queueRow,
+  routeToEmulator,
+  saveFirmSettings,
+} from './kit';
 
-declare const chrome: typeof import('wxt/browser').browser & {
-  developerPrivate: { addHostPermission(extensionId: string, host: string): Promise<void> };
-};
+declare const chrome: typeof import('wxt/browser').browser;
 
 /**
  * Texts and emails on the CRM contact, in the real browser: with HubSpot connected (its
@@ -14,56 +21,13 @@ declare const chrome: typeof import('wxt/browser').browser & {
  * Sync (the lead is linked), the text with the next Sync, and a second Sync adds nothing.
  */
 
-const allDay = [{ open: '00:00', close: '23:59' }];
-const FIRM_SETTINGS = {
-  firmName: 'Whitfield & Park Injury Law',
-  timeZone: 'UTC',
-  defaultCountry: 'US',
-  weeklyHours: [allDay, allDay, allDay, allDay, allDay, allDay, allDay],
-  holidays: [],
-  sla: { targetMinutes: 5, limitMinutes: 15, afterHoursMinutes: 60 },
-  sourceRules: [],
-  practiceAreas: ['Personal injury', 'Family law'],
-  sources: ['Google Ads – PI', 'Website'],
+const FIRM_SETTINGS = allDayFirmSettings({
   staff: [{ id: 'ana', name: 'Ana Lopez', email: 'ana@firm.example' }],
   currentStaffId: 'ana',
-  notifyNewCalls: false,
-  dedupeWindowSeconds: 120,
   emailCompose: 'gmail',
-};
+});
 
 const HUBSPOT_TOKEN = 'pat-na1-e2e-token';
-
-async function routeHost(context: BrowserContext, origin: string, emulatorUrl: string) {
-  await context.route(`${origin}/**`, async (route) => {
-    const url = new URL(route.request().url());
-    try {
-      const response = await route.fetch({
-        url: `${emulatorUrl}${url.pathname}${url.search}`,
-        timeout: 60_000,
-      });
-      await route.fulfill({ response });
-    } catch {
-      await route.abort('connectionreset').catch(() => undefined);
-    }
-  });
-}
-
-async function grantHostAccess(context: BrowserContext, extensionId: string, origin: string) {
-  const page = await context.newPage();
-  await page.goto(`chrome://extensions/?id=${extensionId}`);
-  await page.evaluate(
-    ([id, host]) => chrome.developerPrivate.addHostPermission(id!, host!),
-    [extensionId, `${origin}/*`],
-  );
-  await page.close();
-}
-
-async function extensionPage(context: BrowserContext, extensionId: string, path: string) {
-  const page = await context.newPage();
-  await page.goto(`chrome-extension://${extensionId}/${path}`);
-  return page;
-}
 
 let hubspot: HubSpotEmulator | undefined;
 test.afterEach(async () => {
@@ -82,26 +46,17 @@ test('a text and a confirmation email land on the HubSpot contact, exactly one o
     lastname: 'Whitfield',
     phone: '(415) 555-0134',
   });
-  await routeHost(context, 'https://api.hubapi.com', hubspot.url);
-  await grantHostAccess(context, extensionId, 'https://api.hubapi.com');
+  await routeToEmulator(context, 'https://api.hubapi.com', hubspot.url);
+  await grantHost(context, extensionId, 'https://api.hubapi.com/*');
   // Gmail's compose page: answered here, so the test sees the link the desk opened.
   await context.route('https://mail.google.com/**', (route) =>
     route.fulfill({ contentType: 'text/html', body: '<title>Gmail compose</title>' }),
   );
   const options: Page = await extensionPage(context, extensionId, 'options.html');
-  await options.evaluate(
-    (settings) => chrome.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } }),
-    FIRM_SETTINGS,
-  );
+  await saveFirmSettings(options, FIRM_SETTINGS);
   await restartServiceWorker(context, options);
 
-  const section = options
-    .getByRole('region', { name: 'CRM connections' })
-    .getByRole('group', { name: 'HubSpot', exact: true });
-  await section.getByLabel('Private-app access token').fill(HUBSPOT_TOKEN);
-  await section.getByLabel('Account ID (for links to records)').fill('4242');
-  await section.getByRole('button', { name: 'Connect HubSpot' }).click();
-  await expect(section).toContainText('Connected to HubSpot account 4242');
+  await connectHubSpot(options, HUBSPOT_TOKEN, '4242');
   // Settings → Email shows the firm's choice.
   await expect(options.getByRole('region', { name: 'Email' }).getByLabel(/^Gmail/)).toBeChecked();
 
@@ -124,11 +79,7 @@ test('a text and a confirmation email land on the HubSpot contact, exactly one o
   expect(captured).toMatchObject({ res: { added: [expect.objectContaining({ newLead: true })] } });
 
   const sidebar = await extensionPage(context, extensionId, 'sidebar.html');
-  await sidebar
-    .getByRole('table', { name: 'Callback queue' })
-    .getByRole('row')
-    .filter({ hasText: 'Dana Whitfield' })
-    .click();
+  await queueRow(sidebar, 'Dana Whitfield').click();
   const detail = sidebar.getByRole('region', { name: 'Dana Whitfield' });
   const panel = detail.getByRole('group', { name: 'HubSpot sync' });
   await expect(panel.getByRole('link', { name: 'Dana Whitfield' })).toBeVisible();
