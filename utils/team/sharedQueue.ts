@@ -44,6 +44,8 @@ export const READ_PERIOD_MS = 60_000;
 export const FULL_READ_PERIOD_MS = 15 * 60_000;
 /** Leads older than this when sharing was turned on are not published (history). */
 export const PUBLISH_HISTORY_MS = 24 * 60 * 60_000;
+/** Longest wait after a read that failed for another reason than the CRM's rate limit. */
+export const MAX_FAILURE_BACKOFF_MS = 5 * 60_000;
 /** Most pages one read follows (100 tasks each). */
 const MAX_PAGES = 10;
 /** The provider name of leads captured from a colleague's task. */
@@ -686,7 +688,9 @@ export async function readShared(deps: SharedQueueDeps, report: SharedPassReport
     const base =
       error instanceof RateLimitError
         ? Math.max(error.retryAfterMs ?? 10_000, 1_000)
-        : Math.min(READ_PERIOD_MS * 2 ** (failures - 1), 30 * 60_000);
+        : // Not the CRM's limit (offline, an outage): at most 5 minutes, so a browser back
+          // after an hour offline catches up on its colleagues' leads and claims soon.
+          Math.min(READ_PERIOD_MS * 2 ** (failures - 1), MAX_FAILURE_BACKOFF_MS);
     const wait = Math.round(base + random() * Math.min(base, 30_000));
     report.error = describeError(error, at);
     report.rateLimited = error instanceof RateLimitError;
