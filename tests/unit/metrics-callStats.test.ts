@@ -193,6 +193,8 @@ describe('attempt summaries on leads (the dashboard reads leads, not every attem
       firstPhoneAt: t1 + 60_000,
       reached: true,
       consultation: true,
+      // The lead's limit when staff first tried: 15 business minutes after the 10:00 call.
+      limitAt: t('2026-03-04T10:15:00-05:00'),
     });
   });
 
