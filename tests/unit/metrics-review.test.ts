@@ -123,3 +123,35 @@ describe('leads past the limit', () => {
     expect(result.leads[0]!.pastLimit).toBe(true);
   });
 });
+
+describe('a group ring: one leg missed, another answered', () => {
+  // Wed 4 March 10:00:00 the caller rings the firm's ring group: Sam's leg is not picked up
+  // (no answer), Ana's leg, started 4 s later, is answered. One inbound call, answered: the
+  // missed-call figure shows 0 missed and 1 answered (rate 0 %), whichever leg is read first.
+  const legs = (): IncomingCall[] => [
+    {
+      ...call('(212) 555-0146', at(4, 10)),
+      providerCallId: 'leg-sam',
+      reason: 'no-answer',
+      agent: 'Sam',
+    },
+    {
+      ...call('(212) 555-0146', at(4, 10) + 4_000),
+      providerCallId: 'leg-ana',
+      reason: 'answered',
+      agent: 'Ana',
+    },
+  ];
+  for (const order of ['missed leg first', 'answered leg first'] as const) {
+    it(`is one answered call, not a missed one (${order})`, async () => {
+      const [missed, answered] = legs();
+      const batches = order === 'missed leg first' ? [missed!, answered!] : [answered!, missed!];
+      for (const c of batches) await captureCalls(db, settings, [c], at(4, 10, 1));
+      const result = await figures(at(4, 0), at(5, 0), at(4, 11));
+      expect(result.missedCalls.missed).toBe(0);
+      expect(result.missedCalls.answered).toBe(1);
+      expect(result.missedCalls.missedRate).toBe(0);
+      expect(result.heatMap.reduce((n, c) => n + c.missed, 0)).toBe(0);
+    });
+  }
+});

@@ -165,6 +165,22 @@ function limitOf(lead: MetricsLead): number {
   return lead.attemptSummary?.limitAt ?? lead.overdueAt;
 }
 
+/**
+ * A missed call that is a leg of an answered call: its lead was closed by an answered call
+ * within the duplicate window of it (a group ring where one phone was picked up).
+ */
+function isAnsweredLeg(
+  call: { startedAt: number },
+  lead: MetricsLead | undefined,
+  windowMs: number,
+): boolean {
+  const answeredAt = lead?.answeredLaterAt;
+  return answeredAt !== undefined && Math.abs(answeredAt - call.startedAt) <= windowMs;
+}
+
+const windowMsOf = (settings: MetricsSettings) =>
+  (settings.firm.dedupeWindowSeconds ?? 120) * 1000;
+
 function retainedOf(agg: LeadAgg): boolean {
   const d = agg.lead.disposition;
   return d === 'retained' || (d === undefined && agg.retainedOutcome);
@@ -456,9 +472,11 @@ export function computeMetrics(
   const heat = new Int32Array(7 * 24);
   const missedBySource = new Map<string, number>();
   const pathsInRange = new Set<CapturePath>();
+  const legWindowMs = windowMsOf(settings);
   for (let i = 0; i < data.calls.length; i++) {
     const call = data.calls[i]!;
     const lead = callLeads[i];
+    if (isAnsweredLeg(call, lead, legWindowMs)) continue;
     const source = call.source ?? lead?.source;
     if (!matches(filters.source, source)) continue;
     if (filters.practiceArea?.length && !matches(filters.practiceArea, lead?.practiceArea))
@@ -805,9 +823,13 @@ export function computeStrip(
   const business = new BusinessTime(clock, settings.firm);
   const today = clock.dayOf(now);
   const start = clock.startOfDay(today);
+  const leadById = new Map(data.leads.map((l) => [l.id, l]));
+  const legWindowMs = windowMsOf(settings);
   let missedToday = 0;
-  for (const call of data.calls)
-    if (call.startedAt >= start && call.startedAt <= now) missedToday++;
+  for (const call of data.calls) {
+    if (call.startedAt < start || call.startedAt > now) continue;
+    if (!isAnsweredLeg(call, leadById.get(call.leadId), legWindowMs)) missedToday++;
+  }
   const firstPhone = new Map<string, number>();
   for (const lead of data.leads) {
     const at = lead.attemptSummary?.firstPhoneAt;

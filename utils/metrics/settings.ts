@@ -82,6 +82,7 @@ export function metricsSettingsOf(prefs: MetricsPrefs, firm: FirmSettings): Metr
       holidays: firm.holidays,
       staff: firm.staff.map((s) => ({ id: s.id, name: s.name })),
       limitMinutes: firm.sla.limitMinutes,
+      dedupeWindowSeconds: firm.dedupeWindowSeconds,
     },
   };
 }

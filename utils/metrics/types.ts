@@ -88,6 +88,11 @@ export interface MetricsSettings extends MetricsPrefs {
     staff: { id: string; name: string }[];
     /** The firm's limit in business minutes (FirmSettings.sla.limitMinutes, default 15). */
     limitMinutes: number;
+    /**
+     * FirmSettings.dedupeWindowSeconds (default 120): a missed call this close to the answered
+     * call that closed its lead is a leg of that call (a group ring), not a missed call.
+     */
+    dedupeWindowSeconds?: number;
   };
 }
 
@@ -538,6 +543,7 @@ export const FIGURE_HELP: Record<FigureId, { title: string; text: string }> = {
     title: 'Missed calls',
     text:
       'Missed calls (no answer, voicemail, after hours, abandoned, busy) that started on each day or week of the range, firm time; the same call seen by several paths counts once. ' +
+      'A missed leg of a call someone answered (a group ring: within the duplicate window, 2 minutes unless changed, of the answered call that closed its lead) is an answered call, not a missed one. ' +
       'Existing clients’ calls are included here (they are missed calls too) but not in the lead figures.',
   },
   missedRate: {
