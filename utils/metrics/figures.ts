@@ -178,8 +178,7 @@ function isAnsweredLeg(
   return answeredAt !== undefined && Math.abs(answeredAt - call.startedAt) <= windowMs;
 }
 
-const windowMsOf = (settings: MetricsSettings) =>
-  (settings.firm.dedupeWindowSeconds ?? 120) * 1000;
+const windowMsOf = (settings: MetricsSettings) => (settings.firm.dedupeWindowSeconds ?? 120) * 1000;
 
 function retainedOf(agg: LeadAgg): boolean {
   const d = agg.lead.disposition;
