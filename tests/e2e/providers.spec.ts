@@ -1,29 +1,9 @@
-import type { BrowserContext, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { startAircall, startRingCentral } from '../emulators/providers';
 import { expect, restartServiceWorker, test } from './fixtures';
+import { aircallAt, connectProvider, extensionPage, grantHost } from './kit';
 
-declare const chrome: typeof import('wxt/browser').browser & {
-  developerPrivate: { addHostPermission(extensionId: string, host: string): Promise<void> };
-};
-
-/**
- * Headless Chromium shows the optional-permission prompt where nobody can click it, so
- * `permissions.request` would wait forever. Grant the host the way a user does in
- * chrome://extensions → Details → Site access; Connect's own request then resolves at once.
- */
-async function grantHostAccess(
-  context: BrowserContext,
-  extensionId: string,
-  origin: string,
-): Promise<void> {
-  const page = await context.newPage();
-  await page.goto(`chrome://extensions/?id=${extensionId}`);
-  await page.evaluate(
-    ([id, host]) => chrome.developerPrivate.addHostPermission(id!, host!),
-    [extensionId, origin],
-  );
-  await page.close();
-}
+declare const chrome: typeof import('wxt/browser').browser;
 
 interface Stored {
   leads: number;
@@ -89,12 +69,6 @@ test.afterEach(async () => {
   emulators = [];
 });
 
-async function openOptions(context: BrowserContext, extensionId: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`chrome-extension://${extensionId}/options.html`);
-  return page;
-}
-
 test('connect Aircall at the emulator: missed calls reach the queue once, through faults and a worker restart', async ({
   context,
   extensionId,
@@ -112,15 +86,8 @@ test('connect Aircall at the emulator: missed calls reach the queue once, throug
     outcome: 'voicemail',
   });
   aircall.state.addCall({ from: '+12125551003', at: minutesAgo(9), outcome: 'answered' });
-  await grantHostAccess(context, extensionId, 'http://127.0.0.1/*');
 
-  const options = await openOptions(context, extensionId);
-  const card = options.locator('fieldset[data-source="aircall"]');
-  await card.getByLabel('API ID').fill('aircall-id');
-  await card.getByLabel('API token').fill('aircall-token');
-  await card.getByText('Advanced: API base URL').click();
-  await card.getByLabel('API base URL').fill(aircall.url);
-  await card.getByRole('button', { name: 'Connect Aircall' }).click();
+  const { options, card } = await connectProvider(context, extensionId, aircallAt(aircall.url));
   await expect(card.getByTestId('account')).toHaveText('Connected to Aircall (3 calls on record).');
   await expect(card.getByText('Connected', { exact: true })).toBeVisible();
 
@@ -192,8 +159,8 @@ test('wrong credentials are refused with a clear message and nothing is saved; d
   const aircall = await startAircall();
   emulators.push(aircall);
   aircall.state.addCall({ from: '+12125553001', at: minutesAgo(3) });
-  await grantHostAccess(context, extensionId, 'http://127.0.0.1/*');
-  const options = await openOptions(context, extensionId);
+  await grantHost(context, extensionId, 'http://127.0.0.1/*');
+  const options = await extensionPage(context, extensionId, 'options.html');
   const card = options.locator('fieldset[data-source="aircall"]');
 
   await card.getByRole('button', { name: 'Connect Aircall' }).click();
@@ -235,8 +202,8 @@ test('RingCentral sign-in with PKCE through launchWebAuthFlow, then polling', as
   const rc = await startRingCentral({ clientId: 'firm-rc-app' });
   emulators.push(rc);
   rc.state.addCall({ from: '+13125550101', name: 'Cy Dorn', at: minutesAgo(4) });
-  await grantHostAccess(context, extensionId, 'http://127.0.0.1/*');
-  const options = await openOptions(context, extensionId);
+  await grantHost(context, extensionId, 'http://127.0.0.1/*');
+  const options = await extensionPage(context, extensionId, 'options.html');
   const card = options.locator('fieldset[data-source="ringcentral"]');
   await expect(card.getByText(`https://${extensionId}.chromiumapp.org/`)).toBeVisible();
   await card.getByLabel('Client ID').fill('firm-rc-app');
@@ -260,14 +227,7 @@ test('a record the API sends broken is skipped and shown on the source’s statu
   aircall.state.addCall({ from: '+12125554001', name: 'Di Egan', at: minutesAgo(6) });
   const broken = aircall.state.addCall({ from: '+12125554002', at: minutesAgo(5) });
   (broken as { direction: unknown }).direction = null;
-  await grantHostAccess(context, extensionId, 'http://127.0.0.1/*');
-  const options = await openOptions(context, extensionId);
-  const card = options.locator('fieldset[data-source="aircall"]');
-  await card.getByLabel('API ID').fill('aircall-id');
-  await card.getByLabel('API token').fill('aircall-token');
-  await card.getByText('Advanced: API base URL').click();
-  await card.getByLabel('API base URL').fill(aircall.url);
-  await card.getByRole('button', { name: 'Connect Aircall' }).click();
+  const { options, card } = await connectProvider(context, extensionId, aircallAt(aircall.url));
 
   await expect(card.getByTestId('last-success')).toContainText('1 read, 1 new');
   await expect(card.getByTestId('last-error')).toHaveText(

@@ -1,43 +1,10 @@
-import type { BrowserContext, Page } from '@playwright/test';
-import { EMULATED_TWILIO_SID, startTwilio } from '../emulators/providers';
+import type { BrowserContext } from '@playwright/test';
+import { startTwilio } from '../emulators/providers';
 import { expect, test } from './fixtures';
-
-declare const chrome: typeof import('wxt/browser').browser & {
-  developerPrivate: { addHostPermission(extensionId: string, host: string): Promise<void> };
-};
-
-/** Grant the emulator's host as a user does in chrome://extensions (headless shows no prompt). */
-async function grantHostAccess(context: BrowserContext, extensionId: string, origin: string) {
-  const page = await context.newPage();
-  await page.goto(`chrome://extensions/?id=${extensionId}`);
-  await page.evaluate(
-    ([id, host]) => chrome.developerPrivate.addHostPermission(id!, host!),
-    [extensionId, origin],
-  );
-  await page.close();
-}
-
-async function addCall(page: Page, from: string, name: string) {
-  await page.getByRole('button', { name: 'Add call' }).click();
-  const form = page.getByRole('form', { name: 'Add a missed call' });
-  await form.getByLabel('Number').fill(from);
-  await form.getByLabel('Caller name').fill(name);
-  await form.getByRole('button', { name: 'Add to queue' }).click();
-}
-
-const queueRow = (page: Page, text: string) =>
-  page.getByRole('table', { name: 'Callback queue' }).getByRole('row').filter({ hasText: text });
+import { addCallInSidebar, connectProvider, queueRow, twilioAt } from './kit';
 
 async function connectTwilio(context: BrowserContext, extensionId: string, url: string) {
-  await grantHostAccess(context, extensionId, 'http://127.0.0.1/*');
-  const options = await context.newPage();
-  await options.goto(`chrome-extension://${extensionId}/options.html`);
-  const card = options.locator('fieldset[data-source="twilio"]');
-  await card.getByLabel('Account SID').fill(EMULATED_TWILIO_SID);
-  await card.getByLabel('Auth token').fill('twilio-token');
-  await card.getByText('Advanced: API base URL').click();
-  await card.getByLabel('API base URL').fill(url);
-  await card.getByRole('button', { name: 'Connect Twilio' }).click();
+  const { options, card } = await connectProvider(context, extensionId, twilioAt(url));
   await expect(card.getByText('Connected', { exact: true })).toBeVisible();
   return options;
 }
@@ -64,7 +31,7 @@ test('send a text from a lead through Twilio: exactly one spec-valid request, an
   );
 
   const sidebar = await openSidebar();
-  await addCall(sidebar, '+1 (312) 555-0142', 'Dana Reyes');
+  await addCallInSidebar(sidebar, { from: '+1 (312) 555-0142', name: 'Dana Reyes' });
   await queueRow(sidebar, 'Dana Reyes').click();
   const panel = sidebar.getByRole('region', { name: 'Text' });
   await expect(panel.getByRole('button', { name: 'Send text' })).toBeVisible();
@@ -101,7 +68,7 @@ test('with no texting provider the lead says why and offers Copy and an sms: lin
   openSidebar,
 }) => {
   const sidebar = await openSidebar();
-  await addCall(sidebar, '+1 (646) 555-0123', 'Luis Ortega');
+  await addCallInSidebar(sidebar, { from: '+1 (646) 555-0123', name: 'Luis Ortega' });
   await queueRow(sidebar, 'Luis Ortega').click();
   const panel = sidebar.getByRole('region', { name: 'Text' });
   await expect(panel.getByTestId('text-no-provider')).toHaveText(
@@ -126,7 +93,7 @@ test('a refused text shows its reason and Retry sends it once; an opted-out call
   await connectTwilio(context, extensionId, twilio.url);
   const sidebar = await openSidebar();
 
-  await addCall(sidebar, '+1 (312) 555-0142', 'Dana Reyes');
+  await addCallInSidebar(sidebar, { from: '+1 (312) 555-0142', name: 'Dana Reyes' });
   await queueRow(sidebar, 'Dana Reyes').click();
   const panel = sidebar.getByRole('region', { name: 'Text' });
   await expect(panel.getByRole('button', { name: 'Send text' })).toBeVisible();
@@ -143,7 +110,7 @@ test('a refused text shows its reason and Retry sends it once; an opted-out call
   // A caller who replied STOP at Twilio: its refusal (21610) marks the number.
   twilio.sms.optedOut.add('+16465550123');
   await sidebar.getByRole('button', { name: 'Queue' }).first().click();
-  await addCall(sidebar, '+1 (646) 555-0123', 'Luis Ortega');
+  await addCallInSidebar(sidebar, { from: '+1 (646) 555-0123', name: 'Luis Ortega' });
   await queueRow(sidebar, 'Luis Ortega').click();
   const other = sidebar.getByRole('region', { name: 'Text' });
   await other.getByLabel('Message to +16465550123').fill('Returning your call');

@@ -1,10 +1,8 @@
-import type { BrowserContext, Page } from '@playwright/test';
 import { startAircall } from '../emulators/providers';
 import { expect, test } from './fixtures';
+import { aircallAt, connectProvider, queueRow } from './kit';
 
-declare const chrome: typeof import('wxt/browser').browser & {
-  developerPrivate: { addHostPermission(extensionId: string, host: string): Promise<void> };
-};
+declare const chrome: typeof import('wxt/browser').browser;
 
 /**
  * Voicemail on the lead (issue 8, "Voicemail and caller details"): a provider connected to
@@ -13,29 +11,12 @@ declare const chrome: typeof import('wxt/browser').browser & {
  * available and points to the portal.
  */
 
-/** Grant the emulator's host as a user does in chrome://extensions (headless has no prompt). */
-async function grantHostAccess(context: BrowserContext, extensionId: string, origin: string) {
-  const page = await context.newPage();
-  await page.goto(`chrome://extensions/?id=${extensionId}`);
-  await page.evaluate(
-    ([id, host]) => chrome.developerPrivate.addHostPermission(id!, host!),
-    [extensionId, origin],
-  );
-  await page.close();
-}
-
 const minutesAgo = (m: number) => Date.now() - m * 60_000;
 let emulators: { close(): Promise<void> }[] = [];
 test.afterEach(async () => {
   await Promise.all(emulators.map((e) => e.close()));
   emulators = [];
 });
-
-function queueRow(page: Page, text: string) {
-  return page.getByRole('table', { name: 'Callback queue' }).getByRole('row').filter({
-    hasText: text,
-  });
-}
 
 test('Aircall voicemail: the lead shows its transcript as text and plays the recording', async ({
   context,
@@ -54,16 +35,8 @@ test('Aircall voicemail: the lead shows its transcript as text and plays the rec
     voicemail: { transcript },
   });
   aircall.state.addCall({ from: '+12125554002', name: 'Tom Reed', at: minutesAgo(5) });
-  await grantHostAccess(context, extensionId, 'http://127.0.0.1/*');
 
-  const options = await context.newPage();
-  await options.goto(`chrome-extension://${extensionId}/options.html`);
-  const card = options.locator('fieldset[data-source="aircall"]');
-  await card.getByLabel('API ID').fill('aircall-id');
-  await card.getByLabel('API token').fill('aircall-token');
-  await card.getByText('Advanced: API base URL').click();
-  await card.getByLabel('API base URL').fill(aircall.url);
-  await card.getByRole('button', { name: 'Connect Aircall' }).click();
+  const { card } = await connectProvider(context, extensionId, aircallAt(aircall.url));
   await expect(card.getByText('Connected', { exact: true })).toBeVisible();
 
   const sidebar = await openSidebar();
