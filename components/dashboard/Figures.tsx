@@ -147,7 +147,9 @@ function HeadlineFigures({
         <dt>Leads in these figures</dt>
         <dd data-figure="leads">
           {formatCount(result.leadCounts.included)}
-          {(result.leadCounts.existingClients > 0 || result.leadCounts.noCallbackNumber > 0) && (
+          {(result.leadCounts.existingClients > 0 ||
+            result.leadCounts.noCallbackNumber > 0 ||
+            result.leadCounts.answeredAtOnce > 0) && (
             <span className="muted small-figure">
               {' '}
               (
@@ -156,6 +158,8 @@ function HeadlineFigures({
                   `${result.leadCounts.existingClients} existing clients`,
                 result.leadCounts.noCallbackNumber > 0 &&
                   `${result.leadCounts.noCallbackNumber} without a number`,
+                result.leadCounts.answeredAtOnce > 0 &&
+                  `${result.leadCounts.answeredAtOnce} answered at once on another phone`,
               ]
                 .filter(Boolean)
                 .join(', ')}{' '}

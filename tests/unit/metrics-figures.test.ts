@@ -190,7 +190,12 @@ const all = () => computeMetrics(data, { from: FROM, to: TO }, settings, NOW);
 
 describe('metrics figures on a fixed week', () => {
   it('counts the leads in the figures and those left out', () => {
-    expect(all().leadCounts).toEqual({ included: 6, existingClients: 1, noCallbackNumber: 1 });
+    expect(all().leadCounts).toEqual({
+      included: 6,
+      existingClients: 1,
+      noCallbackNumber: 1,
+      answeredAtOnce: 0,
+    });
   });
 
   it('time to callback: first phone attempt, median/p90/mean, wall and business minutes', () => {

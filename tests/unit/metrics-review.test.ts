@@ -152,6 +152,15 @@ describe('a group ring: one leg missed, another answered', () => {
       expect(result.missedCalls.answered).toBe(1);
       expect(result.missedCalls.missedRate).toBe(0);
       expect(result.heatMap.reduce((n, c) => n + c.missed, 0)).toBe(0);
+      // Nor is the caller a recovered lead: they were answered live, at once.
+      expect(result.timeToCallback.leads).toBe(0);
+      expect(result.conversion.recovered.leads).toBe(0);
+      expect(result.leadCounts).toEqual({
+        included: 0,
+        existingClients: 0,
+        noCallbackNumber: 0,
+        answeredAtOnce: 1,
+      });
     });
   }
 });

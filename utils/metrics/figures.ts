@@ -102,25 +102,36 @@ interface LeadAgg {
 const isOpenStatus = (status: string) => status === 'open' || status === 'claimed';
 
 /** Why a lead is not in the lead figures, or null when it is. */
-function leadExclusion(lead: MetricsLead): 'existing-client' | 'no-callback' | null {
+function leadExclusion(
+  lead: MetricsLead,
+  windowMs: number,
+): 'existing-client' | 'no-callback' | 'answered-at-once' | null {
   if (lead.existingClient) return 'existing-client';
   if (lead.noCallbackNumber) return 'no-callback';
+  // Its first missed call is a leg of the answered call that closed it (so are the later
+  // ones: an answered call closes a lead only when no missed call came after it).
+  if (isAnsweredLeg({ startedAt: lead.firstMissedAt }, lead, windowMs)) return 'answered-at-once';
   return null;
 }
 
-function gatherLeads(data: MetricsData, from: number, to: number) {
+function gatherLeads(data: MetricsData, from: number, to: number, windowMs: number) {
   const byId = new Map<string, LeadAgg>();
   let existingClients = 0;
   let noCallbackNumber = 0;
+  let answeredAtOnce = 0;
   for (const lead of data.leads) {
     if (lead.firstMissedAt < from || lead.firstMissedAt >= to) continue;
-    const excluded = leadExclusion(lead);
+    const excluded = leadExclusion(lead, windowMs);
     if (excluded === 'existing-client') {
       existingClients++;
       continue;
     }
     if (excluded === 'no-callback') {
       noCallbackNumber++;
+      continue;
+    }
+    if (excluded === 'answered-at-once') {
+      answeredAtOnce++;
       continue;
     }
     const summary = lead.attemptSummary;
@@ -154,7 +165,7 @@ function gatherLeads(data: MetricsData, from: number, to: number) {
     if (CONSULTATION_OUTCOMES.has(a.outcome)) agg.consultation = true;
     if (a.outcome === 'retained') agg.retainedOutcome = true;
   }
-  return { byId, existingClients, noCallbackNumber };
+  return { byId, existingClients, noCallbackNumber, answeredAtOnce };
 }
 
 /**
@@ -199,7 +210,8 @@ export function computeMetrics(
   const business = new BusinessTime(clock, settings.firm);
 
   // ---- Leads: gather, then filter (paths come from the lead's calls).
-  const gathered = gatherLeads(data, from, to);
+  const legWindowMs = windowMsOf(settings);
+  const gathered = gatherLeads(data, from, to, legWindowMs);
   const leadById = new Map<string, MetricsLead>();
   for (const lead of data.leads) leadById.set(lead.id, lead);
   // Each call's lead, looked up once (the missed-call pass below reuses it).
@@ -471,7 +483,6 @@ export function computeMetrics(
   const heat = new Int32Array(7 * 24);
   const missedBySource = new Map<string, number>();
   const pathsInRange = new Set<CapturePath>();
-  const legWindowMs = windowMsOf(settings);
   for (let i = 0; i < data.calls.length; i++) {
     const call = data.calls[i]!;
     const lead = callLeads[i];
@@ -495,7 +506,7 @@ export function computeMetrics(
       pathsInRange.add(call.capturePath);
       if (call.alsoSeenBy) for (const p of call.alsoSeenBy) pathsInRange.add(p);
       heat[FirmClock.weekdayOfDay(day) * 24 + clock.hourOf(call.startedAt)]!++;
-      if (lead && !leadExclusion(lead)) {
+      if (lead && !leadExclusion(lead, legWindowMs)) {
         const key = source ?? '';
         missedBySource.set(key, (missedBySource.get(key) ?? 0) + 1);
       }
@@ -728,6 +739,7 @@ export function computeMetrics(
       included: included.length,
       existingClients: gathered.existingClients,
       noCallbackNumber: gathered.noCallbackNumber,
+      answeredAtOnce: gathered.answeredAtOnce,
     },
     timeToCallback,
     contactRate,
@@ -844,7 +856,8 @@ export function computeStrip(
   let overdueNow = 0;
   for (const lead of data.leads) {
     if (isOpenStatus(lead.status) && lead.overdueAt <= now) overdueNow++;
-    if (lead.firstMissedAt < start || lead.firstMissedAt > now || leadExclusion(lead)) continue;
+    if (lead.firstMissedAt < start || lead.firstMissedAt > now) continue;
+    if (leadExclusion(lead, legWindowMs)) continue;
     leadsToday++;
     const at = firstPhone.get(lead.id);
     if (at !== undefined && business.minutesBetween(lead.firstMissedAt, at) <= 15) within++;

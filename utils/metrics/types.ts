@@ -394,7 +394,13 @@ export interface MetricsResult {
   computedAt: number;
   timeZone: string;
   /** Leads counted in the lead figures, and those left out with the reason. */
-  leadCounts: { included: number; existingClients: number; noCallbackNumber: number };
+  leadCounts: {
+    included: number;
+    existingClients: number;
+    noCallbackNumber: number;
+    /** Callers whose missed calls were legs of a call someone answered (a group ring). */
+    answeredAtOnce: number;
+  };
   timeToCallback: TimeToCallbackFigure;
   contactRate: ContactRateFigure;
   conversion: ConversionFigure;
@@ -513,7 +519,7 @@ export const FIGURE_HELP: Record<FigureId, { title: string; text: string }> = {
     title: 'Time to callback',
     text:
       "From a lead's first missed call to its first callback attempt by phone (a call or a voicemail logged by staff; texts, emails and the automatic text do not count). " +
-      'Leads whose first missed call is in the date range; existing clients and callers with no callback number are left out. ' +
+      'Leads whose first missed call is in the date range; existing clients, callers with no callback number and callers answered at once on another phone of a group ring (see Missed calls) are left out. ' +
       'Median (the middle value; the mean of the two middle ones for an even count), p90 (nearest rank: the value 90 % of callbacks are at or under) and mean, over the leads called back. ' +
       'Wall clock counts every minute; business minutes count only the firm’s opening hours (Options › Firm), so a call at 22:00 returned at 9:05 the next working day took 5 business minutes. ' +
       'Leads still open without a callback are listed as "not yet called back" with their current age; leads closed without one (the caller got through on a later call, was reached by text or email, or was closed by hand) are counted apart.',
