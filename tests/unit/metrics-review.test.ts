@@ -164,3 +164,92 @@ describe('a group ring: one leg missed, another answered', () => {
     });
   }
 });
+
+describe('firm time on DST days and across closed days (hand data)', () => {
+  const MIN = 60_000;
+  const lead = (id: string, first: number, firstPhoneAt?: number) => ({
+    id,
+    status: 'done' as const,
+    noCallbackNumber: false,
+    firstMissedAt: first,
+    dueAt: first + 5 * MIN,
+    overdueAt: first + 15 * MIN,
+    attemptCount: firstPhoneAt ? 1 : 0,
+    ...(firstPhoneAt ? { attemptSummary: { firstPhoneAt, reached: true as const } } : {}),
+  });
+  const data = (leads: ReturnType<typeof lead>[], callsAt: number[], from: number, to: number) => ({
+    range: { from, to },
+    leads,
+    calls: callsAt.map((startedAt, i) => ({
+      leadId: leads[i % leads.length]!.id,
+      startedAt,
+      capturePath: 'api' as const,
+    })),
+    attempts: [],
+    callStats: [],
+    liveCallers: [],
+    surveys: [],
+    earliestCallAt: callsAt.length ? Math.min(...callsAt) : null,
+    loadedAt: 0,
+  });
+
+  it('the 25-hour day (1 November 2026): both 1:30s are in the 1:00 row, the day has its calls', () => {
+    // 01:30 EDT = 05:30Z, 01:30 EST = 06:30Z, 23:30 EST = 04:30Z next day: all Sunday 1 Nov.
+    const from = Date.parse('2026-11-01T00:00:00-04:00');
+    const to = Date.parse('2026-11-02T00:00:00-05:00'); // 25 hours later
+    const calls = ['2026-11-01T05:30:00Z', '2026-11-01T06:30:00Z', '2026-11-02T04:30:00Z'].map(
+      Date.parse,
+    );
+    const r = computeMetrics(
+      data([lead('A', calls[0]!)], calls, from, to),
+      { from, to },
+      metricsSettings,
+      to,
+    );
+    expect(r.missedCalls.byDay.map((d) => [d.day, d.missed])).toEqual([['2026-11-01', 3]]);
+    const sunday = r.heatMap.filter((c) => c.weekday === 6 && c.missed > 0);
+    expect(sunday.map((c) => [c.hour, c.missed])).toEqual([
+      [1, 2],
+      [23, 1],
+    ]);
+  });
+
+  it('the 23-hour day (8 March 2026): 3:30 EDT is in the 3:00 row; 23:59 is still that Sunday', () => {
+    const from = Date.parse('2026-03-08T00:00:00-05:00');
+    const to = Date.parse('2026-03-09T00:00:00-04:00'); // 23 hours later
+    const calls = ['2026-03-08T07:30:00Z', '2026-03-09T03:59:00Z'].map(Date.parse);
+    const r = computeMetrics(
+      data([lead('A', calls[0]!)], calls, from, to),
+      { from, to },
+      metricsSettings,
+      to,
+    );
+    expect(r.missedCalls.byDay.map((d) => [d.day, d.missed])).toEqual([['2026-03-08', 2]]);
+    const sunday = r.heatMap.filter((c) => c.weekday === 6 && c.missed > 0);
+    expect(sunday.map((c) => [c.hour, c.missed])).toEqual([
+      [3, 1],
+      [23, 1],
+    ]);
+  });
+
+  it('business minutes skip the DST weekend and a holiday Monday; wall minutes do not', () => {
+    // Fri 6 March 16:50 EST missed; callback Tue 10 March 9:10 EDT; Monday 9 March a holiday.
+    // Business: Fri 16:50–17:00 = 10, Tue 9:00–9:10 = 10 → 20. Wall: from 21:50Z Fri to
+    // 13:10Z Tue = 3 days 15 h 20 min = 5,240 min.
+    const first = Date.parse('2026-03-06T16:50:00-05:00');
+    const back = Date.parse('2026-03-10T09:10:00-04:00');
+    const from = Date.parse('2026-03-02T00:00:00-05:00');
+    const to = Date.parse('2026-03-09T00:00:00-04:00');
+    const r = computeMetrics(
+      data([lead('A', first, back)], [first], from, to),
+      { from, to },
+      { ...metricsSettings, firm: { ...metricsSettings.firm, holidays: ['2026-03-09'] } },
+      back + MIN,
+    );
+    expect(r.timeToCallback.wall.median).toBe(5240);
+    expect(r.timeToCallback.business.median).toBe(20);
+    // Within 15 min: no (20 business), within 1 h: yes; 24 h wall: no.
+    expect(r.timeToCallback.withinBusiness.map((w) => w.within)).toEqual([0, 0, 1, 1]);
+    expect(r.timeToCallback.withinWall.map((w) => w.within)).toEqual([0, 0, 0, 0]);
+  });
+});
