@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page, Worker } from '@playwright/test';
-import { startTwilio, EMULATED_TWILIO_SID } from '../emulators/providers.ts';
+import { startTwilio } from '../emulators/providers.ts';
+import { allDayFirmSettings, connectProvider, saveFirmSettings, twilioAt } from './kit.ts';
 import {
   insertRowInPage,
   RINGCENTRAL_HEADER,
@@ -16,9 +17,7 @@ import {
   type PortalCall,
 } from '../demo/ringcentralMarkup.ts';
 
-declare const chrome: typeof import('wxt/browser').browser & {
-  developerPrivate: { addHostPermission(extensionId: string, host: string): Promise<void> };
-};
+declare const chrome: typeof import('wxt/browser').browser;
 
 export const PORTAL_URL = 'https://app.ringcentral.com/phone/calls/all';
 const EMPTY_PAGE = readFileSync(
@@ -26,21 +25,13 @@ const EMPTY_PAGE = readFileSync(
   'utf8',
 );
 
-const allDay = [{ open: '00:00', close: '23:59' }];
-export const FIRM_SETTINGS = {
-  firmName: 'Whitfield & Park Injury Law',
+export const FIRM_SETTINGS = allDayFirmSettings({
   timeZone: 'America/New_York',
-  defaultCountry: 'US',
-  weeklyHours: [allDay, allDay, allDay, allDay, allDay, allDay, allDay],
-  holidays: [],
   sla: { targetMinutes: 5, limitMinutes: 15, afterHoursMinutes: 5 },
-  sourceRules: [],
   practiceAreas: ['Personal injury'],
   sources: ['Website'],
-  staff: [],
   notifyNewCalls: true,
-  dedupeWindowSeconds: 120,
-};
+});
 
 /** The automatic text's stored settings (utils/workflow/autoText.ts, `local:autoText`). */
 export interface AutoTextStored {
@@ -67,10 +58,7 @@ export const AUTO_TEXT_ON: AutoTextStored = {
 export type TwilioEmulator = Awaited<ReturnType<typeof startTwilio>>;
 
 export async function setFirmSettings(sw: Worker): Promise<void> {
-  await sw.evaluate(
-    (settings) => chrome.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } }),
-    FIRM_SETTINGS,
-  );
+  await saveFirmSettings(sw, FIRM_SETTINGS);
 }
 
 export async function setAutoText(sw: Worker, settings: AutoTextStored): Promise<void> {
@@ -80,39 +68,13 @@ export async function setAutoText(sw: Worker, settings: AutoTextStored): Promise
   });
 }
 
-/**
- * Headless Chromium shows the optional-permission prompt where nobody can click it: grant
- * the host the way a user does in chrome://extensions → Details → Site access.
- */
-export async function grantHostAccess(
-  context: BrowserContext,
-  extensionId: string,
-  origin: string,
-): Promise<void> {
-  const page = await context.newPage();
-  await page.goto(`chrome://extensions/?id=${extensionId}`);
-  await page.evaluate(
-    ([id, host]) => chrome.developerPrivate.addHostPermission(id!, host!),
-    [extensionId, origin],
-  );
-  await page.close();
-}
-
 /** Start the Twilio emulator and connect it in Options (its address as the API base URL). */
 export async function connectTwilio(
   context: BrowserContext,
   extensionId: string,
 ): Promise<{ twilio: TwilioEmulator; options: Page }> {
   const twilio = await startTwilio();
-  await grantHostAccess(context, extensionId, 'http://127.0.0.1/*');
-  const options = await context.newPage();
-  await options.goto(`chrome-extension://${extensionId}/options.html`);
-  const card = options.locator('fieldset[data-source="twilio"]');
-  await card.getByLabel('Account SID').fill(EMULATED_TWILIO_SID);
-  await card.getByLabel('Auth token').fill('twilio-token');
-  await card.getByText('Advanced: API base URL').click();
-  await card.getByLabel('API base URL').fill(twilio.url);
-  await card.getByRole('button', { name: 'Connect Twilio' }).click();
+  const { options, card } = await connectProvider(context, extensionId, twilioAt(twilio.url));
   await card.getByTestId('account').waitFor();
   return { twilio, options };
 }

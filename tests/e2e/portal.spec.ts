@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Page, Worker } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { badgeText, expect, test } from './fixtures';
+import { idbAll, PORTAL_URL } from './autoTextKit';
+import { allDayFirmSettings, saveFirmSettings } from './kit';
 import {
   insertRowInPage,
   RINGCENTRAL_HEADER,
@@ -12,59 +14,26 @@ import {
 
 declare const chrome: typeof import('wxt/browser').browser;
 
-const PORTAL_URL = 'https://app.ringcentral.com/phone/calls/all';
 /** The saved empty call-history page; rows are added the way the live app adds them. */
 const EMPTY_PAGE = readFileSync(
   path.resolve('tests/fixtures/portals/ringcentral/empty.html'),
   'utf8',
 );
 
-const allDay = [{ open: '00:00', close: '23:59' }];
 /** Open around the clock in UTC, so a call 20 minutes old is overdue whenever the test runs. */
-const FIRM_SETTINGS = {
-  firmName: 'Whitfield & Park Injury Law',
-  timeZone: 'UTC',
-  defaultCountry: 'US',
-  weeklyHours: [allDay, allDay, allDay, allDay, allDay, allDay, allDay],
-  holidays: [],
+const FIRM_SETTINGS = allDayFirmSettings({
   sla: { targetMinutes: 5, limitMinutes: 15, afterHoursMinutes: 5 },
-  sourceRules: [],
   practiceAreas: ['Personal injury'],
   sources: ['Website'],
-  staff: [],
   notifyNewCalls: true,
-  dedupeWindowSeconds: 120,
-};
-
-/** Count or read records straight from the extension's database, inside the service worker. */
-function idbAll(sw: Worker, store: string): Promise<Record<string, unknown>[]> {
-  return sw.evaluate(
-    (name) =>
-      new Promise<Record<string, unknown>[]>((resolve, reject) => {
-        const open = indexedDB.open('callback-desk');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const request = open.result.transaction(name).objectStore(name).getAll();
-          request.onsuccess = () => {
-            open.result.close();
-            resolve(request.result as Record<string, unknown>[]);
-          };
-          request.onerror = () => reject(request.error);
-        };
-      }),
-    store,
-  );
-}
+});
 
 test('a missed call added to the RingCentral page becomes a lead, a badge and a notification — once', async ({
   context,
   serviceWorker: sw,
   openSidebar,
 }) => {
-  await sw.evaluate(
-    (settings) => chrome.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } }),
-    FIRM_SETTINGS,
-  );
+  await saveFirmSettings(sw, FIRM_SETTINGS);
   let served = EMPTY_PAGE;
   await context.route('https://app.ringcentral.com/**', (route) =>
     route.fulfill({ contentType: 'text/html; charset=utf-8', body: served }),
@@ -124,10 +93,7 @@ test('a RingCentral row read, then hovered (its time swapped for buttons), stays
   context,
   serviceWorker: sw,
 }) => {
-  await sw.evaluate(
-    (settings) => chrome.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } }),
-    FIRM_SETTINGS,
-  );
+  await saveFirmSettings(sw, FIRM_SETTINGS);
   await context.route('https://app.ringcentral.com/**', (route) =>
     route.fulfill({ contentType: 'text/html; charset=utf-8', body: EMPTY_PAGE }),
   );
@@ -192,10 +158,7 @@ const queueRow = (page: Page, text: string) =>
 
 test.describe('the dock on RingCentral', () => {
   test.beforeEach(async ({ context, serviceWorker: sw }) => {
-    await sw.evaluate(
-      (settings) => chrome.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } }),
-      FIRM_SETTINGS,
-    );
+    await saveFirmSettings(sw, FIRM_SETTINGS);
     await context.route('https://app.ringcentral.com/**', (route) =>
       route.fulfill({ contentType: 'text/html; charset=utf-8', body: EMPTY_PAGE }),
     );
