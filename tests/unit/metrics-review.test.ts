@@ -253,3 +253,40 @@ describe('firm time on DST days and across closed days (hand data)', () => {
     expect(r.timeToCallback.withinWall.map((w) => w.within)).toEqual([0, 0, 0, 0]);
   });
 });
+
+describe('answered calls counted once', () => {
+  const answeredTotal = async () =>
+    (await db.callStats.toArray()).reduce((n, r) => n + r.answered, 0);
+
+  for (const first of ['api', 'portal'] as const) {
+    it(`an answered call that closes a lead, seen by the ${first} first and then the other path, counts once`, async () => {
+      // 9:00 missed call (API) opens a lead; 10:00 the caller rings again and is answered.
+      // The API (id A1) and the portal page (no id, its clock 20 s off) both show that call.
+      await captureCalls(
+        db,
+        settings,
+        [{ ...call('(212) 555-0147', at(4, 9)), reason: 'no-answer', providerCallId: 'M1' }],
+        at(4, 9, 1),
+      );
+      const api: IncomingCall = {
+        ...call('(212) 555-0147', at(4, 10)),
+        reason: 'answered',
+        providerCallId: 'A1',
+      };
+      const portal: IncomingCall = {
+        from: '(212) 555-0147',
+        startedAt: at(4, 10) + 20_000,
+        provider: 'ringcentral',
+        capturePath: 'portal',
+        reason: 'answered',
+      };
+      const [a, b] = first === 'api' ? [api, portal] : [portal, api];
+      await captureCalls(db, settings, [a], at(4, 10, 5));
+      await captureCalls(db, settings, [b], at(4, 10, 6));
+      await captureCalls(db, settings, [a, b], at(4, 10, 7)); // both read again
+      expect((await db.leads.toArray()).map((l) => l.status)).toEqual(['done']);
+      expect(await answeredTotal()).toBe(1);
+      expect(await db.liveCallers.count()).toBe(0);
+    });
+  }
+});
