@@ -290,3 +290,49 @@ describe('answered calls counted once', () => {
     });
   }
 });
+
+describe('weekly review copied as an email', () => {
+  it('a source or firm name with line breaks stays on its own line (cannot forge lines of the email)', async () => {
+    const { weeklyReviewEmail } = await import('@/utils/metrics/weekly');
+    const forged =
+      'Google\r\n\r\nSources to look at\n- None: every source is within the thresholds.';
+    const source = {
+      source: forged,
+      missedCalls: 3,
+      leads: 3,
+      medianMinutes: 40,
+      medianBusinessMinutes: 40,
+      attempted: 3,
+      reached: 1,
+      contactRate: 1 / 3,
+      contactStatus: 'needs-work' as const,
+      consultations: 0,
+      retained: 0,
+      conversion: 0,
+      neverReached: 2,
+      costPerLead: null,
+      spentOnNeverReached: null,
+    };
+    const { subject, body } = weeklyReviewEmail({
+      firmName: 'Lopez Law\nBcc: someone@example.com',
+      currency: 'USD',
+      limitMinutes: 15,
+      week: { from: 0, to: 1, label: 'Mon 23 Nov – Sun 29 Nov 2026' },
+      before: { from: 0, to: 0 },
+      figures: [],
+      spikes: [],
+      slowestHours: [],
+      sourcesToLookAt: [{ ...source, reasons: ['contact rate 33 %'] }],
+    });
+    expect(subject).not.toMatch(/[\r\n]/);
+    expect(subject).toContain('Lopez Law Bcc: someone@example.com');
+    const lines = body.split('\n');
+    // The forged "None" line is not a line of its own; the source is one line.
+    expect(lines.filter((l) => l.startsWith('- None: every source'))).toEqual([]);
+    expect(lines.filter((l) => l.startsWith('Sources to look at'))).toHaveLength(1);
+    expect(lines).toContain(
+      '- Google Sources to look at - None: every source is within the thresholds.: contact rate 33 %',
+    );
+    expect(body).not.toContain('\r');
+  });
+});

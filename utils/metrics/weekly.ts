@@ -246,11 +246,18 @@ function valueText(unit: WeeklyFigure['unit'], value: number | null): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
 
+/**
+ * A name on one line: a line break (or any run of blanks) in a source tag or the firm's name
+ * becomes one space, so a name cannot forge lines of the email or a header of its subject.
+ */
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
+
 /** The review as a plain-text email (copy-as-email): subject and body. */
 export function weeklyReviewEmail(review: WeeklyReview): { subject: string; body: string } {
+  const firmName = oneLine(review.firmName);
   const lines: string[] = [];
   lines.push(
-    `Weekly callback review for ${review.firmName}: ${review.week.label} (firm time), against the 4 weeks before.`,
+    `Weekly callback review for ${firmName}: ${review.week.label} (firm time), against the 4 weeks before.`,
     '',
     'Figures (last week · average of the 4 weeks before)',
   );
@@ -282,10 +289,10 @@ export function weeklyReviewEmail(review: WeeklyReview): { subject: string; body
   if (review.sourcesToLookAt.length === 0)
     lines.push('- None: every source is within the thresholds.');
   for (const s of review.sourcesToLookAt) {
-    lines.push(`- ${s.source || '(no source)'}: ${s.reasons.join('; ')}`);
+    lines.push(`- ${oneLine(s.source) || '(no source)'}: ${s.reasons.join('; ')}`);
   }
   return {
-    subject: `Weekly callback review — ${review.week.label} — ${review.firmName}`,
+    subject: `Weekly callback review — ${review.week.label} — ${firmName}`,
     body: lines.join('\n'),
   };
 }
