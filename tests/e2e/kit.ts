@@ -7,6 +7,7 @@
 import {
   expect,
   type BrowserContext,
+  type FrameLocator,
   type Locator,
   type Page,
   type Worker,
@@ -197,8 +198,11 @@ export async function connectHubSpot(
   return section;
 }
 
+/** Where the sidebar app runs: its own page, or the dock's frame on a CRM page. */
+export type SidebarApp = Page | FrameLocator;
+
 /** The queue's rows that show `text` (a caller's name, a number). */
-export function queueRow(page: Page, text: string): Locator {
+export function queueRow(page: SidebarApp, text: string): Locator {
   return page.getByRole('table', { name: 'Callback queue' }).getByRole('row').filter({
     hasText: text,
   });
@@ -214,7 +218,7 @@ export interface HandEnteredCall {
 }
 
 /** Fill and submit the sidebar's "Add call" form; returns the form (it stays open on an error). */
-export async function submitAddCall(page: Page, call: HandEnteredCall): Promise<Locator> {
+export async function submitAddCall(page: SidebarApp, call: HandEnteredCall): Promise<Locator> {
   await page.getByRole('button', { name: 'Add call' }).click();
   const form = page.getByRole('form', { name: 'Add a missed call' });
   await form.getByLabel('Number').fill(call.from);
@@ -231,7 +235,7 @@ export async function submitAddCall(page: Page, call: HandEnteredCall): Promise<
  * again while this one is still being stored would find the form mid-close.
  */
 export async function addCallInSidebar(
-  page: Page,
+  page: SidebarApp,
   call: HandEnteredCall & { name: string },
 ): Promise<void> {
   await submitAddCall(page, call);

@@ -1,23 +1,16 @@
 import type { Page } from '@playwright/test';
 import { badgeText, expect, test } from './fixtures';
+import { allDayFirmSettings, saveFirmSettings, submitAddCall } from './kit';
 
 declare const chrome: typeof import('wxt/browser').browser;
-
-const allDay = [{ open: '00:00', close: '23:59' }];
 
 /**
  * A complete, valid FirmSettings value. Open around the clock in UTC so a call's due times
  * do not depend on when the test runs; the after-hours window is short so that a call in
  * the one closed minute before midnight is overdue just as fast.
  */
-const FIRM_SETTINGS = {
-  firmName: 'Whitfield & Park Injury Law',
-  timeZone: 'UTC',
-  defaultCountry: 'US',
-  weeklyHours: [allDay, allDay, allDay, allDay, allDay, allDay, allDay],
-  holidays: [],
+const FIRM_SETTINGS = allDayFirmSettings({
   sla: { targetMinutes: 5, limitMinutes: 15, afterHoursMinutes: 5 },
-  sourceRules: [],
   practiceAreas: ['Personal injury', 'Criminal defense', 'Family law'],
   sources: ['Google Ads – PI', 'Website', 'Referral'],
   staff: [
@@ -25,37 +18,17 @@ const FIRM_SETTINGS = {
     { id: 'sam', name: 'Sam Carter' },
   ],
   currentStaffId: 'maria',
-  notifyNewCalls: false,
-  dedupeWindowSeconds: 120,
-};
+});
 
-/** Save firm settings the way the options page does (WXT item `local:firmSettings`, v1). */
-async function saveFirmSettings(page: Page) {
-  await page.evaluate(
-    (settings) => chrome.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } }),
-    FIRM_SETTINGS,
-  );
+/** Save the firm settings and wait until the sidebar shows the firm's name. */
+async function saveSettingsAndWait(page: Page) {
+  await saveFirmSettings(page, FIRM_SETTINGS);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(FIRM_SETTINGS.firmName);
 }
 
 /** datetime-local value for `minutesAgo` in UTC (the test firm's zone). */
 function utcInputValue(minutesAgo: number): string {
   return new Date(Date.now() - minutesAgo * 60_000).toISOString().slice(0, 16);
-}
-
-async function addCall(
-  page: Page,
-  call: { from: string; name?: string; source?: string; practiceArea?: string; when?: string },
-) {
-  await page.getByRole('button', { name: 'Add call' }).click();
-  const form = page.getByRole('form', { name: 'Add a missed call' });
-  await form.getByLabel('Number').fill(call.from);
-  if (call.when) await form.getByLabel(/^When/).fill(call.when);
-  if (call.name) await form.getByLabel('Caller name').fill(call.name);
-  if (call.source) await form.getByLabel('Source').fill(call.source);
-  if (call.practiceArea) await form.getByLabel('Practice area').selectOption(call.practiceArea);
-  await form.getByRole('button', { name: 'Add to queue' }).click();
-  return form;
 }
 
 const queue = (page: Page) => page.getByRole('table', { name: 'Callback queue' });
@@ -67,9 +40,9 @@ test('a call added by hand shows at once, with its formatted number and source',
 }) => {
   const page = await openSidebar();
   await expect(page.getByRole('heading', { name: 'No callbacks waiting' })).toBeVisible();
-  await saveFirmSettings(page);
+  await saveSettingsAndWait(page);
 
-  await addCall(page, {
+  await submitAddCall(page, {
     from: '212-555-0147',
     name: 'Dana Whitfield',
     source: 'Google Ads – PI',
@@ -86,7 +59,7 @@ test('a call added by hand shows at once, with its formatted number and source',
   await expect(page.locator('.counts')).toHaveText('1 open · 0 overdue');
 
   // The same caller again a moment later is the same call seen twice.
-  const form = await addCall(page, { from: '(212) 555-0147' });
+  const form = await submitAddCall(page, { from: '(212) 555-0147' });
   await expect(form.getByRole('alert')).toHaveText(
     'Already in the queue (same caller within 2 minutes).',
   );
@@ -97,10 +70,10 @@ test('bad manual input gets field errors; an uncallable number is kept and flagg
   openSidebar,
 }) => {
   const page = await openSidebar();
-  await saveFirmSettings(page);
+  await saveSettingsAndWait(page);
 
   // Nothing typed: the form says what is missing and stores nothing.
-  const form = await addCall(page, { from: '' });
+  const form = await submitAddCall(page, { from: '' });
   await expect(form.getByText('Enter the number that called')).toBeVisible();
   await expect(form.getByLabel('Number')).toHaveAttribute('aria-invalid', 'true');
 
@@ -129,8 +102,8 @@ test('bad manual input gets field errors; an uncallable number is kept and flagg
 
 test('open a lead, record a closing attempt, and it leaves the queue', async ({ openSidebar }) => {
   const page = await openSidebar();
-  await saveFirmSettings(page);
-  await addCall(page, { from: '+1 (646) 555-0123', name: 'Luis Ortega', source: 'Referral' });
+  await saveSettingsAndWait(page);
+  await submitAddCall(page, { from: '+1 (646) 555-0123', name: 'Luis Ortega', source: 'Referral' });
 
   // Keyboard: focus the row and press Enter.
   const row = queueRow(page, 'Luis Ortega');
@@ -183,10 +156,10 @@ test('a call 20 minutes old makes the badge show 1; closing the lead clears it',
   serviceWorker,
 }) => {
   const page = await openSidebar();
-  await saveFirmSettings(page);
+  await saveSettingsAndWait(page);
   await expect.poll(() => badgeText(serviceWorker)).toBe('');
 
-  await addCall(page, { from: '305-555-0188', name: 'Ana Reyes', when: utcInputValue(20) });
+  await submitAddCall(page, { from: '305-555-0188', name: 'Ana Reyes', when: utcInputValue(20) });
   const row = queueRow(page, 'Ana Reyes');
   await expect(row).toContainText(/overdue \d+m/);
   await expect(row).toHaveClass(/row-overdue/);
@@ -203,10 +176,10 @@ test('filters narrow the queue; a lead in the URL hash opens; CRM context shows 
   openSidebar,
 }) => {
   const page = await openSidebar();
-  await saveFirmSettings(page);
-  await addCall(page, { from: '212-555-0101', name: 'Old Caller', when: utcInputValue(30) });
+  await saveSettingsAndWait(page);
+  await submitAddCall(page, { from: '212-555-0101', name: 'Old Caller', when: utcInputValue(30) });
   await expect(queueRow(page, 'Old Caller')).toBeVisible();
-  await addCall(page, { from: '212-555-0102', name: 'New Caller', source: 'Website' });
+  await submitAddCall(page, { from: '212-555-0102', name: 'New Caller', source: 'Website' });
   await expect(queue(page).getByRole('row')).toHaveCount(3);
 
   // Sorted by due time: the overdue caller first.
@@ -290,9 +263,9 @@ test('at the sidebar’s 420 px: whole columns, a labelled due time, and a calle
 }) => {
   const page = await openSidebar();
   await page.setViewportSize({ width: 420, height: 900 });
-  await saveFirmSettings(page);
+  await saveSettingsAndWait(page);
   // U+202E RIGHT-TO-LEFT OVERRIDE in a caller-ID name (what a hostile caller ID can carry).
-  await addCall(page, {
+  await submitAddCall(page, {
     from: '212-555-0147',
     name: '\u202EZara Voss',
     source: 'Website',

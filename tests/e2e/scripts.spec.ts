@@ -1,52 +1,18 @@
-import type { BrowserContext, Page } from '@playwright/test';
+import type { BrowserContext } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from './fixtures';
+import { addCallInSidebar, allDayFirmSettings, queueRow, saveFirmSettings } from './kit';
 
 declare const chrome: typeof import('wxt/browser').browser;
 
-const allDay = [{ open: '00:00', close: '23:59' }];
-
 /** A complete FirmSettings value, open around the clock so the wording does not depend on the hour. */
-const FIRM_SETTINGS = {
-  firmName: 'Whitfield & Park Injury Law',
-  timeZone: 'UTC',
-  defaultCountry: 'US',
-  weeklyHours: [allDay, allDay, allDay, allDay, allDay, allDay, allDay],
-  holidays: [],
-  sla: { targetMinutes: 5, limitMinutes: 15, afterHoursMinutes: 60 },
-  sourceRules: [],
+const FIRM_SETTINGS = allDayFirmSettings({
   practiceAreas: ['Personal injury', 'Criminal defense', 'Family law'],
   sources: ['Google Ads – PI', 'Website', 'Referral'],
   staff: [{ id: 'maria', name: 'Maria Lopez' }],
   currentStaffId: 'maria',
-  notifyNewCalls: false,
-  dedupeWindowSeconds: 120,
-};
-
-async function saveFirmSettings(page: Page) {
-  await page.evaluate(
-    (settings) => chrome.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } }),
-    FIRM_SETTINGS,
-  );
-}
-
-async function addCall(page: Page, call: { from: string; name: string; practiceArea: string }) {
-  await page.getByRole('button', { name: 'Add call' }).click();
-  const form = page.getByRole('form', { name: 'Add a missed call' });
-  await form.getByLabel('Number').fill(call.from);
-  await form.getByLabel('Caller name').fill(call.name);
-  await form.getByLabel('Practice area').selectOption(call.practiceArea);
-  await form.getByRole('button', { name: 'Add to queue' }).click();
-  // Wait for the lead before the next call: "Add call" clicked while this one is still being
-  // stored would find the form mid-close.
-  await expect(
-    page
-      .getByRole('table', { name: 'Callback queue' })
-      .getByRole('row')
-      .filter({ hasText: call.name }),
-  ).toBeVisible();
-}
+});
 
 const EDITED = 'Hello {{callerName}}, this is {{staffName}} at {{firmName}}. Edited PI script.';
 
@@ -57,7 +23,7 @@ test('a call script edited in Options shows in the lead detail; hostile names st
 }) => {
   const options = await context.newPage();
   await options.goto(`chrome-extension://${extensionId}/options.html`);
-  await saveFirmSettings(options);
+  await saveFirmSettings(options, FIRM_SETTINGS);
   const section = options.getByRole('region', { name: 'Scripts & templates' });
   await expect(section).toBeVisible();
 
@@ -92,14 +58,22 @@ test('a call script edited in Options shows in the lead detail; hostile names st
 
   // The sidebar shows it for a personal-injury lead, with the lead's name.
   const sidebar = await openSidebar();
-  await addCall(sidebar, {
+  await addCallInSidebar(sidebar, {
     from: '212-555-0147',
     name: 'Dana Whitfield',
     practiceArea: 'Personal injury',
   });
   const hostile = '<img src=x onerror=alert(1)> {{firmName}}';
-  await addCall(sidebar, { from: '212-555-0188', name: hostile, practiceArea: 'Personal injury' });
-  await addCall(sidebar, { from: '212-555-0199', name: 'Rosa Diaz', practiceArea: 'Family law' });
+  await addCallInSidebar(sidebar, {
+    from: '212-555-0188',
+    name: hostile,
+    practiceArea: 'Personal injury',
+  });
+  await addCallInSidebar(sidebar, {
+    from: '212-555-0199',
+    name: 'Rosa Diaz',
+    practiceArea: 'Family law',
+  });
 
   const queue = sidebar.getByRole('table', { name: 'Callback queue' });
   await queue.getByRole('row').filter({ hasText: 'Dana Whitfield' }).click();
@@ -155,7 +129,7 @@ test('greetings state the callback promise from the SLA settings and follow a ch
 }) => {
   const options = await context.newPage();
   await options.goto(`chrome-extension://${extensionId}/options.html`);
-  await saveFirmSettings(options);
+  await saveFirmSettings(options, FIRM_SETTINGS);
   const section = options.getByRole('region', { name: 'Scripts & templates' });
   await section.getByRole('button', { name: /^Voicemail greeting — in hours/ }).click();
   const preview = section.locator('.scripts-preview');
@@ -184,7 +158,7 @@ test('the callback number is said twice in the voicemail script, and a source ge
 }) => {
   const options = await context.newPage();
   await options.goto(`chrome-extension://${extensionId}/options.html`);
-  await saveFirmSettings(options);
+  await saveFirmSettings(options, FIRM_SETTINGS);
   const section = options.getByRole('region', { name: 'Scripts & templates' });
   const details = section.getByRole('group', { name: 'Details the scripts use' });
 
@@ -207,18 +181,13 @@ test('the callback number is said twice in the voicemail script, and a source ge
   );
 
   const sidebar = await openSidebar();
-  await sidebar.getByRole('button', { name: 'Add call' }).click();
-  const form = sidebar.getByRole('form', { name: 'Add a missed call' });
-  await form.getByLabel('Number').fill('212-555-0147');
-  await form.getByLabel('Caller name').fill('Dana Whitfield');
-  await form.getByLabel('Source').fill('Google Ads – PI');
-  await form.getByLabel('Practice area').selectOption('Personal injury');
-  await form.getByRole('button', { name: 'Add to queue' }).click();
-  await sidebar
-    .getByRole('table', { name: 'Callback queue' })
-    .getByRole('row')
-    .filter({ hasText: 'Dana Whitfield' })
-    .click();
+  await addCallInSidebar(sidebar, {
+    from: '212-555-0147',
+    name: 'Dana Whitfield',
+    source: 'Google Ads – PI',
+    practiceArea: 'Personal injury',
+  });
+  await queueRow(sidebar, 'Dana Whitfield').click();
 
   const script = sidebar.getByRole('region', { name: 'Script' });
   await expect(script).toContainText(
@@ -259,17 +228,12 @@ test('the script shows in the dock on a CRM page, and Copy works there', async (
   await saveFirmSettingsFrom(context, extensionId);
   await page.getByRole('button', { name: 'Open Callback Desk' }).click();
   const dock = page.frameLocator('callback-desk-dock iframe');
-  await dock.getByRole('button', { name: 'Add call' }).click();
-  const form = dock.getByRole('form', { name: 'Add a missed call' });
-  await form.getByLabel('Number').fill('212-555-0147');
-  await form.getByLabel('Caller name').fill('Dana Whitfield');
-  await form.getByLabel('Practice area').selectOption('Family law');
-  await form.getByRole('button', { name: 'Add to queue' }).click();
-  await dock
-    .getByRole('table', { name: 'Callback queue' })
-    .getByRole('row')
-    .filter({ hasText: 'Dana Whitfield' })
-    .click();
+  await addCallInSidebar(dock, {
+    from: '212-555-0147',
+    name: 'Dana Whitfield',
+    practiceArea: 'Family law',
+  });
+  await queueRow(dock, 'Dana Whitfield').click();
 
   const script = dock.getByRole('region', { name: 'Script' });
   await expect(script).toContainText('Hi, is this Dana?');
@@ -281,6 +245,6 @@ test('the script shows in the dock on a CRM page, and Copy works there', async (
 async function saveFirmSettingsFrom(context: BrowserContext, extensionId: string) {
   const page = await context.newPage();
   await page.goto(`chrome-extension://${extensionId}/options.html`);
-  await saveFirmSettings(page);
+  await saveFirmSettings(page, FIRM_SETTINGS);
   await page.close();
 }
