@@ -2,6 +2,7 @@ import type { Page, Worker } from '@playwright/test';
 import type { IncomingCall } from '../../utils/model';
 import type { FirmSettings } from '../../utils/settings';
 import { badgeText, expect, restartServiceWorker, test } from './fixtures';
+import { allDayFirmSettings, noonTimeZone } from './kit';
 
 declare const chrome: typeof import('wxt/browser').browser;
 
@@ -12,23 +13,11 @@ const MINUTE = 60_000;
  * leave a minute's gap at midnight, and a test must not depend on the hour it runs at.
  */
 function openAllDaySettings(): FirmSettings {
-  const shift = 12 - new Date().getUTCHours();
-  const timeZone = shift === 0 ? 'Etc/GMT' : shift > 0 ? `Etc/GMT-${shift}` : `Etc/GMT+${-shift}`;
-  const allDay = [{ open: '00:00', close: '23:59' }];
-  return {
+  return allDayFirmSettings({
     firmName: 'Whitfield & Cho LLP',
-    timeZone,
-    defaultCountry: 'US',
-    weeklyHours: [allDay, allDay, allDay, allDay, allDay, allDay, allDay],
-    holidays: [],
-    sla: { targetMinutes: 5, limitMinutes: 15, afterHoursMinutes: 60 },
-    sourceRules: [],
-    practiceAreas: ['Personal injury', 'Family law'],
-    sources: ['Google Ads – PI', 'Website'],
-    staff: [],
+    timeZone: noonTimeZone(),
     notifyNewCalls: true,
-    dedupeWindowSeconds: 120,
-  };
+  });
 }
 
 interface Reply<T> {

@@ -2,6 +2,7 @@ import type { Locator, Page, Worker } from '@playwright/test';
 import type { IncomingCall } from '../../utils/model';
 import type { FirmSettings } from '../../utils/settings';
 import { badgeText, expect, test } from './fixtures';
+import { allDayFirmSettings, noonTimeZone } from './kit';
 
 declare const chrome: typeof import('wxt/browser').browser;
 
@@ -13,24 +14,12 @@ const MINUTE = 60_000;
  * The default cadence (no `cadence` stored: the settings' default applies).
  */
 function settingsAtNoon(): FirmSettings {
-  const shift = 12 - new Date().getUTCHours();
-  const timeZone = shift === 0 ? 'Etc/GMT' : shift > 0 ? `Etc/GMT-${shift}` : `Etc/GMT+${-shift}`;
-  const allDay = [{ open: '00:00', close: '23:59' }];
-  return {
+  return allDayFirmSettings({
     firmName: 'Whitfield & Cho LLP',
-    timeZone,
-    defaultCountry: 'US',
-    weeklyHours: [allDay, allDay, allDay, allDay, allDay, allDay, allDay],
-    holidays: [],
-    sla: { targetMinutes: 5, limitMinutes: 15, afterHoursMinutes: 60 },
-    sourceRules: [],
-    practiceAreas: ['Personal injury', 'Family law'],
-    sources: ['Google Ads – PI', 'Website'],
+    timeZone: noonTimeZone(),
     staff: [{ id: 'maria', name: 'Maria Lopez' }],
     currentStaffId: 'maria',
-    notifyNewCalls: false,
-    dedupeWindowSeconds: 120,
-  };
+  });
 }
 
 function missedCall(minutesAgo: number, provider = 'manual'): IncomingCall {

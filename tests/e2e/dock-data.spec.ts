@@ -4,6 +4,7 @@ import type { FrameLocator, Page } from '@playwright/test';
 import type { IncomingCall } from '../../utils/model';
 import type { FirmSettings } from '../../utils/settings';
 import { badgeText, expect, restartServiceWorker, test } from './fixtures';
+import { allDayFirmSettings, noonTimeZone } from './kit';
 
 declare const chrome: typeof import('wxt/browser').browser;
 
@@ -20,23 +21,11 @@ const MINUTE = 60_000;
 
 /** Open around the clock, in a zone where it is about noon now (no midnight gap to hit). */
 function openAllDaySettings(): FirmSettings {
-  const shift = 12 - new Date().getUTCHours();
-  const timeZone = shift === 0 ? 'Etc/GMT' : shift > 0 ? `Etc/GMT-${shift}` : `Etc/GMT+${-shift}`;
-  const allDay = [{ open: '00:00', close: '23:59' }];
-  return {
+  return allDayFirmSettings({
     firmName: 'Whitfield & Cho LLP',
-    timeZone,
-    defaultCountry: 'US',
-    weeklyHours: [allDay, allDay, allDay, allDay, allDay, allDay, allDay],
-    holidays: [],
-    sla: { targetMinutes: 5, limitMinutes: 15, afterHoursMinutes: 60 },
-    sourceRules: [],
-    practiceAreas: ['Personal injury', 'Family law'],
+    timeZone: noonTimeZone(),
     sources: ['Website'],
-    staff: [],
-    notifyNewCalls: false,
-    dedupeWindowSeconds: 120,
-  };
+  });
 }
 
 function missedCall(minutesAgo: number, from: string, callerName: string): IncomingCall {
