@@ -336,3 +336,18 @@ describe('weekly review copied as an email', () => {
     expect(body).not.toContain('\r');
   });
 });
+
+describe('weekly reminder across DST', () => {
+  it('a Sunday 02:30 reminder on the night clocks skip 2:00–3:00 rings at 3:30 EDT, the next week at 02:30 again', async () => {
+    const { nextReminderAt } = await import('@/utils/metrics/reminder');
+    const sat = Date.parse('2026-03-07T12:00:00-05:00');
+    // 8 March 2026 02:30 does not exist in New York: the instant just after the gap, 03:30 EDT.
+    expect(nextReminderAt(sat, { weekday: 0, time: '02:30' }, NY)).toBe(
+      Date.parse('2026-03-08T07:30:00Z'),
+    );
+    // After it fired: Sunday 15 March 02:30 EDT = 06:30Z.
+    expect(
+      nextReminderAt(Date.parse('2026-03-08T07:30:00Z'), { weekday: 0, time: '02:30' }, NY),
+    ).toBe(Date.parse('2026-03-15T06:30:00Z'));
+  });
+});
