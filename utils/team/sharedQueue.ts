@@ -456,6 +456,18 @@ async function leadFromTask(
     at,
   );
   const leadId = result.added[0]?.leadId;
+  if (leadId) {
+    // As the capturing browser assigned it (the task's owner) and tagged it: not again by
+    // this browser's own round robin, and a client stays out of the lead view here too.
+    const owner = task.ownerId ? ctx.deps.staffOfOwner?.(task.ownerId) : undefined;
+    await db.leads.update(leadId, {
+      ...(owner ? { assignee: owner } : {}),
+      ...(owner && facts.assignReason ? { assignReason: facts.assignReason } : {}),
+      ...(facts.existingClient
+        ? { existingClient: { ...facts.existingClient, ...(owner ? { ownerStaffId: owner } : {}) } }
+        : {}),
+    });
+  }
   const lead = leadId ? await db.leads.get(leadId) : await openLeadOfCaller(db, facts.phone);
   if (lead && result.added.length > 0) ctx.report.added.push(lead.id);
   return lead;

@@ -84,6 +84,10 @@ export interface SharedTaskFacts {
   missedCount?: number;
   claim?: SharedClaim;
   attempts: number;
+  /** Why the capturing browser assigned it ("on call", "round robin"). */
+  assignReason?: string;
+  /** The caller is a client already (not a lead), as the capturing browser found. */
+  existingClient?: { system: 'hubspot' | 'clio'; reason: string };
   /** Completed as a duplicate of this task (not a closed lead). */
   duplicateOf?: string;
   closedAs?: string;
@@ -127,7 +131,8 @@ export interface RenderInput {
     | 'status'
     | 'closeOutcome'
     | 'priority'
-  >;
+  > &
+    Partial<Pick<Lead, 'assignReason' | 'existingClient'>>;
   key: string;
   attempts: Pick<Attempt, 'at' | 'method' | 'outcome' | 'by' | 'notes'>[];
   claim?: SharedClaim;
@@ -167,6 +172,11 @@ export function renderSharedTask(input: RenderInput): RenderedTask {
     ...(lead.source ? [`Source: ${oneLine(lead.source)}`] : []),
     ...(lead.practiceArea ? [`Practice area: ${oneLine(lead.practiceArea)}`] : []),
     `Key: ${oneLine(key)}`,
+    // Who it went to is the task's owner; why, and whether the caller is a client, here.
+    ...(lead.assignReason ? [`Assigned because: ${oneLine(lead.assignReason)}`] : []),
+    ...(lead.existingClient
+      ? [`Existing client: ${oneLine(lead.existingClient.reason)} [${lead.existingClient.system}]`]
+      : []),
   ];
   if (input.claim) {
     const c = input.claim;
@@ -231,6 +241,10 @@ export function parseSharedTask(text: string): SharedTaskFacts {
     if (at !== undefined)
       facts.claim = { label: claim[1]!, at, ...(claim[2] ? { staffId: claim[2] } : {}) };
   }
+  facts.assignReason = value('Assigned because:');
+  const client = /^(.*) \[(hubspot|clio)\]$/.exec(value('Existing client:') ?? '');
+  if (client)
+    facts.existingClient = { system: client[2] as 'hubspot' | 'clio', reason: client[1]! };
   const count = Number(value('Attempts so far:') ?? '0');
   facts.attempts = Number.isFinite(count) ? count : 0;
   const dup = /^(\d+)/.exec(value('Duplicate of task') ?? '');
