@@ -14,7 +14,6 @@ import {
   startDialpad,
   startRingCentral,
   startTwilio,
-  type RingCentralEmulator,
 } from '../emulators/providers';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../emulators/hubspot.ts';
 import { routedFetch } from '../emulators/route.ts';
@@ -22,6 +21,7 @@ import {
   clock,
   closeAll,
   connectClio,
+  connectRingCentral,
   connectSource as connect,
   minutesAgo,
   now,
@@ -36,20 +36,6 @@ import {
  * read; more calls than one poll reads. Every poll here runs against the emulators, with the
  * poller's clock moved past each wait it sets, as the alarm would.
  */
-
-async function connectRingCentral(rc: RingCentralEmulator) {
-  const tokens = rc.oauth.issueTokens();
-  await connect(
-    'ringcentral',
-    rc.url,
-    {
-      accessToken: tokens.access_token,
-      refreshToken: tokens.refresh_token,
-      expiresAt: Date.now() + 3_600_000,
-    },
-    { clientId: rc.oauth.clientId, scope: 'extension' },
-  );
-}
 
 /** Polls until a sweep is over (the cursor keeps no resume point); returns each poll's outcome. */
 async function pollUntilCaughtUp(id: SourceId, maxPolls = 10) {

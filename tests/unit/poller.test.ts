@@ -44,6 +44,7 @@ import {
   type HubSpotEmulator,
 } from '../emulators/hubspot.ts';
 import { routedFetch } from '../emulators/route.ts';
+import { connectRingCentral } from './pollerWorld.ts';
 
 const running: { close(): Promise<void> }[] = [];
 async function track<T extends { close(): Promise<void> }>(emulator: Promise<T>): Promise<T> {
@@ -248,17 +249,7 @@ describe('Aircall poller against the emulator', () => {
 describe('RingCentral poller', () => {
   it('refreshes an expired access token once, stores the rotated tokens, and keeps polling', async () => {
     const rc = await track(startRingCentral());
-    const tokens = rc.oauth.issueTokens();
-    await connect(
-      'ringcentral',
-      rc.url,
-      {
-        accessToken: tokens.access_token,
-        refreshToken: tokens.refresh_token,
-        expiresAt: Date.now() + 3_600_000,
-      },
-      { clientId: rc.oauth.clientId, scope: 'extension' },
-    );
+    const tokens = await connectRingCentral(rc);
     rc.state.addCall({ from: '+13125550101', name: 'Bo Chen', at: minutesAgo(12) });
     rc.state.addCall({ from: '+13125550102', at: minutesAgo(8), outcome: 'voicemail' });
     rc.state.addCall({ from: '+13125550103', at: minutesAgo(6), outcome: 'in-progress' });
@@ -288,17 +279,7 @@ describe('RingCentral poller', () => {
 describe('RingCentral token refresh', () => {
   it('two overlapping polls refresh a rotated token once, and both succeed', async () => {
     const rc = await track(startRingCentral());
-    const tokens = rc.oauth.issueTokens();
-    await connect(
-      'ringcentral',
-      rc.url,
-      {
-        accessToken: tokens.access_token,
-        refreshToken: tokens.refresh_token,
-        expiresAt: Date.now() + 3_600_000,
-      },
-      { clientId: rc.oauth.clientId, scope: 'extension' },
-    );
+    await connectRingCentral(rc);
     rc.state.addCall({ from: '+13125550101', at: minutesAgo(3) });
     rc.oauth.expireAccessTokens();
     const outcomes = await Promise.all([pollSource('ringcentral'), pollSource('ringcentral')]);

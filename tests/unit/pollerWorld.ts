@@ -10,6 +10,7 @@ import { pollSource } from '@/utils/capture/sources/poller';
 import { crmConnectionsItem } from '@/utils/crm/connections';
 import { writeCredentials, type ClioCredentials } from '@/utils/crm/tokens';
 import type { SourceId } from '@/utils/capture/sources/types';
+import type { RingCentralEmulator } from '../emulators/providers';
 
 /**
  * The poller tests' shared world: emulators closed after each test (`track` / `closeAll`),
@@ -43,6 +44,25 @@ export async function connectSource(
     [id]: connection,
   });
   await saveCredentials(db, id, credentials);
+}
+
+/**
+ * RingCentral connected the way its sign-in leaves it: tokens the emulator issued, valid for
+ * an hour. Returns the tokens issued.
+ */
+export async function connectRingCentral(rc: RingCentralEmulator) {
+  const tokens = rc.oauth.issueTokens();
+  await connectSource(
+    'ringcentral',
+    rc.url,
+    {
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token,
+      expiresAt: Date.now() + 3_600_000,
+    },
+    { clientId: rc.oauth.clientId, scope: 'extension' },
+  );
+  return tokens;
 }
 
 export async function connectClio(token: string) {

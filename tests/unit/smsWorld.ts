@@ -12,7 +12,7 @@ import {
 import { forgetSmsSenders, smsAvailability, smsSettingsItem } from '@/utils/workflow/sms/clients';
 import type { SmsSettings } from '@/utils/workflow/sms/types';
 import { EMULATED_TWILIO_SID, startRingCentral, startTwilio } from '../emulators/providers';
-import { connectSource, track } from './pollerWorld';
+import { connectRingCentral, connectSource, track } from './pollerWorld';
 
 /**
  * The SMS tests' shared world: a Twilio (or RingCentral) emulator connected the way Options
@@ -57,17 +57,7 @@ export async function twilioWorld(options: { authToken?: string } = {}) {
 
 export async function ringCentralWorld() {
   const rc = await track(startRingCentral());
-  const tokens = rc.oauth.issueTokens();
-  await connectSource(
-    'ringcentral',
-    rc.url,
-    {
-      accessToken: tokens.access_token,
-      refreshToken: tokens.refresh_token,
-      expiresAt: Date.now() + 3_600_000,
-    },
-    { clientId: rc.oauth.clientId, scope: 'extension' },
-  );
+  await connectRingCentral(rc);
   return rc;
 }
 

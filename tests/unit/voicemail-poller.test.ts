@@ -2,15 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/utils/db';
 import { voicemailAudio } from '@/utils/capture/sources/voicemailAudio';
 import { bytesOfBase64 } from '@/utils/capture/sources/voicemail';
-import {
-  startAircall,
-  startDialpad,
-  startRingCentral,
-  type RingCentralEmulator,
-} from '../emulators/providers';
+import { startAircall, startDialpad, startRingCentral } from '../emulators/providers';
 import {
   clock,
   closeAll,
+  connectRingCentral,
   connectSource as connect,
   minutesAgo,
   now,
@@ -26,21 +22,6 @@ import {
  * background without the token ever leaving it.
  */
 
-async function connectRingCentral(rc: RingCentralEmulator) {
-  const tokens = rc.oauth.issueTokens();
-  await connect(
-    'ringcentral',
-    rc.url,
-    {
-      accessToken: tokens.access_token,
-      refreshToken: tokens.refresh_token,
-      expiresAt: Date.now() + 3_600_000,
-    },
-    { clientId: rc.oauth.clientId, scope: 'extension' },
-  );
-  return tokens.access_token;
-}
-
 const onlyCall = async () => {
   const calls = await db.calls.toArray();
   expect(calls).toHaveLength(1);
@@ -53,7 +34,7 @@ afterEach(closeAll);
 describe('RingCentral voicemail from the message store', () => {
   it('stores the recording at once, attaches the transcript when it is done, then stops asking', async () => {
     const rc = await track(startRingCentral());
-    const token = await connectRingCentral(rc);
+    const { access_token: token } = await connectRingCentral(rc);
     const record = rc.state.addCall({
       from: '+13125550199',
       name: 'Maria Gomez',
