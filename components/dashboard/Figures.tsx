@@ -92,7 +92,7 @@ function HeadlineFigures({
         <dt>Missed-call rate</dt>
         {missed.missedRate === null ? (
           <dd className="unknown" data-figure="missedRate">
-            Not known: {missed.inboundNote ?? 'no answered calls were recorded in this range.'}
+            {missed.inboundNote ?? 'Not known: no answered calls were recorded in this range.'}
           </dd>
         ) : (
           <dd data-figure="missedRate">{formatRate(missed.missedRate)}</dd>

@@ -351,3 +351,18 @@ describe('weekly reminder across DST', () => {
     ).toBe(Date.parse('2026-03-15T06:30:00Z'));
   });
 });
+
+describe('missed-call rate not known', () => {
+  it('says "Not known" once, with the reason (the dashboard shows the note as it is)', async () => {
+    // An empty day: no answered call recorded.
+    const r = await figures(at(4, 0), at(5, 0), at(4, 12));
+    expect(r.missedCalls.missedRate).toBeNull();
+    expect(r.missedCalls.inboundNote).toBe(
+      'Not known: no answered call was recorded in this range (manual entry never sees answered calls; a portal page only the ones it shows).',
+    );
+    const figuresSource = await import('node:fs').then((fs) =>
+      fs.readFileSync('components/dashboard/Figures.tsx', 'utf8'),
+    );
+    expect(figuresSource).not.toContain('Not known: {missed.inboundNote');
+  });
+});

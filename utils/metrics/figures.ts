@@ -614,8 +614,8 @@ export function computeMetrics(
   };
   if (answeredTotal === null) {
     missedCalls.inboundNote = answeredKnowable
-      ? 'Inbound not known: no answered call was recorded in this range (manual entry never sees answered calls; a portal page only the ones it shows).'
-      : 'Inbound not known: answered calls are counted per line and source, not per practice area or staff member.';
+      ? 'Not known: no answered call was recorded in this range (manual entry never sees answered calls; a portal page only the ones it shows).'
+      : 'Not known: answered calls are counted per line and source, not per practice area or staff member.';
   }
 
   const heatMap: HeatCell[] = [];
