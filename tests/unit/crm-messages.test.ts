@@ -1,10 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { db } from '@/utils/db';
 import { setupMessageHandlers } from '@/utils/handlers';
 import { removeAllListeners } from '@/utils/messaging';
 import { readCredentials, writeCredentials } from '@/utils/crm/tokens';
-import type { Browser } from 'wxt/browser';
+import { contentScriptAt, deliver } from './messageWorld';
 
 /**
  * The CRM message surface (utils/crm/background.ts): only Callback Desk's own pages may
@@ -13,29 +12,10 @@ import type { Browser } from 'wxt/browser';
  * carries a token.
  */
 
-type Sender = Browser.runtime.MessageSender;
-
-const CRM_URL = 'https://app.hubspot.com/contacts/77/objects/0-1/views/all/list';
-const crmScript: Sender = {
-  id: fakeBrowser.runtime.id,
-  url: CRM_URL,
-  tab: { id: 9, url: CRM_URL } as never,
-  frameId: 0,
-};
-
-function deliver(
-  type: string,
-  data: unknown,
-  sender: Sender,
-): Promise<{ res?: unknown; err?: { message: string } }> {
-  return new Promise((resolve) => {
-    void fakeBrowser.runtime.onMessage.trigger(
-      { id: 1, type, data, timestamp: Date.now() },
-      sender,
-      resolve,
-    );
-  });
-}
+const crmScript = contentScriptAt(
+  'https://app.hubspot.com/contacts/77/objects/0-1/views/all/list',
+  9,
+);
 
 beforeEach(async () => {
   removeAllListeners();

@@ -1,42 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { db } from '@/utils/db';
 import { setupMessageHandlers } from '@/utils/handlers';
 import { removeAllListeners } from '@/utils/messaging';
 import { saveSettings, DEFAULT_SETTINGS } from '@/utils/settings';
-import type { Browser } from 'wxt/browser';
+import { contentScriptAt, deliver, ownPage } from './messageWorld';
 
-type Sender = Browser.runtime.MessageSender;
-
-const PORTAL_URL = 'https://app.ringcentral.com/history/recent';
 /** A portal content script: the browser reports the page's URL and its tab. */
-const portalScript: Sender = {
-  id: fakeBrowser.runtime.id,
-  url: PORTAL_URL,
-  tab: { id: 7, url: PORTAL_URL } as never,
-  frameId: 0,
-};
+const portalScript = contentScriptAt('https://app.ringcentral.com/history/recent', 7);
 /** An extension page (the manual form, the CSV import). */
-const extensionPage: Sender = {
-  id: fakeBrowser.runtime.id,
-  url: fakeBrowser.runtime.getURL('/sidebar.html'),
-};
-
-interface Reply {
-  res?: unknown;
-  err?: { name: string; message: string; stack?: string; [key: string]: unknown };
-}
-
-/** Deliver a message as the browser does, with the sender it reports; resolve with the reply. */
-function deliver(type: string, data: unknown, sender: Sender): Promise<Reply> {
-  return new Promise((resolve) => {
-    void fakeBrowser.runtime.onMessage.trigger(
-      { id: 1, type, data, timestamp: Date.now() },
-      sender,
-      resolve,
-    );
-  });
-}
+const extensionPage = ownPage();
 
 const startedAt = () => Date.now() - 60_000;
 

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import type { Browser } from 'wxt/browser';
 import { db } from '@/utils/db';
 import { setupMessageHandlers } from '@/utils/handlers';
 import { removeAllListeners } from '@/utils/messaging';
+import { contentScriptAt, deliver, type Sender } from './messageWorld';
 import { addLead, resetSmsWorld } from './smsWorld';
 
 /**
@@ -13,14 +13,8 @@ import { addLead, resetSmsWorld } from './smsWorld';
  * refused in plain words, never zod's.
  */
 
-type Sender = Browser.runtime.MessageSender;
 const CRM_URL = 'https://app.hubspot.com/contacts/77/record/0-1/501';
-const contentScript: Sender = {
-  id: fakeBrowser.runtime.id,
-  url: CRM_URL,
-  tab: { id: 7, url: CRM_URL } as never,
-  frameId: 0,
-};
+const contentScript = contentScriptAt(CRM_URL, 7);
 // The dock's iframe inside the same CRM tab: our own page.
 const dock: Sender = {
   id: fakeBrowser.runtime.id,
@@ -28,16 +22,6 @@ const dock: Sender = {
   tab: { id: 7, url: CRM_URL } as never,
   frameId: 3,
 };
-
-function deliver(type: string, data: unknown, sender: Sender) {
-  return new Promise<{ res?: unknown; err?: { message: string } }>((resolve) => {
-    void fakeBrowser.runtime.onMessage.trigger(
-      { id: 1, type, data, timestamp: Date.now() },
-      sender,
-      resolve,
-    );
-  });
-}
 
 beforeEach(async () => {
   await resetSmsWorld();

@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fakeBrowser } from 'wxt/testing/fake-browser';
-import type { Browser } from 'wxt/browser';
 import { db } from '@/utils/db';
 import { setupMessageHandlers } from '@/utils/handlers';
 import { removeAllListeners } from '@/utils/messaging';
 import { closeAll } from './pollerWorld';
+import { contentScriptAt, deliver, ownPage } from './messageWorld';
 import { addLead, CALLER, resetSmsWorld, twilioWorld } from './smsWorld';
 
 /**
@@ -13,33 +12,8 @@ import { addLead, CALLER, resetSmsWorld, twilioWorld } from './smsWorld';
  * anything is queued. A double click (the same compose key) queues one text.
  */
 
-type Sender = Browser.runtime.MessageSender;
-
-const PORTAL_URL = 'https://service.ringcentral.com/app/#/calls';
-const contentScript: Sender = {
-  id: fakeBrowser.runtime.id,
-  url: PORTAL_URL,
-  tab: { id: 4, url: PORTAL_URL } as never,
-  frameId: 0,
-};
-const ownPage: Sender = {
-  id: fakeBrowser.runtime.id,
-  url: fakeBrowser.runtime.getURL('/sidebar.html'),
-};
-
-function deliver(
-  type: string,
-  data: unknown,
-  sender: Sender,
-): Promise<{ res?: unknown; err?: { message: string } }> {
-  return new Promise((resolve) => {
-    void fakeBrowser.runtime.onMessage.trigger(
-      { id: 1, type, data, timestamp: Date.now() },
-      sender,
-      resolve,
-    );
-  });
-}
+const contentScript = contentScriptAt('https://service.ringcentral.com/app/#/calls', 4);
+const sidebar = ownPage();
 
 beforeEach(async () => {
   await resetSmsWorld();
@@ -70,7 +44,7 @@ describe('text messages', () => {
   it('from our page: the panel learns it can text and gets no credentials; a double click queues one text', async () => {
     await twilioWorld();
     const lead = await addLead();
-    const info = await deliver('textPanelInfo', { leadId: lead.id }, ownPage);
+    const info = await deliver('textPanelInfo', { leadId: lead.id }, sidebar);
     expect(info.res).toMatchObject({
       canSend: { ok: true, provider: 'twilio', providerLabel: 'Twilio', from: '+12125550100' },
       to: CALLER,
@@ -79,18 +53,18 @@ describe('text messages', () => {
 
     const send = { leadId: lead.id, body: 'Returning your call', key: 'compose-1234' };
     const [a, b] = await Promise.all([
-      deliver('sendText', send, ownPage),
-      deliver('sendText', send, ownPage),
+      deliver('sendText', send, sidebar),
+      deliver('sendText', send, sidebar),
     ]);
     expect((a.res as { id: string }).id).toBe((b.res as { id: string }).id);
     expect(await db.messages.count()).toBe(1);
 
-    await deliver('setTextOptOut', { leadId: lead.id, optedOut: true }, ownPage);
+    await deliver('setTextOptOut', { leadId: lead.id, optedOut: true }, sidebar);
     expect(await db.optOuts.get(CALLER)).toMatchObject({
       source: 'firm',
       reason: 'Marked by the firm',
     });
-    await deliver('setTextOptOut', { leadId: lead.id, optedOut: false }, ownPage);
+    await deliver('setTextOptOut', { leadId: lead.id, optedOut: false }, sidebar);
     expect(await db.optOuts.get(CALLER)).toBeUndefined();
   });
 
@@ -103,7 +77,7 @@ describe('text messages', () => {
     const reply = await deliver(
       'sendText',
       { leadId: lead.id, body: 'Hi', key: 'compose-1234' },
-      ownPage,
+      sidebar,
     );
     expect(reply.err?.message).toBe('This caller left no number that can receive a text.');
   });
