@@ -2,7 +2,7 @@ import type { Page, Worker } from '@playwright/test';
 import type { IncomingCall } from '../../utils/model';
 import type { FirmSettings } from '../../utils/settings';
 import { badgeText, expect, restartServiceWorker, test } from './fixtures';
-import { allDayFirmSettings, noonTimeZone } from './kit';
+import { allDayFirmSettings, noonTimeZone, saveFirmSettings, sendMessage } from './kit';
 
 declare const chrome: typeof import('wxt/browser').browser;
 
@@ -20,24 +20,8 @@ function openAllDaySettings(): FirmSettings {
   });
 }
 
-interface Reply<T> {
-  res?: T;
-  err?: { message: string };
-}
-
 /** Send a message the way @webext-core/messaging does; the reply is `{res}` or `{err}`. */
-function send<T>(page: Page, type: string, data: unknown): Promise<Reply<T>> {
-  return page.evaluate(
-    ([type, data]) =>
-      chrome.runtime.sendMessage({
-        id: Math.floor(Math.random() * 1e9),
-        type,
-        data,
-        timestamp: Date.now(),
-      }),
-    [type, data] as const,
-  );
-}
+const send = sendMessage;
 
 interface CaptureReply {
   added: { leadId: string; callId: string }[];
@@ -47,13 +31,7 @@ interface CaptureReply {
 /** An extension page with our settings saved, to talk to the background from. */
 async function extensionPage(page: Page, extensionId: string): Promise<Page> {
   await page.goto(`chrome-extension://${extensionId}/options.html`);
-  const settings = openAllDaySettings();
-  // WXT storage item 'local:firmSettings' (version 1): the value under 'firmSettings', its
-  // version under 'firmSettings$'.
-  await page.evaluate(
-    (settings) => chrome.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } }),
-    settings,
-  );
+  await saveFirmSettings(page, openAllDaySettings());
   return page;
 }
 

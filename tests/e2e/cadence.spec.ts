@@ -2,7 +2,7 @@ import type { Locator, Page, Worker } from '@playwright/test';
 import type { IncomingCall } from '../../utils/model';
 import type { FirmSettings } from '../../utils/settings';
 import { badgeText, expect, test } from './fixtures';
-import { allDayFirmSettings, noonTimeZone } from './kit';
+import { allDayFirmSettings, noonTimeZone, saveFirmSettings, sendMessage } from './kit';
 
 declare const chrome: typeof import('wxt/browser').browser;
 
@@ -33,28 +33,16 @@ function missedCall(minutesAgo: number, provider = 'manual'): IncomingCall {
   };
 }
 
-/** Send a message the way @webext-core/messaging does; the reply is `{res}` or `{err}`. */
+/** Report calls as the manual-entry form does; every one is added. */
 async function capture(page: Page, calls: IncomingCall[]): Promise<void> {
-  const reply = await page.evaluate(
-    (data) =>
-      chrome.runtime.sendMessage({
-        id: Math.floor(Math.random() * 1e9),
-        type: 'captureCalls',
-        data,
-        timestamp: Date.now(),
-      }) as Promise<{ res?: { added: unknown[] }; err?: unknown }>,
-    calls,
-  );
+  const reply = await sendMessage<{ added: unknown[] }>(page, 'captureCalls', calls);
   expect(reply.err).toBeUndefined();
   expect(reply.res?.added).toHaveLength(calls.length);
 }
 
 async function openSidebarWithSettings(openSidebar: () => Promise<Page>): Promise<Page> {
   const page = await openSidebar();
-  await page.evaluate(
-    (settings) => chrome.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } }),
-    settingsAtNoon(),
-  );
+  await saveFirmSettings(page, settingsAtNoon());
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Whitfield & Cho LLP');
   return page;
 }

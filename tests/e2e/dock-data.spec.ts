@@ -4,7 +4,7 @@ import type { FrameLocator, Page } from '@playwright/test';
 import type { IncomingCall } from '../../utils/model';
 import type { FirmSettings } from '../../utils/settings';
 import { badgeText, expect, restartServiceWorker, test } from './fixtures';
-import { allDayFirmSettings, noonTimeZone } from './kit';
+import { allDayFirmSettings, noonTimeZone, saveFirmSettings, sendMessage } from './kit';
 
 declare const chrome: typeof import('wxt/browser').browser;
 
@@ -42,25 +42,13 @@ function missedCall(minutesAgo: number, from: string, callerName: string): Incom
 /** An extension page (top level, so it has storage) with the firm's settings saved. */
 async function extensionPage(page: Page, extensionId: string): Promise<Page> {
   await page.goto(`chrome-extension://${extensionId}/options.html`);
-  await page.evaluate(
-    (settings) => chrome.storage.local.set({ firmSettings: settings, firmSettings$: { v: 1 } }),
-    openAllDaySettings(),
-  );
+  await saveFirmSettings(page, openAllDaySettings());
   return page;
 }
 
 /** Report calls as the manual-entry form does (@webext-core/messaging wire format). */
 async function captureCalls(page: Page, calls: IncomingCall[]): Promise<string[]> {
-  const reply = await page.evaluate(
-    (data) =>
-      chrome.runtime.sendMessage({
-        id: Math.floor(Math.random() * 1e9),
-        type: 'captureCalls',
-        data,
-        timestamp: Date.now(),
-      }) as Promise<{ res?: { added: { leadId: string }[] }; err?: { message: string } }>,
-    calls,
-  );
+  const reply = await sendMessage<{ added: { leadId: string }[] }>(page, 'captureCalls', calls);
   expect(reply.err).toBeUndefined();
   return reply.res!.added.map((a) => a.leadId);
 }
