@@ -1,20 +1,10 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { sendMessage } from './kit';
 
-declare const chrome: typeof import('wxt/browser').browser;
-
-/** Send a message the way @webext-core/messaging does; the reply is `{res}` or `{err}`. */
+/** Send a message as our pages do; an error reply throws. */
 async function send<T>(page: Page, type: string, data: unknown): Promise<T> {
-  const reply = await page.evaluate(
-    ([type, data]) =>
-      chrome.runtime.sendMessage({
-        id: Math.floor(Math.random() * 1e9),
-        type,
-        data,
-        timestamp: Date.now(),
-      }) as Promise<{ res?: unknown; err?: { message: string } }>,
-    [type, data] as const,
-  );
+  const reply = await sendMessage<T>(page, type, data);
   if (reply.err) throw new Error(reply.err.message);
   return reply.res as T;
 }
