@@ -2,7 +2,13 @@ import type { BrowserContext } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from './fixtures';
-import { addCallInSidebar, allDayFirmSettings, queueRow, saveFirmSettings } from './kit';
+import {
+  addCallInSidebar,
+  allDayFirmSettings,
+  extensionPage,
+  queueRow,
+  saveFirmSettings,
+} from './kit';
 
 declare const chrome: typeof import('wxt/browser').browser;
 
@@ -14,6 +20,13 @@ const FIRM_SETTINGS = allDayFirmSettings({
   currentStaffId: 'maria',
 });
 
+/** Options with the firm's settings saved, and its Scripts & templates section. */
+async function scriptsInOptions(context: BrowserContext, extensionId: string) {
+  const options = await extensionPage(context, extensionId, 'options.html');
+  await saveFirmSettings(options, FIRM_SETTINGS);
+  return { options, section: options.getByRole('region', { name: 'Scripts & templates' }) };
+}
+
 const EDITED = 'Hello {{callerName}}, this is {{staffName}} at {{firmName}}. Edited PI script.';
 
 test('a call script edited in Options shows in the lead detail; hostile names stay text; reset restores', async ({
@@ -21,10 +34,7 @@ test('a call script edited in Options shows in the lead detail; hostile names st
   extensionId,
   openSidebar,
 }) => {
-  const options = await context.newPage();
-  await options.goto(`chrome-extension://${extensionId}/options.html`);
-  await saveFirmSettings(options, FIRM_SETTINGS);
-  const section = options.getByRole('region', { name: 'Scripts & templates' });
+  const { options, section } = await scriptsInOptions(context, extensionId);
   await expect(section).toBeVisible();
 
   // The personal-injury script is open; its preview is the sample lead's.
@@ -127,10 +137,7 @@ test('greetings state the callback promise from the SLA settings and follow a ch
   extensionId,
   context,
 }) => {
-  const options = await context.newPage();
-  await options.goto(`chrome-extension://${extensionId}/options.html`);
-  await saveFirmSettings(options, FIRM_SETTINGS);
-  const section = options.getByRole('region', { name: 'Scripts & templates' });
+  const { options, section } = await scriptsInOptions(context, extensionId);
   await section.getByRole('button', { name: /^Voicemail greeting — in hours/ }).click();
   const preview = section.locator('.scripts-preview');
   await expect(preview).toContainText('we will return your call within 15 minutes.');
@@ -156,10 +163,7 @@ test('the callback number is said twice in the voicemail script, and a source ge
   extensionId,
   openSidebar,
 }) => {
-  const options = await context.newPage();
-  await options.goto(`chrome-extension://${extensionId}/options.html`);
-  await saveFirmSettings(options, FIRM_SETTINGS);
-  const section = options.getByRole('region', { name: 'Scripts & templates' });
+  const { section } = await scriptsInOptions(context, extensionId);
   const details = section.getByRole('group', { name: 'Details the scripts use' });
 
   await details.getByLabel('Callback number to give callers').fill('12');
@@ -243,8 +247,7 @@ test('the script shows in the dock on a CRM page, and Copy works there', async (
 
 /** Firm settings saved from an extension page (a CRM page cannot reach extension storage). */
 async function saveFirmSettingsFrom(context: BrowserContext, extensionId: string) {
-  const page = await context.newPage();
-  await page.goto(`chrome-extension://${extensionId}/options.html`);
+  const page = await extensionPage(context, extensionId, 'options.html');
   await saveFirmSettings(page, FIRM_SETTINGS);
   await page.close();
 }
