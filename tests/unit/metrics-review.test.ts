@@ -366,3 +366,31 @@ describe('missed-call rate not known', () => {
     expect(figuresSource).not.toContain('Not known: {missed.inboundNote');
   });
 });
+
+describe('a lead whose first missed call is before the range, attempted inside it', () => {
+  it('belongs to the period of its first missed call: not in the later range, in its own', async () => {
+    // Mon 2 March 10:00 missed call; called back Wed 4 March 10:00, reached (2,880 min wall).
+    // Range Wed 4 March: no lead (its first missed call is outside). Range 2–4 March: one lead,
+    // attempted and reached, 2,880 wall minutes; business: Mon 10:00–17:00 = 420, Tue 480,
+    // Wed 9:00–10:00 = 60 → 960.
+    const { added } = await captureCalls(
+      db,
+      settings,
+      [call('(212) 555-0148', at(2, 10))],
+      at(2, 10, 1),
+    );
+    const leadId = added[0]!.leadId;
+    await recordAttempt(db, settings, { leadId, method: 'call', outcome: 'reached' }, at(4, 10));
+    const later = await figures(at(4, 0), at(5, 0), at(4, 12));
+    expect(later.timeToCallback.leads).toBe(0);
+    expect(later.contactRate.attempted).toBe(0);
+    const own = await figures(at(2, 0), at(5, 0), at(4, 12));
+    expect(own.timeToCallback.wall.median).toBe(2880);
+    expect(own.timeToCallback.business.median).toBe(960);
+    expect(own.contactRate.byDay.map((d) => [d.period, d.attempted, d.reached])).toEqual([
+      ['2026-03-02', 1, 1],
+      ['2026-03-03', 0, 0],
+      ['2026-03-04', 0, 0],
+    ]);
+  });
+});
