@@ -318,6 +318,78 @@ export function phasedMetricsData(
   return { first: first.then(({ part, extras }) => assemble([part], extras!)), complete };
 }
 
+/**
+ * loadMetricsData through Dexie's queries, for a liveQuery (the sidebar strip): Dexie sees
+ * which rows it read and runs it again when one changes (plain IndexedDB reads it cannot see).
+ * The strip reads today only.
+ */
+async function loadObserved(db: CallbackDeskDB, range: MetricsRange): Promise<MetricsData> {
+  return db.transaction(
+    'r',
+    [db.calls, db.leads, db.attempts, db.callStats, db.liveCallers, db.surveys],
+    async () => {
+      // Day labels around the range (the counts are kept per firm-local day).
+      const fromDay = FirmClock.label(Math.floor((range.from - MS.DAY) / MS.DAY));
+      const toDay = FirmClock.label(Math.floor((range.to + MS.DAY) / MS.DAY));
+      const [rawCalls, openLeads, rangeLeads, callStats, liveCallers, surveys, earliest] =
+        await Promise.all([
+          db.calls.where('startedAt').between(range.from, range.to, true, false).toArray(),
+          db.leads.where('status').anyOf('open', 'claimed').toArray(),
+          db.leads.where('firstMissedAt').between(range.from, range.to, true, false).toArray(),
+          db.callStats.where('day').between(fromDay, toDay, true, true).toArray(),
+          db.liveCallers.where('answeredAt').between(range.from, range.to, true, false).toArray(),
+          db.surveys.where('at').aboveOrEqual(range.from).toArray(),
+          db.calls.orderBy('startedAt').first(),
+        ]);
+      const calls: MetricsCall[] = [];
+      const leadIds = new Set<string>();
+      for (const c of rawCalls) {
+        if (c.reason === 'answered') continue;
+        calls.push(toCall(c));
+        leadIds.add(c.leadId);
+      }
+      const leads = new Map<string, MetricsLead>();
+      for (const l of openLeads) leads.set(l.id, toLead(l));
+      for (const l of rangeLeads) if (!leads.has(l.id)) leads.set(l.id, toLead(l));
+      // Callers whose lead began before the range (they rang again in it).
+      const missing = [...leadIds].filter((id) => !leads.has(id));
+      if (missing.length > BULK_GET_LIMIT) {
+        const wanted = new Set(missing);
+        for (const l of await db.leads.toArray()) if (wanted.has(l.id)) leads.set(l.id, toLead(l));
+      } else if (missing.length > 0) {
+        for (const l of await db.leads.bulkGet(missing)) if (l) leads.set(l.id, toLead(l));
+      }
+      // Leads from before attempt summaries: their attempts.
+      const legacy = new Set<string>();
+      for (const l of leads.values()) if (l.attemptCount && !l.attemptSummary) legacy.add(l.id);
+      let attempts: MetricsAttempt[] = [];
+      if (legacy.size > BULK_GET_LIMIT) {
+        attempts = (await db.attempts.where('at').aboveOrEqual(range.from).toArray())
+          .filter((a) => legacy.has(a.leadId))
+          .map(toAttempt);
+      } else if (legacy.size > 0) {
+        attempts = (
+          await db.attempts
+            .where('leadId')
+            .anyOf([...legacy])
+            .toArray()
+        ).map(toAttempt);
+      }
+      return {
+        range,
+        leads: [...leads.values()],
+        calls,
+        attempts,
+        callStats,
+        liveCallers,
+        surveys,
+        earliestCallAt: earliest?.startedAt ?? null,
+        loadedAt: Date.now(),
+      };
+    },
+  );
+}
+
 /** What the sidebar strip needs: today's calls and attempts, and every open lead. */
 export async function loadStripData(
   db: CallbackDeskDB,
@@ -326,7 +398,7 @@ export async function loadStripData(
 ): Promise<MetricsData> {
   const clock = new FirmClock(timeZone);
   const start = clock.startOfDay(clock.dayOf(now));
-  return loadMetricsData(db, { from: start, to: now + MS.MINUTE });
+  return loadObserved(db, { from: start, to: now + MS.MINUTE });
 }
 
 /**
