@@ -551,6 +551,11 @@ const MISSED_DAY_COLUMNS: TableColumn<MissedDayRow>[] = [
   },
 ];
 
+/** While the 4 weeks before the range are read, a day without a norm yet says so. */
+const MISSED_DAY_COLUMNS_PENDING: TableColumn<MissedDayRow>[] = MISSED_DAY_COLUMNS.map((c) =>
+  c.id === 'norm' ? { ...c, display: (r) => (r.norm ? (c.display?.(r) ?? '') : 'computing…') } : c,
+);
+
 const MISSED_WEEK_COLUMNS: TableColumn<MissedWeekRow>[] = [
   { id: 'week', header: 'Week of', value: (r) => r.week },
   { id: 'days', header: 'Days in range', value: (r) => r.days, numeric: true },
@@ -591,7 +596,15 @@ function MissedCallsSection({ result, fileStem }: { result: DashboardFigures; fi
             .{' '}
             {figure.spikes.length > 0
               ? `Spikes: ${figure.spikes.map((s) => `${WEEKDAY_LABELS[s.weekday]} ${s.day} (${s.missed})`).join(', ')}.`
-              : 'No spike in this range.'}
+              : result.normsPendingDays
+                ? ''
+                : 'No spike in this range.'}
+            {result.normsPendingDays ? (
+              <span className="muted" data-norms-pending={result.normsPendingDays}>
+                {' '}
+                Spikes: computing… (reading the 4 weeks before for each weekday’s norm)
+              </span>
+            ) : null}
           </p>
           {figure.missedRate === null && (
             <UnknownNote
@@ -628,7 +641,7 @@ function MissedCallsSection({ result, fileStem }: { result: DashboardFigures; fi
             caption="Missed calls per day"
             fileName={`${fileStem}-missed-calls-per-day`}
             rows={figure.byDay}
-            columns={MISSED_DAY_COLUMNS}
+            columns={result.normsPendingDays ? MISSED_DAY_COLUMNS_PENDING : MISSED_DAY_COLUMNS}
           />
           <DataTable
             caption="Missed calls per week"

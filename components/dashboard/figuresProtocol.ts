@@ -14,6 +14,11 @@ export type DashboardFigures = Omit<MetricsResult, 'leads'> & {
   leadCount: number;
   /** Practice areas of those leads (for the filter bar). */
   practiceAreas: string[];
+  /**
+   * Days of the range whose spike norm is still being read (the 4 weeks before the range
+   * come after its own figures): no norm and no spike shown for them yet. 0 when complete.
+   */
+  normsPendingDays: number;
 };
 
 export type FiguresRequest =
@@ -22,7 +27,15 @@ export type FiguresRequest =
   | { id: number; kind: 'weekly'; settings: MetricsSettings; now: number };
 
 export type FiguresResponse =
-  | { id: number; kind: 'figures'; figures: DashboardFigures; loadMs: number; computeMs: number }
+  | {
+      id: number;
+      kind: 'figures';
+      figures: DashboardFigures;
+      /** False: the range's own figures, spike norms pending; the complete ones follow. */
+      complete: boolean;
+      loadMs: number;
+      computeMs: number;
+    }
   | { id: number; kind: 'csv'; csv: string }
   | { id: number; kind: 'weekly'; review: WeeklyReview }
   | { id: number; kind: 'error'; error: string };

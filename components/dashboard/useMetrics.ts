@@ -9,31 +9,45 @@ type Ask = FiguresRequest extends infer R
     : never
   : never;
 
-/** The page's one figures worker: requests by id, answered in any order. */
+interface Waiting {
+  done: (reply: FiguresResponse) => void;
+  /** Figures before the complete ones (spike norms pending). */
+  partial?: (reply: FiguresResponse) => void;
+}
+
+/**
+ * The page's one figures worker: requests by id, answered in any order; a compute request
+ * may get its range's own figures first (`complete: false`), then the complete ones.
+ */
 export class FiguresWorker {
   private readonly worker: Worker;
   private next = 0;
-  private readonly waiting = new Map<number, (reply: FiguresResponse) => void>();
+  private readonly waiting = new Map<number, Waiting>();
 
   constructor() {
     this.worker = new Worker(new URL('./figuresWorker.ts', import.meta.url), { type: 'module' });
     this.worker.onmessage = (event: MessageEvent<FiguresResponse>) => {
-      const done = this.waiting.get(event.data.id);
-      this.waiting.delete(event.data.id);
-      done?.(event.data);
+      const reply = event.data;
+      const entry = this.waiting.get(reply.id);
+      if (reply.kind === 'figures' && !reply.complete) {
+        entry?.partial?.(reply);
+        return;
+      }
+      this.waiting.delete(reply.id);
+      entry?.done(reply);
     };
     // A worker that fails to start or crashes answers every open request with the reason.
     this.worker.onerror = (event) => {
       const error = event.message || 'The figures could not be computed.';
-      for (const [id, done] of this.waiting) done({ id, kind: 'error', error });
+      for (const [id, entry] of this.waiting) entry.done({ id, kind: 'error', error });
       this.waiting.clear();
     };
   }
 
-  ask(request: Ask): Promise<FiguresResponse> {
+  ask(request: Ask, partial?: (reply: FiguresResponse) => void): Promise<FiguresResponse> {
     const id = ++this.next;
     return new Promise((resolve) => {
-      this.waiting.set(id, resolve);
+      this.waiting.set(id, { done: resolve, partial });
       this.worker.postMessage({ ...request, id } as FiguresRequest);
     });
   }
@@ -65,6 +79,8 @@ export interface MetricsState {
   error: string | null;
   /** Worker timings of the figures shown. */
   timing: { loadMs: number; computeMs: number } | null;
+  /** The figures shown are complete (false: the spike norms of some days are being read). */
+  complete: boolean;
   /** The figures shown are the ones saved the last time this view was computed. */
   saved: boolean;
 }
@@ -75,6 +91,7 @@ interface Answer {
   result: DashboardFigures | null;
   error: string | null;
   timing: { loadMs: number; computeMs: number } | null;
+  complete: boolean;
 }
 
 /**
@@ -95,6 +112,7 @@ export function useMetrics(
     result: null,
     error: null,
     timing: null,
+    complete: false,
   });
   // Only before the first answer: afterwards the page keeps what it has until the next one.
   const [saved] = useState(() => cachedFigures(view, Date.now()));
@@ -103,26 +121,26 @@ export function useMetrics(
     if (!key) return;
     let current = true;
     const [f, s, n] = JSON.parse(key) as [MetricsFilters, MetricsSettings, number];
-    void worker()
-      .ask({ kind: 'compute', filters: f, settings: s, now: n })
-      .then((reply) => {
-        if (!current) return;
-        if (reply.kind === 'figures') saveFigures(view, reply.figures);
-        setAnswer((previous) =>
-          reply.kind === 'figures'
-            ? {
-                key,
-                result: reply.figures,
-                error: null,
-                timing: { loadMs: reply.loadMs, computeMs: reply.computeMs },
-              }
-            : {
-                ...previous,
-                key,
-                error: reply.kind === 'error' ? reply.error : 'Unexpected answer',
-              },
-        );
-      });
+    const show = (reply: FiguresResponse) => {
+      if (!current) return;
+      if (reply.kind === 'figures' && reply.complete) saveFigures(view, reply.figures);
+      setAnswer((previous) =>
+        reply.kind === 'figures'
+          ? {
+              key,
+              result: reply.figures,
+              error: null,
+              timing: { loadMs: reply.loadMs, computeMs: reply.computeMs },
+              complete: reply.complete,
+            }
+          : {
+              ...previous,
+              key,
+              error: reply.kind === 'error' ? reply.error : 'Unexpected answer',
+            },
+      );
+    };
+    void worker().ask({ kind: 'compute', filters: f, settings: s, now: n }, show).then(show);
     return () => {
       current = false;
     };
@@ -134,6 +152,7 @@ export function useMetrics(
     busy: answer.key !== key,
     error: answer.key === key ? answer.error : null,
     timing: answer.timing,
+    complete: answer.key === key && answer.complete,
     saved: answer.result === null && saved !== null,
   };
 }
