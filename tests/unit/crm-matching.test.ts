@@ -187,10 +187,17 @@ describe('buildSyncDrafts', () => {
     },
   ];
 
-  it('writes a call per phone attempt, a note per attempt and one task for the next step', () => {
+  it('writes a call and a note per phone attempt, a text record per text, and one task for the next step', () => {
     const drafts = buildSyncDrafts({
       system: 'hubspot',
-      lead: lead({ firstMissedAt: t(10), assignee: 'ben' }),
+      // Two attempts recorded: recording the second scheduled the third step (email) a day
+      // after the first missed call, and the task follows the lead's due time.
+      lead: lead({
+        firstMissedAt: t(10),
+        assignee: 'ben',
+        attemptCount: 2,
+        dueAt: t(10) + 24 * 3_600_000,
+      }),
       attempts,
       settings,
       firmLine: '+18005550100',
@@ -198,10 +205,11 @@ describe('buildSyncDrafts', () => {
     expect(drafts.map((d) => d.idempotencyKey)).toEqual([
       'a1:hubspot:call',
       'a1:hubspot:note',
-      'a2:hubspot:note',
+      'a2:hubspot:text',
       'a2:hubspot:task',
     ]);
-    const [call, note, , task] = drafts.map((d) => d.payload);
+    const [call, note, text, task] = drafts.map((d) => d.payload);
+    expect(text).toMatchObject({ kind: 'text' });
     expect(call).toMatchObject({
       kind: 'call',
       outcome: 'no-answer',
@@ -214,7 +222,6 @@ describe('buildSyncDrafts', () => {
     expect((note as { body: string }).body).toContain('by Ana Lopez');
     expect((note as { body: string }).body).toContain('Source: Google Ads – PI');
     expect((note as { body: string }).body).toContain('Notes: Rang out');
-    // Third attempt (email) is due a day after the first missed call.
     expect(task).toMatchObject({
       kind: 'task',
       priority: 'high',
