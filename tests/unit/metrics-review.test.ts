@@ -152,6 +152,9 @@ describe('a group ring: one leg missed, another answered', () => {
       expect(result.missedCalls.answered).toBe(1);
       expect(result.missedCalls.missedRate).toBe(0);
       expect(result.heatMap.reduce((n, c) => n + c.missed, 0)).toBe(0);
+      // A caller the desk did not know, answered live: a new caller answered live, in both orders.
+      expect(result.conversion.answeredLive.newCallers).toEqual({ known: true, value: 1 });
+      expect(await db.liveCallers.count()).toBe(1);
       // Nor is the caller a recovered lead: they were answered live, at once.
       expect(result.timeToCallback.leads).toBe(0);
       expect(result.conversion.recovered.leads).toBe(0);

@@ -339,7 +339,13 @@ export async function captureCalls(
             updatedAt: now,
           });
           result.answeredClosed++;
-          forStats(call, providerKey, false);
+          // A lead opened only by a leg of this very call (a group ring whose missed leg was
+          // read first) is no earlier contact: the caller is new, as when the answered leg
+          // comes first (utils/metrics/figures.ts leaves such a lead out).
+          const onlyThisCall =
+            Math.abs(openLead.firstMissedAt - call.startedAt) <= windowMs &&
+            (leadsByPhone.get(openLead.phoneKey)?.size ?? 0) <= 1;
+          forStats(call, providerKey, onlyThisCall);
         } else {
           result.ignored++;
           // Counted unless it is another sighting of an answered call of this caller.
