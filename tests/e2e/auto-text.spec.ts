@@ -1,6 +1,7 @@
 import { TZDate } from '@date-fns/tz';
 import type { Worker } from '@playwright/test';
 import { expect, restartServiceWorker, test } from './fixtures';
+import { emulatorsClosedAfterEach } from './kit';
 import {
   AUTO_TEXT_ON,
   autoTextOfCall,
@@ -22,11 +23,7 @@ import {
  * waits longer than needed (5 s debounce; hours that open a minute from now).
  */
 
-let emulators: { close(): Promise<void> }[] = [];
-test.afterEach(async () => {
-  await Promise.all(emulators.map((e) => e.close()));
-  emulators = [];
-});
+const emulators = emulatorsClosedAfterEach(test);
 
 function sentTo(twilio: TwilioEmulator): string[] {
   return twilio.sms.sent.filter((s) => s.direction === 'outbound').map((s) => s.to);

@@ -53,6 +53,20 @@ export function noonTimeZone(): string {
   return shift === 0 ? 'Etc/GMT' : shift > 0 ? `Etc/GMT-${shift}` : `Etc/GMT+${-shift}`;
 }
 
+/**
+ * The emulators a spec's tests start (push each), closed after every test: pass the spec's
+ * `test` (kit.ts does not import the fixtures, so the benchmarks can load it under Node).
+ */
+export function emulatorsClosedAfterEach(test: {
+  afterEach(inner: () => Promise<void>): void;
+}): { close(): Promise<void> }[] {
+  const running: { close(): Promise<void> }[] = [];
+  test.afterEach(async () => {
+    await Promise.all(running.splice(0).map((e) => e.close()));
+  });
+  return running;
+}
+
 /** Save firm settings the way the options page does (WXT item `local:firmSettings`, v1). */
 export async function saveFirmSettings(
   target: Page | Worker,

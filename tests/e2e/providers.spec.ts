@@ -1,7 +1,13 @@
 import type { Page } from '@playwright/test';
 import { startAircall, startRingCentral } from '../emulators/providers';
 import { expect, restartServiceWorker, test } from './fixtures';
-import { aircallAt, connectProvider, extensionPage, grantHost } from './kit';
+import {
+  aircallAt,
+  connectProvider,
+  emulatorsClosedAfterEach,
+  extensionPage,
+  grantHost,
+} from './kit';
 
 declare const chrome: typeof import('wxt/browser').browser;
 
@@ -63,11 +69,7 @@ async function pollNow(page: Page, sourceId: string): Promise<{ status: string }
 }
 
 const minutesAgo = (m: number) => Date.now() - m * 60_000;
-let emulators: { close(): Promise<void> }[] = [];
-test.afterEach(async () => {
-  await Promise.all(emulators.map((e) => e.close()));
-  emulators = [];
-});
+const emulators = emulatorsClosedAfterEach(test);
 
 test('connect Aircall at the emulator: missed calls reach the queue once, through faults and a worker restart', async ({
   context,

@@ -1,7 +1,13 @@
 import type { BrowserContext } from '@playwright/test';
 import { startTwilio } from '../emulators/providers';
 import { expect, test } from './fixtures';
-import { addCallInSidebar, connectProvider, queueRow, twilioAt } from './kit';
+import {
+  addCallInSidebar,
+  connectProvider,
+  emulatorsClosedAfterEach,
+  queueRow,
+  twilioAt,
+} from './kit';
 
 async function connectTwilio(context: BrowserContext, extensionId: string, url: string) {
   const { options, card } = await connectProvider(context, extensionId, twilioAt(url));
@@ -9,11 +15,7 @@ async function connectTwilio(context: BrowserContext, extensionId: string, url: 
   return options;
 }
 
-let emulators: { close(): Promise<void> }[] = [];
-test.afterEach(async () => {
-  await Promise.all(emulators.map((e) => e.close()));
-  emulators = [];
-});
+const emulators = emulatorsClosedAfterEach(test);
 
 test('send a text from a lead through Twilio: exactly one spec-valid request, and the lead shows "Sent"', async ({
   context,

@@ -1,6 +1,6 @@
 import { startAircall } from '../emulators/providers';
 import { expect, test } from './fixtures';
-import { aircallAt, connectProvider, queueRow } from './kit';
+import { aircallAt, connectProvider, emulatorsClosedAfterEach, queueRow } from './kit';
 
 declare const chrome: typeof import('wxt/browser').browser;
 
@@ -12,11 +12,7 @@ declare const chrome: typeof import('wxt/browser').browser;
  */
 
 const minutesAgo = (m: number) => Date.now() - m * 60_000;
-let emulators: { close(): Promise<void> }[] = [];
-test.afterEach(async () => {
-  await Promise.all(emulators.map((e) => e.close()));
-  emulators = [];
-});
+const emulators = emulatorsClosedAfterEach(test);
 
 test('Aircall voicemail: the lead shows its transcript as text and plays the recording', async ({
   context,
