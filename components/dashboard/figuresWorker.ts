@@ -16,7 +16,11 @@ import { tableCsv } from './exportCsv';
 import { LEAD_COLUMNS } from './leadColumns';
 import type { DashboardFigures, FiguresRequest, FiguresResponse } from './figuresProtocol';
 
-let db: CallbackDeskDB | null = null;
+/** Opened as the worker starts, while the page still reads its settings. */
+let db: CallbackDeskDB | null = new CallbackDeskDB();
+db.open().catch(() => {
+  // Told on the first request that reads (Dexie opens it again then).
+});
 /** The weekly review's last data read. */
 let cached: { key: string; data: MetricsData } | null = null;
 /**

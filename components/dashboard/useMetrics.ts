@@ -58,16 +58,19 @@ export class FiguresWorker {
   }
 }
 
-/** One worker for the page's lifetime (created on first use, stopped on unmount). */
+/**
+ * One worker for the page's lifetime, started as the page mounts (it loads and opens the
+ * database while the settings are read), stopped on unmount.
+ */
 export function useFiguresWorker(): () => FiguresWorker {
   const worker = useRef<FiguresWorker | null>(null);
-  useEffect(
-    () => () => {
+  useEffect(() => {
+    worker.current ??= new FiguresWorker();
+    return () => {
       worker.current?.terminate();
       worker.current = null;
-    },
-    [],
-  );
+    };
+  }, []);
   return () => (worker.current ??= new FiguresWorker());
 }
 
