@@ -8,7 +8,12 @@ import { CallbackDeskDB } from '../../utils/db';
 import type { Attempt, CallStat, Lead, LiveCaller, MissedCall } from '../../utils/model';
 import { seededRandom } from '../../utils/prng';
 import { computeMetrics } from '../../utils/metrics/figures';
-import { loadMetricsData, loadRangeFor } from '../../utils/metrics/load';
+import {
+  loadMetricsData,
+  loadRangeFor,
+  phasedMetricsData,
+  withPendingNorms,
+} from '../../utils/metrics/load';
 import { FirmClock } from '../../utils/metrics/time';
 import { withAttempt } from '../../utils/metrics/attemptSummary';
 import type { MetricsFilters, MetricsSettings } from '../../utils/metrics/types';
@@ -210,6 +215,23 @@ export async function loadAndCompute(name: string, filters: MetricsFilters, now:
     missed: result.missedCalls.missed,
     result,
   };
+}
+
+/**
+ * As the dashboard's worker does it: the range's own figures first (read + compute), then
+ * the 4 weeks before and the complete figures. Times from the start.
+ */
+export async function phasedLoadAndCompute(name: string, filters: MetricsFilters, now: number) {
+  const db = new CallbackDeskDB(name);
+  const tz = SETTINGS.firm.timeZone;
+  const t0 = performance.now();
+  const { first, complete } = phasedMetricsData(db, filters, tz);
+  withPendingNorms(computeMetrics(await first, filters, SETTINGS, now), filters.from, tz);
+  const t1 = performance.now();
+  computeMetrics(await complete, filters, SETTINGS, now);
+  const t2 = performance.now();
+  db.close();
+  return { firstFiguresMs: t1 - t0, completeMs: t2 - t0 };
 }
 
 /** Compute only, on data already in memory (what a filter change costs with the data cached). */

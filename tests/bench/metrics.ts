@@ -8,7 +8,9 @@
  * - the same in a Web Worker, as the dashboard runs it (utils/metrics/worker.ts): the time from
  *   posting the request to the result received on the page, and the page's longest task
  *   meanwhile (receiving the result is the page's only work);
- * - compute alone on data already read (a filter change with the data cached).
+ * - compute alone on data already read (a filter change with the data cached);
+ * - the dashboard worker's two steps (utils/metrics/load.ts phasedMetricsData): the range's own
+ *   figures (its own days read), then the complete ones (the 4 weeks before read too).
  *
  * The engine is bundled with rolldown (tests/bench/metrics-page.ts) and served from
  * 127.0.0.1; no extension build is needed. Prints figures; asserts nothing (the issue's
@@ -149,6 +151,23 @@ export async function benchMetrics() {
         [now, RUNS, days] as const,
       );
 
+      // Two steps, as the dashboard's worker reads (in the page's thread here).
+      const phased = await page.evaluate(
+        async ([now, runs, days]) => {
+          const mb = (window as unknown as { __metricsBench: typeof import('./metrics-page.ts') })
+            .__metricsBench;
+          const filters = mb.filtersFor(now, days);
+          await mb.phasedLoadAndCompute('metrics-bench', filters, now); // warm-up
+          const out = [];
+          for (let i = 0; i < runs; i++) {
+            await new Promise((r) => setTimeout(r, 200));
+            out.push(await mb.phasedLoadAndCompute('metrics-bench', filters, now));
+          }
+          return out;
+        },
+        [now, RUNS, days] as const,
+      );
+
       const computeOnly = await page.evaluate(
         ([now, runs, days]) => {
           const mb = (window as unknown as { __metricsBench: typeof import('./metrics-page.ts') })
@@ -173,6 +192,10 @@ export async function benchMetrics() {
           pageLongestTask: summarize(pick(inWorker, 'longestTaskMs')),
         },
         computeOnDataInMemory: summarize(computeOnly),
+        twoSteps: {
+          rangeFiguresShown: summarize(pick(phased, 'firstFiguresMs')),
+          completeWithNorms: summarize(pick(phased, 'completeMs')),
+        },
       };
     };
     // The dashboard's default view (last 7 days; 5 weeks read with the spike norms), and
@@ -200,6 +223,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       ),
       ...Object.fromEntries(Object.entries(f.worker).map(([k, v]) => [`worker · ${k}`, v])),
       'compute on data in memory': f.computeOnDataInMemory,
+      "two steps · range's own figures": f.twoSteps.rangeFiguresShown,
+      'two steps · complete (spike norms)': f.twoSteps.completeWithNorms,
     });
   }
 }
