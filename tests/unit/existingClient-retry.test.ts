@@ -110,9 +110,7 @@ describe('existing clients through Clio matters', () => {
       existingClient: { system: 'clio', reason: `Clio matter ${matter.display_number}` },
       assignee: 'ben',
     });
-    expect(clio.log.some((r) => r.path === '/api/v4/matters.json' && r.status === 200)).toBe(
-      true,
-    );
+    expect(clio.log.some((r) => r.path === '/api/v4/matters.json' && r.status === 200)).toBe(true);
   });
 
   it('a failing matters read never breaks capture, and the caller is looked up again later', async () => {
