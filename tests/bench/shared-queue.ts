@@ -24,66 +24,11 @@
  * CALLS=500, HOURS=8 to change it). Exports benchSharedQueue().
  */
 import 'fake-indexeddb/auto';
-import { readFileSync } from 'node:fs';
-import { createRequire, registerHooks } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { startHubSpotEmulator } from '../emulators/hubspot.ts';
 import { routedFetch } from '../emulators/route.ts';
 import { seededRandom } from '../../utils/prng.ts';
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** WXT's `#imports` (storage items defined at module load) is not needed here: a stub. */
-const IMPORTS_STUB = `data:text/javascript,${encodeURIComponent(
-  'const item = { getValue: async () => undefined, setValue: async () => {}, watch: () => () => {} };' +
-    'export const storage = { defineItem: () => item };' +
-    'export const browser = {};',
-)}`;
-
-/**
- * Product files are TypeScript that Node's type stripping mostly runs as is; a file using
- * syntax it cannot strip (parameter properties) is transpiled with the project's TypeScript.
- */
-const typescript = createRequire(import.meta.url)('typescript') as typeof import('typescript');
-
-function resolveProductImports(): void {
-  registerHooks({
-    load(url, context, nextLoad) {
-      if (url.startsWith('file:') && url.includes('/utils/') && url.endsWith('.ts')) {
-        const source = readFileSync(fileURLToPath(url), 'utf8');
-        if (/constructor\(\s*(private|public|protected|readonly)\s/.test(source)) {
-          const output = typescript.transpileModule(source, {
-            compilerOptions: {
-              module: typescript.ModuleKind.ESNext,
-              target: typescript.ScriptTarget.ES2022,
-              verbatimModuleSyntax: true,
-            },
-          }).outputText;
-          return { format: 'module', source: output, shortCircuit: true };
-        }
-      }
-      return nextLoad(url, context);
-    },
-    resolve(specifier, context, nextResolve) {
-      if (specifier === '#imports') return { url: IMPORTS_STUB, shortCircuit: true };
-      const spec = specifier.startsWith('@/')
-        ? pathToFileURL(path.join(REPO, specifier.slice(2))).href
-        : specifier;
-      const relative = spec.startsWith('.') || spec.startsWith('file:');
-      if (relative && !/\.(m?[jt]s|tsx|json)$/.test(spec)) {
-        for (const suffix of ['.ts', '/index.ts']) {
-          try {
-            return nextResolve(spec + suffix, context);
-          } catch {
-            // try the next spelling
-          }
-        }
-      }
-      return nextResolve(spec, context);
-    },
-  });
-}
+import { resolveProductImports } from './productImports.ts';
 
 export interface SharedQueueRun {
   browsers: number;
