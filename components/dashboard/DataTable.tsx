@@ -8,6 +8,7 @@ import {
   type SortingState,
 } from '@tanstack/react-table';
 import { downloadCsv } from './exportCsv';
+import { formatRate, percentValue } from './format';
 
 export type Cell = string | number | null;
 
@@ -19,6 +20,30 @@ export interface TableColumn<Row> {
   /** Shown text; default: the value ("—" when null). */
   display?: (row: Row) => string;
   numeric?: boolean;
+}
+
+/**
+ * A rate column: sorted and exported as a percentage, shown as "42 %" ("—" when there is
+ * none). `unknown` is shown instead when the rate is null because it cannot be known.
+ */
+export function rateColumn<Row>(
+  id: string,
+  header: string,
+  rate: (row: Row) => number | null | undefined,
+  options: { unknown?: string; display?: (row: Row) => string } = {},
+): TableColumn<Row> {
+  return {
+    id,
+    header,
+    value: (row) => percentValue(rate(row)),
+    display:
+      options.display ??
+      ((row) => {
+        const value = rate(row);
+        return value === null && options.unknown ? options.unknown : formatRate(value);
+      }),
+    numeric: true,
+  };
 }
 
 /**

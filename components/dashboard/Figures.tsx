@@ -13,7 +13,7 @@ import {
 } from '@/utils/metrics/types';
 import type { CapturePath } from '@/utils/model';
 import { PlotFigure } from './PlotFigure';
-import { DataTable, type TableColumn } from './DataTable';
+import { DataTable, rateColumn, type TableColumn } from './DataTable';
 import { FigureSection } from './FigureSection';
 import {
   contactRateChart,
@@ -189,13 +189,7 @@ const withinColumns = (kind: string): TableColumn<WithinShare>[] => [
   { id: 'within', header: `Within (${kind})`, value: (w) => w.label },
   { id: 'leads', header: 'Called back', value: (w) => w.within, numeric: true },
   { id: 'decided', header: 'Of leads', value: (w) => w.decided, numeric: true },
-  {
-    id: 'share',
-    header: 'Share (%)',
-    value: (w) => percentValue(w.share),
-    display: (w) => formatRate(w.share),
-    numeric: true,
-  },
+  rateColumn('share', 'Share (%)', (w) => w.share),
 ];
 
 function TimeToCallbackSection({
@@ -321,13 +315,7 @@ function contactColumns(period: string): TableColumn<ContactPeriodRow>[] {
     { id: 'leads', header: 'Leads', value: (r) => r.leads, numeric: true },
     { id: 'attempted', header: 'Attempted', value: (r) => r.attempted, numeric: true },
     { id: 'reached', header: 'Reached', value: (r) => r.reached, numeric: true },
-    {
-      id: 'rate',
-      header: 'Contact rate (%)',
-      value: (r) => percentValue(r.rate),
-      display: (r) => formatRate(r.rate),
-      numeric: true,
-    },
+    rateColumn('rate', 'Contact rate (%)', (r) => r.rate),
     { id: 'status', header: 'Status', value: (r) => RATE_STATUS_LABELS[r.status] },
   ];
 }
@@ -467,13 +455,9 @@ function ConversionSection({ result, fileStem }: { result: DashboardFigures; fil
               display: (r) => notKnown(r.retained),
               numeric: true,
             },
-            {
-              id: 'retainedRate',
-              header: 'Retained (%)',
-              value: (r) => percentValue(r.retainedRate),
-              display: (r) => (r.retainedRate === null ? 'not known' : formatRate(r.retainedRate)),
-              numeric: true,
-            },
+            rateColumn('retainedRate', 'Retained (%)', (r) => r.retainedRate, {
+              unknown: 'not known',
+            }),
           ]}
         />
       }
@@ -529,13 +513,9 @@ const MISSED_DAY_COLUMNS: TableColumn<MissedDayRow>[] = [
     display: (r) => (r.answered === null ? 'not known' : String(r.answered)),
     numeric: true,
   },
-  {
-    id: 'missedRate',
-    header: 'Missed of inbound (%)',
-    value: (r) => percentValue(r.missedRate),
-    display: (r) => (r.missedRate === null ? 'inbound not known' : formatRate(r.missedRate)),
-    numeric: true,
-  },
+  rateColumn('missedRate', 'Missed of inbound (%)', (r) => r.missedRate, {
+    unknown: 'inbound not known',
+  }),
   {
     id: 'norm',
     header: 'Spike above',
@@ -567,13 +547,9 @@ const MISSED_WEEK_COLUMNS: TableColumn<MissedWeekRow>[] = [
     display: (r) => (r.answered === null ? 'not known' : String(r.answered)),
     numeric: true,
   },
-  {
-    id: 'missedRate',
-    header: 'Missed of inbound (%)',
-    value: (r) => percentValue(r.missedRate),
-    display: (r) => (r.missedRate === null ? 'inbound not known' : formatRate(r.missedRate)),
-    numeric: true,
-  },
+  rateColumn('missedRate', 'Missed of inbound (%)', (r) => r.missedRate, {
+    unknown: 'inbound not known',
+  }),
 ];
 
 function MissedCallsSection({ result, fileStem }: { result: DashboardFigures; fileStem: string }) {
@@ -754,13 +730,7 @@ function StaffSection({
       value: (r) => (r.attemptsPerLead === null ? null : Math.round(r.attemptsPerLead * 10) / 10),
       numeric: true,
     },
-    {
-      id: 'contactRate',
-      header: 'Contact rate (%)',
-      value: (r) => percentValue(r.contactRate),
-      display: (r) => formatRate(r.contactRate),
-      numeric: true,
-    },
+    rateColumn('contactRate', 'Contact rate (%)', (r) => r.contactRate),
     {
       id: 'pastLimit',
       header: `Past the ${settings.firm.limitMinutes}-min limit`,
@@ -825,13 +795,7 @@ function SourcesSection({
     },
     { id: 'consultations', header: 'Consultations', value: (r) => r.consultations, numeric: true },
     { id: 'retained', header: 'Retained', value: (r) => r.retained, numeric: true },
-    {
-      id: 'conversion',
-      header: 'Conversion (%)',
-      value: (r) => percentValue(r.conversion),
-      display: (r) => formatRate(r.conversion),
-      numeric: true,
-    },
+    rateColumn('conversion', 'Conversion (%)', (r) => r.conversion),
     { id: 'neverReached', header: 'Never reached', value: (r) => r.neverReached, numeric: true },
     ...(money
       ? [
@@ -925,13 +889,7 @@ function SurveySection({ result, fileStem }: { result: DashboardFigures; fileSte
             { id: 'question', header: 'Question', value: (r) => r.question },
             { id: 'yes', header: 'Yes', value: (r) => r.yes, numeric: true },
             { id: 'answered', header: 'Answered', value: (r) => r.answered, numeric: true },
-            {
-              id: 'share',
-              header: 'Yes (%)',
-              value: (r) => percentValue(r.share),
-              display: (r) => formatRate(r.share),
-              numeric: true,
-            },
+            rateColumn('share', 'Yes (%)', (r) => r.share),
           ]}
         />
       }
